@@ -1,0 +1,70 @@
+#pragma once
+
+#include <QMap>
+#include <QString>
+
+namespace orm {
+
+// A parsed database URL:
+//   postgresql://user:password@host:port/dbname?sslmode=require&connect_timeout=5
+//   postgres://...   (same), [::1] for IPv6 hosts, ?host=/run/postgresql for a socket directory
+//   sqlite:///relative/path.db   sqlite:////absolute/path.db   sqlite://:memory:
+// Parts may be percent-encoded. parse() throws orm::Error(InvalidUrl) saying what is wrong,
+// never quoting the password.
+class DatabaseUrl {
+public:
+    enum class Backend { Postgres, Sqlite };
+
+    DatabaseUrl() = default;
+    static DatabaseUrl parse(const QString &text);
+
+    bool isNull() const { return m_scheme.isEmpty(); }
+    Backend backend() const { return m_backend; }
+    const QString &scheme() const { return m_scheme; }
+
+    // PostgreSQL parts; empty (or 0 for the port) means libpq's default.
+    const QString &user() const { return m_user; }
+    const QString &password() const { return m_password; }
+    bool hasPassword() const { return m_hasPassword; }
+    const QString &host() const { return m_host; }
+    int port() const { return m_port; }
+    const QString &databaseName() const { return m_database; }
+
+    // SQLite: the file path as given (relative or absolute), or ":memory:".
+    const QString &path() const { return m_path; }
+    bool isMemory() const { return m_path == QLatin1String(":memory:"); }
+
+    // Query options (sslmode, connect_timeout, host, application_name, create, ...).
+    const QMap<QString, QString> &options() const { return m_options; }
+    QString option(const QString &key, const QString &fallback = {}) const
+    {
+        return m_options.value(key, fallback);
+    }
+    // connect_timeout in seconds; 0 means none was given.
+    int connectTimeoutSeconds() const;
+
+    DatabaseUrl withPassword(const QString &password) const;
+
+    // The URL with the password replaced by "***": safe for logs, titles and messages.
+    QString toDisplayString() const;
+    // The full URL, password included: only for handing to a driver.
+    QString toString() const;
+
+    bool operator==(const DatabaseUrl &other) const { return toString() == other.toString(); }
+
+private:
+    QString build(bool maskPassword) const;
+
+    Backend m_backend = Backend::Sqlite;
+    QString m_scheme;
+    QString m_user;
+    QString m_password;
+    bool m_hasPassword = false;
+    QString m_host;
+    int m_port = 0;
+    QString m_database;
+    QString m_path;
+    QMap<QString, QString> m_options;
+};
+
+} // namespace orm

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "../database_url.h"
+#include "../result.h"
+
+#include <QCoro/QCoroTask>
+#include <QVariantList>
+
+#include <memory>
+#include <optional>
+
+namespace orm::drivers {
+
+// One physical connection to a database, behind which each backend's driver sits.
+//
+// A Connection belongs to the thread that created it: every call, and every resumption of a
+// call, happens on that thread, and no call ever blocks it waiting for I/O. Failures throw
+// orm::Error carrying the database's display URL (password masked).
+class Connection {
+public:
+    virtual ~Connection();
+
+    virtual DatabaseUrl::Backend backend() const = 0;
+    const DatabaseUrl &url() const { return m_url; }
+
+    // Opens the connection. PostgreSQL honours connect_timeout; SQLite refuses a missing file
+    // unless the URL says create=true (or mode=rwc).
+    virtual QCoro::Task<> open() = 0;
+    // Closes it; never throws. A statement still running is cancelled first.
+    virtual QCoro::Task<> close() = 0;
+    virtual bool isOpen() const = 0;
+
+    // Runs one statement with bound parameters ($1.. on PostgreSQL, ? or ?N on SQLite).
+    // Returns once the statement's columns are known, or throws its error. Rows are then
+    // pulled with nextBatch() (at most batchRows each) until it returns std::nullopt; a new
+    // start() before that discards the rest of the previous statement.
+    virtual QCoro::Task<> start(QString sql, QVariantList params = {}, int batchRows = 4096) = 0;
+    virtual QCoro::Task<std::optional<RowBatch>> nextBatch() = 0;
+    // The running (or last) statement's columns.
+    virtual const Columns &columns() const = 0;
+    // Rows changed by the last statement, valid once its stream ended; -1 if not reported.
+    virtual qint64 rowsAffected() const = 0;
+
+    // The same statement once per parameter set, pipelined where the backend can (PostgreSQL
+    // pipeline mode: one round trip for the lot). Rows changed per set. Not a transaction by
+    // itself; if one set fails, the error names its index and later sets are not applied.
+    virtual QCoro::Task<QList<qint64>> executeBatch(QString sql, QList<QVariantList> paramSets) = 0;
+
+    // Several ';'-separated statements without parameters or rows (schema scripts).
+    virtual QCoro::Task<> executeScript(QString sql) = 0;
+
+    // Asks the server to stop the running statement; the call waiting on it then throws
+    // Error(Cancelled) and the connection stays usable. Returns once the request is delivered,
+    // without blocking this thread (libpq's PQcancel runs on a helper thread).
+    virtual QCoro::Task<> cancel() = 0;
+
+    // Runs a statement and collects all of its rows.
+    QCoro::Task<Result> execute(QString sql, QVariantList params = {});
+
+protected:
+    explicit Connection(DatabaseUrl url) : m_url(std::move(url)) {}
+    QString displayUrl() const { return m_url.toDisplayString(); }
+
+private:
+    DatabaseUrl m_url;
+};
+
+// The driver for the URL's backend; the connection is not open yet.
+std::unique_ptr<Connection> createConnection(const DatabaseUrl &url);
+
+} // namespace orm::drivers

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QList>
+#include <QString>
+#include <QVariant>
+
+#include <cstdint>
+#include <vector>
+
+namespace orm {
+
+// What a column holds, independent of the backend's own type names.
+enum class LogicalType {
+    Unknown,
+    Bool,
+    Integer,
+    Real,
+    Numeric, // exact decimal: kept as text so no digit is lost
+    Text,
+    Bytes,
+    Date,
+    Time,
+    Timestamp,
+    TimestampTz,
+    Json,
+    Uuid,
+};
+
+struct Column {
+    QString name;
+    QString typeName;   // the backend's name for it: "int4", "timestamptz", "TEXT"...
+    quint32 typeOid = 0; // PostgreSQL's type OID; 0 on SQLite
+    LogicalType type = LogicalType::Unknown;
+};
+using Columns = QList<Column>;
+
+// How one cell is stored in a batch.
+enum class CellKind : std::uint8_t { Null, Text, Integer, Real, Blob };
+
+// A batch of rows held compactly: every cell's bytes back to back in one buffer, with an end
+// offset and a kind per cell. Nothing is converted to QString or QVariant until a cell is read,
+// because a grid shows a few dozen cells of a result that may hold millions.
+class RowBatch {
+public:
+    explicit RowBatch(int columnCount = 0) : m_columns(columnCount) {}
+
+    int columnCount() const { return m_columns; }
+    int rowCount() const { return m_columns ? int(m_kinds.size() / size_t(m_columns)) : 0; }
+    bool isEmpty() const { return m_kinds.empty(); }
+
+    CellKind kind(int row, int column) const { return m_kinds[index(row, column)]; }
+    bool isNull(int row, int column) const { return kind(row, column) == CellKind::Null; }
+    // The stored bytes: UTF-8 text, a blob, or the native 8 bytes of an Integer or Real cell.
+    QByteArrayView bytes(int row, int column) const;
+    // The cell as text for display; a null QString for NULL (an empty cell is "" and not null).
+    QString text(int row, int column) const;
+    // The cell converted by its column's logical type; an invalid QVariant for NULL.
+    QVariant value(int row, int column, LogicalType type = LogicalType::Unknown) const;
+
+    // Building, in row-major order; a row is complete after columnCount() appends.
+    void reserve(int rows, qsizetype bytesPerRow);
+    void appendNull() { push(CellKind::Null, nullptr, 0); }
+    void appendText(const char *data, qsizetype size) { push(CellKind::Text, data, size); }
+    void appendBlob(const void *data, qsizetype size) { push(CellKind::Blob, data, size); }
+    void appendInteger(qint64 value) { push(CellKind::Integer, &value, sizeof value); }
+    void appendReal(double value) { push(CellKind::Real, &value, sizeof value); }
+
+    // Bytes held, for memory accounting.
+    qsizetype memoryUsage() const
+    {
+        return m_data.capacity() + qsizetype(m_ends.capacity() * sizeof(std::uint32_t)) +
+               qsizetype(m_kinds.capacity());
+    }
+
+private:
+    size_t index(int row, int column) const { return size_t(row) * size_t(m_columns) + column; }
+    void push(CellKind kind, const void *data, qsizetype size);
+
+    int m_columns = 0;
+    QByteArray m_data;
+    std::vector<std::uint32_t> m_ends; // end offset of each cell in m_data
+    std::vector<CellKind> m_kinds;
+};
+
+// Converts PostgreSQL-style or ISO text to a QVariant of the logical type (used for text cells).
+QVariant convertText(QByteArrayView text, LogicalType type);
+
+} // namespace orm

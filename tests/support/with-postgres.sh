@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs a command with a throwaway PostgreSQL cluster: initdb into a fresh temporary directory,
+# a free port on 127.0.0.1, password (SCRAM) authentication. The cluster's URL is exported as
+# STRATA_TEST_PG_URL; the cluster is stopped and removed when the command ends.
+# Under CI (CI set), a server that cannot start fails the run instead of skipping PG suites.
+set -uo pipefail
+cmd=("$@")
+
+fail_or_skip() {
+    echo "with-postgres: $*" >&2
+    if [[ -n ${CI:-} ]]; then exit 1; fi
+    echo "with-postgres: running without PostgreSQL (PostgreSQL suites will skip)" >&2
+    exec "${cmd[@]}"
+}
+
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[[ -x $bindir/initdb ]] || fail_or_skip "no PostgreSQL server installed (initdb not found)"
+
+dir=$(mktemp -d /tmp/strata-pg.XXXXXX)
+chmod 755 "$dir"
+runas=()
+if [[ $(id -u) -eq 0 ]]; then
+    # The server refuses to run as root: hand the cluster to an unprivileged user.
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+    chown postgres "$dir"
+    runas=(runuser -u postgres --)
+fi
+
+port=""
+for _ in $(seq 50); do
+    candidate=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
+done
+[[ -n $port ]] || fail_or_skip "no free port found"
+
+password="strata-test-$RANDOM$RANDOM"
+printf '%s\n' "$password" > "$dir/pwfile"
+[[ ${#runas[@]} -gt 0 ]] && chown postgres "$dir/pwfile"
+
+cleanup() {
+    "${runas[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+
+"${runas[@]}" "$bindir/initdb" -D "$dir/data" -U strata --pwfile="$dir/pwfile" \
+    --auth-host=scram-sha-256 --auth-local=scram-sha-256 -E UTF8 --locale=C.UTF-8 \
+    >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; fail_or_skip "initdb failed"; }
+
+"${runas[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir \
+        -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    start >/dev/null || { cat "$dir/server.log" >&2; fail_or_skip "server did not start"; }
+
+export STRATA_TEST_PG_URL="postgresql://strata:$password@127.0.0.1:$port/postgres"
+export STRATA_BENCH_PG_URL=${STRATA_BENCH_PG_URL:-$STRATA_TEST_PG_URL}
+echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+"${cmd[@]}"
