@@ -1,5 +1,7 @@
 #include "error.h"
 
+#include <QStringList>
+
 namespace orm {
 
 Error::Error(Kind kind, QString message, QString database, QString sqlState, int position)
@@ -28,16 +30,26 @@ QString Error::toString() const
 QString Error::kindName(Kind kind)
 {
     switch (kind) {
-    case Kind::InvalidUrl: return QStringLiteral("invalid URL");
-    case Kind::Configuration: return QStringLiteral("configuration error");
-    case Kind::ConnectionFailed: return QStringLiteral("connection failed");
-    case Kind::Authentication: return QStringLiteral("authentication failed");
-    case Kind::Timeout: return QStringLiteral("timeout");
-    case Kind::FileNotFound: return QStringLiteral("file not found");
-    case Kind::Sql: return QStringLiteral("SQL error");
-    case Kind::Cancelled: return QStringLiteral("cancelled");
-    case Kind::ConnectionLost: return QStringLiteral("connection lost");
-    case Kind::Usage: return QStringLiteral("usage error");
+    case Kind::InvalidUrl:
+        return QStringLiteral("invalid URL");
+    case Kind::Configuration:
+        return QStringLiteral("configuration error");
+    case Kind::ConnectionFailed:
+        return QStringLiteral("connection failed");
+    case Kind::Authentication:
+        return QStringLiteral("authentication failed");
+    case Kind::Timeout:
+        return QStringLiteral("timeout");
+    case Kind::FileNotFound:
+        return QStringLiteral("file not found");
+    case Kind::Sql:
+        return QStringLiteral("SQL error");
+    case Kind::Cancelled:
+        return QStringLiteral("cancelled");
+    case Kind::ConnectionLost:
+        return QStringLiteral("connection lost");
+    case Kind::Usage:
+        return QStringLiteral("usage error");
     }
     return {};
 }

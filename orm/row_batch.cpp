@@ -5,38 +5,88 @@
 #include <QTime>
 #include <QUuid>
 
+#include <algorithm>
 #include <cstring>
+#include <new>
+#include <utility>
 
 namespace orm {
 
-void RowBatch::reserve(int rows, qsizetype bytesPerRow)
+RowBatch::RowBatch(const RowBatch &other)
+    : m_columns(other.m_columns)
+    , m_ends(other.m_ends)
+    , m_kinds(other.m_kinds)
 {
-    m_data.reserve(rows * bytesPerRow);
-    m_ends.reserve(size_t(rows) * m_columns);
-    m_kinds.reserve(size_t(rows) * m_columns);
+    if (other.m_size > 0) {
+        grow(other.m_size);
+        std::memcpy(m_data.get(), other.m_data.get(), other.m_size);
+        m_size = other.m_size;
+    }
 }
 
-void RowBatch::push(CellKind kind, const void *data, qsizetype size)
+RowBatch::RowBatch(RowBatch &&other) noexcept
+    : m_columns(other.m_columns)
+    , m_data(std::move(other.m_data))
+    , m_size(std::exchange(other.m_size, 0))
+    , m_capacity(std::exchange(other.m_capacity, 0))
+    , m_ends(std::move(other.m_ends))
+    , m_kinds(std::move(other.m_kinds))
 {
-    if (size > 0)
-        m_data.append(static_cast<const char *>(data), size);
-    m_ends.push_back(std::uint32_t(m_data.size()));
-    m_kinds.push_back(kind);
+}
+
+RowBatch &RowBatch::operator=(RowBatch &&other) noexcept
+{
+    m_columns = other.m_columns;
+    m_data = std::move(other.m_data);
+    m_size = std::exchange(other.m_size, 0);
+    m_capacity = std::exchange(other.m_capacity, 0);
+    m_ends = std::move(other.m_ends);
+    m_kinds = std::move(other.m_kinds);
+    return *this;
+}
+
+RowBatch &RowBatch::operator=(const RowBatch &other)
+{
+    if (this != &other)
+        *this = RowBatch(other);
+    return *this;
+}
+
+void RowBatch::grow(size_t atLeast)
+{
+    const size_t wanted = std::max({m_capacity * 2, m_size + atLeast, size_t(4096)});
+    char *data = static_cast<char *>(std::realloc(m_data.get(), wanted));
+    if (!data)
+        throw std::bad_alloc();
+    (void)m_data.release(); // realloc took ownership of the old block
+    m_data.reset(data);
+    m_capacity = wanted;
+}
+
+void RowBatch::reserve(int rows, qsizetype bytesPerRow)
+{
+    const size_t bytes = size_t(rows) * size_t(qMax<qsizetype>(bytesPerRow, 0));
+    if (bytes > m_capacity)
+        grow(bytes - m_size);
+    m_ends.reserve(size_t(rows) * m_columns);
+    m_kinds.reserve(size_t(rows) * m_columns);
 }
 
 QByteArrayView RowBatch::bytes(int row, int column) const
 {
     const size_t i = index(row, column);
     const std::uint32_t begin = i == 0 ? 0 : m_ends[i - 1];
-    return QByteArrayView(m_data.constData() + begin, qsizetype(m_ends[i] - begin));
+    return QByteArrayView(m_data.get() + begin, qsizetype(m_ends[i] - begin));
 }
 
 QString RowBatch::text(int row, int column) const
 {
     const QByteArrayView raw = bytes(row, column);
     switch (kind(row, column)) {
-    case CellKind::Null: return {};
-    case CellKind::Text: return raw.isEmpty() ? QString(QLatin1String("")) : QString::fromUtf8(raw);
+    case CellKind::Null:
+        return {};
+    case CellKind::Text:
+        return raw.isEmpty() ? QString(QLatin1String("")) : QString::fromUtf8(raw);
     case CellKind::Integer: {
         qint64 v;
         std::memcpy(&v, raw.data(), sizeof v);
@@ -47,7 +97,8 @@ QString RowBatch::text(int row, int column) const
         std::memcpy(&v, raw.data(), sizeof v);
         return QString::number(v, 'g', 17);
     }
-    case CellKind::Blob: return QString::fromLatin1(raw.toByteArray().toHex());
+    case CellKind::Blob:
+        return QString::fromLatin1(raw.toByteArray().toHex());
     }
     return {};
 }
@@ -56,7 +107,8 @@ QVariant RowBatch::value(int row, int column, LogicalType type) const
 {
     const QByteArrayView raw = bytes(row, column);
     switch (kind(row, column)) {
-    case CellKind::Null: return {};
+    case CellKind::Null:
+        return {};
     case CellKind::Integer: {
         qint64 v;
         std::memcpy(&v, raw.data(), sizeof v);
@@ -69,8 +121,10 @@ QVariant RowBatch::value(int row, int column, LogicalType type) const
         std::memcpy(&v, raw.data(), sizeof v);
         return QVariant(v);
     }
-    case CellKind::Blob: return QVariant(raw.toByteArray());
-    case CellKind::Text: return convertText(raw, type);
+    case CellKind::Blob:
+        return QVariant(raw.toByteArray());
+    case CellKind::Text:
+        return convertText(raw, type);
     }
     return {};
 }
@@ -81,9 +135,11 @@ QVariant convertText(QByteArrayView raw, LogicalType type)
     bool ok = false;
     switch (type) {
     case LogicalType::Bool:
-        if (text == QLatin1String("t") || text == QLatin1String("true") || text == QLatin1String("1"))
+        if (text == QLatin1String("t") || text == QLatin1String("true") ||
+            text == QLatin1String("1"))
             return QVariant(true);
-        if (text == QLatin1String("f") || text == QLatin1String("false") || text == QLatin1String("0"))
+        if (text == QLatin1String("f") || text == QLatin1String("false") ||
+            text == QLatin1String("0"))
             return QVariant(false);
         break;
     case LogicalType::Integer: {
@@ -116,7 +172,8 @@ QVariant convertText(QByteArrayView raw, LogicalType type)
         QString iso = text;
         if (iso.size() > 10 && iso[10] == QLatin1Char(' '))
             iso[10] = QLatin1Char('T');
-        const qsizetype sign = qMax(iso.lastIndexOf(QLatin1Char('+')), iso.lastIndexOf(QLatin1Char('-')));
+        const qsizetype sign =
+            qMax(iso.lastIndexOf(QLatin1Char('+')), iso.lastIndexOf(QLatin1Char('-')));
         if (type == LogicalType::TimestampTz && sign > 10 && iso.size() - sign == 3)
             iso += QStringLiteral(":00");
         const QDateTime dt = QDateTime::fromString(iso, Qt::ISODateWithMs);
@@ -130,7 +187,8 @@ QVariant convertText(QByteArrayView raw, LogicalType type)
             return QVariant(u);
         break;
     }
-    default: break;
+    default:
+        break;
     }
     return QVariant(text);
 }

@@ -7,6 +7,9 @@
 #include <QVariant>
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <vector>
 
 namespace orm {
@@ -30,7 +33,7 @@ enum class LogicalType {
 
 struct Column {
     QString name;
-    QString typeName;   // the backend's name for it: "int4", "timestamptz", "TEXT"...
+    QString typeName;    // the backend's name for it: "int4", "timestamptz", "TEXT"...
     quint32 typeOid = 0; // PostgreSQL's type OID; 0 on SQLite
     LogicalType type = LogicalType::Unknown;
 };
@@ -44,7 +47,14 @@ enum class CellKind : std::uint8_t { Null, Text, Integer, Real, Blob };
 // because a grid shows a few dozen cells of a result that may hold millions.
 class RowBatch {
 public:
-    explicit RowBatch(int columnCount = 0) : m_columns(columnCount) {}
+    explicit RowBatch(int columnCount = 0)
+        : m_columns(columnCount)
+    {
+    }
+    RowBatch(const RowBatch &other);
+    RowBatch &operator=(const RowBatch &other);
+    RowBatch(RowBatch &&other) noexcept;
+    RowBatch &operator=(RowBatch &&other) noexcept;
 
     int columnCount() const { return m_columns; }
     int rowCount() const { return m_columns ? int(m_kinds.size() / size_t(m_columns)) : 0; }
@@ -70,16 +80,35 @@ public:
     // Bytes held, for memory accounting.
     qsizetype memoryUsage() const
     {
-        return m_data.capacity() + qsizetype(m_ends.capacity() * sizeof(std::uint32_t)) +
+        return qsizetype(m_capacity) + qsizetype(m_ends.capacity() * sizeof(std::uint32_t)) +
                qsizetype(m_kinds.capacity());
     }
 
 private:
+    struct FreeBuffer {
+        void operator()(char *data) const { std::free(data); }
+    };
+
     size_t index(int row, int column) const { return size_t(row) * size_t(m_columns) + column; }
-    void push(CellKind kind, const void *data, qsizetype size);
+    // The hot path of every fetch: kept inline, one capacity check and a memcpy per cell
+    // (QByteArray::append goes out of line on every call in Qt 6.4).
+    void push(CellKind kind, const void *data, qsizetype size)
+    {
+        if (size > 0) {
+            if (m_size + size_t(size) > m_capacity)
+                grow(size_t(size));
+            std::memcpy(m_data.get() + m_size, data, size_t(size));
+            m_size += size_t(size);
+        }
+        m_ends.push_back(std::uint32_t(m_size));
+        m_kinds.push_back(kind);
+    }
+    void grow(size_t atLeast);
 
     int m_columns = 0;
-    QByteArray m_data;
+    std::unique_ptr<char[], FreeBuffer> m_data; // cell payloads back to back
+    size_t m_size = 0;
+    size_t m_capacity = 0;
     std::vector<std::uint32_t> m_ends; // end offset of each cell in m_data
     std::vector<CellKind> m_kinds;
 };

@@ -1,0 +1,212 @@
+#include "connection_pool.h"
+
+#include "../error.h"
+
+#include "../run_sync.h"
+
+#include <QThread>
+#include <QTimer>
+
+namespace orm::detail {
+namespace {
+
+QCoro::Task<> closeAndFree(std::unique_ptr<drivers::Connection> connection)
+{
+    co_await connection->close();
+}
+
+QCoro::Task<> closePool(std::shared_ptr<ConnectionPool> pool)
+{
+    co_await pool->close();
+}
+
+QCoro::Task<> cancelQuietly(drivers::Connection *connection)
+{
+    try {
+        co_await connection->cancel();
+    } catch (const std::exception &) {
+        // The statement may have ended meanwhile; the connection is closed on return anyway.
+    }
+}
+
+// Wakes the waiters of `queue` at the deadline, so a wait for stragglers cannot hang.
+void notifyAt(WaitQueue *queue, std::shared_ptr<ConnectionPool> keepAlive,
+              std::chrono::milliseconds after)
+{
+    QTimer::singleShot(after, threadContext(), [queue, keepAlive] { queue->notifyAll(); });
+}
+
+} // namespace
+
+void closeDetached(std::unique_ptr<drivers::Connection> connection)
+{
+    closeAndFree(std::move(connection));
+}
+
+ConnectionPool::ConnectionPool(DatabaseUrl url, int maxSize)
+    : m_url(std::move(url))
+    , m_maxSize(qMax(1, maxSize))
+    , m_thread(QThread::currentThread())
+    , m_context(threadContext())
+{
+}
+
+QCoro::Task<std::unique_ptr<drivers::Connection>> ConnectionPool::openNew()
+{
+    ++m_opening;
+    auto connection = drivers::createConnection(m_url);
+    try {
+        co_await connection->open();
+    } catch (...) {
+        --m_opening;
+        m_released.notifyAll(); // a slot is free again for whoever waits
+        throw;
+    }
+    --m_opening;
+    co_return connection;
+}
+
+QCoro::Task<> ConnectionPool::openOne()
+{
+    const auto self = shared_from_this();
+    auto connection = co_await openNew();
+    if (m_closed) {
+        retire(self, std::move(connection));
+        co_return;
+    }
+    m_idle.push_back(std::move(connection));
+    m_released.notifyAll();
+}
+
+QCoro::Task<std::unique_ptr<drivers::Connection>> ConnectionPool::take()
+{
+    // Keeps the pool alive while this coroutine waits, whatever the Database does meanwhile.
+    const auto self = shared_from_this();
+    for (;;) {
+        if (m_closed)
+            throw Error(Error::Kind::ConnectionLost,
+                        QStringLiteral("the database was disconnected while waiting for a "
+                                       "connection"),
+                        m_url.toDisplayString());
+        while (!m_idle.empty()) {
+            auto connection = std::move(m_idle.back());
+            m_idle.pop_back();
+            if (!connection->isOpen())
+                continue; // broke while idle (server restart...): drop it, open another
+            m_busy.insert(connection.get());
+            co_return connection;
+        }
+        if (size() < m_maxSize) {
+            auto connection = co_await openNew();
+            if (m_closed) {
+                retire(self, std::move(connection));
+                continue;
+            }
+            m_busy.insert(connection.get());
+            co_return connection;
+        }
+        co_await m_released.wait();
+    }
+}
+
+void ConnectionPool::giveBack(std::unique_ptr<drivers::Connection> connection)
+{
+    m_busy.erase(connection.get());
+    if (m_closed || !connection->isOpen())
+        retire(shared_from_this(), std::move(connection));
+    else
+        m_idle.push_back(std::move(connection));
+    m_released.notifyAll();
+}
+
+QCoro::Task<> ConnectionPool::retire(std::shared_ptr<ConnectionPool> self,
+                                     std::unique_ptr<drivers::Connection> connection)
+{
+    ++m_retiring;
+    // A cancel still in flight refers to the connection: let it finish before freeing it.
+    if (auto it = m_cancels.find(connection.get()); it != m_cancels.end()) {
+        QCoro::Task<> cancel = std::move(it->second);
+        m_cancels.erase(it);
+        co_await cancel;
+    }
+    co_await connection->close();
+    connection.reset();
+    --m_retiring;
+    self->m_released.notifyAll();
+}
+
+void ConnectionPool::cancelRunning()
+{
+    for (drivers::Connection *busy : m_busy)
+        if (!m_cancels.contains(busy))
+            m_cancels.emplace(busy, cancelQuietly(busy));
+}
+
+QCoro::Task<> ConnectionPool::close(std::chrono::milliseconds grace)
+{
+    const auto self = shared_from_this();
+    m_closed = true;
+    cancelRunning();
+    auto idle = std::move(m_idle);
+    m_idle.clear();
+    for (auto &connection : idle)
+        co_await connection->close();
+    m_released.notifyAll();
+
+    // Statements were cancelled: wait until their connections come back and are closed.
+    if (!m_busy.empty() || m_retiring > 0) {
+        const auto deadline = std::chrono::steady_clock::now() + grace;
+        notifyAt(&m_released, self, grace);
+        while ((!m_busy.empty() || m_retiring > 0) && std::chrono::steady_clock::now() < deadline)
+            co_await m_released.wait();
+    }
+}
+
+namespace {
+std::mutex g_poolsMutex;
+std::vector<std::weak_ptr<ConnectionPool>> g_pools;
+
+QCoro::Task<> closeAll(std::vector<std::shared_ptr<ConnectionPool>> pools)
+{
+    for (auto &pool : pools)
+        co_await pool->close();
+}
+} // namespace
+
+void ConnectionPool::track(const std::shared_ptr<ConnectionPool> &pool)
+{
+    std::lock_guard lock(g_poolsMutex);
+    std::erase_if(g_pools, [](const auto &weak) { return weak.expired(); });
+    g_pools.push_back(pool);
+}
+
+std::vector<std::shared_ptr<ConnectionPool>> ConnectionPool::poolsOf(QThread *thread)
+{
+    std::vector<std::shared_ptr<ConnectionPool>> found;
+    std::lock_guard lock(g_poolsMutex);
+    for (const auto &weak : g_pools)
+        if (auto pool = weak.lock(); pool && pool->thread() == thread)
+            found.push_back(std::move(pool));
+    return found;
+}
+
+void ConnectionPool::closeAllOfThisThreadNow()
+{
+    auto pools = poolsOf(QThread::currentThread());
+    if (pools.empty())
+        return;
+    auto state = std::make_shared<SyncState<void>>();
+    driveInto<void>(closeAll(std::move(pools)), state);
+    runLocalLoop(*state, std::chrono::seconds(30));
+}
+
+void ConnectionPool::closeOnItsThread(std::shared_ptr<ConnectionPool> pool)
+{
+    QObject *context = pool->context();
+    if (!context)
+        return; // the thread has ended: its connections close as the pool is freed
+    QMetaObject::invokeMethod(
+        context, [pool] { closePool(pool); }, Qt::QueuedConnection);
+}
+
+} // namespace orm::detail

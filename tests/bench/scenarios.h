@@ -1,0 +1,17 @@
+#pragma once
+
+// The scenario functions behind strata-bench's table (main.cpp). Each runs one scenario on one
+// backend, prints its figures and throws on failure.
+
+#include "bench_support.h"
+
+namespace strata::bench {
+
+// 1,000,000 rows x 5 columns read through our driver, against libpq, QPSQL, sqlite3, QSQLITE.
+void runFetch(const Context &context, Backend backend);
+// 10,000 single-row inserts: one pipelined executeBatch against one round trip per row.
+void runInsert(const Context &context, Backend backend);
+// A registry of three databases connecting through a 200 ms proxy, against one database.
+void runConnect(const Context &context, Backend backend);
+
+} // namespace strata::bench
