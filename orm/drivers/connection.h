@@ -42,8 +42,8 @@ public:
     virtual qint64 rowsAffected() const = 0;
 
     // The same statement once per parameter set, pipelined where the backend can (PostgreSQL
-    // pipeline mode: one round trip for the lot). Rows changed per set. Not a transaction by
-    // itself; if one set fails, the error names its index and later sets are not applied.
+    // pipeline mode: one round trip for the lot). Rows changed per set. All or nothing: if a
+    // set fails, the error names its (0-based) index and no set of the batch is applied.
     virtual QCoro::Task<QList<qint64>> executeBatch(QString sql, QList<QVariantList> paramSets) = 0;
 
     // Several ';'-separated statements without parameters or rows (schema scripts).

@@ -625,6 +625,9 @@ public:
         }
         const bool dml = isDml(stmt);
         const qsizetype total = paramSets.size();
+        // All or nothing, as PostgreSQL's pipeline (one implicit transaction) is: a savepoint
+        // works inside the caller's transaction and, outside one, makes the batch a transaction.
+        sqlite3_exec(m_db, "SAVEPOINT strata_batch", nullptr, nullptr, nullptr);
         for (qsizetype i = 0; i < total; ++i) {
             if (i > 0) {
                 sqlite3_reset(stmt);
@@ -642,6 +645,8 @@ public:
                     throw sqlError(rc, sql);
             } catch (const Error &error) {
                 sqlite3_reset(stmt);
+                sqlite3_exec(m_db, "ROLLBACK TO strata_batch; RELEASE strata_batch", nullptr,
+                             nullptr, nullptr);
                 if (error.kind() == Error::Kind::Cancelled)
                     throw;
                 throw Error(error.kind(),
@@ -654,6 +659,7 @@ public:
             changes.append(dml ? sqlite3_changes64(m_db) : -1);
         }
         sqlite3_reset(stmt);
+        sqlite3_exec(m_db, "RELEASE strata_batch", nullptr, nullptr, nullptr);
         return changes;
     }
 

@@ -590,9 +590,15 @@ private slots:
         QCOMPARE(error->message(),
                  QStringLiteral("parameter set 5 of 10: UNIQUE constraint failed: t.id"));
         QCOMPARE(error->sqlState(), QStringLiteral("SQLITE_CONSTRAINT_PRIMARYKEY"));
-        // Not a transaction by itself: the sets before it stay, the ones after are not applied.
+        // All or nothing, as on PostgreSQL: the sets before it were undone too.
         QCOMPARE(await(db->execute(QStringLiteral("SELECT count(*) FROM t"))).value(0, 0),
-                 QVariant(qint64(5)));
+                 QVariant(qint64(0)));
+        // Inside the caller's transaction, only the batch is undone.
+        await(db->executeScript(QStringLiteral("BEGIN; INSERT INTO t VALUES (1000)")));
+        QVERIFY(errorOf(db->executeBatch(QStringLiteral("INSERT INTO t VALUES (?)"), sets)));
+        await(db->executeScript(QStringLiteral("COMMIT")));
+        QCOMPARE(await(db->execute(QStringLiteral("SELECT count(*) FROM t"))).value(0, 0),
+                 QVariant(qint64(1)));
 
         sets = {{100}, {101, 102}};
         error = errorOf(db->executeBatch(QStringLiteral("INSERT INTO t VALUES (?)"), sets));
