@@ -50,6 +50,12 @@ QString Error::kindName(Kind kind)
         return QStringLiteral("connection lost");
     case Kind::Usage:
         return QStringLiteral("usage error");
+    case Kind::UnknownField:
+        return QStringLiteral("unknown field");
+    case Kind::NoRow:
+        return QStringLiteral("no row");
+    case Kind::SeveralRows:
+        return QStringLiteral("several rows");
     }
     return {};
 }

@@ -21,6 +21,9 @@ public:
         Cancelled,         // the statement was cancelled on request
         ConnectionLost,    // the connection broke in the middle of an operation
         Usage,             // the API was used wrongly (a query while another runs, say)
+        UnknownField,      // a query names a field its model does not have (before any SQL)
+        NoRow,             // get() found no row
+        SeveralRows,       // get() found more than one row
     };
 
     Error(Kind kind, QString message, QString database = {}, QString sqlState = {},
