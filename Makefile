@@ -27,7 +27,8 @@ test: build
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
-	tests/support/with-postgres.sh ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS)
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/support/lsan.supp \
+	    tests/support/with-postgres.sh ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS)
 
 bench: build
 	tests/support/with-postgres.sh $(BUILD)/tests/bench/strata-bench all

@@ -4,6 +4,8 @@
 
 #include "../run_sync.h"
 
+#include <QCoreApplication>
+#include <QEventLoop>
 #include <QThread>
 #include <QTimer>
 
@@ -197,7 +199,23 @@ void ConnectionPool::closeAllOfThisThreadNow()
         return;
     auto state = std::make_shared<SyncState<void>>();
     driveInto<void>(closeAll(std::move(pools)), state);
-    runLocalLoop(*state, std::chrono::seconds(30));
+    // Not a QEventLoop: after QThread::quit() every exec() on this thread returns at once, so
+    // events are pumped by hand until the connections are closed.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    QTimer wake; // so that the wait below looks at the deadline now and then
+    wake.start(100);
+    for (;;) {
+        {
+            std::lock_guard lock(state->mutex);
+            if (state->done)
+                break;
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            qWarning("strata: connections of an ending thread did not close within 30 s");
+            break;
+        }
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents);
+    }
 }
 
 void ConnectionPool::closeOnItsThread(std::shared_ptr<ConnectionPool> pool)

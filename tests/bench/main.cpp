@@ -40,6 +40,14 @@ const QList<Scenario> &scenarios()
          QStringLiteral("registry of 3 databases vs 1, through a 200 ms proxy"),
          {Backend::Postgres},
          runConnect},
+        {QStringLiteral("runsync"),
+         QStringLiteral("runSync round trip, no loop and subloop, vs awaiting directly"),
+         {Backend::Postgres, Backend::Sqlite},
+         runRunSync},
+        {QStringLiteral("not-connected"),
+         QStringLiteral("queries on an unconnected database vs a connected one"),
+         {Backend::Postgres, Backend::Sqlite},
+         runNotConnected},
     };
     return table;
 }

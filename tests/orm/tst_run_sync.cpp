@@ -143,13 +143,15 @@ void TestRunSync::timeoutThrowsAndCancels()
     QElapsedTimer clock;
     clock.start();
     try {
-        runSync([] { return slowAnswer(5s); }, 200ms);
+        runSync([] { return slowAnswer(1500ms); }, 200ms);
         QFAIL("no timeout");
     } catch (const Error &error) {
         QCOMPARE(error.kind(), Error::Kind::Timeout);
         QVERIFY2(error.message().contains(QLatin1String("200 ms")), error.what());
     }
-    QVERIFY(clock.elapsed() < 2000);
+    QVERIFY(clock.elapsed() < 1400);
+    // The abandoned work ends on its own later; let it, so nothing is left suspended at exit.
+    QTest::qWait(1500);
 
     // A long statement is really cancelled: the database is usable right after.
     Database db(url);

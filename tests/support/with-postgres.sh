@@ -37,17 +37,20 @@ password="strata-test-$RANDOM$RANDOM"
 printf '%s\n' "$password" > "$dir/pwfile"
 [[ ${#runas[@]} -gt 0 ]] && chown postgres "$dir/pwfile"
 
+# The server's user may not enter the caller's directory: run its commands from /.
+as_owner() { (cd / && "${runas[@]}" "$@"); }
+
 cleanup() {
-    "${runas[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1
     rm -rf "$dir"
 }
 trap cleanup EXIT
 
-"${runas[@]}" "$bindir/initdb" -D "$dir/data" -U strata --pwfile="$dir/pwfile" \
+as_owner "$bindir/initdb" -D "$dir/data" -U strata --pwfile="$dir/pwfile" \
     --auth-host=scram-sha-256 --auth-local=scram-sha-256 -E UTF8 --locale=C.UTF-8 \
     >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; fail_or_skip "initdb failed"; }
 
-"${runas[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
     -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir \
         -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
     start >/dev/null || { cat "$dir/server.log" >&2; fail_or_skip "server did not start"; }
