@@ -8,6 +8,9 @@
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
+
+#include "support/tcp_proxy.h"
 
 using orm::ConnectionLease;
 using orm::Database;
@@ -59,6 +62,7 @@ private slots:
     void failedConnect();
     void sqlError();
     void batchAndScript();
+    void connectionLostMidQuery();
 };
 
 void TestDatabase::referenceCounting()
@@ -280,6 +284,34 @@ void TestDatabase::batchAndScript()
     const orm::Result count =
         await(db.execute(QStringLiteral("SELECT count(*) FROM %1").arg(table)));
     QCOMPARE(count.value(0, 0).toInt(), 500);
+    await(db.disconnect());
+}
+
+void TestDatabase::connectionLostMidQuery()
+{
+    STRATA_BACKEND_URL(url);
+    if (backend != QLatin1String("postgres"))
+        QSKIP("a SQLite file cannot drop its connection");
+    // The server is reached through a proxy that can cut every connection, as a network would.
+    const DatabaseUrl pg = DatabaseUrl::parse(url);
+    strata::test::TcpProxy proxy(pg.host(), quint16(pg.port()));
+    const QString viaProxy =
+        QStringLiteral("postgresql://%1:%2@127.0.0.1:%3/%4")
+            .arg(pg.user(), pg.password(), QString::number(proxy.listenPort()), pg.databaseName());
+    Database db(viaProxy);
+    db.setPoolSize(1);
+    await(db.connect());
+    QTimer::singleShot(300, [&proxy] { proxy.cutAll(); });
+    try {
+        await(db.execute(QStringLiteral("SELECT pg_sleep(10)")));
+        QFAIL("the query survived a dropped connection");
+    } catch (const Error &error) {
+        QCOMPARE(error.kind(), Error::Kind::ConnectionLost);
+        QCOMPARE(error.database(), db.displayUrl());
+        QVERIFY2(!error.toString().contains(pg.password()), error.what());
+    }
+    // The broken connection is dropped from the pool; the next query gets a fresh one.
+    QCOMPARE(await(db.execute(QStringLiteral("SELECT 5"))).value(0, 0).toInt(), 5);
     await(db.disconnect());
 }
 
