@@ -1,5 +1,7 @@
 #include "postgres_connection.h"
 
+#include "../detail/resolve_host.h"
+
 #include <libpq-fe.h>
 
 #include <QDate>
@@ -528,6 +530,12 @@ QCoro::Task<> PostgresConnection::open()
     OpGuard guard(this);
 
     const DatabaseUrl &u = url();
+    // libpq would resolve a host name synchronously, blocking this thread: resolve it off the
+    // thread first and give libpq the address (the name stays for TLS checks).
+    QString address;
+    if (!u.options().contains(QStringLiteral("hostaddr")) &&
+        !orm::detail::isNumericOrLocalHost(u.host()))
+        address = co_await orm::detail::resolveHost(u.host(), displayUrl());
     std::vector<QByteArray> keys;
     std::vector<QByteArray> values;
     auto add = [&](const char *key, const QString &value) {
@@ -536,6 +544,8 @@ QCoro::Task<> PostgresConnection::open()
     };
     if (!u.host().isEmpty())
         add("host", u.host());
+    if (!address.isEmpty())
+        add("hostaddr", address);
     if (u.port() > 0)
         add("port", QString::number(u.port()));
     if (!u.databaseName().isEmpty())

@@ -289,6 +289,28 @@ private slots:
         QVERIFY(!c.isOpen());
     }
 
+    // A host name is resolved off the calling thread, then connects as its address would.
+    void hostNameResolvesWithoutBlocking()
+    {
+        const DatabaseUrl good = DatabaseUrl::parse(m_url);
+        const QString byName = QStringLiteral("postgresql://%1:%2@localhost:%3/%4")
+                                   .arg(good.user(), good.password())
+                                   .arg(good.port())
+                                   .arg(good.databaseName());
+        auto c = connect(byName);
+        QCOMPARE(exec(*c, QStringLiteral("select 1")).text(0, 0), QStringLiteral("1"));
+
+        PostgresConnection bad(
+            DatabaseUrl::parse(QStringLiteral("postgresql://u:pw@no-such-host.invalid/db")));
+        const std::optional<Error> e = errorOf(bad.open(), 20000);
+        QVERIFY(e);
+        QCOMPARE(e->kind(), Kind::ConnectionFailed);
+        QVERIFY2(
+            e->message().startsWith(QLatin1String("could not resolve host 'no-such-host.invalid'")),
+            qPrintable(e->message()));
+        QVERIFY(!e->toString().contains(QLatin1String(":pw@")));
+    }
+
     void connectTimeout()
     {
         SilentServer server;
