@@ -9,6 +9,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <atomic>
 #include <future>
 #include <map>
 
@@ -157,6 +158,8 @@ QObject *contextFor(QThread *thread)
     return context;
 }
 
+std::atomic<int> g_localLoopsCreated{0};
+
 } // namespace
 
 void SyncOutcome::finish(std::exception_ptr failure)
@@ -182,8 +185,10 @@ bool runLocalLoop(SyncOutcome &outcome, std::chrono::milliseconds timeout)
 {
     // One loop per thread, reused: the seed's "an idling loop is reused".
     thread_local std::unique_ptr<QEventLoop> loop;
-    if (!loop)
+    if (!loop) {
         loop = std::make_unique<QEventLoop>();
+        g_localLoopsCreated.fetch_add(1, std::memory_order_relaxed);
+    }
     {
         std::lock_guard lock(outcome.mutex);
         if (outcome.done)
@@ -248,6 +253,11 @@ void throwTimeout(std::chrono::milliseconds timeout)
 int subloopCount()
 {
     return subloops().count();
+}
+
+int localLoopsCreated()
+{
+    return g_localLoopsCreated.load(std::memory_order_relaxed);
 }
 
 } // namespace orm::detail

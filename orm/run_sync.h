@@ -89,6 +89,8 @@ bool block(SyncOutcome &outcome, std::chrono::milliseconds timeout);
 QThread *subloopThread();
 // How many subloops are alive (for tests: none may be leaked).
 int subloopCount();
+// How many local loops were ever created, over all threads (for tests: one per thread).
+int localLoopsCreated();
 // Cancels the statements that pooled connections of `thread` are running (runSync timeouts).
 void cancelWorkOn(QThread *thread);
 [[noreturn]] void throwTimeout(std::chrono::milliseconds timeout);

@@ -97,11 +97,14 @@ void TestRunSync::withoutLoopRunsLocally()
 void TestRunSync::localLoopIsReused()
 {
     STRATA_BACKEND_URL(url);
-    // The local loop is one object per thread: a QObject child count would not show it, but the
-    // event dispatcher's loop level returns to 0 and no subloop thread was created.
+    // One local loop per thread, created on the first call and reused by every later one; no
+    // subloop thread is involved.
+    runSync([] { return slowAnswer(1ms); });
+    const int loops = orm::detail::localLoopsCreated();
     const int before = orm::detail::subloopCount();
     for (int i = 0; i < 50; ++i)
         QCOMPARE(runSync([] { return slowAnswer(1ms); }), 42);
+    QCOMPARE(orm::detail::localLoopsCreated(), loops);
     QCOMPARE(orm::detail::subloopCount(), before);
     QCOMPARE(QThread::currentThread()->loopLevel(), 0);
 }
