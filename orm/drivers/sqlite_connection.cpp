@@ -564,26 +564,30 @@ public:
             const int rc = sqlite3_step(stmt);
             if (rc == SQLITE_ROW) {
                 for (int c = 0; c < columns; ++c) {
-                    switch (sqlite3_column_type(stmt, c)) {
+                    // One sqlite3_column_* call per cell: each goes through SQLite's API exit
+                    // bookkeeping, the sqlite3_value_* accessors do not. The value is used only
+                    // here, on the one thread that owns the connection.
+                    sqlite3_value *value = sqlite3_column_value(stmt, c);
+                    switch (sqlite3_value_type(value)) {
                     case SQLITE_INTEGER:
-                        batch.appendInteger(sqlite3_column_int64(stmt, c));
+                        batch.appendInteger(sqlite3_value_int64(value));
                         bytes += 8;
                         break;
                     case SQLITE_FLOAT:
-                        batch.appendReal(sqlite3_column_double(stmt, c));
+                        batch.appendReal(sqlite3_value_double(value));
                         bytes += 8;
                         break;
                     case SQLITE_TEXT: {
                         const auto *text =
-                            reinterpret_cast<const char *>(sqlite3_column_text(stmt, c));
-                        const int size = sqlite3_column_bytes(stmt, c);
+                            reinterpret_cast<const char *>(sqlite3_value_text(value));
+                        const int size = sqlite3_value_bytes(value);
                         batch.appendText(text, size);
                         bytes += size;
                         break;
                     }
                     case SQLITE_BLOB: {
-                        const void *blob = sqlite3_column_blob(stmt, c);
-                        const int size = sqlite3_column_bytes(stmt, c);
+                        const void *blob = sqlite3_value_blob(value);
+                        const int size = sqlite3_value_bytes(value);
                         batch.appendBlob(blob, size);
                         bytes += size;
                         break;
