@@ -1,4 +1,5 @@
 #include "backends.h"
+#include "event_loop.h"
 
 #include <orm/async_env.h>
 #include <orm/database.h>
@@ -20,6 +21,7 @@ using orm::Database;
 using orm::Error;
 using orm::Registry;
 using orm::runSync;
+using strata::test::insideRunningLoop;
 
 namespace {
 
@@ -50,17 +52,6 @@ QCoro::Task<int> queryInt(Database *db, QString sql)
 {
     const orm::Result result = co_await db->execute(std::move(sql));
     co_return result.value(0, 0).toInt();
-}
-
-// Runs `body` inside a running event loop of this thread (as a slot would), then quits it.
-void insideRunningLoop(const std::function<void()> &body)
-{
-    QEventLoop loop;
-    QTimer::singleShot(0, &loop, [&] {
-        body();
-        loop.quit();
-    });
-    loop.exec();
 }
 
 } // namespace

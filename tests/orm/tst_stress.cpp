@@ -4,6 +4,7 @@
 // AddressSanitizer too.
 
 #include "backends.h"
+#include "event_loop.h"
 
 #include <orm/async_env.h>
 #include <orm/database.h>
@@ -21,6 +22,7 @@
 using namespace std::chrono_literals;
 using orm::Database;
 using orm::runSync;
+using strata::test::insideRunningLoop;
 
 namespace {
 
@@ -36,16 +38,6 @@ QCoro::Task<int> jitteredQuery(Database *db, int value, int jitterUs)
 int jitter()
 {
     return int(QRandomGenerator::global()->bounded(2000));
-}
-
-void insideRunningLoop(const std::function<void()> &body)
-{
-    QEventLoop loop;
-    QTimer::singleShot(0, &loop, [&] {
-        body();
-        loop.quit();
-    });
-    loop.exec();
 }
 
 } // namespace
