@@ -31,11 +31,17 @@ QCoro::Task<> cancelQuietly(drivers::Connection *connection)
     }
 }
 
-// Wakes the waiters of `queue` at the deadline, so a wait for stragglers cannot hang.
-void notifyAt(WaitQueue *queue, std::shared_ptr<ConnectionPool> keepAlive,
-              std::chrono::milliseconds after)
+// Wakes the waiters of `queue` at the deadline, so a wait for stragglers cannot hang. The
+// returned flag says the deadline has passed (the clock cannot: a timer may fire early).
+std::shared_ptr<bool> notifyAt(WaitQueue *queue, std::shared_ptr<ConnectionPool> keepAlive,
+                               std::chrono::milliseconds after)
 {
-    QTimer::singleShot(after, threadContext(), [queue, keepAlive] { queue->notifyAll(); });
+    auto expired = std::make_shared<bool>(false);
+    QTimer::singleShot(after, threadContext(), [queue, keepAlive, expired] {
+        *expired = true;
+        queue->notifyAll();
+    });
+    return expired;
 }
 
 } // namespace
@@ -157,11 +163,44 @@ QCoro::Task<> ConnectionPool::close(std::chrono::milliseconds grace)
 
     // Statements were cancelled: wait until their connections come back and are closed.
     if (!m_busy.empty() || m_retiring > 0) {
-        const auto deadline = std::chrono::steady_clock::now() + grace;
-        notifyAt(&m_released, self, grace);
-        while ((!m_busy.empty() || m_retiring > 0) && std::chrono::steady_clock::now() < deadline)
+        const std::shared_ptr<bool> expired = notifyAt(&m_released, self, grace);
+        while ((!m_busy.empty() || m_retiring > 0) && !*expired)
             co_await m_released.wait();
     }
+
+    // Leases still held after that (a stream a window keeps open, say): close their connections
+    // under them, so that nothing stays open. The holder's next call fails; giving the
+    // connection back later only closes it again, which does nothing.
+    if (!m_busy.empty()) {
+        const std::vector<drivers::Connection *> held(m_busy.begin(), m_busy.end());
+        for (drivers::Connection *connection : held) {
+            QCoro::Task<> before;
+            if (auto it = m_cancels.find(connection); it != m_cancels.end()) {
+                before = std::move(it->second);
+                m_cancels.erase(it);
+            }
+            ++m_forceClosing;
+            // retire() waits for this before it frees the connection.
+            m_cancels.emplace(connection, forceClose(self, std::move(before), connection));
+        }
+        const std::shared_ptr<bool> expired =
+            notifyAt(&m_released, self, std::chrono::seconds(5));
+        while (m_forceClosing > 0 && !*expired)
+            co_await m_released.wait();
+    }
+}
+
+QCoro::Task<> ConnectionPool::forceClose(std::shared_ptr<ConnectionPool> self,
+                                         QCoro::Task<> before, drivers::Connection *connection)
+{
+    try {
+        if (!before.isReady())
+            co_await before;
+    } catch (const std::exception &) {
+    }
+    co_await connection->close();
+    --m_forceClosing;
+    self->m_released.notifyAll();
 }
 
 namespace {

@@ -35,7 +35,8 @@ public:
     void giveBack(std::unique_ptr<drivers::Connection> connection);
     // Closes the idle connections, cancels the statements of those in use and waits (up to
     // `grace`) until they are given back and closed too. Later take() calls fail.
-    QCoro::Task<> close(std::chrono::milliseconds grace = std::chrono::seconds(10));
+    // Connections still leased after `grace` are closed under their holders.
+    QCoro::Task<> close(std::chrono::milliseconds grace = std::chrono::seconds(2));
     // close() posted to the pool's own thread, for a Database disconnected from another thread.
     static void closeOnItsThread(std::shared_ptr<ConnectionPool> pool);
 
@@ -54,6 +55,9 @@ public:
 
 private:
     QCoro::Task<std::unique_ptr<drivers::Connection>> openNew();
+    // Closes a leased connection under its holder (close() after its grace), after `before`.
+    QCoro::Task<> forceClose(std::shared_ptr<ConnectionPool> self, QCoro::Task<> before,
+                             drivers::Connection *connection);
     // Closes a connection the pool no longer keeps, after the cancel sent to it (if any) is done.
     QCoro::Task<> retire(std::shared_ptr<ConnectionPool> self,
                          std::unique_ptr<drivers::Connection> connection);
@@ -68,6 +72,7 @@ private:
     std::set<drivers::Connection *> m_busy;
     std::map<drivers::Connection *, QCoro::Task<>> m_cancels; // sent by close(), not yet done
     int m_retiring = 0;
+    int m_forceClosing = 0;
     WaitQueue m_released;
 };
 

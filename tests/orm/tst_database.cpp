@@ -63,6 +63,7 @@ private slots:
     void sqlError();
     void batchAndScript();
     void connectionLostMidQuery();
+    void disconnectClosesLeasesStillHeld();
 };
 
 void TestDatabase::referenceCounting()
@@ -313,6 +314,43 @@ void TestDatabase::connectionLostMidQuery()
     // The broken connection is dropped from the pool; the next query gets a fresh one.
     QCOMPARE(await(db.execute(QStringLiteral("SELECT 5"))).value(0, 0).toInt(), 5);
     await(db.disconnect());
+}
+
+// A lease kept past disconnect (a window holding a stream open, say) does not keep its
+// connection open: after a short grace the pool closes it under its holder.
+void TestDatabase::disconnectClosesLeasesStillHeld()
+{
+    STRATA_BACKEND_URL(url);
+    const QString tag = strata::test::uniqueName(QStringLiteral("strata_held"));
+    const QString tagged =
+        backend == QLatin1String("postgres") ? url + QStringLiteral("?application_name=") + tag : url;
+    Database db(tagged);
+    await(db.connect());
+    ConnectionLease held = await(db.acquire());
+    QVERIFY(held->isOpen());
+    QElapsedTimer clock;
+    clock.start();
+    await(db.disconnect());
+    QVERIFY2(clock.elapsed() < 8000, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY(!held->isOpen());
+    if (backend == QLatin1String("postgres")) {
+        Database probe(url);
+        QVariantList params;
+        params << tag;
+        const orm::Result r = await(probe.execute(
+            QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1"),
+            params));
+        QCOMPARE(r.value(0, 0).toInt(), 0);
+    }
+    // The holder's next call fails with a clear error instead of hanging.
+    try {
+        await(held->execute(QStringLiteral("SELECT 1")));
+        QFAIL("a closed connection ran a query");
+    } catch (const Error &error) {
+        QVERIFY2(error.kind() == Error::Kind::Usage || error.kind() == Error::Kind::ConnectionLost,
+                 error.what());
+    }
+    held.release();
 }
 
 QTEST_GUILESS_MAIN(TestDatabase)
