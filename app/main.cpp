@@ -1,10 +1,15 @@
 // strata: the desktop explorer's entry point, and the dispatcher of its sub-commands.
 
 #include "command.h"
+#include "explorer.h"
+#include "startup_options.h"
 
+#include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QTextStream>
+
+#include <stdexcept>
 
 int main(int argc, char **argv)
 {
@@ -21,13 +26,36 @@ int main(int argc, char **argv)
         }
     }
 
+    // `strata --help` / `--version`: text only, no display needed.
+    bool helpOnly = false;
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        helpOnly |= arg == "--help" || arg == "-h" || arg == "--version" || arg == "-v";
+    }
+    if (!helpOnly) {
+        // `strata [--database URL ...]`: the desktop explorer.
+        QApplication app(argc, argv);
+        strata::app::StartupOptions options;
+        try {
+            options = strata::app::parseStartupOptions(app.arguments().mid(1),
+                                                       qEnvironmentVariable("STRATA_DATABASE_URL"));
+        } catch (const std::invalid_argument &error) {
+            QTextStream(stderr) << "strata: " << error.what() << "\n"
+                                << strata::app::startupUsage();
+            return 2;
+        }
+        return strata::app::runExplorer(app, options);
+    }
+
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     QString description =
-        QStringLiteral("Strata: a fast, native explorer for PostgreSQL and SQLite databases.\n\n"
-                       "Commands (strata COMMAND --help for their options):");
+        QStringLiteral("Strata: a fast, native explorer for PostgreSQL and SQLite databases.\n\n") +
+        strata::app::startupUsage() +
+        QStringLiteral("\nCommands (strata COMMAND --help for their options):");
     for (const strata::app::Command &command : strata::app::commands())
-        description += QStringLiteral("\n  %1  %2").arg(QLatin1String(command.name), -8)
+        description += QStringLiteral("\n  %1  %2")
+                           .arg(QLatin1String(command.name), -8)
                            .arg(QLatin1String(command.summary));
     parser.setApplicationDescription(description);
     parser.addHelpOption();

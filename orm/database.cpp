@@ -45,6 +45,7 @@ Database::Database(const QString &url, QObject *parent)
 Database::Database(DatabaseUrl url, QObject *parent)
     : QObject(parent)
     , m_url(std::move(url))
+    , m_attachments(std::make_shared<detail::AttachmentList>())
 {
     m_connectDone.open();
 }
@@ -124,7 +125,7 @@ std::shared_ptr<detail::ConnectionPool> Database::poolForCurrentThread()
         // A pool whose thread has ended (and whose QThread address was reused) is stale.
         if (pool && pool->context())
             return pool;
-        pool = created = std::make_shared<detail::ConnectionPool>(m_url, m_poolSize);
+        pool = created = std::make_shared<detail::ConnectionPool>(m_url, m_poolSize, m_attachments);
     }
     detail::ConnectionPool::track(created);
     closePoolsWhenThreadEnds(thread);
@@ -216,6 +217,8 @@ QCoro::Task<ConnectionLease> Database::acquire(QString operation)
         emit notConnectedWarning(operation, shown);
         auto connection = drivers::createConnection(m_url);
         co_await connection->open();
+        detail::AppliedAttachments applied;
+        co_await detail::applyAttachments(connection.get(), m_attachments, &applied);
         co_return ConnectionLease(nullptr, std::move(connection));
     }
     auto pool = poolForCurrentThread();
@@ -239,6 +242,30 @@ QCoro::Task<> Database::executeScript(QString sql)
 {
     ConnectionLease lease = co_await acquire(QStringLiteral("executeScript"));
     co_await lease->executeScript(std::move(sql));
+}
+
+void Database::attach(const QString &schema, const QString &path)
+{
+    if (m_url.backend() != DatabaseUrl::Backend::Sqlite)
+        throw Error(Error::Kind::Usage,
+                    QStringLiteral("attach('%1'): only SQLite databases attach files as schemas")
+                        .arg(schema),
+                    displayUrl());
+    if (schema.trimmed().isEmpty())
+        throw Error(Error::Kind::Configuration,
+                    QStringLiteral("an attached database needs a schema name (it was empty)"),
+                    displayUrl());
+    m_attachments->attach(schema, path);
+}
+
+bool Database::detach(const QString &schema)
+{
+    return m_attachments->detach(schema);
+}
+
+QMap<QString, QString> Database::attachments() const
+{
+    return m_attachments->paths();
 }
 
 } // namespace orm

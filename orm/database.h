@@ -5,6 +5,7 @@
 #include "error.h"
 
 #include <QLoggingCategory>
+#include <QMap>
 #include <QObject>
 
 #include <map>
@@ -19,8 +20,9 @@ namespace orm {
 Q_DECLARE_LOGGING_CATEGORY(lcDatabase)
 
 namespace detail {
+class AttachmentList;
 class ConnectionPool;
-}
+} // namespace detail
 
 // A connection borrowed from a Database for one operation or a series of them (a stream, a
 // transaction). It goes back to its pool when the lease ends; a one-off connection (opened
@@ -100,6 +102,18 @@ public:
     // Several statements without parameters (schema scripts).
     QCoro::Task<> executeScript(QString sql);
 
+    // SQLite: databases attached as schemas on every connection (ATTACH is per connection).
+    // Connections opened later attach them as they open; idle ones catch up before they are
+    // handed out, so the change shows on the next operation of every pool, on every thread.
+    // Registering does not check the file: the connection that attaches it logs a failure.
+    // Throws Error(Usage) on PostgreSQL, Error(Configuration) for an empty schema name.
+    void attach(const QString &schema, const QString &path);
+    // Forgets an attachment; connections detach it before their next operation. Returns
+    // whether `schema` was attached.
+    bool detach(const QString &schema);
+    // Schema name -> file path (":memory:" for an in-memory one).
+    QMap<QString, QString> attachments() const;
+
 signals:
     // An operation ran on an unconnected database (once per operation).
     void notConnectedWarning(const QString &operation, const QString &database);
@@ -117,6 +131,8 @@ private:
     std::optional<Error> m_failure;
     std::map<QThread *, std::shared_ptr<detail::ConnectionPool>> m_pools;
     detail::WaitQueue m_connectDone; // open unless a first connect is under way
+    // Shared with the pools, which may outlive this object: it has its own lock.
+    const std::shared_ptr<detail::AttachmentList> m_attachments;
 };
 
 } // namespace orm

@@ -22,13 +22,14 @@ enum class ModelOrigin {
 
 struct Field {
     QString name;
-    QString sqlType;                 // as declared: "integer", "varchar(40)", "mood" (an enum)...
+    QString sqlType; // as declared: "integer", "varchar(40)", "mood" (an enum)...
     LogicalType type = LogicalType::Unknown;
     bool nullable = true;
-    QString defaultExpression;       // SQL text, empty when there is none
+    QString defaultExpression; // SQL text, empty when there is none
     bool primaryKey = false;
-    bool identity = false;           // GENERATED ... AS IDENTITY, SERIAL, INTEGER PRIMARY KEY
-    bool generated = false;          // GENERATED ALWAYS AS (expr): computed, never written
+    bool identity = false;       // GENERATED ... AS IDENTITY, SERIAL, INTEGER PRIMARY KEY
+    bool generated = false;      // GENERATED ALWAYS AS (expr): computed, never written
+    QString generatedExpression; // the expression of a generated column, when known
 };
 
 struct ForeignKey {
@@ -60,6 +61,8 @@ struct Model {
     QString partitionOf; // for a partition: its parent table
     // Reflection lists models first and reads their columns on demand: false until then.
     bool fieldsLoaded = true;
+    // The registry's name of the database a reflected model was read from; empty: the primary.
+    QString database;
 
     const Field *field(const QString &name) const;
     bool hasField(const QString &name) const { return field(name) != nullptr; }
@@ -100,6 +103,11 @@ private:
     Field &current();
     Model m_model;
 };
+
+// "table", "view", "materialized view", "partitioned table", "partition" (for people and JSON).
+QString modelKindName(ModelKind kind);
+// "integer", "text", "timestamptz"... (for people and JSON).
+QString logicalTypeName(LogicalType type);
 
 // The logical type for a declared SQL type name, by PostgreSQL's names and SQLite's affinity
 // rules ("integer", "int8", "varchar(20)", "timestamptz", "BOOLEAN", "DATETIME"...).

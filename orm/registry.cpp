@@ -1,8 +1,14 @@
 #include "registry.h"
 
+#include "reflection.h"
+
 #include <QElapsedTimer>
+#include <QSet>
 
 namespace orm {
+
+Q_LOGGING_CATEGORY(lcRegistry, "strata.orm.registry", QtInfoMsg)
+
 namespace {
 
 struct Attempt {
@@ -174,6 +180,7 @@ QCoro::Task<QList<ConnectOutcome>> Registry::connect(ConnectMode mode)
             co_await task;
         throw error;
     }
+    co_await reflectAtConnect();
     co_return outcomes;
 }
 
@@ -203,6 +210,250 @@ QCoro::Task<> Registry::reconnect(QString name)
     m_connected.removeAll(db);
     co_await db->connect();
     m_connected << db;
+}
+
+// -- Models ------------------------------------------------------------------------------------
+
+namespace {
+
+bool ruleKeeps(const ReflectRule &rule, const QString &table)
+{
+    const bool included = rule.include.pattern().isEmpty() || rule.include.match(table).hasMatch();
+    const bool excluded = !rule.exclude.pattern().isEmpty() && rule.exclude.match(table).hasMatch();
+    return included && !excluded;
+}
+
+QString applyTemplate(const QString &nameTemplate, const Model &model)
+{
+    QString name = nameTemplate;
+    name.replace(QLatin1String("{table}"), model.table);
+    name.replace(QLatin1String("{schema}"), model.schema);
+    return name;
+}
+
+} // namespace
+
+void Registry::addModel(Model model)
+{
+    if (model.name.trimmed().isEmpty())
+        throw Error(Error::Kind::Configuration, QStringLiteral("a model needs a name"));
+    std::lock_guard lock(m_modelsMutex);
+    for (const Model &known : std::as_const(m_declared))
+        if (known.name == model.name)
+            throw Error(Error::Kind::Configuration,
+                        QStringLiteral("there is already a model named '%1'").arg(model.name));
+    model.origin = ModelOrigin::Declared;
+    m_declared << std::move(model);
+}
+
+QList<Model> Registry::models() const
+{
+    std::lock_guard lock(m_modelsMutex);
+    return m_declared;
+}
+
+void Registry::addTenantModel(Model model)
+{
+    if (model.name.trimmed().isEmpty())
+        throw Error(Error::Kind::Configuration, QStringLiteral("a tenant model needs a name"));
+    std::lock_guard lock(m_modelsMutex);
+    for (const Model &known : std::as_const(m_tenant))
+        if (known.name == model.name)
+            throw Error(
+                Error::Kind::Configuration,
+                QStringLiteral("there is already a tenant model named '%1'").arg(model.name));
+    model.origin = ModelOrigin::Tenant;
+    model.schema.clear(); // it lives in every tenant schema, not in one of its own
+    m_tenant << std::move(model);
+}
+
+QList<Model> Registry::tenantModels() const
+{
+    std::lock_guard lock(m_modelsMutex);
+    return m_tenant;
+}
+
+void Registry::addReflectRule(ReflectRule rule)
+{
+    for (const QRegularExpression *pattern : {&rule.include, &rule.exclude})
+        if (!pattern->isValid())
+            throw Error(Error::Kind::Configuration,
+                        QStringLiteral("reflection rule: invalid pattern '%1': %2")
+                            .arg(pattern->pattern(), pattern->errorString()));
+    if (rule.nameTemplate.isEmpty())
+        rule.nameTemplate = QStringLiteral("{table}");
+    std::lock_guard lock(m_modelsMutex);
+    m_rules << std::move(rule);
+}
+
+QList<ReflectRule> Registry::reflectRules() const
+{
+    std::lock_guard lock(m_modelsMutex);
+    return m_rules;
+}
+
+Database *Registry::databaseNamed(const QString &name) const
+{
+    return name.isEmpty() ? m_primary.data() : database(name);
+}
+
+QList<Model> Registry::applyRules(const QString &database, const QString &schema,
+                                  QList<Model> listed) const
+{
+    QList<ReflectRule> rules;
+    {
+        std::lock_guard lock(m_modelsMutex);
+        for (const ReflectRule &rule : m_rules)
+            if (rule.database == database && rule.schema == schema)
+                rules << rule;
+    }
+    QList<Model> kept;
+    kept.reserve(listed.size());
+    for (Model &model : listed) {
+        model.database = database;
+        if (rules.isEmpty()) {
+            kept << std::move(model);
+            continue;
+        }
+        for (const ReflectRule &rule : std::as_const(rules)) {
+            if (!ruleKeeps(rule, model.table))
+                continue;
+            model.name = applyTemplate(rule.nameTemplate, model);
+            kept << std::move(model);
+            break;
+        }
+    }
+    return kept;
+}
+
+QCoro::Task<QList<Model>> Registry::reflectedModels(QString database, QString schema)
+{
+    co_return co_await reflect(database, schema, false);
+}
+
+QCoro::Task<QList<Model>> Registry::reflect(QString database, QString schema, bool refresh)
+{
+    const ReflectKey key{database, schema};
+    if (!refresh) {
+        std::optional<QList<Model>> cached;
+        {
+            std::lock_guard lock(m_modelsMutex);
+            if (const auto it = m_reflected.find(key); it != m_reflected.end())
+                cached = it->second;
+        }
+        if (cached)
+            co_return *cached;
+    }
+    Database *db = databaseNamed(database);
+    const QList<Model> listed = co_await reflection::listModels(db, schema);
+    QList<Model> kept = applyRules(database, schema, listed);
+    {
+        std::lock_guard lock(m_modelsMutex);
+        m_reflected[key] = kept;
+    }
+    emit modelsReflected(database, schema);
+    co_return kept;
+}
+
+QList<Model> Registry::cachedReflectedModels(const QString &database, const QString &schema) const
+{
+    std::lock_guard lock(m_modelsMutex);
+    const auto it = m_reflected.find(ReflectKey{database, schema});
+    return it == m_reflected.end() ? QList<Model>() : it->second;
+}
+
+QCoro::Task<Model> Registry::loadFields(Model model)
+{
+    if (model.fieldsLoaded)
+        co_return model;
+    const auto sameModel = [&model](const Model &cached) {
+        return cached.database == model.database && cached.schema == model.schema &&
+               cached.table == model.table;
+    };
+    std::optional<Model> hit;
+    {
+        std::lock_guard lock(m_modelsMutex);
+        for (const auto &[key, models] : m_reflected)
+            for (const Model &cached : models)
+                if (!hit && cached.fieldsLoaded && sameModel(cached))
+                    hit = cached;
+    }
+    if (hit)
+        co_return *hit;
+    Database *db = databaseNamed(model.database);
+    Model loaded = co_await reflection::loadModel(db, model.schema, model.table);
+    loaded.name = model.name; // the rules' name, not the table's
+    loaded.database = model.database;
+    loaded.origin = ModelOrigin::Reflected;
+    loaded.fieldsLoaded = true;
+    {
+        std::lock_guard lock(m_modelsMutex);
+        for (auto &[key, models] : m_reflected)
+            for (Model &cached : models)
+                if (sameModel(cached))
+                    cached = loaded;
+    }
+    co_return loaded;
+}
+
+void Registry::forgetReflected()
+{
+    std::lock_guard lock(m_modelsMutex);
+    m_reflected.clear();
+}
+
+std::optional<Model> Registry::findModel(const QString &name) const
+{
+    std::lock_guard lock(m_modelsMutex);
+    for (const Model &model : m_declared)
+        if (model.name == name)
+            return model;
+    for (const auto &[key, models] : m_reflected)
+        for (const Model &model : models)
+            if (model.name == name)
+                return model;
+    for (const Model &model : m_tenant)
+        if (model.name == name)
+            return model;
+    return std::nullopt;
+}
+
+QCoro::Task<> Registry::reflectQuietly(QString database, QString schema)
+{
+    try {
+        co_await reflect(database, schema, true);
+    } catch (const std::exception &error) {
+        qCWarning(lcRegistry).noquote()
+            << "could not reflect the models of"
+            << (database.isEmpty() ? QStringLiteral("the primary database")
+                                   : QStringLiteral("database '%1'").arg(database))
+            << (schema.isEmpty() ? QStringLiteral("(default schema)")
+                                 : QStringLiteral("schema '%1'").arg(schema))
+            << "at connect:" << error.what();
+    }
+}
+
+QCoro::Task<> Registry::reflectAtConnect()
+{
+    QList<ReflectKey> keys;
+    for (const ReflectRule &rule : reflectRules())
+        if (!keys.contains(ReflectKey{rule.database, rule.schema}))
+            keys << ReflectKey{rule.database, rule.schema};
+    // Concurrent, like connect: every task starts before any is awaited.
+    std::vector<QCoro::Task<>> running;
+    for (const ReflectKey &key : std::as_const(keys)) {
+        Database *db = nullptr;
+        try {
+            db = databaseNamed(key.first);
+        } catch (const Error &error) {
+            qCWarning(lcRegistry).noquote() << "reflection rule:" << error.message();
+            continue;
+        }
+        if (m_connected.contains(db)) // lenient mode: skip the databases that failed
+            running.push_back(reflectQuietly(key.first, key.second));
+    }
+    for (auto &task : running)
+        co_await task;
 }
 
 } // namespace orm

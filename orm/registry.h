@@ -1,15 +1,33 @@
 #pragma once
 
 #include "database.h"
+#include "model.h"
 
 #include <QList>
+#include <QMap>
 #include <QObject>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QStringList>
 
+#include <map>
+#include <mutex>
 #include <optional>
 
 namespace orm {
+
+Q_DECLARE_LOGGING_CATEGORY(lcRegistry)
+
+// Which reflected models of one database and schema the registry keeps, and what it calls them
+// (the seed's AutoReflectModel). A table is kept when `include` matches somewhere in its name
+// and `exclude` does not (anchor with ^ and $ for whole names); an empty pattern is no filter.
+struct ReflectRule {
+    QString database; // an extra database's name; empty: the primary
+    QString schema;   // empty: the database's default schema (PostgreSQL's current one, "main")
+    QRegularExpression include{QStringLiteral(".*")};
+    QRegularExpression exclude;
+    QString nameTemplate = QStringLiteral("{table}"); // {table} and {schema} are replaced
+};
 
 // What connect() did for one database of a registry.
 struct ConnectOutcome {
@@ -61,13 +79,55 @@ public:
     // Retries one database that failed in lenient mode (or reconnects one that dropped).
     QCoro::Task<> reconnect(QString name);
 
+    // -- Models. Declared, reflected and tenant models are kept apart, as Edgy does. --------
+
+    // A model declared in C++ (origin becomes Declared). Throws Error(Configuration) for a
+    // model without a name or one whose name is taken.
+    void addModel(Model model);
+    QList<Model> models() const;
+    // A model living in every tenant schema and not in the default one (origin Tenant):
+    // SchemaManager::create() makes its table in each new schema.
+    void addTenantModel(Model model);
+    QList<Model> tenantModels() const;
+
+    // Auto-reflection: once connected, the registry lists the models of every rule's database
+    // and schema (names only, fast), so that they are known from the start. Throws
+    // Error(Configuration) for an invalid pattern.
+    void addReflectRule(ReflectRule rule);
+    QList<ReflectRule> reflectRules() const;
+    // The reflected models of a database (extra name; empty: the primary) and schema: listed on
+    // the first call and cached, filtered and named by the rules for that database and schema
+    // (every model, named as its table, when there is none). Fields are not loaded.
+    QCoro::Task<QList<Model>> reflectedModels(QString database = {}, QString schema = {});
+    // What reflectedModels() has cached for them so far, without touching the database.
+    QList<Model> cachedReflectedModels(const QString &database = {},
+                                       const QString &schema = {}) const;
+    // A reflected model with its fields, keys and indexes, read on the first call and cached.
+    // Models that already have their fields (declared ones) come back as they are.
+    QCoro::Task<Model> loadFields(Model model);
+    // Forgets what reflection cached (after a schema change, say): the next calls read again.
+    void forgetReflected();
+    // A model by name: declared first, then the reflected ones cached so far, then tenant ones.
+    std::optional<Model> findModel(const QString &name) const;
+
 signals:
     // A database's state changed; `name` is empty for the primary.
     void databaseStateChanged(const QString &name, orm::Database::State state,
                               const QString &reason);
     void notConnectedWarning(const QString &name, const QString &operation);
+    // reflectedModels() listed the models of a database (empty: the primary) and schema.
+    void modelsReflected(const QString &database, const QString &schema);
 
 private:
+    using ReflectKey = std::pair<QString, QString>; // database name, schema as asked
+    Database *databaseNamed(const QString &name) const;
+    QList<Model> applyRules(const QString &database, const QString &schema,
+                            QList<Model> listed) const;
+    QCoro::Task<QList<Model>> reflect(QString database, QString schema, bool refresh);
+    // Lists the models of every rule's database and schema; logs failures, never throws.
+    QCoro::Task<> reflectAtConnect();
+    QCoro::Task<> reflectQuietly(QString database, QString schema);
+
     void watch(const QString &name, Database *database);
     QString nameOf(const Database *database) const;
 
@@ -75,6 +135,12 @@ private:
     QList<std::pair<QString, QPointer<Database>>> m_extras;
     int m_references = 0;
     QList<Database *> m_connected; // the databases this registry's connect() connected
+
+    mutable std::mutex m_modelsMutex; // guards the models below; never held across co_await
+    QList<Model> m_declared;
+    QList<Model> m_tenant;
+    QList<ReflectRule> m_rules;
+    std::map<ReflectKey, QList<Model>> m_reflected;
 };
 
 } // namespace orm

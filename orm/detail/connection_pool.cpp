@@ -1,5 +1,6 @@
 #include "connection_pool.h"
 
+#include "../database.h"
 #include "../error.h"
 
 #include "../run_sync.h"
@@ -51,9 +52,90 @@ void closeDetached(std::unique_ptr<drivers::Connection> connection)
     closeAndFree(std::move(connection));
 }
 
-ConnectionPool::ConnectionPool(DatabaseUrl url, int maxSize)
+std::pair<quint64, AttachmentList::Entries> AttachmentList::snapshot() const
+{
+    std::lock_guard lock(m_mutex);
+    return {m_generation.load(std::memory_order_relaxed), m_entries};
+}
+
+void AttachmentList::attach(const QString &schema, const QString &path)
+{
+    std::lock_guard lock(m_mutex);
+    m_entries[schema] = Entry{path, ++m_serial};
+    m_generation.fetch_add(1, std::memory_order_release);
+}
+
+bool AttachmentList::detach(const QString &schema)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_entries.erase(schema) == 0)
+        return false;
+    m_generation.fetch_add(1, std::memory_order_release);
+    return true;
+}
+
+QMap<QString, QString> AttachmentList::paths() const
+{
+    std::lock_guard lock(m_mutex);
+    QMap<QString, QString> paths;
+    for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it)
+        paths.insert(it->first, it->second.path);
+    return paths;
+}
+
+QCoro::Task<> applyAttachments(drivers::Connection *connection,
+                               std::shared_ptr<const AttachmentList> list,
+                               AppliedAttachments *applied)
+{
+    if (!list || connection->backend() != DatabaseUrl::Backend::Sqlite)
+        co_return;
+    const auto snapshot = list->snapshot();
+    const quint64 generation = snapshot.first;
+    const AttachmentList::Entries &wanted = snapshot.second;
+    if (applied->generation == generation)
+        co_return;
+
+    // Detached, or re-attached under the same name (maybe to a new file): detach first.
+    QStringList stale;
+    for (auto it = applied->serials.cbegin(); it != applied->serials.cend(); ++it) {
+        const auto found = wanted.find(it->first);
+        if (found == wanted.end() || found->second.serial != it->second)
+            stale << it->first;
+    }
+    for (const QString &schema : stale) {
+        applied->serials.erase(schema);
+        const QVariantList params{schema};
+        try {
+            const QString sql = QStringLiteral("DETACH DATABASE ?");
+            co_await connection->execute(sql, params);
+        } catch (const std::exception &error) {
+            qCWarning(lcDatabase).noquote()
+                << "could not detach" << schema << "from a pooled connection:" << error.what();
+        }
+    }
+    for (auto it = wanted.cbegin(); it != wanted.cend(); ++it) {
+        if (applied->serials.count(it->first))
+            continue;
+        // Both the file and the schema name are bound: nothing in them can change the SQL.
+        const QVariantList params{it->second.path, it->first};
+        try {
+            const QString sql = QStringLiteral("ATTACH DATABASE ? AS ?");
+            co_await connection->execute(sql, params);
+            applied->serials[it->first] = it->second.serial;
+        } catch (const std::exception &error) {
+            qCWarning(lcDatabase).noquote()
+                << "could not attach" << it->second.path << "as" << it->first
+                << "on a pooled connection:" << error.what();
+        }
+    }
+    applied->generation = generation;
+}
+
+ConnectionPool::ConnectionPool(DatabaseUrl url, int maxSize,
+                               std::shared_ptr<const AttachmentList> attachments)
     : m_url(std::move(url))
     , m_maxSize(qMax(1, maxSize))
+    , m_attachments(std::move(attachments))
     , m_thread(QThread::currentThread())
     , m_context(threadContext())
 {
@@ -74,10 +156,22 @@ QCoro::Task<std::unique_ptr<drivers::Connection>> ConnectionPool::openNew()
     co_return connection;
 }
 
+QCoro::Task<> ConnectionPool::catchUp(drivers::Connection *connection)
+{
+    if (!m_attachments || m_applied[connection].generation == m_attachments->generation())
+        co_return;
+    AppliedAttachments applied = m_applied[connection];
+    co_await applyAttachments(connection, m_attachments, &applied);
+    m_applied[connection] = std::move(applied);
+}
+
 QCoro::Task<> ConnectionPool::openOne()
 {
     const auto self = shared_from_this();
     auto connection = co_await openNew();
+    ++m_opening; // still counted by size() while it catches up
+    co_await catchUp(connection.get());
+    --m_opening;
     if (m_closed) {
         retire(self, std::move(connection));
         co_return;
@@ -99,18 +193,32 @@ QCoro::Task<std::unique_ptr<drivers::Connection>> ConnectionPool::take()
         while (!m_idle.empty()) {
             auto connection = std::move(m_idle.back());
             m_idle.pop_back();
-            if (!connection->isOpen())
+            if (!connection->isOpen()) {
+                m_applied.erase(connection.get());
                 continue; // broke while idle (server restart...): drop it, open another
+            }
             m_busy.insert(connection.get());
-            co_return connection;
-        }
-        if (size() < m_maxSize) {
-            auto connection = co_await openNew();
+            co_await catchUp(connection.get());
             if (m_closed) {
+                m_busy.erase(connection.get());
                 retire(self, std::move(connection));
                 continue;
             }
+            co_return connection;
+        }
+        if (m_closed)
+            continue; // closed while a connection caught up: the loop's head throws
+        if (size() < m_maxSize) {
+            auto connection = co_await openNew();
+            // Busy while it catches up, so that the pool's size counts it.
             m_busy.insert(connection.get());
+            if (!m_closed)
+                co_await catchUp(connection.get());
+            if (m_closed) {
+                m_busy.erase(connection.get());
+                retire(self, std::move(connection));
+                continue;
+            }
             co_return connection;
         }
         co_await m_released.wait();
@@ -131,6 +239,7 @@ QCoro::Task<> ConnectionPool::retire(std::shared_ptr<ConnectionPool> self,
                                      std::unique_ptr<drivers::Connection> connection)
 {
     ++m_retiring;
+    m_applied.erase(connection.get());
     // A cancel still in flight refers to the connection: let it finish before freeing it.
     if (auto it = m_cancels.find(connection.get()); it != m_cancels.end()) {
         QCoro::Task<> cancel = std::move(it->second);
@@ -157,8 +266,10 @@ QCoro::Task<> ConnectionPool::close(std::chrono::milliseconds grace)
     cancelRunning();
     auto idle = std::move(m_idle);
     m_idle.clear();
-    for (auto &connection : idle)
+    for (auto &connection : idle) {
+        m_applied.erase(connection.get());
         co_await connection->close();
+    }
     m_released.notifyAll();
 
     // Statements were cancelled: wait until their connections come back and are closed.
@@ -183,15 +294,14 @@ QCoro::Task<> ConnectionPool::close(std::chrono::milliseconds grace)
             // retire() waits for this before it frees the connection.
             m_cancels.emplace(connection, forceClose(self, std::move(before), connection));
         }
-        const std::shared_ptr<bool> expired =
-            notifyAt(&m_released, self, std::chrono::seconds(5));
+        const std::shared_ptr<bool> expired = notifyAt(&m_released, self, std::chrono::seconds(5));
         while (m_forceClosing > 0 && !*expired)
             co_await m_released.wait();
     }
 }
 
-QCoro::Task<> ConnectionPool::forceClose(std::shared_ptr<ConnectionPool> self,
-                                         QCoro::Task<> before, drivers::Connection *connection)
+QCoro::Task<> ConnectionPool::forceClose(std::shared_ptr<ConnectionPool> self, QCoro::Task<> before,
+                                         drivers::Connection *connection)
 {
     try {
         if (!before.isReady())

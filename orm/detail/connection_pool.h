@@ -3,12 +3,14 @@
 #include "../drivers/connection.h"
 #include "wakeup.h"
 
+#include <QMap>
 #include <QPointer>
 
+#include <atomic>
 #include <chrono>
 #include <map>
-
 #include <memory>
+#include <mutex>
 #include <set>
 #include <vector>
 
@@ -16,11 +18,50 @@ class QThread;
 
 namespace orm::detail {
 
+// The databases every SQLite connection of one Database has attached (Database::attach).
+// ATTACH is per connection, so each connection catches up with this list when it is opened and
+// before it is handed out. Shared by the Database and its pools (which may outlive it), hence
+// its own lock.
+class AttachmentList {
+public:
+    struct Entry {
+        QString path;
+        quint64 serial = 0; // tells a re-attach of the same name (maybe a new file) apart
+    };
+    using Entries = std::map<QString, Entry>;
+
+    // Bumped by every change: a connection that has seen this generation has nothing to do.
+    quint64 generation() const { return m_generation.load(std::memory_order_acquire); }
+    std::pair<quint64, Entries> snapshot() const;
+    void attach(const QString &schema, const QString &path);
+    bool detach(const QString &schema);
+    QMap<QString, QString> paths() const;
+
+private:
+    mutable std::mutex m_mutex;
+    std::atomic<quint64> m_generation{0};
+    quint64 m_serial = 0;
+    Entries m_entries;
+};
+
+// What one connection has attached so far.
+struct AppliedAttachments {
+    quint64 generation = 0;
+    std::map<QString, quint64> serials; // schema -> AttachmentList::Entry::serial
+};
+
+// Brings a connection's attachments in line with `list` (a no-op except on SQLite). Never
+// throws: a failed ATTACH is logged, and the statement that needs it reports the missing schema.
+QCoro::Task<> applyAttachments(drivers::Connection *connection,
+                               std::shared_ptr<const AttachmentList> list,
+                               AppliedAttachments *applied);
+
 // The connections one Database holds on one thread. Created by the Database on any thread,
 // then used only on its own thread (connections are thread-affine).
 class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
 public:
-    ConnectionPool(DatabaseUrl url, int maxSize);
+    ConnectionPool(DatabaseUrl url, int maxSize,
+                   std::shared_ptr<const AttachmentList> attachments = {});
 
     QThread *thread() const { return m_thread; }
     // The object standing for the pool's thread; null once that thread has ended.
@@ -55,6 +96,8 @@ public:
 
 private:
     QCoro::Task<std::unique_ptr<drivers::Connection>> openNew();
+    // Runs the ATTACH/DETACH statements a connection has missed since it last was handed out.
+    QCoro::Task<> catchUp(drivers::Connection *connection);
     // Closes a leased connection under its holder (close() after its grace), after `before`.
     QCoro::Task<> forceClose(std::shared_ptr<ConnectionPool> self, QCoro::Task<> before,
                              drivers::Connection *connection);
@@ -64,6 +107,8 @@ private:
 
     const DatabaseUrl m_url;
     const int m_maxSize;
+    const std::shared_ptr<const AttachmentList> m_attachments;
+    std::map<drivers::Connection *, AppliedAttachments> m_applied;
     QThread *const m_thread;
     const QPointer<QObject> m_context;
     bool m_closed = false;

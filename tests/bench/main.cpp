@@ -48,6 +48,16 @@ const QList<Scenario> &scenarios()
          QStringLiteral("queries on an unconnected database vs a connected one"),
          {Backend::Postgres, Backend::Sqlite},
          runNotConnected},
+        {QStringLiteral("console"),
+         QStringLiteral(
+             "console SELECT of 10,000,000 rows: first rows, memory; CSV export vs psql"),
+         {Backend::Postgres, Backend::Sqlite},
+         runConsole},
+        {QStringLiteral("grid"),
+         QStringLiteral("data grid on 10,000,000 rows: first rows, Ctrl+End, stall, memory; vs "
+                        "QSqlTableModel"),
+         {Backend::Postgres, Backend::Sqlite},
+         runGrid},
     };
     return table;
 }
@@ -110,6 +120,9 @@ int runScenario(const Scenario &scenario, const Context &context)
 int main(int argc, char **argv)
 {
     using namespace strata::bench;
+    // A child of the grid scenario: the widgets need a QApplication of their own.
+    if (qEnvironmentVariableIsSet("STRATA_BENCH_GRID_CHILD"))
+        return gridChildMain(argc, argv);
     QCoreApplication app(argc, argv);
     // The ORM's connect/disconnect chatter would drown the progress notes; its warnings stay.
     // QT_LOGGING_RULES still overrides this.

@@ -18,4 +18,13 @@ void runRunSync(const Context &context, Backend backend);
 // Queries on an unconnected database (a connection each, with the warning) against connected.
 void runNotConnected(const Context &context, Backend backend);
 
+// A console SELECT of 10,000,000 rows: first rows and memory; a console CSV export vs psql \copy.
+void runConsole(const Context &context, Backend backend);
+
+// The data grid (GridModel + GridView, offscreen) on 10,000,000 rows vs QSqlTableModel; runs
+// each side in a child process of strata-bench (gridChildMain) that has a QApplication.
+void runGrid(const Context &context, Backend backend);
+// main() of such a child: STRATA_BENCH_GRID_CHILD is set in its environment.
+int gridChildMain(int argc, char **argv);
+
 } // namespace strata::bench

@@ -1,0 +1,405 @@
+// strata query: runs one SQL statement on a database of the registry and prints the result.
+//
+//   strata query --database URL [--extra NAME=URL]... [--using NAME] [--schema S]
+//                [--attach NAME=FILE]... [--format table|csv|json] "SQL"
+//
+// The registry is built and connected exactly as the desktop program does (AsyncEnv + runSync).
+// --schema: PostgreSQL sets search_path to S on the connection for this statement (checked to
+// exist first). SQLite has no search path: S must be an attached database (main, temp, or one
+// given with --attach NAME=FILE), and the SQL names its tables as S.table itself; the statement
+// runs as given.
+//
+// Exit codes: 0 success; 1 a database or SQL error (message with SQLSTATE and position on
+// stderr); 2 a usage error (bad option, URL, extra name or schema). Passwords are never printed.
+
+#include "command.h"
+
+#include <orm/async_env.h>
+#include <orm/sql_dialect.h>
+
+#include <QCommandLineParser>
+#include <QFile>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QTextStream>
+
+#include <cmath>
+#include <vector>
+
+namespace {
+
+// An argument found wrong only once the database answered (an unknown schema): exit code 2.
+struct UsageError {
+    QString message;
+};
+
+QCoro::Task<orm::Result> runStatement(orm::Database *db, QString sql, QString schema)
+{
+    orm::ConnectionLease lease = co_await db->acquire(QStringLiteral("query"));
+    const bool pg = lease->backend() == orm::DatabaseUrl::Backend::Postgres;
+    if (!schema.isEmpty()) {
+        if (pg) {
+            const QVariantList name{schema};
+            const orm::Result found = co_await lease->execute(
+                QStringLiteral("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1"), name);
+            if (found.rowCount() == 0)
+                throw UsageError{
+                    QStringLiteral("no schema named '%1' in %2").arg(schema, db->displayUrl())};
+            // A value, not SQL: the quoted identifier is a bound parameter of set_config.
+            const QVariantList path{orm::quoteIdentifier(schema)};
+            co_await lease->execute(
+                QStringLiteral("SELECT pg_catalog.set_config('search_path', $1, false)"), path);
+        } else {
+            const orm::Result attached =
+                co_await lease->execute(QStringLiteral("PRAGMA database_list"));
+            QStringList names;
+            for (int row = 0; row < attached.rowCount(); ++row)
+                names << attached.text(row, attached.columnIndex(QStringLiteral("name")));
+            if (!names.contains(schema))
+                throw UsageError{QStringLiteral("no attached database named '%1' (attached: %2; "
+                                                "attach one with --attach NAME=FILE)")
+                                     .arg(schema, names.join(QStringLiteral(", ")))};
+        }
+    }
+    std::exception_ptr error;
+    orm::Result result;
+    try {
+        result = co_await lease->execute(std::move(sql));
+    } catch (...) {
+        error = std::current_exception();
+    }
+    if (pg && !schema.isEmpty() && lease->isOpen()) {
+        // The connection goes back to a pool: leave it as it was.
+        try {
+            co_await lease->execute(QStringLiteral("RESET search_path"));
+        } catch (...) {
+        }
+    }
+    if (error)
+        std::rethrow_exception(error);
+    co_return result;
+}
+
+bool isNumeric(orm::LogicalType type)
+{
+    return type == orm::LogicalType::Integer || type == orm::LogicalType::Real ||
+           type == orm::LogicalType::Numeric;
+}
+
+QString cellText(const orm::Result &result, int row, int column)
+{
+    if (result.isNull(row, column))
+        return {};
+    const QVariant value = result.value(row, column);
+    if (value.typeId() == QMetaType::QByteArray)
+        return QStringLiteral("\\x") + QString::fromLatin1(value.toByteArray().toHex());
+    if (value.typeId() == QMetaType::Bool)
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    return result.text(row, column);
+}
+
+QString rowsAffectedText(qint64 n)
+{
+    if (n < 0)
+        return QStringLiteral("OK");
+    return QStringLiteral("%1 %2 affected").arg(n).arg(n == 1 ? "row" : "rows");
+}
+
+// psql-like: aligned columns, numbers right-aligned, NULL shown as NULL, a row count footer.
+void printTable(QTextStream &out, const orm::Result &result)
+{
+    const int columns = result.columnCount();
+    QList<QStringList> cells(result.rowCount());
+    QList<int> widths(columns);
+    for (int c = 0; c < columns; ++c)
+        widths[c] = int(result.columns[c].name.size());
+    for (int row = 0; row < result.rowCount(); ++row) {
+        for (int c = 0; c < columns; ++c) {
+            QString text =
+                result.isNull(row, c) ? QStringLiteral("NULL") : cellText(result, row, c);
+            text.replace(QLatin1Char('\n'), QLatin1String("\\n"));
+            text.replace(QLatin1Char('\r'), QLatin1String("\\r"));
+            text.replace(QLatin1Char('\t'), QLatin1String("\\t"));
+            widths[c] = qMax(widths[c], int(text.size()));
+            cells[row] << text;
+        }
+    }
+    // Right-aligned: numeric columns, and untyped ones (SQLite expressions) holding numbers only.
+    std::vector<bool> right(size_t(qMax(columns, 0)));
+    for (int c = 0; c < columns; ++c) {
+        const orm::LogicalType type = result.columns[c].type;
+        right[c] = isNumeric(type);
+        if (type != orm::LogicalType::Unknown || result.rowCount() == 0)
+            continue;
+        right[c] = true;
+        for (int row = 0; row < result.rowCount() && right[c]; ++row) {
+            const int id = result.value(row, c).typeId();
+            right[c] =
+                result.isNull(row, c) || id == QMetaType::LongLong || id == QMetaType::Double;
+        }
+    }
+    QStringList header;
+    QStringList rule;
+    for (int c = 0; c < columns; ++c) {
+        header << result.columns[c].name.leftJustified(widths[c]);
+        rule << QString(widths[c], QLatin1Char('-'));
+    }
+    out << header.join(QStringLiteral(" | ")).trimmed() << '\n'
+        << rule.join(QStringLiteral("-+-")) << '\n';
+    for (const QStringList &row : cells) {
+        QStringList line;
+        for (int c = 0; c < columns; ++c)
+            line << (right[c] ? row[c].rightJustified(widths[c]) : row[c].leftJustified(widths[c]));
+        QString text = line.join(QStringLiteral(" | "));
+        while (text.endsWith(QLatin1Char(' ')))
+            text.chop(1);
+        out << text << '\n';
+    }
+    out << QStringLiteral("(%1 %2)")
+               .arg(result.rowCount())
+               .arg(result.rowCount() == 1 ? "row" : "rows")
+        << '\n';
+}
+
+// RFC 4180: CRLF line ends; fields with a comma, quote, CR or LF quoted, quotes doubled. NULL is
+// an empty field, an empty string a quoted "".
+QString csvField(const QString &text, bool null)
+{
+    if (null)
+        return {};
+    if (text.isEmpty())
+        return QStringLiteral("\"\"");
+    static const QRegularExpression special(QStringLiteral("[,\"\r\n]"));
+    if (!text.contains(special))
+        return text;
+    QString quoted = text;
+    quoted.replace(QLatin1Char('"'), QLatin1String("\"\""));
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+void printCsv(QTextStream &out, const orm::Result &result)
+{
+    QStringList header;
+    for (const orm::Column &column : result.columns)
+        header << csvField(column.name, false);
+    out << header.join(QLatin1Char(',')) << "\r\n";
+    for (int row = 0; row < result.rowCount(); ++row) {
+        QStringList line;
+        for (int c = 0; c < result.columnCount(); ++c)
+            line << csvField(cellText(result, row, c), result.isNull(row, c));
+        out << line.join(QLatin1Char(',')) << "\r\n";
+    }
+}
+
+QString jsonString(const QString &text)
+{
+    QString out;
+    out.reserve(text.size() + 2);
+    out += QLatin1Char('"');
+    for (const QChar c : text) {
+        switch (c.unicode()) {
+        case '"':
+            out += QLatin1String("\\\"");
+            break;
+        case '\\':
+            out += QLatin1String("\\\\");
+            break;
+        case '\n':
+            out += QLatin1String("\\n");
+            break;
+        case '\r':
+            out += QLatin1String("\\r");
+            break;
+        case '\t':
+            out += QLatin1String("\\t");
+            break;
+        default:
+            if (c.unicode() < 0x20)
+                out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+            else
+                out += c;
+        }
+    }
+    out += QLatin1Char('"');
+    return out;
+}
+
+// A cell as JSON with its proper type: numbers, booleans, null, embedded JSON, strings.
+QString jsonValue(const orm::Result &result, int row, int column)
+{
+    if (result.isNull(row, column))
+        return QStringLiteral("null");
+    const orm::LogicalType type = result.columns[column].type;
+    if (type == orm::LogicalType::Numeric) {
+        // Exact decimals keep every digit: written as the server gave them.
+        static const QRegularExpression number(
+            QStringLiteral("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$"));
+        const QString text = result.text(row, column);
+        return number.match(text).hasMatch() ? text : jsonString(text);
+    }
+    if (type == orm::LogicalType::Json) {
+        const QString text = result.text(row, column);
+        QJsonParseError error;
+        QJsonDocument::fromJson(QStringLiteral("[%1]").arg(text).toUtf8(), &error);
+        return error.error == QJsonParseError::NoError ? text.trimmed() : jsonString(text);
+    }
+    const QVariant value = result.value(row, column);
+    switch (value.typeId()) {
+    case QMetaType::Bool:
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QMetaType::Int:
+    case QMetaType::LongLong:
+    case QMetaType::UInt:
+    case QMetaType::ULongLong:
+        return value.toString();
+    case QMetaType::Double: {
+        const double v = value.toDouble();
+        if (!std::isfinite(v))
+            return jsonString(result.text(row, column));
+        return QString::number(v, 'g', QLocale::FloatingPointShortest);
+    }
+    default:
+        return jsonString(cellText(result, row, column));
+    }
+}
+
+void printJson(QTextStream &out, const orm::Result &result)
+{
+    QStringList names;
+    for (const orm::Column &column : result.columns)
+        names << jsonString(column.name);
+    out << '[';
+    for (int row = 0; row < result.rowCount(); ++row) {
+        QStringList members;
+        for (int c = 0; c < result.columnCount(); ++c)
+            members << names[c] + QStringLiteral(": ") + jsonValue(result, row, c);
+        out << (row ? ",\n  {" : "\n  {") << members.join(QStringLiteral(", ")) << '}';
+    }
+    out << (result.rowCount() ? "\n]\n" : "]\n");
+}
+
+int usage(const QString &message)
+{
+    QTextStream(stderr) << "strata query: " << message << "\n"
+                        << "Try 'strata query --help'.\n";
+    return 2;
+}
+
+int runQuery(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Runs one SQL statement and prints its result.\n\n"
+                       "--schema on PostgreSQL sets search_path for the statement. SQLite has no "
+                       "search path: there --schema must name an attached database (main, temp, "
+                       "or one given with --attach), and the SQL qualifies its tables itself "
+                       "(SELECT * FROM acme.t).\n\n"
+                       "Exit codes: 0 success, 1 database or SQL error, 2 usage error."));
+    parser.addHelpOption();
+    const QCommandLineOption database({QStringLiteral("d"), QStringLiteral("database")},
+                                      QStringLiteral("The primary database's URL."),
+                                      QStringLiteral("URL"));
+    const QCommandLineOption extra(
+        QStringLiteral("extra"), QStringLiteral("An extra database of the registry (repeatable)."),
+        QStringLiteral("NAME=URL"));
+    const QCommandLineOption usingOption(QStringLiteral("using"),
+                                         QStringLiteral("Run on the extra database NAME."),
+                                         QStringLiteral("NAME"));
+    const QCommandLineOption schema(QStringLiteral("schema"),
+                                    QStringLiteral("Run in schema S (see above)."),
+                                    QStringLiteral("S"));
+    const QCommandLineOption attach(
+        QStringLiteral("attach"),
+        QStringLiteral("SQLite: attach FILE as schema NAME on every connection (repeatable)."),
+        QStringLiteral("NAME=FILE"));
+    const QCommandLineOption format(QStringLiteral("format"),
+                                    QStringLiteral("Output: table (default), csv or json."),
+                                    QStringLiteral("FORMAT"), QStringLiteral("table"));
+    parser.addOptions({database, extra, usingOption, schema, attach, format});
+    parser.addPositionalArgument(QStringLiteral("SQL"),
+                                 QStringLiteral("The statement; '-' or none reads it from stdin."));
+
+    if (!parser.parse(QStringList(QStringLiteral("strata query")) + arguments))
+        return usage(parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << parser.helpText();
+        return 0;
+    }
+    const QString url = parser.value(database);
+    if (url.isEmpty())
+        return usage(QStringLiteral("--database URL is required"));
+    const QString outputFormat = parser.value(format);
+    if (outputFormat != QLatin1String("table") && outputFormat != QLatin1String("csv") &&
+        outputFormat != QLatin1String("json"))
+        return usage(QStringLiteral("unknown format '%1' (table, csv or json)").arg(outputFormat));
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1)
+        return usage(QStringLiteral("one SQL statement expected, got %1 arguments (quote the "
+                                    "statement)")
+                         .arg(positional.size()));
+    QString sql = positional.value(0);
+    if (sql.isEmpty() || sql == QLatin1String("-")) {
+        QFile in;
+        if (!in.open(stdin, QIODevice::ReadOnly))
+            return usage(QStringLiteral("cannot read the statement from stdin"));
+        sql = QString::fromUtf8(in.readAll());
+    }
+    if (sql.trimmed().isEmpty())
+        return usage(QStringLiteral("no SQL statement given"));
+
+    std::unique_ptr<orm::Registry> registry;
+    orm::Database *target = nullptr;
+    try {
+        registry = std::make_unique<orm::Registry>(url);
+        for (const QString &entry : parser.values(extra)) {
+            const qsizetype eq = entry.indexOf(QLatin1Char('='));
+            if (eq <= 0) // never echo the value: it may hold a password
+                return usage(QStringLiteral("--extra expects NAME=URL"));
+            registry->addExtra(entry.left(eq), entry.mid(eq + 1));
+        }
+        target = parser.isSet(usingOption) ? registry->database(parser.value(usingOption))
+                                           : registry->database();
+        for (const QString &entry : parser.values(attach)) {
+            const qsizetype eq = entry.indexOf(QLatin1Char('='));
+            if (eq <= 0)
+                return usage(QStringLiteral("--attach expects NAME=FILE, got '%1'").arg(entry));
+            target->attach(entry.left(eq), entry.mid(eq + 1));
+        }
+    } catch (const orm::Error &error) {
+        return usage(error.toString());
+    }
+
+    QTextStream out(stdout);
+    try {
+        orm::AsyncEnv env(*registry);
+        const QString statementSchema = parser.value(schema);
+        const orm::Result result = orm::runSync(
+            [target, sql, statementSchema] { return runStatement(target, sql, statementSchema); });
+        if (result.columnCount() == 0) {
+            if (outputFormat == QLatin1String("json"))
+                out << QStringLiteral("{\"rowsAffected\": %1}\n").arg(result.rowsAffected);
+            else if (outputFormat == QLatin1String("csv"))
+                out << "rows_affected\r\n" << result.rowsAffected << "\r\n";
+            else
+                out << rowsAffectedText(result.rowsAffected) << '\n';
+        } else if (outputFormat == QLatin1String("json")) {
+            printJson(out, result);
+        } else if (outputFormat == QLatin1String("csv")) {
+            printCsv(out, result);
+        } else {
+            printTable(out, result);
+        }
+        return 0;
+    } catch (const UsageError &error) {
+        out.flush();
+        return usage(error.message);
+    } catch (const orm::Error &error) {
+        out.flush();
+        QTextStream(stderr) << "strata query: " << error.toString() << '\n';
+        return 1;
+    }
+}
+
+} // namespace
+
+STRATA_COMMAND(query, "run one SQL statement and print its result", runQuery);

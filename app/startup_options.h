@@ -1,0 +1,33 @@
+#pragma once
+
+// What `strata` (the window, no sub-command) was asked to open, from its command line and
+// environment:
+//
+//   strata                                   the demo databases
+//   strata --database URL [--extra NAME=URL]... [--config FILE]
+//   STRATA_DATABASE_URL=URL strata           (--database wins over it)
+//   strata --screenshot FILE [--select MODEL]
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <utility>
+
+namespace strata::app {
+
+struct StartupOptions {
+    QString databaseUrl; // empty: saved connections, or the demo
+    QList<std::pair<QString, QString>> extras;
+    QString configFile; // empty: the default in the user's config directory
+    QString screenshotFile;
+    QString selectModel;
+    int screenshotTimeoutMs = 60'000;
+};
+
+// Parses arguments (without the program name); throws std::invalid_argument with a message for
+// a person. `--help` and `--version` are handled by the caller first.
+StartupOptions parseStartupOptions(const QStringList &arguments, const QString &environmentUrl);
+QString startupUsage();
+
+} // namespace strata::app

@@ -1,0 +1,98 @@
+#pragma once
+
+// The console's own connection to one database: opened for a console tab and held for its life,
+// apart from the database's pool, so that what the console changes on it (search_path,
+// read-only mode, an open transaction) never reaches the browsing connections, and a long
+// console query never holds one of them up.
+//
+// Calls are serialised: a statement, a result stream pulling its next batch, a commit, each wait
+// their turn (the driver takes one call at a time). A stream belongs to the statement that
+// opened it; the next statement ends it (StreamHandle::isCurrent() turns false).
+
+#include "database.h"
+#include "detail/wakeup.h"
+#include "sql_dialect.h"
+
+#include <QObject>
+
+#include <memory>
+#include <optional>
+
+namespace orm {
+
+class ConsoleSession : public QObject {
+    Q_OBJECT
+
+public:
+    explicit ConsoleSession(Database *database, QObject *parent = nullptr);
+    ~ConsoleSession() override;
+
+    Database *database() const { return m_database; }
+    Dialect dialect() const { return m_dialect; }
+    // The database's URL with the password masked (history keys, titles).
+    QString displayUrl() const;
+
+    // Opens the connection in `schema` (empty: the default). PostgreSQL: SET search_path on
+    // this connection only; SQLite: the attached database becomes the one unqualified names
+    // resolve to (the connection opens its file as main; the other attachments are attached).
+    // Re-opening (another schema) closes the previous connection first.
+    QCoro::Task<> open(QString schema = {});
+    QCoro::Task<> close();
+    bool isOpen() const;
+    QString schema() const { return m_schema; }
+
+    // Read-only: PostgreSQL default_transaction_read_only (for the next transaction), SQLite
+    // PRAGMA query_only. Applied at once when open, and on every re-open.
+    QCoro::Task<> setReadOnly(bool readOnly);
+    bool isReadOnly() const { return m_readOnly; }
+
+    // Manual transactions: the first statement after Commit or Rollback opens one (BEGIN).
+    void setAutocommit(bool autocommit);
+    bool isAutocommit() const { return m_autocommit; }
+    bool isTransactionOpen() const { return m_transactionOpen; }
+    QCoro::Task<> commit();
+    QCoro::Task<> rollback();
+
+    // Runs one statement and returns once its columns are known; rows are then read with
+    // nextBatch(stream) until it returns nullopt. Throws the statement's orm::Error.
+    QCoro::Task<quint64> start(QString sql, int batchRows = 4096);
+    const Columns &columns() const;
+    qint64 rowsAffected() const;
+    // The next batch of stream `stream` (what start() returned), or nullopt when it ended, or
+    // when a later statement has replaced it.
+    QCoro::Task<std::optional<RowBatch>> nextBatch(quint64 stream);
+    bool isCurrent(quint64 stream) const { return stream == m_stream && m_streamOpen; }
+
+    // Stops the running statement on the server (the waiting call throws Error(Cancelled));
+    // the connection stays usable.
+    QCoro::Task<> cancel();
+    bool isBusy() const { return m_busy; }
+
+    // Runs a statement and collects all its rows (catalog queries for completion).
+    QCoro::Task<Result> execute(QString sql);
+
+signals:
+    void transactionChanged(bool open);
+    void busyChanged(bool busy);
+
+private:
+    QCoro::Task<> lock();
+    void unlock();
+    QCoro::Task<> applySettings();
+    void setTransactionOpen(bool open);
+
+    QPointer<Database> m_database;
+    Dialect m_dialect;
+    std::unique_ptr<drivers::Connection> m_connection;
+    QString m_schema;
+    bool m_readOnly = false;
+    bool m_autocommit = true;
+    bool m_transactionOpen = false;
+    bool m_busy = false;
+    bool m_running = false; // a statement or a batch is on the server (cancel has something)
+    quint64 m_stream = 0;
+    bool m_streamOpen = false;
+    detail::WaitQueue m_idle;
+};
+
+} // namespace orm

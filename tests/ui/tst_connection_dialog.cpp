@@ -1,0 +1,239 @@
+// The saved-connection dialog: the URL it builds from its fields, its test button (connect and
+// disconnect in the background, the error text shown), and saving through the window: the
+// password goes to the keyring (a fake here), never into the connections file.
+
+#include "await.h"
+#include "backends.h"
+
+#include "orm/database_url.h"
+#include "orm/registry.h"
+#include "ui/connection_dialog.h"
+#include "ui/log_pane.h"
+#include "ui/main_window.h"
+#include "ui/saved_connections.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QLineEdit>
+#include <QMenu>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTest>
+
+using strata::ui::ConnectionDialog;
+using strata::ui::MainWindow;
+using strata::ui::SavedConnection;
+using strata::ui::SavedConnections;
+
+class TestConnectionDialog : public QObject {
+    Q_OBJECT
+
+    static void fillPostgres(ConnectionDialog &dialog)
+    {
+        dialog.nameEdit()->setText(QStringLiteral("shop"));
+        dialog.backendBox()->setCurrentIndex(0);
+        dialog.hostEdit()->setText(QStringLiteral("db.example.com"));
+        dialog.portBox()->setValue(6543);
+        dialog.databaseEdit()->setText(QStringLiteral("shop floor"));
+        dialog.userEdit()->setText(QStringLiteral("ann@corp"));
+        dialog.passwordEdit()->setText(QStringLiteral("p@ss:w/rd"));
+        dialog.sslModeBox()->setCurrentIndex(
+            dialog.sslModeBox()->findData(QStringLiteral("require")));
+    }
+
+private slots:
+    void buildsPostgresUrls()
+    {
+        ConnectionDialog dialog;
+        fillPostgres(dialog);
+        QVERIFY(dialog.problem().isEmpty());
+        QCOMPARE(dialog.url(false),
+                 QStringLiteral(
+                     "postgresql://ann%40corp@db.example.com:6543/shop%20floor?sslmode=require"));
+        // The URL the ORM parses back to the same parts, password included only on request.
+        const orm::DatabaseUrl full = orm::DatabaseUrl::parse(dialog.url(true));
+        QCOMPARE(full.user(), QStringLiteral("ann@corp"));
+        QCOMPARE(full.password(), QStringLiteral("p@ss:w/rd"));
+        QCOMPARE(full.host(), QStringLiteral("db.example.com"));
+        QCOMPARE(full.port(), 6543);
+        QCOMPARE(full.databaseName(), QStringLiteral("shop floor"));
+        QCOMPARE(full.option(QStringLiteral("sslmode")), QStringLiteral("require"));
+        QVERIFY(!orm::DatabaseUrl::parse(dialog.url(false)).hasPassword());
+
+        // What is saved: no password; the password apart.
+        const SavedConnection saved = dialog.connection();
+        QCOMPARE(saved.name, QStringLiteral("shop"));
+        QVERIFY(!saved.url.contains(QStringLiteral("p@ss")));
+        QCOMPARE(dialog.password(), QStringLiteral("p@ss:w/rd"));
+
+        // Defaults: no port, no sslmode, no user.
+        dialog.portBox()->setValue(0);
+        dialog.sslModeBox()->setCurrentIndex(0);
+        dialog.userEdit()->clear();
+        QCOMPARE(dialog.url(true), QStringLiteral("postgresql://db.example.com/shop%20floor"));
+        dialog.hostEdit()->setText(QStringLiteral("::1"));
+        QCOMPARE(orm::DatabaseUrl::parse(dialog.url(true)).host(), QStringLiteral("::1"));
+    }
+
+    void buildsSqliteUrls()
+    {
+        ConnectionDialog dialog;
+        dialog.nameEdit()->setText(QStringLiteral("archive"));
+        dialog.backendBox()->setCurrentIndex(1);
+        QVERIFY(!dialog.problem().isEmpty()); // no file yet
+        dialog.fileEdit()->setText(QStringLiteral("/srv/data/archive.db"));
+        QVERIFY(dialog.problem().isEmpty());
+        QCOMPARE(dialog.url(true), QStringLiteral("sqlite:////srv/data/archive.db"));
+        QCOMPARE(orm::DatabaseUrl::parse(dialog.url(true)).path(),
+                 QStringLiteral("/srv/data/archive.db"));
+        QVERIFY(dialog.password().isEmpty());
+    }
+
+    void fieldsComeBackFromASavedConnection()
+    {
+        ConnectionDialog dialog;
+        dialog.setConnection(
+            {QStringLiteral("shop"),
+             QStringLiteral("postgresql://ann@db.example.com:6543/shop?sslmode=verify-full"),
+             true});
+        QCOMPARE(dialog.hostEdit()->text(), QStringLiteral("db.example.com"));
+        QCOMPARE(dialog.portBox()->value(), 6543);
+        QCOMPARE(dialog.userEdit()->text(), QStringLiteral("ann"));
+        QCOMPARE(dialog.sslModeBox()->currentData().toString(), QStringLiteral("verify-full"));
+        QVERIFY(dialog.primaryBox()->isChecked());
+        QCOMPARE(dialog.url(false),
+                 QStringLiteral("postgresql://ann@db.example.com:6543/shop?sslmode=verify-full"));
+        dialog.setConnection({QStringLiteral("a"), QStringLiteral("sqlite:////tmp/a.db"), false});
+        QCOMPARE(dialog.backendBox()->currentIndex(), 1);
+        QCOMPARE(dialog.fileEdit()->text(), QStringLiteral("/tmp/a.db"));
+    }
+
+    void aMissingNameOrDatabaseIsSaid()
+    {
+        ConnectionDialog dialog;
+        QVERIFY(dialog.problem().contains(QStringLiteral("name")));
+        dialog.nameEdit()->setText(QStringLiteral("x"));
+        QVERIFY(dialog.problem().contains(QStringLiteral("database")));
+    }
+
+    void testButtonShowsTheError()
+    {
+        ConnectionDialog dialog;
+        dialog.show();
+        dialog.nameEdit()->setText(QStringLiteral("down"));
+        dialog.hostEdit()->setText(QStringLiteral("127.0.0.1"));
+        dialog.portBox()->setValue(1); // nothing listens there
+        dialog.databaseEdit()->setText(QStringLiteral("shop"));
+        dialog.userEdit()->setText(QStringLiteral("ann"));
+        dialog.passwordEdit()->setText(QStringLiteral("s3cretpw"));
+        QSignalSpy finished(&dialog, &ConnectionDialog::testFinished);
+        QTest::mouseClick(dialog.testButton(), Qt::LeftButton);
+        QVERIFY(dialog.isTesting()); // in the background: the dialog stays responsive
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(finished.at(0).at(0).toBool(), false);
+        QVERIFY2(dialog.testResult().startsWith(QStringLiteral("Failed")),
+                 qPrintable(dialog.testResult()));
+        QVERIFY2(dialog.testResult().contains(QStringLiteral("127.0.0.1")),
+                 qPrintable(dialog.testResult()));
+        QVERIFY(!dialog.testResult().contains(QStringLiteral("s3cretpw")));
+        QVERIFY(dialog.testButton()->isEnabled());
+    }
+
+    void testButtonConnects()
+    {
+        // A SQLite file that exists (made by the fixture) connects.
+        const QString url = strata::test::urlFor(QStringLiteral("sqlite"), QStringLiteral("t"));
+        {
+            orm::Database db(url);
+            strata::test::await(db.executeScript(QStringLiteral("CREATE TABLE t (id INTEGER)")));
+        }
+        ConnectionDialog dialog;
+        dialog.nameEdit()->setText(QStringLiteral("t"));
+        dialog.backendBox()->setCurrentIndex(1);
+        dialog.fileEdit()->setText(orm::DatabaseUrl::parse(url).path());
+        QSignalSpy finished(&dialog, &ConnectionDialog::testFinished);
+        dialog.testConnection();
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(dialog.testResult()));
+        QVERIFY(dialog.testResult().startsWith(QStringLiteral("Connected")));
+        // A file that does not exist does not (the dialog never creates databases).
+        dialog.fileEdit()->setText(orm::DatabaseUrl::parse(url).path() + QStringLiteral(".nope"));
+        dialog.testConnection();
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(finished.at(1).at(0).toBool(), false);
+    }
+
+    void savingKeepsThePasswordOutOfTheFile()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("connections.json"));
+        orm::Registry registry(strata::test::urlFor(QStringLiteral("sqlite")));
+        registry.addExtra(QStringLiteral("shop"),
+                          strata::test::urlFor(QStringLiteral("sqlite"), QStringLiteral("shop")));
+        MainWindow window(&registry);
+        QMap<QString, QString> keyring;
+        window.setPasswordKeeper({[&](const QString &name, const QString &password, QString *) {
+                                      keyring.insert(name, password);
+                                      return true;
+                                  },
+                                  [&](const QString &name) { return keyring.remove(name) > 0; }});
+        window.setSavedConnectionsPath(path);
+
+        ConnectionDialog dialog;
+        fillPostgres(dialog);
+        QVERIFY(window.saveConnection(dialog.connection(), dialog.password()));
+        // Even a URL that carries one (typed by hand, or from an old file) is stripped.
+        QVERIFY(window.saveConnection(
+            {QStringLiteral("legacy"),
+             QStringLiteral("postgresql://bob:hunter2@h/db?password=hunter3&sslmode=require"),
+             false},
+            QStringLiteral("hunter2")));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        for (const char *secret : {"p@ss", "p%40ss", "w/rd", "hunter2", "hunter3", "password"})
+            QVERIFY2(!text.contains(secret), text.constData());
+        QVERIFY(text.contains("ann%40corp@db.example.com:6543"));
+        QVERIFY(text.contains("sslmode=require"));
+        QCOMPARE(keyring.value(QStringLiteral("shop")), QStringLiteral("p@ss:w/rd"));
+        QCOMPARE(keyring.value(QStringLiteral("legacy")), QStringLiteral("hunter2"));
+
+        SavedConnections saved(path);
+        saved.load();
+        QCOMPARE(saved.connections().size(), 2);
+        QVERIFY(saved.connections()[0].primary == false);
+
+        // The menu lists them for editing and removal.
+        QMenu *remove = window.findChild<QMenu *>(QStringLiteral("removeSavedMenu"));
+        QVERIFY(remove);
+        QCOMPARE(remove->actions().size(), 2);
+
+        // Renaming through an edit moves the keyring entry too.
+        QVERIFY(window.saveConnection(
+            {QStringLiteral("legacy2"), QStringLiteral("postgresql://bob@h/db"), false},
+            QStringLiteral("newpw"), QStringLiteral("legacy")));
+        QVERIFY(!keyring.contains(QStringLiteral("legacy")));
+        QCOMPARE(keyring.value(QStringLiteral("legacy2")), QStringLiteral("newpw"));
+
+        // Removal: from the file, the keyring and the menu; the open database of that name is
+        // disabled in the Connections menu until the next start.
+        QVERIFY(window.removeSavedConnection(QStringLiteral("shop")));
+        saved.load();
+        QCOMPARE(saved.connections().size(), 1);
+        QCOMPARE(saved.connections()[0].name, QStringLiteral("legacy2"));
+        QVERIFY(!keyring.contains(QStringLiteral("shop")));
+        QCOMPARE(remove->actions().size(), 1);
+        QAction *live = window.connectionAction(QStringLiteral("shop"));
+        QVERIFY(!live->isEnabled());
+        QVERIFY(live->text().contains(QStringLiteral("next start")));
+        QVERIFY(window.logPane()->lines().join(u'\n').contains(QStringLiteral("next start")));
+        QVERIFY(!window.removeSavedConnection(QStringLiteral("shop")));
+    }
+};
+
+QTEST_MAIN(TestConnectionDialog)
+#include "tst_connection_dialog.moc"

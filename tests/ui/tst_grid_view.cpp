@@ -1,0 +1,139 @@
+// The real GridView over a fake 100,000,000-row source: past QTableView's pixel overflow
+// (about 71 M rows of ~30 px), the rows asked for are the rows rendered, by the scroll bar, by
+// scrollToRow and by Ctrl+End;
+
+#include "fake_row_source.h"
+
+#include "ui/grid_model.h"
+#include "ui/grid_view.h"
+
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QScrollBar>
+#include <QTableView>
+#include <QTest>
+
+using strata::test::FakeRowSource;
+using strata::ui::GridModel;
+using strata::ui::GridView;
+
+class TestGridView : public QObject {
+    Q_OBJECT
+
+    static constexpr qint64 kRows = 100'000'000;
+
+    // The text painted for table row `row`: its rectangle must be inside the viewport, and the
+    // index the view finds at that rectangle's centre must show the row's id.
+    static QString renderedRow(GridView &view, qint64 row, int column = 0)
+    {
+        QTableView *table = view.table();
+        const qint64 viewRow = row - view.model()->base();
+        if (viewRow < 0 || viewRow >= view.model()->rowCount())
+            return QStringLiteral("(outside the span)");
+        const QRect rect = table->visualRect(view.model()->index(int(viewRow), column));
+        if (!table->viewport()->rect().contains(rect.center()))
+            return QStringLiteral("(not in the viewport)");
+        return table->indexAt(rect.center()).data().toString();
+    }
+    static QString renderedCell(GridView &view, int y, int column)
+    {
+        QTableView *table = view.table();
+        const QModelIndex index =
+            table->indexAt(QPoint(table->columnViewportPosition(column) + 5, y));
+        return index.data().toString();
+    }
+    static bool visibleLoaded(GridView &view)
+    {
+        const qint64 top = view.topRow();
+        const qint64 bottom = std::min(view.model()->totalRows(), top + view.visibleRows()) - 1;
+        return view.model()->isRowLoaded(top) && view.model()->isRowLoaded(bottom);
+    }
+
+private slots:
+    void scrollsPastThePixelOverflow()
+    {
+        auto source = std::make_shared<FakeRowSource>(kRows);
+        GridModel model;
+        GridView view;
+        view.resize(900, 600);
+        view.setModel(&model);
+        // 30 px rows, as on a desktop with a larger font: QTableView's int pixel arithmetic
+        // overflows past 71.6 M of them.
+        view.table()->verticalHeader()->setDefaultSectionSize(30);
+        model.setSource(source);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTRY_VERIFY_WITH_TIMEOUT(model.isCountKnown(), 10000);
+        QCOMPARE(model.totalRows(), kRows);
+        // What a plain QTableView would have to lay out: beyond int pixels.
+        const qint64 pixels = kRows * view.table()->verticalHeader()->defaultSectionSize();
+        QVERIFY(pixels > std::numeric_limits<int>::max());
+        QVERIFY(model.rowCount() <= model.spanRows());
+
+        // The grid's own scroll bar covers the whole table.
+        QVERIFY(view.scrollBar()->maximum() >= kRows - view.visibleRows() - 1);
+        const qint64 target = 99'999'990;
+        view.scrollToRow(target);
+        QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(view), 10000);
+        QCOMPARE(view.topRow(), std::min<qint64>(target, kRows - view.visibleRows()));
+        QTest::qWait(50); // a paint
+        // Row 99,999,990 and every row after it down to the last are painted where they should.
+        for (qint64 row = target; row < kRows; ++row)
+            QCOMPARE(renderedRow(view, row), QString::number(row + 1));
+        QCOMPARE(renderedRow(view, target, 1), QStringLiteral("name-%1").arg(target + 1));
+        const qint64 top = view.topRow();
+        for (int i = 0; i < view.visibleRows(); ++i)
+            QCOMPARE(renderedRow(view, top + i), QString::number(top + i + 1));
+        // Reached by a jump (seek or the last page), not by paging through the table.
+        QVERIFY(model.stats().after + model.stats().before < 50);
+
+        // The scroll bar itself, as a drag would move it, to row 99,999,990.
+        view.scrollToRow(0);
+        QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(view), 10000);
+        QCOMPARE(renderedCell(view, 2, 0), QStringLiteral("1"));
+        view.scrollBar()->setValue(int(target - 20));
+        QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(view), 10000);
+        QTRY_COMPARE(renderedRow(view, target - 20), QString::number(target - 20 + 1));
+        QCOMPARE(view.topRow(), target - 20);
+
+        // Ctrl+End: the last row is rendered at the bottom.
+        view.table()->setFocus();
+        QTest::keyClick(view.table(), Qt::Key_End, Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(view), 10000);
+        QCOMPARE(view.topRow() + view.visibleRows(), kRows);
+        QTRY_COMPARE(renderedRow(view, kRows - 1), QString::number(kRows));
+        QCOMPARE(view.currentRow(), kRows - 1);
+
+        // And back to the start.
+        QTest::keyClick(view.table(), Qt::Key_Home, Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(view), 10000);
+        QCOMPARE(view.topRow(), 0);
+        QTRY_COMPARE(renderedCell(view, 2, 0), QStringLiteral("1"));
+    }
+
+    // Ctrl+End before the row count is known: the end is placed by estimate, and when the count
+    // arrives the view follows the end to its true place.
+    void ctrlEndBeforeTheCountFollowsTheEnd()
+    {
+        auto source = std::make_shared<FakeRowSource>(kRows, 0, 1500);
+        GridModel model;
+        GridView view;
+        view.resize(900, 600);
+        view.setModel(&model);
+        model.setSource(source);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(view), 5000);
+        QVERIFY(!model.isCountKnown());
+        view.table()->setFocus();
+        QTest::keyClick(view.table(), Qt::Key_End, Qt::ControlModifier);
+        QTRY_VERIFY_WITH_TIMEOUT(model.isCountKnown(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(view), 10000);
+        QCOMPARE(view.topRow() + view.visibleRows(), kRows);
+        QTRY_COMPARE(renderedRow(view, kRows - 1), QString::number(kRows));
+        QCOMPARE(view.currentRow(), kRows - 1);
+    }
+};
+
+QTEST_MAIN(TestGridView)
+#include "tst_grid_view.moc"

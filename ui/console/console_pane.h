@@ -1,0 +1,73 @@
+#pragma once
+
+// The console pane: several console tabs (their text kept across restarts in the user's data
+// directory), each with its own connection of the active database and schema, and the history
+// of the active connection (searchable; double-click to run again).
+//
+// The main window embeds it and tells it what is active:
+//     auto *console = new strata::ui::ConsolePane(registry, this);
+//     console->setActive(databaseName /* "" = primary */, schema /* "" = default */);
+
+#include <QWidget>
+
+class QLineEdit;
+class QListWidget;
+class QTabWidget;
+
+namespace orm {
+class Registry;
+}
+
+namespace strata::ui {
+
+class ConsoleTab;
+
+class ConsolePane : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit ConsolePane(orm::Registry *registry, QWidget *parent = nullptr);
+    ~ConsolePane() override;
+
+    // The database (an extra's name; empty: the primary) and schema (empty: the default) that
+    // console tabs run in from their next statement on. An unknown name is logged and ignored.
+    void setActive(const QString &databaseName, const QString &schema);
+    QString activeDatabase() const { return m_databaseName; }
+    QString activeSchema() const { return m_schema; }
+
+    int tabCount() const;
+    ConsoleTab *tab(int index) const;
+    ConsoleTab *currentTab() const;
+    ConsoleTab *addTab(const QString &text = {});
+    void closeTab(int index);
+
+    // For `strata --console "SQL"` (screenshots, scripts): puts `sql` in a console tab and runs
+    // it; scriptFinished() follows once the result's first rows or the error are on screen.
+    void runScript(const QString &sql);
+
+    // The history list as shown (newest first), after the search filter.
+    QListWidget *historyList() const { return m_historyList; }
+    QLineEdit *historySearch() const { return m_search; }
+    void refreshHistory();
+    // Saves the tabs' text now (it is also saved shortly after each edit and on destruction).
+    void saveTabs() const;
+    static QString tabsFilePath();
+
+signals:
+    void scriptFinished(bool ok, const QString &message);
+
+private:
+    void restoreTabs();
+    void scheduleSave();
+    void rerun(const QString &sql);
+
+    orm::Registry *m_registry;
+    QString m_databaseName;
+    QString m_schema;
+    QTabWidget *m_tabs;
+    QLineEdit *m_search;
+    QListWidget *m_historyList;
+    class QTimer *m_saveTimer;
+};
+
+} // namespace strata::ui

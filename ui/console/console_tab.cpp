@@ -1,0 +1,525 @@
+#include "console_tab.h"
+
+#include "result_view.h"
+#include "sql_editor.h"
+
+#include "orm/database.h"
+#include "orm/error.h"
+
+#include <QAction>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTime>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace strata::ui {
+namespace {
+
+// Top-level coroutines: they catch everything and hold their object through a QPointer.
+QCoro::Task<> runDetached(QPointer<ConsoleTab> tab, QString sql, int offset)
+{
+    try {
+        if (tab)
+            co_await tab->run(sql, offset);
+    } catch (...) {
+    }
+}
+
+QCoro::Task<> cancelDetached(QPointer<orm::ConsoleSession> session)
+{
+    try {
+        if (session)
+            co_await session->cancel();
+    } catch (const std::exception &error) {
+        qWarning("console: cancel failed: %s", error.what());
+    }
+}
+
+QCoro::Task<> retireSession(QPointer<orm::ConsoleSession> session)
+{
+    try {
+        if (session)
+            co_await session->close();
+    } catch (...) {
+    }
+    // Deleted a moment later: waiters that the close woke (a completion query, a stream's next
+    // batch) resume first and find the connection closed.
+    if (session)
+        QTimer::singleShot(2000, session, [session] { delete session.data(); });
+}
+
+QCoro::Task<> completionDetached(QPointer<ConsoleTab> tab, QPointer<orm::ConsoleSession> session,
+                                 QPointer<SqlEditor> editor)
+{
+    if (!session || !editor)
+        co_return;
+    const QString sql =
+        session->dialect() == orm::Dialect::Postgres
+            ? QStringLiteral("SELECT c.table_schema, c.table_name, c.column_name "
+                             "FROM information_schema.columns c "
+                             "WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema') "
+                             "ORDER BY 1, 2, c.ordinal_position LIMIT 50000")
+            : QStringLiteral("SELECT 'main', m.name, p.name FROM sqlite_schema m "
+                             "JOIN pragma_table_info(m.name) p "
+                             "WHERE m.type IN ('table', 'view') LIMIT 50000");
+    try {
+        const orm::Result result = co_await session->execute(sql);
+        if (!editor || !tab)
+            co_return;
+        QStringList names;
+        QSet<QString> seen;
+        const auto add = [&](const QString &name) {
+            if (!name.isEmpty() && !seen.contains(name)) {
+                seen.insert(name);
+                names << name;
+            }
+        };
+        for (int r = 0; r < result.rowCount(); ++r) {
+            const QString schema = result.text(r, 0);
+            const QString table = result.text(r, 1);
+            const QString column = result.text(r, 2);
+            add(schema);
+            add(table);
+            add(schema + QLatin1Char('.') + table);
+            add(column);
+            add(table + QLatin1Char('.') + column);
+        }
+        editor->setCatalogNames(names);
+    } catch (const std::exception &error) {
+        qWarning("console: could not read names for completion: %s", error.what());
+    }
+}
+
+QCoro::Task<> settingDetached(QPointer<ConsoleTab> tab, QCoro::Task<> task)
+{
+    try {
+        co_await task;
+    } catch (const orm::Error &error) {
+        if (tab)
+            qWarning("console: %s", qPrintable(error.toString()));
+    } catch (...) {
+    }
+}
+
+bool isReadOnlyRefusal(const orm::Error &error)
+{
+    return error.sqlState() == QLatin1String("25006") ||
+           error.sqlState().startsWith(QLatin1String("SQLITE_READONLY"));
+}
+
+} // namespace
+
+ConsoleTab::ConsoleTab(QWidget *parent)
+    : QWidget(parent)
+    , m_editor(new SqlEditor)
+    , m_results(new QTabWidget)
+    , m_messages(new QPlainTextEdit)
+    , m_toolbar(new QToolBar)
+    , m_state(new QLabel)
+{
+    setObjectName(QStringLiteral("consoleTab"));
+    m_messages->setObjectName(QStringLiteral("consoleMessages"));
+    m_messages->setReadOnly(true);
+    m_results->setObjectName(QStringLiteral("consoleResults"));
+    m_results->addTab(m_messages, tr("Messages"));
+    m_state->setObjectName(QStringLiteral("transactionState"));
+
+    m_runAll = m_toolbar->addAction(tr("Run all"), this, &ConsoleTab::runAll);
+    m_runAll->setShortcut(QKeySequence(Qt::Key_F5));
+    m_runSelection = m_toolbar->addAction(tr("Run selection"), this, &ConsoleTab::runSelection);
+    m_runSelection->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return));
+    m_runStatement = m_toolbar->addAction(tr("Run statement"), this, &ConsoleTab::runStatement);
+    m_runStatement->setToolTip(tr("Run the statement under the cursor (Ctrl+Enter)"));
+    m_cancel = m_toolbar->addAction(tr("Cancel"), this, &ConsoleTab::cancel);
+    m_cancel->setToolTip(tr("Stop the running statement on the server (Esc)"));
+    m_toolbar->addSeparator();
+    m_manual = m_toolbar->addAction(tr("Manual transaction"));
+    m_manual->setCheckable(true);
+    m_manual->setToolTip(tr("Off: every statement commits on its own (autocommit)"));
+    connect(m_manual, &QAction::toggled, this, &ConsoleTab::setManualTransactions);
+    m_commit = m_toolbar->addAction(tr("Commit"), this, &ConsoleTab::commit);
+    m_rollback = m_toolbar->addAction(tr("Rollback"), this, &ConsoleTab::rollback);
+    m_readOnly = m_toolbar->addAction(tr("Read-only"));
+    m_readOnly->setCheckable(true);
+    m_readOnly->setToolTip(tr("Refuse every change to the database on this console"));
+    connect(m_readOnly, &QAction::toggled, this, &ConsoleTab::setReadOnly);
+    m_toolbar->addWidget(m_state);
+    for (QAction *action : m_toolbar->actions())
+        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addActions(m_toolbar->actions());
+
+    auto *splitter = new QSplitter(Qt::Vertical);
+    splitter->addWidget(m_editor);
+    splitter->addWidget(m_results);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 2);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_toolbar);
+    layout->addWidget(splitter, 1);
+
+    connect(m_editor, &SqlEditor::runStatementRequested, this, &ConsoleTab::runStatement);
+    connect(m_editor, &SqlEditor::cancelRequested, this, &ConsoleTab::cancel);
+    connect(m_editor, &QsciScintilla::textChanged, this, &ConsoleTab::textChanged);
+    updateState();
+}
+
+ConsoleTab::~ConsoleTab()
+{
+    if (m_session) {
+        // The connection closes once nothing runs on it any more.
+        m_session->setParent(nullptr);
+        retireSession(m_session);
+    }
+}
+
+void ConsoleTab::setTarget(orm::Database *database, const QString &schema)
+{
+    if (database == m_database && schema == m_schemaName)
+        return;
+    if (database != m_database) {
+        if (m_session) {
+            m_session->setParent(nullptr);
+            retireSession(m_session);
+            m_session = nullptr;
+        }
+        m_history = database ? std::make_unique<ConsoleHistory>(database->displayUrl()) : nullptr;
+        if (database)
+            m_editor->setDialect(orm::dialectOf(database->url().backend()));
+        emit historyChanged();
+    }
+    m_database = database;
+    m_schemaName = schema;
+    m_sessionStale = true;
+    updateState();
+}
+
+QString ConsoleTab::text() const
+{
+    return m_editor->text();
+}
+void ConsoleTab::setText(const QString &text)
+{
+    m_editor->setText(text);
+}
+
+void ConsoleTab::runAll()
+{
+    runDetached(this, text(), 0);
+}
+
+void ConsoleTab::runSelection()
+{
+    const auto [start, end] = m_editor->selectionRange();
+    if (end <= start) {
+        runAll();
+        return;
+    }
+    runDetached(this, text().mid(start, end - start), start);
+}
+
+void ConsoleTab::runStatement()
+{
+    const QString all = text();
+    const orm::Dialect dialect =
+        m_database ? orm::dialectOf(m_database->url().backend()) : m_editor->dialect();
+    const QList<orm::SqlStatement> statements = orm::splitSql(all, dialect);
+    const int i = orm::statementAt(statements, m_editor->cursorIndex());
+    if (i < 0)
+        return;
+    runDetached(this, statements[i].text, statements[i].start);
+}
+
+void ConsoleTab::cancel()
+{
+    if (!m_running)
+        return;
+    m_cancelled = true;
+    log(tr("Cancelling…"));
+    cancelDetached(m_session);
+}
+
+void ConsoleTab::setManualTransactions(bool manual)
+{
+    if (m_manual->isChecked() != manual) {
+        m_manual->setChecked(manual); // comes back here through toggled
+        return;
+    }
+    if (m_session)
+        m_session->setAutocommit(!manual);
+    updateState();
+}
+
+QCoro::Task<> ConsoleTab::applyReadOnly(bool readOnly)
+{
+    if (m_session)
+        co_await m_session->setReadOnly(readOnly);
+}
+
+void ConsoleTab::setReadOnly(bool readOnly)
+{
+    if (m_readOnly->isChecked() != readOnly) {
+        m_readOnly->setChecked(readOnly);
+        return;
+    }
+    settingDetached(this, applyReadOnly(readOnly));
+    log(readOnly ? tr("Read-only: changes are refused on this console") : tr("Read-only off"));
+    updateState();
+}
+
+QCoro::Task<> ConsoleTab::finishTransaction(bool commit)
+{
+    QPointer<ConsoleTab> self(this);
+    QPointer<orm::ConsoleSession> session = m_session;
+    if (!session)
+        co_return;
+    try {
+        if (commit)
+            co_await session->commit();
+        else
+            co_await session->rollback();
+        if (self)
+            log(commit ? tr("Committed") : tr("Rolled back"));
+    } catch (const orm::Error &error) {
+        if (self)
+            log(error.toString());
+    }
+    if (self)
+        updateState();
+}
+
+void ConsoleTab::commit()
+{
+    settingDetached(this, finishTransaction(true));
+}
+void ConsoleTab::rollback()
+{
+    settingDetached(this, finishTransaction(false));
+}
+
+int ConsoleTab::resultCount() const
+{
+    return m_results->count() - 1;
+}
+
+ResultView *ConsoleTab::result(int index) const
+{
+    return qobject_cast<ResultView *>(m_results->widget(index + 1));
+}
+
+QString ConsoleTab::messages() const
+{
+    return m_messages->toPlainText();
+}
+
+void ConsoleTab::log(const QString &line)
+{
+    m_messages->appendPlainText(QTime::currentTime().toString(QStringLiteral("HH:mm:ss  ")) + line);
+}
+
+void ConsoleTab::clearResults()
+{
+    while (m_results->count() > 1) {
+        QWidget *w = m_results->widget(1);
+        m_results->removeTab(1);
+        w->deleteLater();
+    }
+}
+
+void ConsoleTab::updateState()
+{
+    const bool open = m_session && m_session->isTransactionOpen();
+    const bool manual = m_manual->isChecked();
+    m_commit->setEnabled(open && !m_running);
+    m_rollback->setEnabled(open && !m_running);
+    m_cancel->setEnabled(m_running);
+    m_runAll->setEnabled(!m_running);
+    m_runSelection->setEnabled(!m_running);
+    m_runStatement->setEnabled(!m_running);
+    QString state = open ? tr("● transaction open") : manual ? tr("manual") : tr("autocommit");
+    if (m_readOnly->isChecked())
+        state += tr(", read-only");
+    m_state->setText(QStringLiteral("  ") + state);
+    m_state->setStyleSheet(open ? QStringLiteral("color: #b35c00; font-weight: bold") : QString());
+}
+
+QCoro::Task<> ConsoleTab::ensureSession()
+{
+    if (!m_database)
+        throw orm::Error(orm::Error::Kind::Usage, tr("no database is active"));
+    if (m_session && !m_sessionStale && m_session->isOpen())
+        co_return;
+    QPointer<ConsoleTab> self(this);
+    if (!m_session) {
+        m_session = new orm::ConsoleSession(m_database, this);
+        connect(m_session, &orm::ConsoleSession::transactionChanged, this,
+                &ConsoleTab::updateState);
+    }
+    QPointer<orm::ConsoleSession> session = m_session;
+    session->setAutocommit(!m_manual->isChecked());
+    co_await session->setReadOnly(m_readOnly->isChecked());
+    if (session->isTransactionOpen())
+        log(tr("The open transaction is rolled back: the console reconnects"));
+    co_await session->open(m_schemaName);
+    if (!self || !session)
+        co_return;
+    m_sessionStale = false;
+    m_editor->setDialect(session->dialect());
+    log(tr("Connected to %1%2")
+            .arg(session->displayUrl(),
+                 m_schemaName.isEmpty() ? QString() : tr(", schema %1").arg(m_schemaName)));
+    completionDetached(this, session, m_editor);
+}
+
+QCoro::Task<bool> ConsoleTab::run(QString sql, int offset)
+{
+    if (m_running)
+        co_return false;
+    QPointer<ConsoleTab> self(this);
+    m_running = true;
+    m_cancelled = false;
+    m_lastError.clear();
+    m_lastState.clear();
+    clearResults();
+    m_editor->clearError();
+    updateState();
+    bool ok = true;
+    QPointer<ResultView> lastView;
+    int resultNumber = 0;
+    try {
+        co_await ensureSession();
+        if (!self)
+            co_return false;
+        QPointer<orm::ConsoleSession> session = m_session;
+        const QList<orm::SqlStatement> statements = orm::splitSql(sql, session->dialect());
+        if (statements.isEmpty())
+            log(tr("Nothing to run"));
+        ResultStreamPtr previous;
+        for (const orm::SqlStatement &statement : statements) {
+            if (m_cancelled) {
+                log(tr("Cancelled before: %1").arg(statement.text.left(60).simplified()));
+                ok = false;
+                break;
+            }
+            if (previous && !previous->isFinished()) {
+                co_await previous->ensure(kScriptRows);
+                if (!self || !session)
+                    co_return false;
+                if (!previous->isFinished())
+                    previous->truncate(tr("the next statement ran; the first %L1 rows are kept")
+                                           .arg(previous->rowsRead()));
+            }
+            HistoryEntry entry;
+            entry.sql = statement.text;
+            entry.time = QDateTime::currentDateTime();
+            QElapsedTimer timer;
+            timer.start();
+            try {
+                const quint64 id = co_await session->start(statement.text, 2048);
+                if (!self || !session)
+                    co_return false;
+                const orm::Columns columns = session->columns();
+                if (!columns.isEmpty()) {
+                    auto stream = std::make_shared<ResultStream>(session, id, columns);
+                    co_await stream->ensure(1); // the first batch: what "first rows" measures
+                    if (!self)
+                        co_return false;
+                    if (stream->isTruncated() && !stream->failure().isEmpty() &&
+                        stream->rowsRead() == 0)
+                        throw orm::Error(orm::Error::Kind::Sql, stream->failure());
+                    auto *view = new ResultView(stream);
+                    ++resultNumber;
+                    m_results->addTab(view, tr("Result %1").arg(resultNumber));
+                    m_results->setTabToolTip(m_results->count() - 1, statement.text.left(200));
+                    lastView = view;
+                    previous = stream;
+                    entry.rows = stream->isFinished() ? stream->rowsRead() : -1;
+                    log(tr("Result %1: %2 — first rows in %L3 ms")
+                            .arg(resultNumber)
+                            .arg(statement.text.left(80).simplified())
+                            .arg(timer.elapsed()));
+                } else {
+                    while (co_await session->nextBatch(id)) {
+                    }
+                    if (!self)
+                        co_return false;
+                    entry.rows = session->rowsAffected();
+                    log(tr("%1 — %2, %L3 ms")
+                            .arg(statement.text.left(80).simplified())
+                            .arg(entry.rows >= 0
+                                     ? tr("%Ln row(s) affected", nullptr, int(entry.rows))
+                                     : tr("done"))
+                            .arg(timer.elapsed()));
+                }
+            } catch (const orm::Error &error) {
+                if (!self)
+                    co_return false;
+                ok = false;
+                entry.ok = false;
+                entry.error = error.message();
+                entry.durationMs = timer.elapsed();
+                m_lastError = error.message();
+                m_lastState = error.sqlState();
+                QString line =
+                    error.kind() == orm::Error::Kind::Cancelled
+                        ? tr("Cancelled after %L1 ms: %2").arg(timer.elapsed()).arg(error.message())
+                        : tr("Error: %1").arg(error.message());
+                if (!error.sqlState().isEmpty())
+                    line += tr(" (SQLSTATE %1)").arg(error.sqlState());
+                if (isReadOnlyRefusal(error) && m_readOnly->isChecked())
+                    line += tr(" — this console is read-only: turn Read-only off to change data");
+                log(line);
+                if (error.kind() == orm::Error::Kind::Sql) {
+                    const int at = offset + statement.start +
+                                   (error.position() > 0 ? error.position() - 1 : 0);
+                    m_editor->markError(at, error.message());
+                }
+                if (m_history) {
+                    m_history->append(entry);
+                    emit historyChanged();
+                }
+                break;
+            }
+            entry.durationMs = timer.elapsed();
+            if (m_history) {
+                m_history->append(entry);
+                emit historyChanged();
+            }
+        }
+    } catch (const orm::Error &error) {
+        if (!self)
+            co_return false;
+        ok = false;
+        m_lastError = error.message();
+        log(tr("Cannot run: %1").arg(error.toString()));
+    } catch (const std::exception &error) {
+        if (!self)
+            co_return false;
+        ok = false;
+        m_lastError = QString::fromUtf8(error.what());
+        log(tr("Cannot run: %1").arg(m_lastError));
+    }
+    if (!self)
+        co_return ok;
+    m_running = false;
+    updateState();
+    if (!ok || !lastView)
+        m_results->setCurrentWidget(m_messages);
+    else
+        m_results->setCurrentWidget(lastView);
+    if (ok && lastView && !lastView->isShown())
+        connect(
+            lastView, &ResultView::shown, this, [this] { emit runFinished(true); },
+            Qt::SingleShotConnection);
+    else
+        emit runFinished(ok);
+    co_return ok;
+}
+
+} // namespace strata::ui

@@ -1,0 +1,113 @@
+#pragma once
+
+// One console tab: an SQL editor over its own connection of the active database (a
+// ConsoleSession, opened on the first run and held for the tab's life), the run / cancel /
+// transaction / read-only controls, and the results: a Messages tab (elapsed times, rows
+// affected, errors with SQLSTATE) and a result tab per statement that returns rows.
+
+#include "console_history.h"
+#include "orm/console_session.h"
+#include "orm/sql_splitter.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class QAction;
+class QLabel;
+class QPlainTextEdit;
+class QTabWidget;
+class QToolBar;
+
+namespace orm {
+class Database;
+}
+
+namespace strata::ui {
+
+class ResultView;
+class SqlEditor;
+
+class ConsoleTab : public QWidget {
+    Q_OBJECT
+
+public:
+    // Rows a script's earlier results keep when the next statement runs (the last one stays
+    // open and loads as the reader scrolls).
+    static constexpr qint64 kScriptRows = 100'000;
+
+    explicit ConsoleTab(QWidget *parent = nullptr);
+    ~ConsoleTab() override;
+
+    // The database and schema the next run uses; a change re-opens the tab's connection.
+    void setTarget(orm::Database *database, const QString &schema);
+    orm::Database *database() const { return m_database; }
+    QString schema() const { return m_schemaName; }
+    orm::ConsoleSession *session() const { return m_session; }
+
+    SqlEditor *editor() const { return m_editor; }
+    QString text() const;
+    void setText(const QString &text);
+
+    // Run all, the selection (all when nothing is selected), the statement under the cursor.
+    void runAll();
+    void runSelection();
+    void runStatement();
+    void cancel();
+    // Runs `sql` as if it were the editor's text starting at `offset` (error positions map back).
+    QCoro::Task<bool> run(QString sql, int offset);
+    bool isRunning() const { return m_running; }
+
+    void setManualTransactions(bool manual);
+    void setReadOnly(bool readOnly);
+    void commit();
+    void rollback();
+
+    // Results of the last run.
+    int resultCount() const;
+    ResultView *result(int index) const;
+    QTabWidget *resultTabs() const { return m_results; }
+    QString messages() const;
+    QString lastError() const { return m_lastError; }
+    QString lastErrorState() const { return m_lastState; }
+    ConsoleHistory *history() const { return m_history.get(); }
+
+signals:
+    // A run ended: its results are on screen (the last result's first rows, or the error).
+    void runFinished(bool ok);
+    void textChanged();
+    void historyChanged();
+
+private:
+    QCoro::Task<> ensureSession();
+    QCoro::Task<> loadCompletion();
+    QCoro::Task<> applyReadOnly(bool readOnly);
+    QCoro::Task<> finishTransaction(bool commit);
+    void log(const QString &line);
+    void clearResults();
+    void updateState();
+
+    orm::Database *m_database = nullptr;
+    QString m_schemaName;
+    orm::ConsoleSession *m_session = nullptr;
+    bool m_sessionStale = true;
+    std::unique_ptr<ConsoleHistory> m_history;
+    SqlEditor *m_editor;
+    QTabWidget *m_results;
+    QPlainTextEdit *m_messages;
+    QToolBar *m_toolbar;
+    QAction *m_runAll;
+    QAction *m_runSelection;
+    QAction *m_runStatement;
+    QAction *m_cancel;
+    QAction *m_manual;
+    QAction *m_commit;
+    QAction *m_rollback;
+    QAction *m_readOnly;
+    QLabel *m_state;
+    bool m_running = false;
+    bool m_cancelled = false;
+    QString m_lastError;
+    QString m_lastState;
+};
+
+} // namespace strata::ui

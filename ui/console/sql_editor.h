@@ -1,0 +1,65 @@
+#pragma once
+
+// The console's editor: QScintilla with SQL highlighting for the active dialect, completion of
+// keywords and of the schema, table and column names the console's connection reports, and an
+// error marker (a squiggle at the failing position plus an annotation with the message).
+
+#include <Qsci/qsciscintilla.h>
+
+#include "orm/sql_dialect.h"
+
+class QsciAPIs;
+class QsciLexerSQL;
+
+namespace strata::ui {
+
+class SqlEditor : public QsciScintilla {
+    Q_OBJECT
+
+public:
+    explicit SqlEditor(QWidget *parent = nullptr);
+
+    void setDialect(orm::Dialect dialect);
+    orm::Dialect dialect() const { return m_dialect; }
+    // Names offered by completion: "schema", "table", "schema.table", "table.column".
+    void setCatalogNames(const QStringList &names);
+    QStringList completionWords() const { return m_words; }
+
+    // The text as a QString and the cursor / selection as QString indexes into it.
+    int cursorIndex() const;
+    // [start, end) of the selection, or an empty range at the cursor.
+    std::pair<int, int> selectionRange() const;
+    void setCursorIndex(int index);
+    void selectRange(int start, int end);
+
+    // Marks the error at QString index `index` (the character the server names) with a squiggle
+    // to the end of the word and `message` annotated under its line. -1: no error marked.
+    void markError(int index, const QString &message);
+    void clearError();
+    int errorIndex() const { return m_errorIndex; }
+
+signals:
+    void runStatementRequested(); // Ctrl+Enter
+    void cancelRequested();       // Esc
+
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+
+private:
+    long bytePosition(int index) const;
+    int indexOfBytePosition(long position) const;
+    void rebuildApis();
+
+    orm::Dialect m_dialect = orm::Dialect::Postgres;
+    QsciLexerSQL *m_lexer;
+    QsciAPIs *m_apis = nullptr;
+    QStringList m_names;
+    QStringList m_words;
+    int m_errorIndex = -1;
+    int m_errorIndicator = 8;
+};
+
+// Keywords offered for a dialect (upper case).
+QStringList sqlKeywords(orm::Dialect dialect);
+
+} // namespace strata::ui

@@ -1,0 +1,704 @@
+#include "grid_model.h"
+
+#include "cell_format.h"
+
+#include "orm/error.h"
+
+#include <QBrush>
+#include <QFont>
+#include <QPalette>
+
+#include <algorithm>
+
+namespace strata::ui {
+namespace {
+
+constexpr int kMaxInFlight = 2;
+// How many pages a keyset walk may take from a known page before a seek is cheaper.
+constexpr int kReachPages = 4;
+
+// Top-level coroutines: nobody awaits them, so they catch everything, and they hold the model
+// through a QPointer because it may be deleted while they are suspended.
+QCoro::Task<> fetchPage(QPointer<GridModel> model, RowSourcePtr source, quint64 generation,
+                        GridModel::Request request)
+{
+    using Kind = GridModel::Request::Kind;
+    RowPage page;
+    try {
+        switch (request.kind) {
+        case Kind::First:
+            page = co_await source->first(request.limit);
+            break;
+        case Kind::Last:
+            page = co_await source->last(request.limit);
+            break;
+        case Kind::After:
+            page = co_await source->after(request.key, request.limit);
+            break;
+        case Kind::Before:
+            page = co_await source->before(request.key, request.limit);
+            break;
+        case Kind::Seek:
+            page = co_await source->seek(request.fraction, request.limit);
+            break;
+        }
+    } catch (const orm::Error &error) {
+        if (model)
+            model->onFetchFailed(generation, request, error.toString());
+        co_return;
+    } catch (const std::exception &error) {
+        if (model)
+            model->onFetchFailed(generation, request, QString::fromUtf8(error.what()));
+        co_return;
+    }
+    if (model)
+        model->onPageFetched(generation, request, std::move(page));
+}
+
+QCoro::Task<> countRows(QPointer<GridModel> model, RowSourcePtr source, quint64 generation)
+{
+    try {
+        const qint64 rows = co_await source->count();
+        if (model)
+            model->onCountFinished(generation, rows);
+    } catch (const orm::Error &error) {
+        if (model)
+            model->onCountFailed(generation, error.toString(),
+                                 error.kind() == orm::Error::Kind::Cancelled);
+    } catch (const std::exception &error) {
+        if (model)
+            model->onCountFailed(generation, QString::fromUtf8(error.what()), false);
+    }
+}
+
+} // namespace
+
+GridModel::GridModel(QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_pumpTimer(new QTimer(this))
+{
+    m_pumpTimer->setSingleShot(true);
+    m_pumpTimer->setInterval(0);
+    connect(m_pumpTimer, &QTimer::timeout, this, &GridModel::pump);
+}
+
+GridModel::~GridModel()
+{
+    if (m_source && m_counting)
+        m_source->cancelCount();
+}
+
+void GridModel::setSource(RowSourcePtr source)
+{
+    if (m_source && m_counting)
+        m_source->cancelCount();
+    m_source = std::move(source);
+    m_query = {};
+    beginResetModel();
+    m_columns = m_source ? m_source->columns() : orm::Columns{};
+    m_shownRows = 0;
+    m_total = 0;
+    endResetModel();
+    restart();
+}
+
+bool GridModel::setQuery(const GridQuery &query)
+{
+    if (!m_source)
+        return false;
+    try {
+        m_source->setQuery(query);
+    } catch (const orm::Error &error) {
+        // The rows of the query in force stay (and keep loading): only this change failed.
+        m_queryError = error.toString();
+        emit errorOccurred(m_queryError);
+        return false;
+    }
+    m_queryError.clear();
+    m_query = query;
+    restart();
+    return true;
+}
+
+bool GridModel::setFilter(int column, const QString &text)
+{
+    GridQuery query = m_query;
+    query.filters.erase(
+        std::remove_if(query.filters.begin(), query.filters.end(),
+                       [column](const GridFilter &f) { return f.column == column; }),
+        query.filters.end());
+    if (!text.trimmed().isEmpty())
+        query.filters.append(GridFilter{column, text.trimmed()});
+    return query == m_query || setQuery(query);
+}
+
+QString GridModel::selectSql() const
+{
+    return m_source ? m_source->selectSql() : QString();
+}
+
+void GridModel::refresh()
+{
+    if (m_source)
+        restart();
+}
+
+void GridModel::restart()
+{
+    if (m_counting && m_source)
+        m_source->cancelCount();
+    ++m_generation;
+    m_pages.clear();
+    m_inFlight.clear();
+    m_stats = {};
+    m_error.clear();
+    m_countKnown = false;
+    m_counting = false;
+    m_base = 0;
+    m_total = m_source ? m_pageRows : 0; // the first page, until it says more
+    updateSpanRows();
+    if (m_shownRows > 0)
+        emit dataChanged(index(0, 0), index(m_shownRows - 1, std::max(0, columnCount() - 1)));
+    emit headerDataChanged(Qt::Vertical, 0, std::max(0, m_shownRows - 1));
+    emit baseChanged(0);
+    emit totalRowsChanged(m_total, false);
+    if (!m_source)
+        return;
+    emit queryChanged(selectSql());
+    m_counting = true;
+    countRows(this, m_source, m_generation);
+    if (m_viewLast < m_viewFirst) // no view yet: the first rows are what anyone sees first
+        m_viewLast = m_viewFirst + 50;
+    pump();
+}
+
+void GridModel::setPageRows(int rows)
+{
+    m_pageRows = std::max(1, rows);
+}
+void GridModel::setSpanRows(int rows)
+{
+    m_spanRows = std::max(1, rows);
+    updateSpanRows();
+}
+void GridModel::setMaxCachedPages(int pages)
+{
+    m_maxPages = std::max(2, pages);
+}
+
+void GridModel::cancelCount()
+{
+    if (m_counting && m_source)
+        m_source->cancelCount();
+}
+
+void GridModel::setBase(qint64 base)
+{
+    base = std::clamp<qint64>(base, 0, std::max<qint64>(0, m_total - m_shownRows));
+    if (base == m_base)
+        return;
+    m_base = base;
+    if (m_shownRows > 0) {
+        emit dataChanged(index(0, 0), index(m_shownRows - 1, std::max(0, columnCount() - 1)));
+        emit headerDataChanged(Qt::Vertical, 0, m_shownRows - 1);
+    }
+    emit baseChanged(m_base);
+}
+
+void GridModel::setViewport(qint64 firstRow, qint64 lastRow)
+{
+    if (firstRow == m_viewFirst && lastRow == m_viewLast)
+        return;
+    m_viewFirst = std::max<qint64>(0, firstRow);
+    m_viewLast = std::max(m_viewFirst, lastRow);
+    schedulePump();
+}
+
+void GridModel::goToEnd()
+{
+    if (!m_source || m_countKnown)
+        return;
+    for (const auto &[start, page] : m_pages)
+        if (page.endAnchored)
+            return;
+    // The end is somewhere past what is loaded: place it a few pages on, so a gap separates it
+    // from the rows found so far; the count, once known, moves it to its true place.
+    const qint64 total = std::max(m_total, loadedExtent() + 2 * qint64(m_pageRows));
+    setTotal(total, false);
+    Request request;
+    request.kind = Request::Kind::Last;
+    request.start = total - m_pageRows;
+    request.limit = m_pageRows;
+    request.endAnchored = true;
+    issue(request);
+}
+
+qint64 GridModel::cachedRows() const
+{
+    qint64 rows = 0;
+    for (const auto &[start, page] : m_pages)
+        rows += page.rows.rowCount();
+    return rows;
+}
+
+const GridModel::Page *GridModel::pageAt(qint64 row) const
+{
+    auto it = m_pages.upper_bound(row);
+    if (it == m_pages.begin())
+        return nullptr;
+    --it;
+    return row < it->second.end() ? &it->second : nullptr;
+}
+
+qint64 GridModel::coveredUntil(qint64 row) const
+{
+    if (const Page *page = pageAt(row))
+        return page->end();
+    auto it = m_inFlight.upper_bound(row);
+    if (it != m_inFlight.begin() && row < std::prev(it)->second)
+        return std::prev(it)->second;
+    return -1;
+}
+
+qint64 GridModel::loadedExtent() const
+{
+    qint64 extent = 0;
+    for (const auto &[start, page] : m_pages)
+        if (!page.endAnchored)
+            extent = std::max(extent, page.end());
+    for (const auto &[start, end] : m_inFlight)
+        extent = std::max(extent, end);
+    return extent;
+}
+
+QString GridModel::cellText(qint64 row, int column) const
+{
+    const Page *page = pageAt(row);
+    if (!page || column < 0 || column >= m_columns.size())
+        return {};
+    return displayText(page->rows, int(row - page->start), column, m_columns[column]);
+}
+
+QString GridModel::cellFullText(qint64 row, int column) const
+{
+    const Page *page = pageAt(row);
+    if (!page || column < 0 || column >= m_columns.size())
+        return {};
+    return fullText(page->rows, int(row - page->start), column, m_columns[column]);
+}
+
+bool GridModel::isCellNull(qint64 row, int column) const
+{
+    const Page *page = pageAt(row);
+    return page && column >= 0 && column < m_columns.size() &&
+           page->rows.isNull(int(row - page->start), column);
+}
+
+int GridModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : m_shownRows;
+}
+
+int GridModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_columns.size());
+}
+
+QVariant GridModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid())
+        return {};
+    const qint64 row = m_base + index.row();
+    const int column = index.column();
+    const Page *page = pageAt(row);
+    if (role == TableRowRole)
+        return row;
+    if (role == IsLoadedRole)
+        return page != nullptr;
+    if (!page) {
+        if (role == Qt::DisplayRole) {
+            if (row < m_viewFirst || row > m_viewLast) {
+                m_wanted = row;
+                schedulePump();
+            }
+            return placeholderText();
+        }
+        if (role == Qt::ForegroundRole)
+            return QBrush(QPalette().color(QPalette::Disabled, QPalette::Text));
+        return {};
+    }
+    const int r = int(row - page->start);
+    const bool null = page->rows.isNull(r, column);
+    switch (role) {
+    case Qt::DisplayRole:
+        return displayText(page->rows, r, column, m_columns[column]);
+    case Qt::EditRole:
+    case FullTextRole:
+        return fullText(page->rows, r, column, m_columns[column]);
+    case IsNullRole:
+        return null;
+    case Qt::ForegroundRole:
+        if (null)
+            return QBrush(QPalette().color(QPalette::Disabled, QPalette::Text));
+        return {};
+    case Qt::FontRole:
+        if (null) {
+            QFont font;
+            font.setItalic(true);
+            return font;
+        }
+        return {};
+    case Qt::TextAlignmentRole: {
+        const orm::LogicalType type = m_columns[column].type;
+        if (type == orm::LogicalType::Integer || type == orm::LogicalType::Real ||
+            type == orm::LogicalType::Numeric)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        return int(Qt::AlignLeft | Qt::AlignVCenter);
+    }
+    case Qt::ToolTipRole:
+        if (m_columns[column].type == orm::LogicalType::Bytes ||
+            page->rows.bytes(r, column).size() > kDisplayChars)
+            return tr("Shortened: the detail pane shows the whole value");
+        return {};
+    default:
+        return {};
+    }
+}
+
+QVariant GridModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (role == Qt::DisplayRole) {
+        if (orientation == Qt::Horizontal)
+            return section < m_columns.size() ? m_columns[section].name : QVariant();
+        return QString::number(m_base + section + 1);
+    }
+    if (role == Qt::ToolTipRole && orientation == Qt::Horizontal && section < m_columns.size())
+        return m_columns[section].typeName;
+    return {};
+}
+
+void GridModel::sort(int column, Qt::SortOrder order)
+{
+    GridQuery query = m_query;
+    query.sortColumn = column;
+    query.descending = order == Qt::DescendingOrder;
+    if (!(query == m_query))
+        setQuery(query);
+}
+
+void GridModel::schedulePump() const
+{
+    if (!m_pumpTimer->isActive())
+        m_pumpTimer->start();
+}
+
+void GridModel::pump()
+{
+    if (!m_source || !m_error.isEmpty())
+        return;
+    // Visible rows first, then half a page on either side, then a row data() asked for.
+    const qint64 margin = m_pageRows / 2;
+    const qint64 limit = m_countKnown ? m_total : std::numeric_limits<qint64>::max();
+    const std::pair<qint64, qint64> ranges[] = {
+        {m_viewFirst, m_viewLast},
+        {m_viewLast + 1, m_viewLast + margin},
+        {m_viewFirst - margin, m_viewFirst - 1},
+        {m_wanted, m_wanted},
+    };
+    for (auto [first, last] : ranges) {
+        first = std::max<qint64>(first, 0);
+        last = std::min({last, limit - 1, m_total - 1});
+        for (qint64 row = first; row <= last && m_inFlight.size() < kMaxInFlight;) {
+            const qint64 covered = coveredUntil(row);
+            if (covered > row) {
+                row = covered;
+                continue;
+            }
+            Request request;
+            if (!planFor(row, request))
+                break; // waiting for a neighbour that is on its way
+            issue(request);
+            row = request.kind == Request::Kind::Before ? request.start : request.start + 1;
+        }
+    }
+    m_wanted = -1;
+}
+
+bool GridModel::planFor(qint64 row, Request &request) const
+{
+    const qint64 P = m_pageRows;
+    const qint64 reach = kReachPages * P;
+    // The closest page or fetch before the row, and after it.
+    qint64 prevEnd = 0;
+    const Page *prevPage = nullptr;
+    bool prevInFlight = false;
+    auto page = m_pages.upper_bound(row);
+    if (page != m_pages.begin()) {
+        prevPage = &std::prev(page)->second;
+        prevEnd = prevPage->end();
+    }
+    auto flight = m_inFlight.upper_bound(row);
+    if (flight != m_inFlight.begin() && std::prev(flight)->second > prevEnd) {
+        prevEnd = std::prev(flight)->second;
+        prevInFlight = true;
+    }
+    qint64 nextStart = std::numeric_limits<qint64>::max();
+    const Page *nextPage = nullptr;
+    bool nextInFlight = false;
+    if (page != m_pages.end()) {
+        nextPage = &page->second;
+        nextStart = nextPage->start;
+    }
+    if (flight != m_inFlight.end() && flight->first < nextStart) {
+        nextStart = flight->first;
+        nextInFlight = true;
+    }
+    const bool open = nextStart == std::numeric_limits<qint64>::max() && !m_countKnown;
+    if (m_countKnown)
+        nextStart = std::min(nextStart, m_total);
+    const auto gapLimit = [&](qint64 from) { return int(std::min(P, nextStart - from)); };
+
+    if (row - prevEnd < reach && (prevPage || prevInFlight || prevEnd == 0)) {
+        if (prevInFlight)
+            return false;
+        request.start = prevEnd;
+        request.limit = gapLimit(prevEnd);
+        request.open = open;
+        if (prevEnd == 0 && (!prevPage || prevPage->end() != 0)) {
+            request.kind = Request::Kind::First;
+        } else {
+            request.kind = Request::Kind::After;
+            request.key = prevPage->lastKey;
+        }
+        return request.limit > 0;
+    }
+    if (nextStart - row <= reach && !open) {
+        if (nextInFlight)
+            return false;
+        if (nextPage && nextPage->start == nextStart) {
+            request.kind = Request::Kind::Before;
+            request.key = nextPage->firstKey;
+            request.limit = int(std::min(P, nextStart - prevEnd));
+            request.start = nextStart; // the rows end here
+            request.endAnchored = nextPage->endAnchored;
+            return true;
+        }
+        if (m_countKnown && nextStart == m_total) {
+            request.kind = Request::Kind::Last;
+            request.limit = int(std::min(P, m_total - prevEnd));
+            request.start = m_total - request.limit;
+            return true;
+        }
+    }
+    // Far from anything known: a seek, placed where the reader is.
+    const qint64 total = std::max<qint64>(1, m_total);
+    request.kind = Request::Kind::Seek;
+    request.start = std::max(prevEnd, row - P / 4);
+    request.limit = gapLimit(request.start);
+    request.fraction = double(request.start) / double(total);
+    return request.limit > 0;
+}
+
+void GridModel::issue(const Request &request)
+{
+    qint64 first = request.start;
+    qint64 end = request.start + request.limit;
+    if (request.kind == Request::Kind::Before) {
+        first = request.start - request.limit;
+        end = request.start;
+    }
+    const bool wasLoading = isLoading();
+    m_inFlight[first] = end;
+    switch (request.kind) {
+    case Request::Kind::First:
+        ++m_stats.first;
+        break;
+    case Request::Kind::Last:
+        ++m_stats.last;
+        break;
+    case Request::Kind::After:
+        ++m_stats.after;
+        break;
+    case Request::Kind::Before:
+        ++m_stats.before;
+        break;
+    case Request::Kind::Seek:
+        ++m_stats.seek;
+        break;
+    }
+    if (!wasLoading)
+        emit loadingChanged(true);
+    fetchPage(this, m_source, m_generation, request);
+}
+
+void GridModel::onPageFetched(quint64 generation, const Request &request, RowPage fetched)
+{
+    if (generation != m_generation)
+        return;
+    const qint64 reservedFirst =
+        request.kind == Request::Kind::Before ? request.start - request.limit : request.start;
+    m_inFlight.erase(reservedFirst);
+    const int rows = fetched.rows.rowCount();
+    Page page;
+    page.rows = std::move(fetched.rows);
+    page.firstKey = std::move(fetched.firstKey);
+    page.lastKey = std::move(fetched.lastKey);
+    page.endAnchored = request.endAnchored;
+    page.start = request.kind == Request::Kind::Before ? request.start - rows : request.start;
+
+    if (request.kind == Request::Kind::First && rows < request.limit && !m_countKnown) {
+        setTotal(rows, true); // the whole table fits in the first page
+    } else if (request.kind == Request::Kind::Last && request.endAnchored && rows < request.limit) {
+        m_pages.clear(); // smaller than one page after all: it is the whole table
+        page.start = 0;
+        page.endAnchored = false;
+        setTotal(rows, true);
+    } else if (request.kind == Request::Kind::After && request.open && rows < request.limit) {
+        setTotal(page.start + rows, true); // walked off the end
+    } else if (!m_countKnown && !page.endAnchored && rows > 0) {
+        // Offer one more page than found, so the reader can scroll on.
+        qint64 tail = 0;
+        for (const auto &[start, p] : m_pages)
+            if (p.endAnchored)
+                tail = std::max(tail, p.end() - start);
+        if (tail == 0)
+            setTotal(std::max(m_total, page.end() + m_pageRows), false);
+    }
+    if (rows > 0 && page.start >= 0) {
+        m_pages[page.start] = std::move(page);
+        emitRowsChanged(
+            request.kind == Request::Kind::Before ? request.start - rows : request.start,
+            (request.kind == Request::Kind::Before ? request.start : request.start + rows) - 1);
+        emit rowsLoaded(
+            request.kind == Request::Kind::Before ? request.start - rows : request.start, rows);
+    }
+    evict();
+    if (!isLoading())
+        emit loadingChanged(false);
+    schedulePump();
+}
+
+void GridModel::onFetchFailed(quint64 generation, const Request &request, const QString &message)
+{
+    if (generation != m_generation)
+        return;
+    m_inFlight.erase(request.kind == Request::Kind::Before ? request.start - request.limit
+                                                           : request.start);
+    m_error = message; // no retry loop: refresh() or a new query starts again
+    emit errorOccurred(message);
+    if (!isLoading())
+        emit loadingChanged(false);
+}
+
+void GridModel::onCountFinished(quint64 generation, qint64 rows)
+{
+    if (generation != m_generation)
+        return;
+    m_counting = false;
+    // Pages placed from the end move to their true place (or go, if they would overlap).
+    const qint64 shift = rows - m_total;
+    if (shift != 0) {
+        std::map<qint64, Page> kept;
+        std::vector<Page> moved;
+        for (auto &[start, page] : m_pages) {
+            if (page.endAnchored) {
+                page.start += shift;
+                moved.push_back(std::move(page));
+            } else if (page.end() <= rows) {
+                kept.emplace(start, std::move(page));
+            }
+        }
+        const qint64 headEnd = kept.empty() ? 0 : kept.rbegin()->second.end();
+        for (Page &page : moved)
+            if (page.start >= headEnd)
+                kept.emplace(page.start, std::move(page));
+        m_pages = std::move(kept);
+        for (auto &[start, page] : m_pages)
+            page.endAnchored = false;
+    } else {
+        for (auto &[start, page] : m_pages)
+            page.endAnchored = false;
+    }
+    setTotal(rows, true);
+    if (shift != 0 && m_shownRows > 0)
+        emitRowsChanged(m_base, m_base + m_shownRows - 1);
+    schedulePump();
+}
+
+void GridModel::onCountFailed(quint64 generation, const QString &message, bool cancelled)
+{
+    if (generation != m_generation)
+        return;
+    m_counting = false;
+    if (!cancelled)
+        emit errorOccurred(tr("Counting rows failed: %1").arg(message));
+    emit totalRowsChanged(m_total, m_countKnown);
+}
+
+void GridModel::evict()
+{
+    const qint64 centre = (m_viewFirst + m_viewLast) / 2;
+    const qint64 keepFirst = m_viewFirst - m_pageRows;
+    const qint64 keepLast = m_viewLast + m_pageRows;
+    while (int(m_pages.size()) > m_maxPages) {
+        auto farthest = m_pages.end();
+        qint64 distance = -1;
+        for (auto it = m_pages.begin(); it != m_pages.end(); ++it) {
+            const Page &page = it->second;
+            if (page.end() > keepFirst && page.start <= keepLast)
+                continue;
+            const qint64 d = page.start > centre ? page.start - centre : centre - page.end();
+            if (d > distance) {
+                distance = d;
+                farthest = it;
+            }
+        }
+        if (farthest == m_pages.end())
+            break;
+        const qint64 first = farthest->second.start;
+        const qint64 last = farthest->second.end() - 1;
+        m_pages.erase(farthest);
+        ++m_stats.evicted;
+        emitRowsChanged(first, last);
+    }
+}
+
+void GridModel::setTotal(qint64 rows, bool exact)
+{
+    const bool changed = rows != m_total || exact != m_countKnown;
+    m_total = rows;
+    m_countKnown = exact;
+    if (exact && m_counting && m_source) {
+        // Found by walking off the end: the running count can only agree.
+    }
+    updateSpanRows();
+    if (m_base > std::max<qint64>(0, m_total - m_shownRows))
+        setBase(m_total - m_shownRows);
+    if (changed)
+        emit totalRowsChanged(m_total, m_countKnown);
+}
+
+void GridModel::updateSpanRows()
+{
+    const int rows = int(std::min<qint64>(m_total, m_spanRows));
+    if (rows > m_shownRows) {
+        beginInsertRows({}, m_shownRows, rows - 1);
+        m_shownRows = rows;
+        endInsertRows();
+    } else if (rows < m_shownRows) {
+        beginRemoveRows({}, rows, m_shownRows - 1);
+        m_shownRows = rows;
+        endRemoveRows();
+    }
+}
+
+void GridModel::emitRowsChanged(qint64 first, qint64 last)
+{
+    first = std::max(first, m_base);
+    last = std::min(last, m_base + m_shownRows - 1);
+    if (first > last || columnCount() == 0)
+        return;
+    emit dataChanged(index(int(first - m_base), 0), index(int(last - m_base), columnCount() - 1));
+}
+
+} // namespace strata::ui

@@ -1,0 +1,357 @@
+#include "grid_view.h"
+
+#include "cell_format.h"
+#include "filter_bar.h"
+#include "grid_model.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <map>
+
+namespace strata::ui {
+
+GridView::GridView(QWidget *parent)
+    : QWidget(parent)
+    , m_table(new QTableView)
+    , m_scrollBar(new QScrollBar(Qt::Vertical))
+    , m_detail(new QPlainTextEdit)
+    , m_splitter(new QSplitter(Qt::Horizontal))
+{
+    m_filters = new FilterBar(m_table);
+    m_table->setObjectName(QStringLiteral("gridTable"));
+    m_scrollBar->setObjectName(QStringLiteral("gridScrollBar"));
+    m_detail->setObjectName(QStringLiteral("detailPane"));
+    m_detail->setReadOnly(true);
+    m_detail->setPlaceholderText(tr("The current cell's whole value"));
+
+    m_table->setVerticalScrollMode(QAbstractItemView::ScrollPerItem);
+    m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_table->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_table->setSortingEnabled(true);
+    m_table->horizontalHeader()->setSortIndicatorShown(true);
+    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideRight);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    // Uniform rows: the header never measures a section, whatever the span's size.
+    QHeaderView *rows = m_table->verticalHeader();
+    rows->setSectionResizeMode(QHeaderView::Fixed);
+    rows->setDefaultSectionSize(fontMetrics().height() + 6);
+    rows->setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral("000000000")) + 8);
+    m_table->horizontalHeader()->setDefaultSectionSize(140);
+    m_table->installEventFilter(this);
+    m_table->viewport()->installEventFilter(this);
+
+    auto *gridArea = new QWidget;
+    auto *grid = new QVBoxLayout(gridArea);
+    grid->setContentsMargins(0, 0, 0, 0);
+    grid->setSpacing(0);
+    auto *row = new QHBoxLayout;
+    row->setSpacing(0);
+    row->addWidget(m_table);
+    row->addWidget(m_scrollBar);
+    grid->addWidget(m_filters);
+    m_filters->setFixedHeight(m_filters->sizeHint().height());
+    grid->addLayout(row);
+
+    m_splitter->addWidget(gridArea);
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 4);
+    m_splitter->setStretchFactor(1, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_splitter);
+
+    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this,
+            &GridView::onViewScrolled);
+    connect(m_table->verticalScrollBar(), &QScrollBar::rangeChanged, this,
+            &GridView::updateScrollRange);
+    connect(m_scrollBar, &QScrollBar::valueChanged, this, &GridView::onScrollBarMoved);
+}
+
+void GridView::setModel(GridModel *model)
+{
+    if (m_model)
+        disconnect(m_model, nullptr, this, nullptr);
+    m_model = model;
+    m_table->setModel(model);
+    m_filters->rebuild();
+    if (!model)
+        return;
+    connect(model, &QAbstractItemModel::modelReset, m_filters, &FilterBar::rebuild);
+    connect(model, &GridModel::totalRowsChanged, this, &GridView::onTotalRowsChanged);
+    connect(model, &GridModel::baseChanged, this, &GridView::updateScrollRange);
+    connect(model, &GridModel::rowsLoaded, this, &GridView::updateDetail);
+    connect(m_filters, &FilterBar::filterChanged, this, &GridView::applyFilter,
+            Qt::UniqueConnection);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                updateDetail();
+                if (current.isValid())
+                    emit currentCellChanged(m_model->base() + current.row(), current.column());
+            });
+    updateScrollRange();
+    updateViewport();
+}
+
+QLineEdit *GridView::filterEditor(int column) const
+{
+    return m_filters->editor(column);
+}
+
+QString GridView::filterError(int column) const
+{
+    return m_filters->error(column);
+}
+
+void GridView::applyFilter(int column, const QString &text)
+{
+    if (!m_model)
+        return;
+    // A filter that does not compile leaves the rows as they were and says why, on the editor
+    // itself (the model also reports it, which the window logs).
+    m_filters->setError(column,
+                        m_model->setFilter(column, text) ? QString() : m_model->lastQueryError());
+}
+
+int GridView::visibleRows() const
+{
+    const int height = m_table->verticalHeader()->defaultSectionSize();
+    return std::max(1, m_table->viewport()->height() / std::max(1, height));
+}
+
+qint64 GridView::topRow() const
+{
+    return m_model ? m_model->base() + m_table->verticalScrollBar()->value() : 0;
+}
+
+void GridView::scrollToRow(qint64 row)
+{
+    m_followEnd = false;
+    if (!m_model)
+        return;
+    const qint64 top =
+        std::clamp<qint64>(row, 0, std::max<qint64>(0, m_model->totalRows() - visibleRows()));
+    const qint64 inSpan = top - m_model->base();
+    if (inSpan < 0 || inSpan > m_table->verticalScrollBar()->maximum())
+        rebase(top);
+    else
+        m_table->verticalScrollBar()->setValue(int(inSpan));
+    updateViewport();
+}
+
+void GridView::goToStart()
+{
+    scrollToRow(0);
+    if (m_model && m_model->rowCount() > 0)
+        m_table->setCurrentIndex(m_model->index(0, std::max(0, m_table->currentIndex().column())));
+}
+
+void GridView::goToEnd()
+{
+    if (!m_model)
+        return;
+    m_model->goToEnd(); // before the count is known, this places the end
+    scrollToRow(m_model->totalRows());
+    const int last = m_model->rowCount() - 1;
+    if (last >= 0)
+        m_table->setCurrentIndex(
+            m_model->index(last, std::max(0, m_table->currentIndex().column())));
+    m_followEnd = !m_model->isCountKnown();
+}
+
+qint64 GridView::currentRow() const
+{
+    const QModelIndex current = m_table->currentIndex();
+    return current.isValid() && m_model ? m_model->base() + current.row() : -1;
+}
+
+void GridView::setCurrentCell(qint64 row, int column)
+{
+    if (!m_model)
+        return;
+    if (row < topRow() || row >= topRow() + visibleRows())
+        scrollToRow(row - visibleRows() / 2);
+    m_table->setCurrentIndex(m_model->index(int(row - m_model->base()), column));
+}
+
+void GridView::onTotalRowsChanged(qint64 rows, bool exact)
+{
+    updateScrollRange();
+    if (!m_followEnd || !m_model)
+        return;
+    scrollToRow(rows); // clears m_followEnd
+    const int last = m_model->rowCount() - 1;
+    if (last >= 0)
+        m_table->setCurrentIndex(
+            m_model->index(last, std::max(0, m_table->currentIndex().column())));
+    m_followEnd = !exact;
+}
+
+void GridView::onViewScrolled(int value)
+{
+    if (!m_model || m_syncing)
+        return;
+    m_followEnd = false;
+    const qint64 top = m_model->base() + value;
+    const int span = m_model->rowCount();
+    const int margin = span / 4;
+    const bool nearStart = value < margin && m_model->base() > 0;
+    const bool nearEnd =
+        value > span - margin - visibleRows() && m_model->base() + span < m_model->totalRows();
+    if (nearStart || nearEnd)
+        rebase(top);
+    m_syncing = true;
+    m_scrollBar->setValue(int(std::min<qint64>(top, m_scrollBar->maximum())));
+    m_syncing = false;
+    updateViewport();
+}
+
+void GridView::onScrollBarMoved(int value)
+{
+    if (!m_model || m_syncing)
+        return;
+    scrollToRow(value);
+}
+
+void GridView::rebase(qint64 top)
+{
+    const qint64 oldBase = m_model->base();
+    const QModelIndex current = m_table->currentIndex();
+    const qint64 currentTableRow = current.isValid() ? oldBase + current.row() : -1;
+    m_syncing = true;
+    m_model->setBase(top - m_model->rowCount() / 2);
+    const qint64 base = m_model->base();
+    m_table->verticalScrollBar()->setValue(int(top - base));
+    // The selection is in view rows, which now show other table rows: keep the current cell
+    // only if it is still in the span.
+    if (oldBase != base) {
+        m_table->selectionModel()->clearSelection();
+        if (currentTableRow >= base && currentTableRow < base + m_model->rowCount())
+            m_table->selectionModel()->setCurrentIndex(
+                m_model->index(int(currentTableRow - base), current.column()),
+                QItemSelectionModel::NoUpdate);
+        else
+            m_table->selectionModel()->clearCurrentIndex();
+    }
+    m_syncing = false;
+    m_scrollBar->blockSignals(true);
+    m_scrollBar->setValue(int(top));
+    m_scrollBar->blockSignals(false);
+}
+
+void GridView::updateScrollRange()
+{
+    if (!m_model)
+        return;
+    const qint64 maximum = std::max<qint64>(0, m_model->totalRows() - visibleRows());
+    m_syncing = true;
+    m_scrollBar->setRange(0, int(std::min<qint64>(maximum, std::numeric_limits<int>::max())));
+    m_scrollBar->setPageStep(visibleRows());
+    m_scrollBar->setSingleStep(1);
+    m_scrollBar->setValue(int(std::min<qint64>(topRow(), m_scrollBar->maximum())));
+    m_syncing = false;
+}
+
+void GridView::updateViewport()
+{
+    if (!m_model)
+        return;
+    const qint64 top = topRow();
+    m_model->setViewport(top, top + visibleRows());
+}
+
+void GridView::updateDetail()
+{
+    const QModelIndex current = m_table->currentIndex();
+    if (!m_model || !current.isValid()) {
+        m_detail->clear();
+        return;
+    }
+    const qint64 row = m_model->base() + current.row();
+    if (!m_model->isRowLoaded(row))
+        m_detail->setPlainText(tr("(loading)"));
+    else if (m_model->isCellNull(row, current.column()))
+        m_detail->setPlainText(tr("NULL"));
+    else
+        m_detail->setPlainText(m_model->cellFullText(row, current.column()));
+}
+
+QString GridView::selectionAsTsv() const
+{
+    if (!m_model)
+        return {};
+    std::map<int, std::map<int, QString>> cells;
+    const QModelIndexList selected = m_table->selectionModel()->selectedIndexes();
+    int minColumn = std::numeric_limits<int>::max();
+    int maxColumn = -1;
+    for (const QModelIndex &index : selected) {
+        const qint64 row = m_model->base() + index.row();
+        const QString text = !m_model->isRowLoaded(row) ? QString()
+                             : m_model->isCellNull(row, index.column())
+                                 ? QStringLiteral("NULL")
+                                 : m_model->cellFullText(row, index.column());
+        cells[index.row()][index.column()] = text;
+        minColumn = std::min(minColumn, index.column());
+        maxColumn = std::max(maxColumn, index.column());
+    }
+    QStringList lines;
+    for (const auto &[row, columns] : cells) {
+        QStringList fields;
+        for (int column = minColumn; column <= maxColumn; ++column) {
+            auto it = columns.find(column);
+            fields << (it == columns.end() ? QString() : tsvField(it->second));
+        }
+        lines << fields.join(QLatin1Char('\t'));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+void GridView::copySelection() const
+{
+    QApplication::clipboard()->setText(selectionAsTsv());
+}
+
+bool GridView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_table && event->type() == QEvent::KeyPress) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        if (key->matches(QKeySequence::Copy)) {
+            copySelection();
+            return true;
+        }
+        if (key->matches(QKeySequence::MoveToEndOfDocument)) {
+            goToEnd();
+            return true;
+        }
+        if (key->matches(QKeySequence::MoveToStartOfDocument)) {
+            goToStart();
+            return true;
+        }
+    }
+    if (watched == m_table->viewport() && event->type() == QEvent::Resize) {
+        updateScrollRange();
+        updateViewport();
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void GridView::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    updateScrollRange();
+    updateViewport();
+}
+
+} // namespace strata::ui

@@ -1,0 +1,86 @@
+#pragma once
+
+// The data grid widget: a filter row, a QTableView over a GridModel's span, the grid's own
+// scroll bar over the whole table, and a detail pane with the current cell's whole value.
+//
+// The table view's own vertical scroll bar is hidden: it only moves within the span. The grid's
+// scroll bar ranges over every row of the table; moving it far re-bases the span (the view keeps
+// showing at most spanRows() rows, whatever the table's size), and the view scrolling near an
+// edge of the span moves the span along. Row positions stay qint64 throughout; QTableView never
+// does pixel arithmetic beyond its span, so tables past ~71 M rows scroll like small ones.
+
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QScrollBar;
+class QSplitter;
+class QTableView;
+class QTimer;
+
+namespace strata::ui {
+
+class GridModel;
+class FilterBar;
+
+class GridView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit GridView(QWidget *parent = nullptr);
+
+    void setModel(GridModel *model);
+    GridModel *model() const { return m_model; }
+    QTableView *table() const { return m_table; }
+    // Ranges over the whole table: value() is the top row.
+    QScrollBar *scrollBar() const { return m_scrollBar; }
+    QLineEdit *filterEditor(int column) const;
+    // The message shown on a column's filter that did not compile (empty when it did).
+    QString filterError(int column) const;
+    QPlainTextEdit *detailPane() const { return m_detail; }
+
+    qint64 topRow() const;
+    int visibleRows() const;
+    // Scrolls so that `row` is the top row (clamped).
+    void scrollToRow(qint64 row);
+    void goToStart();
+    void goToEnd();
+    // The current cell's table row, or -1.
+    qint64 currentRow() const;
+    void setCurrentCell(qint64 row, int column);
+
+    // The selected cells as tab-separated lines (whole values; NULL as "NULL").
+    QString selectionAsTsv() const;
+    void copySelection() const;
+
+signals:
+    void currentCellChanged(qint64 row, int column);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    void applyFilter(int column, const QString &text);
+    void onViewScrolled(int value);
+    void onScrollBarMoved(int value);
+    void rebase(qint64 top);
+    void updateScrollRange();
+    void onTotalRowsChanged(qint64 rows, bool exact);
+    void updateViewport();
+    void updateDetail();
+
+    GridModel *m_model = nullptr;
+    FilterBar *m_filters;
+    QTableView *m_table;
+    QScrollBar *m_scrollBar;
+    QPlainTextEdit *m_detail;
+    QSplitter *m_splitter;
+    bool m_syncing = false;
+    // Ctrl+End before the row count was known: the end moves when the count arrives, and the
+    // view follows it there until the reader scrolls elsewhere.
+    bool m_followEnd = false;
+};
+
+} // namespace strata::ui
