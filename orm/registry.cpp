@@ -1,6 +1,7 @@
 #include "registry.h"
 
 #include "reflection.h"
+#include "tenant.h"
 
 #include <QElapsedTimer>
 #include <QSet>
@@ -455,5 +456,7 @@ QCoro::Task<> Registry::reflectAtConnect()
     for (auto &task : running)
         co_await task;
 }
+
+TenantScope Registry::tenant(const QString &schema) { return TenantScope(this, schema); }
 
 } // namespace orm

@@ -44,6 +44,8 @@ struct ConnectOutcome {
 // sum) and nests: only the first call connects, only the last disconnect() disconnects. Strict
 // mode undoes a partial connect and throws the first error; lenient mode keeps the databases
 // that connected and reports each outcome (the desktop program's choice).
+class TenantScope;
+
 class Registry : public QObject {
     Q_OBJECT
 
@@ -109,6 +111,10 @@ public:
     void forgetReflected();
     // A model by name: declared first, then the reflected ones cached so far, then tenant ones.
     std::optional<Model> findModel(const QString &name) const;
+
+    // The tenant `schema` on the primary database, as a value (include orm/tenant.h to use it):
+    // registry.tenant("acme").query(model) runs in schema acme. Nothing ambient is set.
+    TenantScope tenant(const QString &schema);
 
 signals:
     // A database's state changed; `name` is empty for the primary.

@@ -17,6 +17,10 @@ void runConnect(const Context &context, Backend backend);
 void runRunSync(const Context &context, Backend backend);
 // Queries on an unconnected database (a connection each, with the warning) against connected.
 void runNotConnected(const Context &context, Backend backend);
+// Listing 20,000 reflected models, and one model's fields.
+void runReflect(const Context &context, Backend backend);
+// QuerySet::bulkCreate of 100,000 rows against one INSERT per round trip.
+void runBulk(const Context &context, Backend backend);
 
 // A console SELECT of 10,000,000 rows: first rows and memory; a console CSV export vs psql \copy.
 void runConsole(const Context &context, Backend backend);

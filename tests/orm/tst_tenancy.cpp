@@ -167,8 +167,8 @@ void TestTenancy::interleavedTenantsSeeOnlyTheirRows()
 
     Log log;
     const int rounds = 20;
-    auto first = tenantWork(TenantScope(&registry, acme), globex, model, rounds, &log);
-    auto second = tenantWork(TenantScope(&registry, globex), acme, model, rounds, &log);
+    auto first = tenantWork(registry.tenant(acme), globex, model, rounds, &log);
+    auto second = tenantWork(registry.tenant(globex), acme, model, rounds, &log);
     await(both(std::move(first), std::move(second)), 60000);
 
     // Both really ran interleaved on this one thread: neither finished before the other began.
