@@ -237,16 +237,25 @@ struct Params {
     }
 };
 
-void checkBindable(const QVariantList &params, const QString &database, const QString &where)
+// The index of the first parameter that cannot be bound, or -1. Messages are built by the
+// caller only when one fails: this runs once per row of a 100,000-row batch.
+qsizetype firstUnbindable(const QVariantList &params)
 {
     for (qsizetype i = 0; i < params.size(); ++i)
         if (!isBindable(params[i]))
-            throw Error(Kind::Usage,
-                        QStringLiteral("%1parameter $%2 has a type that cannot be bound: %3")
-                            .arg(where)
-                            .arg(i + 1)
-                            .arg(QString::fromLatin1(params[i].typeName())),
-                        database);
+            return i;
+    return -1;
+}
+
+[[noreturn]] void throwUnbindable(const QVariantList &params, qsizetype index,
+                                  const QString &database, const QString &where)
+{
+    throw Error(Kind::Usage,
+                QStringLiteral("%1parameter $%2 has a type that cannot be bound: %3")
+                    .arg(where)
+                    .arg(index + 1)
+                    .arg(QString::fromLatin1(params[index].typeName())),
+                database);
 }
 
 } // namespace
@@ -858,7 +867,8 @@ void PostgresConnection::appendRow(RowBatch &batch, const pg_result *r)
 QCoro::Task<> PostgresConnection::start(QString sql, QVariantList params, int batchRows)
 {
     ensureUsable();
-    checkBindable(params, displayUrl(), {});
+    if (const qsizetype bad = firstUnbindable(params); bad >= 0)
+        throwUnbindable(params, bad, displayUrl(), {});
     OpGuard guard(this);
     if (m_streamOpen)
         co_await discardStream();
@@ -982,14 +992,17 @@ QCoro::Task<QList<qint64>> PostgresConnection::executeBatch(QString sql,
     const int total = int(paramSets.size());
     const qsizetype paramCount = total ? paramSets.first().size() : 0;
     for (int i = 0; i < total; ++i) {
-        const QString where = QStringLiteral("parameter set %1 of %2: ").arg(i).arg(total);
+        const auto where = [&] {
+            return QStringLiteral("parameter set %1 of %2: ").arg(i).arg(total);
+        };
         if (paramSets[i].size() != paramCount)
             throw Error(Kind::Usage,
-                        where + QStringLiteral("%1 values where the first set has %2")
-                                    .arg(paramSets[i].size())
-                                    .arg(paramCount),
+                        where() + QStringLiteral("%1 values where the first set has %2")
+                                      .arg(paramSets[i].size())
+                                      .arg(paramCount),
                         displayUrl());
-        checkBindable(paramSets[i], displayUrl(), where);
+        if (const qsizetype bad = firstUnbindable(paramSets[i]); bad >= 0)
+            throwUnbindable(paramSets[i], bad, displayUrl(), where());
     }
     OpGuard guard(this);
     if (m_streamOpen)
