@@ -122,8 +122,9 @@ std::shared_ptr<detail::ConnectionPool> Database::poolForCurrentThread()
     {
         std::lock_guard lock(m_mutex);
         auto &pool = m_pools[thread];
-        // A pool whose thread has ended (and whose QThread address was reused) is stale.
-        if (pool && pool->context())
+        // A pool whose thread has ended is stale: its context is gone, or the thread closed it
+        // as it finished (and a new thread may have been given the same QThread address).
+        if (pool && pool->context() && !pool->isClosed())
             return pool;
         pool = created = std::make_shared<detail::ConnectionPool>(m_url, m_poolSize, m_attachments);
     }

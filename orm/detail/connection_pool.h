@@ -92,6 +92,9 @@ public:
     // thread about to end, whose own loop has stopped.
     static void closeAllOfThisThreadNow();
 
+    // Closed pools are never handed out again (a thread that ended closed it).
+    bool isClosed() const { return m_closed.load(); }
+
     int size() const { return int(m_idle.size() + m_busy.size()) + m_opening; }
 
 private:
@@ -111,7 +114,7 @@ private:
     std::map<drivers::Connection *, AppliedAttachments> m_applied;
     QThread *const m_thread;
     const QPointer<QObject> m_context;
-    bool m_closed = false;
+    std::atomic<bool> m_closed = false; // read by poolForCurrentThread on other threads
     int m_opening = 0;
     std::vector<std::unique_ptr<drivers::Connection>> m_idle;
     std::set<drivers::Connection *> m_busy;
