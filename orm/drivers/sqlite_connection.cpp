@@ -735,8 +735,13 @@ private:
         }
         m_stream = nullptr;
         m_cache.clear(); // finalizes; sqlite3_close_v2 would otherwise keep the handle alive
-        if (db)
+        if (db) {
+            // close() interrupts first, and SQLite keeps an interrupt that found no statement
+            // running until one finishes; the checkpoint that ends WAL mode on close would see
+            // it and give up, leaving -wal and -shm behind. A throwaway statement consumes it.
+            sqlite3_exec(db, "SELECT 1", nullptr, nullptr, nullptr);
             sqlite3_close_v2(db);
+        }
     }
 
     void endStream()

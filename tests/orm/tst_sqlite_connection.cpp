@@ -190,6 +190,21 @@ private slots:
                  QVariant(qint64(1234)));
     }
 
+    // Closing the last connection ends WAL mode cleanly: no -wal or -shm file stays behind,
+    // even though close() interrupts before it closes.
+    void closeCheckpointsAndRemovesWalFiles()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("checkpoint.db"));
+        {
+            auto db = openUrl(fileUrl(QStringLiteral("checkpoint.db")));
+            await(db->executeScript(QStringLiteral("CREATE TABLE t(x); INSERT INTO t VALUES (1)")));
+            QVERIFY(QFile::exists(path + QStringLiteral("-wal")));
+            await(db->close());
+        }
+        QVERIFY(!QFile::exists(path + QStringLiteral("-wal")));
+        QVERIFY(!QFile::exists(path + QStringLiteral("-shm")));
+    }
+
     void memoryDatabase()
     {
         auto db = memory();
