@@ -144,6 +144,8 @@ void GridView::scrollToRow(qint64 row)
     const qint64 top =
         std::clamp<qint64>(row, 0, std::max<qint64>(0, m_model->totalRows() - visibleRows()));
     const qint64 inSpan = top - m_model->base();
+    if (inSpan > m_table->verticalScrollBar()->maximum() && inSpan < m_model->rowCount())
+        m_table->doItemsLayout(); // see rebase()
     if (inSpan < 0 || inSpan > m_table->verticalScrollBar()->maximum())
         rebase(top);
     else
@@ -203,7 +205,6 @@ void GridView::onViewScrolled(int value)
 {
     if (!m_model || m_syncing)
         return;
-    m_followEnd = false;
     const qint64 top = m_model->base() + value;
     const int span = m_model->rowCount();
     const int margin = span / 4;
@@ -222,6 +223,7 @@ void GridView::onScrollBarMoved(int value)
 {
     if (!m_model || m_syncing)
         return;
+    m_followEnd = false; // the reader moved away (scrollToRow clears it too)
     scrollToRow(value);
 }
 
@@ -233,6 +235,10 @@ void GridView::rebase(qint64 top)
     m_syncing = true;
     m_model->setBase(top - m_model->rowCount() / 2);
     const qint64 base = m_model->base();
+    // The span may just have grown (the count arrived): QTableView lays out its rows lazily,
+    // and its scroll bar would clamp the value to the old range.
+    if (top - base > m_table->verticalScrollBar()->maximum())
+        m_table->doItemsLayout();
     m_table->verticalScrollBar()->setValue(int(top - base));
     // The selection is in view rows, which now show other table rows: keep the current cell
     // only if it is still in the span.
@@ -325,6 +331,10 @@ void GridView::copySelection() const
 
 bool GridView::eventFilter(QObject *watched, QEvent *event)
 {
+    // The reader scrolling by wheel or keys stops following the end (Ctrl+End sets it again).
+    if ((watched == m_table || watched == m_table->viewport()) &&
+        (event->type() == QEvent::Wheel || event->type() == QEvent::KeyPress))
+        m_followEnd = false;
     if (watched == m_table && event->type() == QEvent::KeyPress) {
         auto *key = static_cast<QKeyEvent *>(event);
         if (key->matches(QKeySequence::Copy)) {

@@ -135,7 +135,7 @@ void childOurs(const Report &report, const QString &url, qint64 rows)
     Stopwatch clock;
     gridModel.setSource(
         std::make_shared<ui::QuerySetRowSource>(&registry, registry.database(), QString(), model));
-    if (!waitUntil([&] { return visibleRowsLoaded(view); }, kTimeoutMs))
+    if (!waitUntil([&] { return visibleRowsLoaded(view); }, 60000))
         fail(QStringLiteral("the first rows never arrived: %1").arg(gridModel.lastError()));
     view.table()->viewport()->repaint();
     report.value(QStringLiteral("first-rows"), clock.seconds() * 1e3, QStringLiteral("ms"));
@@ -143,8 +143,22 @@ void childOurs(const Report &report, const QString &url, qint64 rows)
     // jump-end: Ctrl+End on the table, as a user presses it (the count may still be running).
     clock.restart();
     QTest::keyClick(view.table(), Qt::Key_End, Qt::ControlModifier);
-    if (!waitUntil([&] { return lastRowsShown(view, rows); }, kTimeoutMs))
-        fail(QStringLiteral("the last rows never showed: %1").arg(gridModel.lastError()));
+    if (!waitUntil([&] { return lastRowsShown(view, rows); }, 60000)) {
+        const qint64 total = gridModel.totalRows();
+        fail(QStringLiteral("the last rows never showed within 60 s: total %1 (exact %2, counting "
+                            "%3), top %4, visible %5, base %6, last row loaded %7 id '%8', "
+                            "loading %9, error '%10'")
+                 .arg(total)
+                 .arg(gridModel.isCountKnown())
+                 .arg(gridModel.isCounting())
+                 .arg(view.topRow())
+                 .arg(view.visibleRows())
+                 .arg(gridModel.base())
+                 .arg(gridModel.isRowLoaded(total - 1))
+                 .arg(gridModel.cellText(total - 1, 0))
+                 .arg(gridModel.isLoading())
+                 .arg(gridModel.lastError()));
+    }
     view.table()->viewport()->repaint();
     const double jumpEnd = clock.seconds() * 1e3;
     note(QStringLiteral("grid: count known: %1").arg(gridModel.isCountKnown()));

@@ -94,10 +94,30 @@ void SqlEditor::rebuildApis()
         apis->add(name);
     m_words += m_names;
     apis->prepare();
-    if (m_apis)
-        m_apis->deleteLater();
+    retireApis(m_apis);
     m_apis = apis;
     m_lexer->setAPIs(apis);
+}
+
+SqlEditor::~SqlEditor()
+{
+    retireApis(m_apis);
+}
+
+void SqlEditor::retireApis(QsciAPIs *apis)
+{
+    if (!apis)
+        return;
+    if (apis->isPrepared()) {
+        apis->deleteLater();
+        return;
+    }
+    // Deleting a QsciAPIs whose worker thread still prepares aborts the process (QScintilla
+    // gives the thread 500 ms, then Qt's "QThread: Destroyed while thread is still running"):
+    // let it outlive this editor and go once the preparation has ended.
+    apis->setParent(nullptr);
+    connect(apis, &QsciAPIs::apiPreparationFinished, apis, &QObject::deleteLater);
+    connect(apis, &QsciAPIs::apiPreparationCancelled, apis, &QObject::deleteLater);
 }
 
 long SqlEditor::bytePosition(int index) const

@@ -18,6 +18,7 @@ class SqlEditor : public QsciScintilla {
 
 public:
     explicit SqlEditor(QWidget *parent = nullptr);
+    ~SqlEditor() override;
 
     void setDialect(orm::Dialect dialect);
     orm::Dialect dialect() const { return m_dialect; }
@@ -53,6 +54,7 @@ private:
     orm::Dialect m_dialect = orm::Dialect::Postgres;
     QsciLexerSQL *m_lexer;
     QsciAPIs *m_apis = nullptr;
+    static void retireApis(QsciAPIs *apis);
     QStringList m_names;
     QStringList m_words;
     int m_errorIndex = -1;
