@@ -4,6 +4,7 @@
 #include "await.h"
 #include "backends.h"
 
+#include <orm/queryset.h>
 #include <orm/reflection.h>
 
 #include <QTemporaryDir>
@@ -486,6 +487,29 @@ void TestReflection::awkwardNames()
     QCOMPARE(o.foreignKeys[0].targetTable, weird);
     QCOMPARE(o.foreignKeys[0].columns, QStringList{"to;DROP"});
     QCOMPARE(o.foreignKeys[0].targetColumns, QStringList{"Mixed Case"});
+
+    // And they query: names are quoted and values bound, so neither can change the SQL.
+    const orm::QuerySet weirdRows(&db, w);
+    const QString hostile = QStringLiteral("a'); DROP TABLE x; --");
+    QVariantMap row;
+    row.insert(QStringLiteral("Mixed Case"), hostile);
+    row.insert(QStringLiteral("select"), 7);
+    row.insert(QStringLiteral("ünïcødé 名前"), QStringLiteral("名前"));
+    await(weirdRows.create(row));
+    const orm::QuerySet found =
+        weirdRows
+            .filter(orm::Q(QStringLiteral("Mixed Case__contains"), QStringLiteral("DROP TABLE")))
+            .orderBy({QStringLiteral("-select")});
+    QCOMPARE(await(found.count()), 1);
+    const orm::Result got = await(found.all());
+    QCOMPARE(got.value(0, QStringLiteral("Mixed Case")).toString(), hostile);
+    QCOMPARE(got.value(0, QStringLiteral("ünïcødé 名前")).toString(), QStringLiteral("名前"));
+    QVariantMap child;
+    child.insert(QStringLiteral("from"), 1);
+    child.insert(QStringLiteral("to;DROP"), hostile);
+    await(orm::QuerySet(&db, o).create(child));
+    QCOMPARE(
+        await(orm::QuerySet(&db, o).filter(orm::Q(QStringLiteral("to;DROP"), hostile)).count()), 1);
     dropSchema(db, backend, s);
     await(db.disconnect());
 }
