@@ -3,15 +3,19 @@
 #include "demo_database.h"
 #include "screenshot.h"
 
+#include "orm/console_session.h"
 #include "orm/error.h"
 #include "orm/lifespan.h"
 #include "orm/registry.h"
+#include "ui/console/console_pane.h"
+#include "ui/console/console_tab.h"
 #include "ui/log_pane.h"
 #include "ui/main_window.h"
 #include "ui/password_store.h"
 #include "ui/saved_connections.h"
 
 #include <QApplication>
+#include <QDockWidget>
 #include <QIcon>
 #include <QStandardPaths>
 
@@ -93,14 +97,39 @@ int runExplorer(QApplication &app, const StartupOptions &options)
                              QObject::tr("Connecting %1 database(s) from %2")
                                  .arg(registry->databases().size())
                                  .arg(chosen.origin));
-    if (demo)
-        window.setUncommittedWorkProbe({}); // no console yet: nothing holds a transaction
+    // The console pane: ad-hoc SQL on the active database and schema, each tab on a connection
+    // of its own. It lives in a dock beside the log.
+    auto *console = new ui::ConsolePane(registry.get());
+    auto *consoleDock = new QDockWidget(QObject::tr("Console"), &window);
+    consoleDock->setObjectName(QStringLiteral("consoleDock"));
+    consoleDock->setWidget(console);
+    window.addDockWidget(Qt::BottomDockWidgetArea, consoleDock);
+    if (auto *logDock = window.findChild<QDockWidget *>(QStringLiteral("logDock")))
+        window.tabifyDockWidget(logDock, consoleDock);
+    const auto followActive = [&window, console] {
+        console->setActive(window.activeDatabase(), window.activeSchema());
+    };
+    QObject::connect(&window, &ui::MainWindow::activeDatabaseChanged, console, followActive);
+    QObject::connect(&window, &ui::MainWindow::activeSchemaChanged, console, followActive);
+    // Quitting asks first while a console tab holds an open transaction.
+    window.setUncommittedWorkProbe([console] {
+        QStringList open;
+        for (int i = 0; i < console->tabCount(); ++i)
+            if (const orm::ConsoleSession *session = console->tab(i)->session();
+                session && session->isTransactionOpen())
+                open << QObject::tr("console tab %1").arg(i + 1);
+        return open;
+    });
     window.show();
 
     Screenshot *screenshot = nullptr;
     if (!options.screenshotFile.isEmpty())
         screenshot = new Screenshot(&window, options.screenshotFile, options.selectModel,
                                     options.screenshotTimeoutMs);
+    if (screenshot && !options.consoleSql.isEmpty()) {
+        consoleDock->raise();
+        screenshot->setConsole(console, options.consoleSql);
+    }
     QObject::connect(lifespan, &orm::Lifespan::started, &window,
                      [&window, screenshot, select = options.selectModel] {
                          if (screenshot)

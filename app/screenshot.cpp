@@ -1,5 +1,7 @@
 #include "screenshot.h"
 
+#include "ui/console/console_pane.h"
+
 #include "orm/database.h"
 #include "ui/grid_model.h"
 #include "ui/log_pane.h"
@@ -63,9 +65,30 @@ void Screenshot::poll()
     if (!m_select.isEmpty())
         ready = ready && !m_window->openedModel().isEmpty() && grid->isRowLoaded(0) &&
                 !grid->isCounting();
+    if (ready && m_consoleState == ConsoleState::Waiting) {
+        m_consoleState = ConsoleState::Running;
+        connect(
+            m_console, &ui::ConsolePane::scriptFinished, this,
+            [this](bool ok, const QString &message) {
+                m_consoleState = ConsoleState::Done;
+                if (!ok)
+                    m_consoleError = message.isEmpty() ? QStringLiteral("the SQL failed") : message;
+            },
+            Qt::SingleShotConnection);
+        m_console->runScript(m_consoleSql);
+    }
+    if (m_consoleState == ConsoleState::Waiting || m_consoleState == ConsoleState::Running)
+        ready = false;
     m_settled = ready ? m_settled + 1 : 0;
     if (m_settled >= 3) // settled for a few polls: the last repaint has happened
         finish(0, {});
+}
+
+void Screenshot::setConsole(ui::ConsolePane *console, QString sql)
+{
+    m_console = console;
+    m_consoleSql = std::move(sql);
+    m_consoleState = ConsoleState::Waiting;
 }
 
 void Screenshot::finish(int code, const QString &message)
@@ -82,6 +105,11 @@ void Screenshot::finish(int code, const QString &message)
         } else {
             std::printf("%s\n", qPrintable(m_file));
             std::fflush(stdout);
+            if (!m_consoleError.isEmpty()) { // shown in the picture; said here for scripts
+                std::fprintf(stderr, "strata: --console: %s\n",
+                             qPrintable(ui::maskSecrets(m_consoleError)));
+                code = 1;
+            }
         }
     } else {
         std::fprintf(stderr, "strata: --screenshot: %s\n", qPrintable(ui::maskSecrets(message)));

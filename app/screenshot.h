@@ -13,6 +13,10 @@ namespace strata::ui {
 class MainWindow;
 }
 
+namespace strata::ui {
+class ConsolePane;
+}
+
 namespace strata::app {
 
 class Screenshot : public QObject {
@@ -22,6 +26,9 @@ public:
     Screenshot(ui::MainWindow *window, QString file, QString selectModel, int timeoutMs);
     // Call when the registry's connect attempt has finished.
     void onStarted();
+    // Runs `sql` in a console tab once the window has settled, and shoots when its result (or
+    // its error) is shown; an SQL error still saves the picture, then exits with 1.
+    void setConsole(ui::ConsolePane *console, QString sql);
 
 private:
     void poll();
@@ -33,6 +40,10 @@ private:
     bool m_started = false;
     bool m_done = false;
     int m_settled = 0; // consecutive polls with nothing loading
+    ui::ConsolePane *m_console = nullptr;
+    QString m_consoleSql;
+    enum class ConsoleState { None, Waiting, Running, Done } m_consoleState = ConsoleState::None;
+    QString m_consoleError;
     QTimer *m_poll;
 };
 

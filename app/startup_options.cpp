@@ -8,7 +8,7 @@ QString startupUsage()
 {
     return QStringLiteral(
         "usage: strata [--database URL] [--extra NAME=URL]... [--config FILE]\n"
-        "              [--screenshot FILE [--select MODEL]]\n"
+        "              [--screenshot FILE [--select MODEL] [--console SQL]]\n"
         "       strata COMMAND [options]\n"
         "\n"
         "With no database the demo opens (created on first run in the user's data directory).\n"
@@ -16,7 +16,9 @@ QString startupUsage()
         "--config FILE      saved connections (default: connections.json in the config dir)\n"
         "--screenshot FILE  wait until loading is done, save a PNG of the window, exit\n"
         "--select MODEL     open MODEL in the grid first (with --screenshot, waits for its "
-        "rows)\n");
+        "rows)\n"
+        "--console SQL      with --screenshot: run SQL in a console tab, shoot once its result "
+        "or error shows\n");
 }
 
 StartupOptions parseStartupOptions(const QStringList &arguments, const QString &environmentUrl)
@@ -53,6 +55,8 @@ StartupOptions parseStartupOptions(const QStringList &arguments, const QString &
             options.screenshotFile = valueOf(i);
         } else if (arg == QLatin1String("--select")) {
             options.selectModel = valueOf(i);
+        } else if (arg == QLatin1String("--console")) {
+            options.consoleSql = valueOf(i);
         } else {
             throw std::invalid_argument(
                 QStringLiteral("unexpected argument '%1'").arg(arg).toStdString());

@@ -93,6 +93,10 @@ QList<SqlStatement> splitPostgres(const QString &script)
                     toByte >= utf8.size() ? int(script.size()) : index[size_t(toByte)]);
     }
     pg_query_free_split_result(result);
+    // The scanner finds no statement in text it cannot read as SQL at all ("SELEC 1"): run it
+    // whole, so that the server says what is wrong with it, rather than nothing.
+    if (out.isEmpty() && !sqliteBlank(utf8))
+        appendPiece(out, script, 0, int(script.size()));
     return out;
 }
 

@@ -13,11 +13,6 @@
 namespace orm::detail {
 namespace {
 
-QCoro::Task<> closeAndFree(std::unique_ptr<drivers::Connection> connection)
-{
-    co_await connection->close();
-}
-
 QCoro::Task<> closePool(std::shared_ptr<ConnectionPool> pool)
 {
     co_await pool->close();
@@ -49,7 +44,11 @@ std::shared_ptr<bool> notifyAt(WaitQueue *queue, std::shared_ptr<ConnectionPool>
 
 void closeDetached(std::unique_ptr<drivers::Connection> connection)
 {
-    closeAndFree(std::move(connection));
+    // Freed at once rather than through an awaited close(): a program whose event loop has
+    // stopped (a command-line tool, a test) would never finish that close and leak the
+    // connection. The drivers' destructors close without waiting on the network (libpq's
+    // PQfinish only queues Terminate; SQLite's worker is idle between statements).
+    connection.reset();
 }
 
 std::pair<quint64, AttachmentList::Entries> AttachmentList::snapshot() const

@@ -73,6 +73,9 @@ private slots:
     }
     void cleanup()
     {
+        // The tab is gone: let the resumptions it left queued (a stream's waiters) run now, as
+        // the application's event loop would, rather than never.
+        QTest::qWait(100);
         if (m_registry)
             test::await(m_registry->disconnect(true));
         m_registry.reset();

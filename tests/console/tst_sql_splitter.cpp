@@ -36,6 +36,7 @@ private slots:
             *row("comment only") << d << "SELECT 1;\n-- the end\n" << QStringList{"SELECT 1;"};
             *row("unicode") << d << "SELECT 'é;ü'; SELECT '日本'"
                             << QStringList{"SELECT 'é;ü';", "SELECT '日本'"};
+            *row("not SQL at all") << d << "SELEC 6 * 7" << QStringList{"SELEC 6 * 7"};
             *row("unterminated string") << d << "SELECT 1; SELECT 'abc; def"
                                         << QStringList{"SELECT 1;", "SELECT 'abc; def"};
         }

@@ -181,6 +181,38 @@ private slots:
                  qPrintable(run.err));
     }
 
+    // --console runs SQL in a console tab of the window and shoots once the result shows; an
+    // SQL error is shown (and saved) too, and reported with exit code 1.
+    void consoleScreenshot()
+    {
+        QStringList urls{m_fileA};
+        if (!strata::test::postgresUrl().isEmpty())
+            urls << strata::test::postgresUrl();
+        else if (qEnvironmentVariableIsSet("CI"))
+            QFAIL("STRATA_TEST_PG_URL is not set: PostgreSQL must not skip under CI");
+        for (const QString &url : std::as_const(urls)) {
+            const QString png = shot(QStringLiteral("console%1").arg(url.size()));
+            const Run ok =
+                strata({QStringLiteral("--database"), url, QStringLiteral("--screenshot"), png,
+                        QStringLiteral("--console"), QStringLiteral("SELECT 6 * 7 AS answer")});
+            QVERIFY2(ok.code == 0, qPrintable(ok.err));
+            QCOMPARE(ok.out.trimmed(), png);
+            QFile picture(png);
+            QVERIFY(picture.open(QIODevice::ReadOnly));
+            QVERIFY(picture.read(8).startsWith("\x89PNG"));
+
+            const QString badPng = png + QStringLiteral(".bad.png");
+            const Run bad =
+                strata({QStringLiteral("--database"), url, QStringLiteral("--screenshot"), badPng,
+                        QStringLiteral("--console"), QStringLiteral("SELEC 6 * 7")});
+            QCOMPARE(bad.code, 1);
+            QVERIFY2(bad.err.contains(QLatin1String("SELEC")), qPrintable(bad.err));
+            QVERIFY(QFile::exists(badPng));
+            const QString password = orm::DatabaseUrl::parse(url).password();
+            QVERIFY(password.isEmpty() || !bad.err.contains(password));
+        }
+    }
+
     void badCommandLineSaysWhy()
     {
         const Run run = strata({QStringLiteral("--extra"), QStringLiteral("nourl")});

@@ -172,11 +172,17 @@ ConsoleTab::ConsoleTab(QWidget *parent)
 
 ConsoleTab::~ConsoleTab()
 {
-    if (m_session) {
-        // The connection closes once nothing runs on it any more.
-        m_session->setParent(nullptr);
-        retireSession(m_session);
+    if (!m_session)
+        return;
+    if (!m_session->isBusy()) {
+        // Nothing awaits it: freeing it closes its connection now, which also holds when the
+        // application is quitting and no event loop will run a deferred close.
+        delete m_session;
+        return;
     }
+    // A statement still runs: the connection closes once nothing runs on it any more.
+    m_session->setParent(nullptr);
+    retireSession(m_session);
 }
 
 void ConsoleTab::setTarget(orm::Database *database, const QString &schema)

@@ -1,6 +1,5 @@
 #include "sql_editor.h"
 
-#include <Qsci/qsciapis.h>
 #include <Qsci/qscilexersql.h>
 
 #include <QFontDatabase>
@@ -85,39 +84,40 @@ void SqlEditor::setCatalogNames(const QStringList &names)
 
 void SqlEditor::rebuildApis()
 {
-    // A new QsciAPIs each time: prepare() runs on a worker thread inside QScintilla.
-    auto *apis = new QsciAPIs(m_lexer);
-    m_words = sqlKeywords(m_dialect);
-    for (const QString &word : std::as_const(m_words))
-        apis->add(word);
-    for (const QString &name : std::as_const(m_names))
-        apis->add(name);
-    m_words += m_names;
-    apis->prepare();
-    retireApis(m_apis);
-    m_apis = apis;
-    m_lexer->setAPIs(apis);
-}
-
-SqlEditor::~SqlEditor()
-{
-    retireApis(m_apis);
-}
-
-void SqlEditor::retireApis(QsciAPIs *apis)
-{
-    if (!apis)
-        return;
-    if (apis->isPrepared()) {
-        apis->deleteLater();
-        return;
+    m_words = sqlKeywords(m_dialect) + m_names;
+    if (!m_apis) {
+        m_apis = new WordListApis(m_lexer); // the lexer owns it
+        m_lexer->setAPIs(m_apis);
     }
-    // Deleting a QsciAPIs whose worker thread still prepares aborts the process (QScintilla
-    // gives the thread 500 ms, then Qt's "QThread: Destroyed while thread is still running"):
-    // let it outlive this editor and go once the preparation has ended.
-    apis->setParent(nullptr);
-    connect(apis, &QsciAPIs::apiPreparationFinished, apis, &QObject::deleteLater);
-    connect(apis, &QsciAPIs::apiPreparationCancelled, apis, &QObject::deleteLater);
+    m_apis->setWords(m_words);
+}
+
+SqlEditor::~SqlEditor() = default;
+
+WordListApis::WordListApis(QsciLexer *lexer)
+    : QsciAbstractAPIs(lexer)
+{
+}
+
+void WordListApis::setWords(QStringList words)
+{
+    words.removeDuplicates();
+    words.sort(Qt::CaseInsensitive);
+    m_words = std::move(words);
+}
+
+void WordListApis::updateAutoCompletionList(const QStringList &context, QStringList &list)
+{
+    const QString prefix = context.isEmpty() ? QString() : context.last();
+    for (const QString &word : std::as_const(m_words))
+        if (word.startsWith(prefix, Qt::CaseInsensitive))
+            list << word;
+}
+
+QStringList WordListApis::callTips(const QStringList &, int, QsciScintilla::CallTipsStyle,
+                                   QList<int> &)
+{
+    return {};
 }
 
 long SqlEditor::bytePosition(int index) const

@@ -4,14 +4,29 @@
 // keywords and of the schema, table and column names the console's connection reports, and an
 // error marker (a squiggle at the failing position plus an annotation with the message).
 
+#include <Qsci/qsciabstractapis.h>
 #include <Qsci/qsciscintilla.h>
 
 #include "orm/sql_dialect.h"
 
-class QsciAPIs;
 class QsciLexerSQL;
 
 namespace strata::ui {
+
+// Completion words (keywords, schema/table/column names) for QScintilla, matched in place.
+// QsciAPIs would prepare them on a thread of its own, which must not be deleted while it runs
+// (the process aborts); a word list this size needs no thread.
+class WordListApis : public QsciAbstractAPIs {
+public:
+    explicit WordListApis(QsciLexer *lexer);
+    void setWords(QStringList words);
+    void updateAutoCompletionList(const QStringList &context, QStringList &list) override;
+    QStringList callTips(const QStringList &context, int commas, QsciScintilla::CallTipsStyle style,
+                         QList<int> &shifts) override;
+
+private:
+    QStringList m_words;
+};
 
 class SqlEditor : public QsciScintilla {
     Q_OBJECT
@@ -53,8 +68,7 @@ private:
 
     orm::Dialect m_dialect = orm::Dialect::Postgres;
     QsciLexerSQL *m_lexer;
-    QsciAPIs *m_apis = nullptr;
-    static void retireApis(QsciAPIs *apis);
+    class WordListApis *m_apis = nullptr;
     QStringList m_names;
     QStringList m_words;
     int m_errorIndex = -1;
