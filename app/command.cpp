@@ -23,6 +23,9 @@ const Command *findCommand(const QString &name)
     return nullptr;
 }
 
-QList<Command> commands() { return table(); }
+QList<Command> commands()
+{
+    return table();
+}
 
 } // namespace strata::app

@@ -22,6 +22,5 @@ QList<Command> commands();
 } // namespace strata::app
 
 // In a command's .cpp: STRATA_COMMAND(inspect, "show the models of a database", runInspect);
-#define STRATA_COMMAND(id, summary, function)                                                    \
-    static const bool strataCommand_##id =                                                       \
-        strata::app::registerCommand({#id, summary, function})
+#define STRATA_COMMAND(id, summary, function)                                                      \
+    static const bool strataCommand_##id = strata::app::registerCommand({#id, summary, function})

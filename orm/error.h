@@ -11,19 +11,19 @@ namespace orm {
 class Error : public std::exception {
 public:
     enum class Kind {
-        InvalidUrl,        // a database URL that cannot be parsed
-        Configuration,     // a bad argument: empty or duplicate names, unknown database...
-        ConnectionFailed,  // host unreachable, connection refused, server gone at connect
-        Authentication,    // wrong user or password
-        Timeout,           // connect_timeout or a runSync timeout elapsed
-        FileNotFound,      // a SQLite file that does not exist (and create was not asked)
-        Sql,               // the server rejected a statement
-        Cancelled,         // the statement was cancelled on request
-        ConnectionLost,    // the connection broke in the middle of an operation
-        Usage,             // the API was used wrongly (a query while another runs, say)
-        UnknownField,      // a query names a field its model does not have (before any SQL)
-        NoRow,             // get() found no row
-        SeveralRows,       // get() found more than one row
+        InvalidUrl,       // a database URL that cannot be parsed
+        Configuration,    // a bad argument: empty or duplicate names, unknown database...
+        ConnectionFailed, // host unreachable, connection refused, server gone at connect
+        Authentication,   // wrong user or password
+        Timeout,          // connect_timeout or a runSync timeout elapsed
+        FileNotFound,     // a SQLite file that does not exist (and create was not asked)
+        Sql,              // the server rejected a statement
+        Cancelled,        // the statement was cancelled on request
+        ConnectionLost,   // the connection broke in the middle of an operation
+        Usage,            // the API was used wrongly (a query while another runs, say)
+        UnknownField,     // a query names a field its model does not have (before any SQL)
+        NoRow,            // get() found no row
+        SeveralRows,      // get() found more than one row
     };
 
     Error(Kind kind, QString message, QString database = {}, QString sqlState = {},

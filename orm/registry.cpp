@@ -457,6 +457,9 @@ QCoro::Task<> Registry::reflectAtConnect()
         co_await task;
 }
 
-TenantScope Registry::tenant(const QString &schema) { return TenantScope(this, schema); }
+TenantScope Registry::tenant(const QString &schema)
+{
+    return TenantScope(this, schema);
+}
 
 } // namespace orm

@@ -58,7 +58,10 @@ public:
     QCoro::Task<Result> execute(QString sql, QVariantList params = {});
 
 protected:
-    explicit Connection(DatabaseUrl url) : m_url(std::move(url)) {}
+    explicit Connection(DatabaseUrl url)
+        : m_url(std::move(url))
+    {
+    }
     QString displayUrl() const { return m_url.toDisplayString(); }
 
 private:

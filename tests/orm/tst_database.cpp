@@ -322,8 +322,9 @@ void TestDatabase::disconnectClosesLeasesStillHeld()
 {
     STRATA_BACKEND_URL(url);
     const QString tag = strata::test::uniqueName(QStringLiteral("strata_held"));
-    const QString tagged =
-        backend == QLatin1String("postgres") ? url + QStringLiteral("?application_name=") + tag : url;
+    const QString tagged = backend == QLatin1String("postgres")
+                               ? url + QStringLiteral("?application_name=") + tag
+                               : url;
     Database db(tagged);
     await(db.connect());
     ConnectionLease held = await(db.acquire());
