@@ -16,6 +16,7 @@
 
 #include <orm/async_env.h>
 #include <orm/sql_dialect.h>
+#include <orm/text_escape.h>
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -165,16 +166,7 @@ void printTable(QTextStream &out, const orm::Result &result)
 // an empty field, an empty string a quoted "".
 QString csvField(const QString &text, bool null)
 {
-    if (null)
-        return {};
-    if (text.isEmpty())
-        return QStringLiteral("\"\"");
-    static const QRegularExpression special(QStringLiteral("[,\"\r\n]"));
-    if (!text.contains(special))
-        return text;
-    QString quoted = text;
-    quoted.replace(QLatin1Char('"'), QLatin1String("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
+    return null ? QString() : orm::text::csvField(text);
 }
 
 void printCsv(QTextStream &out, const orm::Result &result)
@@ -191,39 +183,6 @@ void printCsv(QTextStream &out, const orm::Result &result)
     }
 }
 
-QString jsonString(const QString &text)
-{
-    QString out;
-    out.reserve(text.size() + 2);
-    out += QLatin1Char('"');
-    for (const QChar c : text) {
-        switch (c.unicode()) {
-        case '"':
-            out += QLatin1String("\\\"");
-            break;
-        case '\\':
-            out += QLatin1String("\\\\");
-            break;
-        case '\n':
-            out += QLatin1String("\\n");
-            break;
-        case '\r':
-            out += QLatin1String("\\r");
-            break;
-        case '\t':
-            out += QLatin1String("\\t");
-            break;
-        default:
-            if (c.unicode() < 0x20)
-                out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
-            else
-                out += c;
-        }
-    }
-    out += QLatin1Char('"');
-    return out;
-}
-
 // A cell as JSON with its proper type: numbers, booleans, null, embedded JSON, strings.
 QString jsonValue(const orm::Result &result, int row, int column)
 {
@@ -235,13 +194,14 @@ QString jsonValue(const orm::Result &result, int row, int column)
         static const QRegularExpression number(
             QStringLiteral("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$"));
         const QString text = result.text(row, column);
-        return number.match(text).hasMatch() ? text : jsonString(text);
+        return number.match(text).hasMatch() ? text : orm::text::jsonString(text);
     }
     if (type == orm::LogicalType::Json) {
         const QString text = result.text(row, column);
         QJsonParseError error;
         QJsonDocument::fromJson(QStringLiteral("[%1]").arg(text).toUtf8(), &error);
-        return error.error == QJsonParseError::NoError ? text.trimmed() : jsonString(text);
+        return error.error == QJsonParseError::NoError ? text.trimmed()
+                                                       : orm::text::jsonString(text);
     }
     const QVariant value = result.value(row, column);
     switch (value.typeId()) {
@@ -255,11 +215,11 @@ QString jsonValue(const orm::Result &result, int row, int column)
     case QMetaType::Double: {
         const double v = value.toDouble();
         if (!std::isfinite(v))
-            return jsonString(result.text(row, column));
+            return orm::text::jsonString(result.text(row, column));
         return QString::number(v, 'g', QLocale::FloatingPointShortest);
     }
     default:
-        return jsonString(cellText(result, row, column));
+        return orm::text::jsonString(cellText(result, row, column));
     }
 }
 
@@ -267,7 +227,7 @@ void printJson(QTextStream &out, const orm::Result &result)
 {
     QStringList names;
     for (const orm::Column &column : result.columns)
-        names << jsonString(column.name);
+        names << orm::text::jsonString(column.name);
     out << '[';
     for (int row = 0; row < result.rowCount(); ++row) {
         QStringList members;

@@ -1,5 +1,7 @@
 #include "bench_support.h"
 
+#include "orm/text_escape.h"
+
 #include <QFile>
 #include <QLocale>
 #include <QUrl>
@@ -16,29 +18,7 @@ QString backendName(Backend backend)
 
 namespace {
 
-QString jsonString(const QString &text)
-{
-    QString out = QStringLiteral("\"");
-    for (const QChar c : text) {
-        switch (c.unicode()) {
-        case '"':
-            out += QLatin1String("\\\"");
-            break;
-        case '\\':
-            out += QLatin1String("\\\\");
-            break;
-        case '\n':
-            out += QLatin1String("\\n");
-            break;
-        default:
-            if (c.unicode() < 0x20)
-                out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
-            else
-                out += c;
-        }
-    }
-    return out + QLatin1Char('"');
-}
+using orm::text::jsonString;
 
 // A JSON number with three significant digits, never an exponent for ordinary figures;
 // null for a value that is not finite.
