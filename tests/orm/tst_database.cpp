@@ -1,5 +1,6 @@
 #include "await.h"
 #include "backends.h"
+#include "leases.h"
 
 #include <orm/database.h>
 
@@ -16,21 +17,10 @@ using orm::ConnectionLease;
 using orm::Database;
 using orm::DatabaseUrl;
 using orm::Error;
+using strata::test::acquireMany;
 using strata::test::await;
 
 namespace {
-
-// Holds `count` leases of `db` at once, proving the pool hands out separate connections.
-QCoro::Task<std::vector<ConnectionLease>> acquireMany(Database *db, int count)
-{
-    std::vector<QCoro::Task<ConnectionLease>> pending;
-    for (int i = 0; i < count; ++i)
-        pending.push_back(db->acquire());
-    std::vector<ConnectionLease> leases;
-    for (auto &task : pending)
-        leases.push_back(co_await task);
-    co_return leases;
-}
 
 QCoro::Task<> markWhenAcquired(Database *db, bool *acquired, ConnectionLease *out)
 {

@@ -3,6 +3,7 @@
 
 #include "await.h"
 #include "backends.h"
+#include "leases.h"
 
 #include <orm/reflection.h>
 #include <orm/registry.h>
@@ -19,6 +20,7 @@ using orm::Model;
 using orm::ModelBuilder;
 using orm::Registry;
 using orm::SchemaManager;
+using strata::test::acquireMany;
 using strata::test::await;
 
 namespace {
@@ -26,17 +28,6 @@ namespace {
 bool isPostgres(const QString &backend)
 {
     return backend == QLatin1String("postgres");
-}
-
-QCoro::Task<std::vector<ConnectionLease>> acquireMany(Database *db, int count)
-{
-    std::vector<QCoro::Task<ConnectionLease>> pending;
-    for (int i = 0; i < count; ++i)
-        pending.push_back(db->acquire());
-    std::vector<ConnectionLease> leases;
-    for (auto &task : pending)
-        leases.push_back(co_await task);
-    co_return leases;
 }
 
 QCoro::Task<orm::Result> executeOn(ConnectionLease *lease, QString sql)
