@@ -1,79 +1,48 @@
 #include "result_export.h"
 
 #include "orm/error.h"
+#include "orm/text_escape.h"
 
 #include <QCoro/QCoroTimer>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QTimer>
 
+#include <charconv>
+#include <cmath>
 #include <cstring>
+#include <string>
+#include <string_view>
 
 namespace strata::ui {
 namespace {
 
 constexpr int kChunkRows = 8192;
-constexpr qsizetype kFlushBytes = 1 << 20;
+constexpr size_t kFlushBytes = 1 << 20;
 
-void appendNumber(QByteArray &out, orm::CellKind kind, QByteArrayView bytes)
+std::string_view view(QByteArrayView bytes)
 {
+    return {bytes.data(), size_t(bytes.size())};
+}
+
+void appendNumber(std::string &out, orm::CellKind kind, QByteArrayView bytes)
+{
+    char digits[32];
+    std::to_chars_result end{};
     if (kind == orm::CellKind::Integer) {
         qint64 v = 0;
         std::memcpy(&v, bytes.data(), sizeof v);
-        out.append(QByteArray::number(v));
+        end = std::to_chars(digits, digits + sizeof digits, v);
     } else {
         double v = 0;
         std::memcpy(&v, bytes.data(), sizeof v);
-        out.append(QByteArray::number(v, 'g', 17));
+        end = std::to_chars(digits, digits + sizeof digits, v); // shortest text that reads back
     }
+    out.append(digits, end.ptr);
 }
 
-void appendJsonString(QByteArray &out, QByteArrayView text)
-{
-    out.append('"');
-    for (const char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"':
-            out.append("\\\"");
-            break;
-        case '\\':
-            out.append("\\\\");
-            break;
-        case '\n':
-            out.append("\\n");
-            break;
-        case '\r':
-            out.append("\\r");
-            break;
-        case '\t':
-            out.append("\\t");
-            break;
-        default:
-            if (c < 0x20) {
-                char escaped[8];
-                std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-                out.append(escaped);
-            } else {
-                out.append(ch);
-            }
-        }
-    }
-    out.append('"');
-}
-
-// Yields to the event loop so that the window stays live during a long export.
-QCoro::Task<> breathe()
-{
-    QTimer timer;
-    timer.setSingleShot(true);
-    timer.start(0);
-    co_await timer;
-}
-
-} // namespace
-
-void appendCsvCell(QByteArray &out, const orm::RowBatch &rows, int row, int column)
+// One CSV field for a cell: nothing for NULL, "" for an empty string, blobs as \x hex.
+void appendCsvCell(std::string &out, const orm::RowBatch &rows, int row, int column)
 {
     const orm::CellKind kind = rows.kind(row, column);
     const QByteArrayView bytes = rows.bytes(row, column);
@@ -86,31 +55,16 @@ void appendCsvCell(QByteArray &out, const orm::RowBatch &rows, int row, int colu
         return;
     case orm::CellKind::Blob:
         out.append("\\x");
-        out.append(QByteArray(bytes.data(), bytes.size()).toHex());
+        out.append(view(QByteArray(bytes.data(), bytes.size()).toHex()));
         return;
     case orm::CellKind::Text:
-        break;
-    }
-    bool quote = bytes.isEmpty(); // "" tells an empty string from NULL
-    for (const char c : bytes)
-        if (c == ',' || c == '"' || c == '\n' || c == '\r') {
-            quote = true;
-            break;
-        }
-    if (!quote) {
-        out.append(bytes.data(), bytes.size());
+        orm::text::appendCsvField(out, view(bytes));
         return;
     }
-    out.append('"');
-    for (const char c : bytes) {
-        if (c == '"')
-            out.append('"');
-        out.append(c);
-    }
-    out.append('"');
 }
 
-void appendJsonCell(QByteArray &out, const orm::RowBatch &rows, int row, int column,
+// One JSON value for a cell: numbers, booleans and embedded JSON as themselves, blobs as base64.
+void appendJsonCell(std::string &out, const orm::RowBatch &rows, int row, int column,
                     const orm::Column &type)
 {
     const orm::CellKind kind = rows.kind(row, column);
@@ -119,12 +73,24 @@ void appendJsonCell(QByteArray &out, const orm::RowBatch &rows, int row, int col
     case orm::CellKind::Null:
         out.append("null");
         return;
+    case orm::CellKind::Real: {
+        double v = 0;
+        std::memcpy(&v, bytes.data(), sizeof v);
+        if (!std::isfinite(
+                v)) { // JSON has no infinities or NaN: written as text, as PostgreSQL does
+            orm::text::appendJsonString(out, std::isnan(v) ? "NaN"
+                                             : v > 0       ? "Infinity"
+                                                           : "-Infinity");
+            return;
+        }
+        appendNumber(out, kind, bytes);
+        return;
+    }
     case orm::CellKind::Integer:
-    case orm::CellKind::Real:
         appendNumber(out, kind, bytes);
         return;
     case orm::CellKind::Blob:
-        appendJsonString(out, QByteArray(bytes.data(), bytes.size()).toBase64());
+        orm::text::appendJsonString(out, view(QByteArray(bytes.data(), bytes.size()).toBase64()));
         return;
     case orm::CellKind::Text:
         break;
@@ -137,7 +103,7 @@ void appendJsonCell(QByteArray &out, const orm::RowBatch &rows, int row, int col
         if (!bytes.isEmpty() &&
             (std::isdigit(static_cast<unsigned char>(bytes[0])) || bytes[0] == '-') &&
             !bytes.endsWith(QByteArrayView("Infinity"))) {
-            out.append(bytes.data(), bytes.size());
+            out.append(view(bytes));
             return;
         }
         break;
@@ -152,13 +118,24 @@ void appendJsonCell(QByteArray &out, const orm::RowBatch &rows, int row, int col
         }
         break;
     case orm::LogicalType::Json:
-        out.append(bytes.data(), bytes.size());
+        out.append(view(bytes));
         return;
     default:
         break;
     }
-    appendJsonString(out, bytes);
+    orm::text::appendJsonString(out, view(bytes));
 }
+
+// Yields to the event loop so that the window stays live during a long export.
+QCoro::Task<> breathe()
+{
+    QTimer timer;
+    timer.setSingleShot(true);
+    timer.start(0);
+    co_await timer;
+}
+
+} // namespace
 
 ResultExporter::ResultExporter(ResultStreamPtr stream, QObject *parent)
     : QObject(parent)
@@ -185,69 +162,84 @@ QCoro::Task<qint64> ResultExporter::exportTo(QString path, Format format)
     }
     const orm::Columns columns = stream->columns();
     const int columnCount = int(columns.size());
-    QByteArray out;
+    std::string out;
     out.reserve(kFlushBytes + (64 << 10));
+    std::vector<std::string> keys; // JSON: "name": per column
+    for (const orm::Column &column : columns) {
+        const QByteArray name = column.name.toUtf8();
+        std::string key;
+        if (format == Format::Csv)
+            orm::text::appendCsvField(key, view(name));
+        else
+            orm::text::appendJsonString(key, view(name));
+        keys.push_back(std::move(key));
+    }
     if (format == Format::Csv) {
         for (int c = 0; c < columnCount; ++c) {
             if (c)
-                out.append(',');
-            const QByteArray name = columns[c].name.toUtf8();
-            orm::RowBatch header(1);
-            header.appendText(name.constData(), name.size());
-            appendCsvCell(out, header, 0, 0);
+                out.push_back(',');
+            out.append(keys[size_t(c)]);
         }
         out.append("\r\n");
     } else {
-        out.append("[");
-    }
-    std::vector<QByteArray> keys;
-    for (const orm::Column &column : columns) {
-        QByteArray key;
-        appendJsonString(key, column.name.toUtf8());
-        key.append(':');
-        keys.push_back(key);
+        out.push_back('[');
+        for (std::string &key : keys)
+            key.push_back(':');
     }
 
     qint64 written = 0;
-    QElapsedTimer slice;
-    slice.start();
+    const auto writeRows = [&](const orm::RowBatch &rows, int from, int to) {
+        for (int r = from; r < to; ++r) {
+            if (format == Format::Csv) {
+                for (int c = 0; c < columnCount; ++c) {
+                    if (c)
+                        out.push_back(',');
+                    appendCsvCell(out, rows, r, c);
+                }
+                out.append("\r\n");
+            } else {
+                out.append(written ? ",\n{" : "\n{");
+                for (int c = 0; c < columnCount; ++c) {
+                    if (c)
+                        out.push_back(',');
+                    out.append(keys[size_t(c)]);
+                    appendJsonCell(out, rows, r, c, columns[c]);
+                }
+                out.push_back('}');
+            }
+            ++written;
+        }
+    };
     const auto fail = [&](orm::Error error) {
         file.remove();
         if (self)
             m_running = false;
         return error;
     };
+    const auto flush = [&] {
+        if (file.write(out.data(), qint64(out.size())) != qint64(out.size()))
+            throw fail(orm::Error(orm::Error::Kind::Usage,
+                                  tr("cannot write %1: %2").arg(path, file.errorString())));
+        out.clear();
+    };
+    QElapsedTimer slice;
+    slice.start();
     while (true) {
         if (!self || m_cancelled)
             throw fail(orm::Error(orm::Error::Kind::Cancelled, tr("export cancelled")));
         if (written < stream->rowsRead()) {
-            const orm::RowBatch rows = stream->read(written, kChunkRows);
-            for (int r = 0; r < rows.rowCount(); ++r) {
-                if (format == Format::Csv) {
-                    for (int c = 0; c < columnCount; ++c) {
-                        if (c)
-                            out.append(',');
-                        appendCsvCell(out, rows, r, c);
-                    }
-                    out.append("\r\n");
-                } else {
-                    out.append(written + r ? ",\n{" : "\n{");
-                    for (int c = 0; c < columnCount; ++c) {
-                        if (c)
-                            out.append(',');
-                        out.append(keys[size_t(c)]);
-                        appendJsonCell(out, rows, r, c, columns[c]);
-                    }
-                    out.append('}');
-                }
+            // The batch just pulled is still in memory; older rows come back from the spool.
+            const orm::RowBatch &recent = stream->recentRows();
+            const qint64 recentFirst = stream->recentFirst();
+            if (written >= recentFirst) {
+                writeRows(recent, int(written - recentFirst), recent.rowCount());
+            } else {
+                const int count = int(std::min<qint64>(kChunkRows, recentFirst - written));
+                const orm::RowBatch rows = stream->read(written, count);
+                writeRows(rows, 0, rows.rowCount());
             }
-            written += rows.rowCount();
-            if (out.size() >= kFlushBytes) {
-                if (file.write(out) != out.size())
-                    throw fail(orm::Error(orm::Error::Kind::Usage,
-                                          tr("cannot write %1: %2").arg(path, file.errorString())));
-                out.clear();
-            }
+            if (out.size() >= kFlushBytes)
+                flush();
             emit progress(written, stream->isFinished() ? stream->rowsRead() : -1);
             if (slice.elapsed() > 30) {
                 co_await breathe();
@@ -265,7 +257,8 @@ QCoro::Task<qint64> ResultExporter::exportTo(QString path, Format format)
                        tr("the result could not be read to its end: %1").arg(stream->failure())));
     if (format == Format::Json)
         out.append(written ? "\n]\n" : "]\n");
-    if (file.write(out) != out.size() || !file.flush())
+    flush();
+    if (!file.flush())
         throw fail(orm::Error(orm::Error::Kind::Usage,
                               tr("cannot write %1: %2").arg(path, file.errorString())));
     file.close();

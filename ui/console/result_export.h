@@ -1,9 +1,9 @@
 #pragma once
 
 // Writing a console result to CSV or JSON, streamed: rows already read come from the result's
-// spool, the rest are pulled from the open stream batch by batch, so a result of any size exports
-// in bounded memory. Progress is signalled; cancel() stops at the next batch and removes the
-// unfinished file.
+// spool, the rest are formatted straight from each batch as it is pulled from the open stream
+// (the stream still spools it for the grid), so a result of any size exports in bounded memory.
+// Progress is signalled; cancel() stops at the next batch and removes the unfinished file.
 
 #include "result_stream.h"
 
@@ -38,10 +38,5 @@ private:
     bool m_cancelled = false;
     bool m_running = false;
 };
-
-// One CSV field / JSON value for a cell (RFC 4180 quoting; JSON numbers, booleans, null).
-void appendCsvCell(QByteArray &out, const orm::RowBatch &rows, int row, int column);
-void appendJsonCell(QByteArray &out, const orm::RowBatch &rows, int row, int column,
-                    const orm::Column &type);
 
 } // namespace strata::ui

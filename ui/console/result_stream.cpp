@@ -15,14 +15,16 @@ namespace {
 
 constexpr qint64 kIndexRows = 256;
 
-// Spool layout per cell: kind (1 byte), length (4 bytes, native), payload.
-void spoolCell(QByteArray &out, orm::CellKind kind, QByteArrayView bytes)
+// Spool layout per cell: kind (1 byte), length (4 bytes, native), payload. Built in a
+// std::string: QByteArray::append goes out of line on every call in Qt 6.4.
+void spoolCell(std::string &out, orm::CellKind kind, QByteArrayView bytes)
 {
-    const char k = char(kind);
     const quint32 length = quint32(bytes.size());
-    out.append(&k, 1);
-    out.append(reinterpret_cast<const char *>(&length), sizeof length);
-    out.append(bytes.data(), bytes.size());
+    char head[1 + sizeof length];
+    head[0] = char(kind);
+    std::memcpy(head + 1, &length, sizeof length);
+    out.append(head, sizeof head);
+    out.append(bytes.data(), size_t(bytes.size()));
 }
 
 // Parses one row at `pos` into `batch` (or skips it when batch is null); returns the new pos.
@@ -90,14 +92,14 @@ void ResultStream::append(const orm::RowBatch &batch)
             spoolCell(m_buffer, batch.kind(r, c), batch.bytes(r, c));
     }
     m_spool.seek(m_spoolEnd);
-    if (m_spool.write(m_buffer) != m_buffer.size()) {
+    if (m_spool.write(m_buffer.data(), qint64(m_buffer.size())) != qint64(m_buffer.size())) {
         finish(true, tr("could not write the spool file: %1").arg(m_spool.errorString()));
         return;
     }
     m_spoolEnd += m_buffer.size();
     m_rows += batch.rowCount();
     if (m_buffer.capacity() > (8 << 20))
-        m_buffer = QByteArray();
+        m_buffer = std::string();
 }
 
 void ResultStream::finish(bool truncated, const QString &why)
@@ -154,6 +156,8 @@ QCoro::Task<> ResultStream::pullOnce()
         co_return;
     }
     append(*batch);
+    if (!m_finished) // a failed spool write finished the stream without these rows
+        m_recent = std::move(*batch);
     emit progressed(m_rows);
     progressQueue.notifyAll();
 }

@@ -15,6 +15,7 @@
 #include <QPointer>
 #include <QTemporaryFile>
 
+#include <string>
 #include <vector>
 
 namespace strata::ui {
@@ -48,6 +49,10 @@ public:
 
     // Rows [first, first + count) of what was read, clamped.
     orm::RowBatch read(qint64 first, int count);
+    // The batch pulled last, still in memory, and the number of its first row: an export reads
+    // it straight from here instead of going back to the spool.
+    const orm::RowBatch &recentRows() const { return m_recent; }
+    qint64 recentFirst() const { return m_rows - m_recent.rowCount(); }
 
 signals:
     void progressed(qint64 rows);
@@ -68,7 +73,8 @@ private:
     bool m_finished = false;
     bool m_truncated = false;
     QString m_failure;
-    QByteArray m_buffer;
+    std::string m_buffer; // one batch in spool layout
+    orm::RowBatch m_recent;
 
 public:
     // Woken on every batch, at the end, and by StreamRowSource::cancelCount().
