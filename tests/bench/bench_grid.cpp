@@ -186,6 +186,11 @@ void childOurs(const Report &report, const QString &url, qint64 rows)
     report.value(QStringLiteral("stall"), probe.maxStallMs(), QStringLiteral("ms"));
     report.value(QStringLiteral("rss"), double(currentRss() - rss0) / (1024.0 * 1024.0),
                  QStringLiteral("MB"));
+    note(QStringLiteral("grid: longest stall %1 ms, of which the GUI thread ran %2 ms; longest "
+                        "GUI-thread run between two ticks %3 ms")
+             .arg(probe.maxStallMs(), 0, 'f', 1)
+             .arg(probe.maxStallCpuMs(), 0, 'f', 1)
+             .arg(probe.maxCpuMs(), 0, 'f', 1));
     note(QStringLiteral("grid: ours: %1 pages cached, %2 seeks, %3 evicted")
              .arg(gridModel.cachedPages())
              .arg(gridModel.stats().seek)

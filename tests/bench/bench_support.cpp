@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 namespace strata::bench {
 
@@ -142,12 +143,26 @@ StallProbe::StallProbe()
     QObject::connect(&m_timer, &QTimer::timeout, this, [this] { tick(); });
 }
 
+namespace {
+
+qint64 threadCpuNs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+} // namespace
+
 void StallProbe::start()
 {
     m_maxGap = 0;
+    m_maxGapCpu = 0;
+    m_maxCpu = 0;
     m_ticks = 0;
     m_clock.start();
     m_last = 0;
+    m_lastCpu = threadCpuNs();
     m_running = true;
     m_timer.start();
 }
@@ -164,8 +179,14 @@ void StallProbe::stop()
 void StallProbe::tick()
 {
     const qint64 now = m_clock.nsecsElapsed();
-    m_maxGap = qMax(m_maxGap, now - m_last);
+    const qint64 cpu = threadCpuNs();
+    if (now - m_last > m_maxGap) {
+        m_maxGap = now - m_last;
+        m_maxGapCpu = cpu - m_lastCpu;
+    }
+    m_maxCpu = qMax(m_maxCpu, cpu - m_lastCpu);
     m_last = now;
+    m_lastCpu = cpu;
     ++m_ticks;
 }
 

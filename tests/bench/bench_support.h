@@ -101,6 +101,11 @@ public:
     void stop();
     // The longest stall in milliseconds (0 when the loop never fell behind).
     double maxStallMs() const;
+    // How much of that stall the GUI thread spent running (its own CPU time), in milliseconds:
+    // the rest it waited for a core, which on a loaded machine is the scheduler, not our code.
+    double maxStallCpuMs() const { return double(m_maxGapCpu) / 1e6; }
+    // The longest stretch the GUI thread ran between two ticks (CPU time), in milliseconds.
+    double maxCpuMs() const { return double(m_maxCpu) / 1e6; }
     int ticks() const { return m_ticks; }
 
 private:
@@ -109,7 +114,10 @@ private:
     QTimer m_timer;
     QElapsedTimer m_clock;
     qint64 m_last = 0;
+    qint64 m_lastCpu = 0;
     qint64 m_maxGap = 0;
+    qint64 m_maxGapCpu = 0;
+    qint64 m_maxCpu = 0;
     int m_ticks = 0;
     bool m_running = false;
 };
