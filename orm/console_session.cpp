@@ -82,7 +82,7 @@ QCoro::Task<> ConsoleSession::open(QString schema)
         co_await old->close();
     }
     m_streamOpen = false;
-    setTransactionOpen(false);
+    setTransactionState(TransactionState::None);
     DatabaseUrl url = m_database->url();
     const QMap<QString, QString> attachments =
         m_dialect == Dialect::Sqlite ? m_database->attachments() : QMap<QString, QString>();
@@ -106,6 +106,8 @@ QCoro::Task<> ConsoleSession::open(QString schema)
         }
     }
     co_await applySettings();
+    m_settingsPending = false;
+    updateTransactionState();
 }
 
 QCoro::Task<> ConsoleSession::applySettings()
@@ -137,7 +139,7 @@ QCoro::Task<> ConsoleSession::close()
     Turn turn{[this] { unlock(); }};
     auto old = std::move(m_connection);
     m_streamOpen = false;
-    setTransactionOpen(false);
+    setTransactionState(TransactionState::None);
     co_await old->close();
 }
 
@@ -148,8 +150,20 @@ QCoro::Task<> ConsoleSession::setReadOnly(bool readOnly)
         co_return;
     co_await lock();
     Turn turn{[this] { unlock(); }};
-    m_streamOpen = false;
+    co_await endStream();
+    // PostgreSQL undoes a SET made inside a transaction that rolls back (and refuses one in a
+    // failed transaction): the settings go again once the transaction has ended.
+    if (m_dialect == Dialect::Postgres && isTransactionOpen())
+        m_settingsPending = true;
     co_await applySettings();
+}
+
+QCoro::Task<> ConsoleSession::applyPendingSettings()
+{
+    if (!m_settingsPending || isTransactionOpen() || !m_connection)
+        co_return;
+    co_await applySettings();
+    m_settingsPending = false;
 }
 
 void ConsoleSession::setAutocommit(bool autocommit)
@@ -157,23 +171,84 @@ void ConsoleSession::setAutocommit(bool autocommit)
     m_autocommit = autocommit;
 }
 
-void ConsoleSession::setTransactionOpen(bool open)
+void ConsoleSession::setTransactionState(TransactionState state)
 {
-    if (open == m_transactionOpen)
+    if (state == m_transactionState)
         return;
-    m_transactionOpen = open;
-    emit transactionChanged(open);
+    const bool wasOpen = isTransactionOpen();
+    m_transactionState = state;
+    emit transactionStateChanged(state);
+    if (wasOpen != isTransactionOpen())
+        emit transactionChanged(isTransactionOpen());
 }
 
-QCoro::Task<> ConsoleSession::commit()
+void ConsoleSession::updateTransactionState(std::optional<TransactionState> guess)
+{
+    const drivers::TransactionStatus status =
+        m_connection ? m_connection->transactionStatus() : drivers::TransactionStatus::Unknown;
+    switch (status) {
+    case drivers::TransactionStatus::Idle:
+        setTransactionState(TransactionState::None);
+        return;
+    case drivers::TransactionStatus::Open:
+        setTransactionState(TransactionState::Open);
+        return;
+    case drivers::TransactionStatus::Failed:
+        setTransactionState(TransactionState::Failed);
+        return;
+    case drivers::TransactionStatus::Unknown:
+        break;
+    }
+    if (guess)
+        setTransactionState(*guess);
+}
+
+QCoro::Task<> ConsoleSession::endStream()
+{
+    const bool open = m_streamOpen;
+    m_streamOpen = false;
+    if (!open || !m_connection || m_dialect != Dialect::Postgres ||
+        m_transactionState != TransactionState::Open)
+        co_return;
+    m_running = true; // cancel() can stop it, at the price of the transaction
+    try {
+        for (;;) {
+            const std::optional<RowBatch> batch = co_await m_connection->nextBatch();
+            if (!batch)
+                break;
+        }
+    } catch (const Error &error) {
+        m_running = false;
+        updateTransactionState();
+        throw Error(error.kind(),
+                    QStringLiteral("reading the rest of the previous result, which keeps the "
+                                   "transaction: %1")
+                        .arg(error.message()),
+                    error.database(), error.sqlState());
+    }
+    m_running = false;
+    updateTransactionState();
+}
+
+QCoro::Task<bool> ConsoleSession::commit()
 {
     if (!m_connection)
-        co_return;
+        co_return false;
     co_await lock();
     Turn turn{[this] { unlock(); }};
-    m_streamOpen = false;
-    co_await m_connection->execute(QStringLiteral("COMMIT"));
-    setTransactionOpen(false);
+    co_await endStream();
+    // PostgreSQL ends a failed transaction's COMMIT with ROLLBACK (and no error).
+    const bool failed = m_transactionState == TransactionState::Failed ||
+                        m_connection->transactionStatus() == drivers::TransactionStatus::Failed;
+    try {
+        co_await m_connection->execute(QStringLiteral("COMMIT"));
+    } catch (...) {
+        updateTransactionState(); // a failed COMMIT may end the transaction or leave it open
+        throw;
+    }
+    updateTransactionState(TransactionState::None);
+    co_await applyPendingSettings();
+    co_return !failed;
 }
 
 QCoro::Task<> ConsoleSession::rollback()
@@ -183,8 +258,14 @@ QCoro::Task<> ConsoleSession::rollback()
     co_await lock();
     Turn turn{[this] { unlock(); }};
     m_streamOpen = false;
-    co_await m_connection->execute(QStringLiteral("ROLLBACK"));
-    setTransactionOpen(false);
+    try {
+        co_await m_connection->execute(QStringLiteral("ROLLBACK"));
+    } catch (...) {
+        updateTransactionState();
+        throw;
+    }
+    updateTransactionState(TransactionState::None);
+    co_await applyPendingSettings();
 }
 
 QCoro::Task<quint64> ConsoleSession::start(QString sql, int batchRows)
@@ -194,29 +275,39 @@ QCoro::Task<quint64> ConsoleSession::start(QString sql, int batchRows)
                     displayUrl());
     co_await lock();
     Turn turn{[this] { unlock(); }};
+    co_await endStream();
     ++m_stream;
-    m_streamOpen = false;
     m_running = true;
     const QString words = leadingWords(sql);
-    if (!m_autocommit && !m_transactionOpen && !words.startsWith(QLatin1String("BEGIN")) &&
-        !words.startsWith(QLatin1String("START TRANSACTION"))) {
-        co_await m_connection->execute(QStringLiteral("BEGIN"));
-        setTransactionOpen(true);
-    }
+    const bool begins = words.startsWith(QLatin1String("BEGIN")) ||
+                        words.startsWith(QLatin1String("START TRANSACTION"));
+    const bool ends =
+        (words.startsWith(QLatin1String("COMMIT")) || words.startsWith(QLatin1String("END")) ||
+         words.startsWith(QLatin1String("ROLLBACK")) || words.startsWith(QLatin1String("ABORT"))) &&
+        !words.contains(QLatin1String(" TO "));
     try {
+        co_await applyPendingSettings(); // a transaction ended by hand, or by an error
+        if (!m_autocommit && m_transactionState == TransactionState::None && !begins) {
+            co_await m_connection->execute(QStringLiteral("BEGIN"));
+            updateTransactionState(TransactionState::Open);
+        }
         co_await m_connection->start(sql, {}, batchRows);
     } catch (...) {
         m_running = false;
+        // The driver knows after an error: PostgreSQL's transaction may have failed, SQLite's
+        // may have been rolled back.
+        updateTransactionState();
         throw;
     }
     m_running = false;
-    if (words.startsWith(QLatin1String("BEGIN")) ||
-        words.startsWith(QLatin1String("START TRANSACTION")))
-        setTransactionOpen(true);
-    else if ((words.startsWith(QLatin1String("COMMIT")) || words.startsWith(QLatin1String("END")) ||
-              words.startsWith(QLatin1String("ROLLBACK"))) &&
-             !words.contains(QLatin1String(" TO ")))
-        setTransactionOpen(false);
+    // PostgreSQL tells the status once the statement's results are read (nextBatch); until
+    // then its keywords say what it will be.
+    std::optional<TransactionState> guess;
+    if (begins)
+        guess = TransactionState::Open;
+    else if (ends)
+        guess = TransactionState::None;
+    updateTransactionState(guess);
     m_streamOpen = true;
     co_return m_stream;
 }
@@ -246,10 +337,12 @@ QCoro::Task<std::optional<RowBatch>> ConsoleSession::nextBatch(quint64 stream)
         batch = co_await m_connection->nextBatch();
     } catch (...) {
         m_streamOpen = false;
+        updateTransactionState(); // an error in a later row can fail the transaction
         throw;
     }
     if (!batch)
         m_streamOpen = false;
+    updateTransactionState();
     co_return batch;
 }
 
@@ -259,18 +352,25 @@ QCoro::Task<> ConsoleSession::cancel()
         co_await m_connection->cancel();
 }
 
-QCoro::Task<Result> ConsoleSession::execute(QString sql)
+QCoro::Task<Result> ConsoleSession::execute(QString sql, QVariantList params)
 {
     if (!m_connection)
         throw Error(Error::Kind::Usage, QStringLiteral("the console is not connected"),
                     displayUrl());
     co_await lock();
     Turn turn{[this] { unlock(); }};
+    co_await endStream();
     ++m_stream;
-    m_streamOpen = false;
     m_running = true;
-    Result result = co_await m_connection->execute(sql);
-    co_return result;
+    std::optional<Result> result;
+    try {
+        result = co_await m_connection->execute(sql, params);
+    } catch (...) {
+        updateTransactionState();
+        throw;
+    }
+    updateTransactionState();
+    co_return std::move(*result);
 }
 
 } // namespace orm

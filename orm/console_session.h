@@ -7,7 +7,9 @@
 //
 // Calls are serialised: a statement, a result stream pulling its next batch, a commit, each wait
 // their turn (the driver takes one call at a time). A stream belongs to the statement that
-// opened it; the next statement ends it (StreamHandle::isCurrent() turns false).
+// opened it; the next statement ends it (isCurrent() turns false). Inside a PostgreSQL
+// transaction that means reading the rest of its rows first: cancelling it would abort the
+// transaction.
 
 #include "database.h"
 #include "detail/wakeup.h"
@@ -42,15 +44,33 @@ public:
     QString schema() const { return m_schema; }
 
     // Read-only: PostgreSQL default_transaction_read_only (for the next transaction), SQLite
-    // PRAGMA query_only. Applied at once when open, and on every re-open.
+    // PRAGMA query_only. Applied at once when open, and on every re-open; on PostgreSQL again
+    // once the transaction open at the time has ended (a rollback would undo it).
     QCoro::Task<> setReadOnly(bool readOnly);
     bool isReadOnly() const { return m_readOnly; }
 
     // Manual transactions: the first statement after Commit or Rollback opens one (BEGIN).
     void setAutocommit(bool autocommit);
     bool isAutocommit() const { return m_autocommit; }
-    bool isTransactionOpen() const { return m_transactionOpen; }
-    QCoro::Task<> commit();
+
+    // The server's transaction state after the last statement, commit or rollback: what the
+    // driver reports (PostgreSQL's PQtransactionStatus, SQLite's sqlite3_get_autocommit), and
+    // while a statement's rows are still being read on PostgreSQL (the server says it only at
+    // the end) what the statement's leading keywords imply.
+    enum class TransactionState {
+        None,   // no transaction
+        Open,   // a transaction is open
+        Failed, // PostgreSQL: an error aborted the transaction; only its end (ROLLBACK) helps,
+                // and COMMIT rolls it back too. SQLite has no such state.
+    };
+    Q_ENUM(TransactionState)
+    TransactionState transactionState() const { return m_transactionState; }
+    // Open or failed: a transaction waits for Commit or Rollback.
+    bool isTransactionOpen() const { return m_transactionState != TransactionState::None; }
+    bool isTransactionFailed() const { return m_transactionState == TransactionState::Failed; }
+    // Ends the transaction with COMMIT. False when the server rolled it back instead: PostgreSQL
+    // answers COMMIT of a failed transaction with ROLLBACK.
+    QCoro::Task<bool> commit();
     QCoro::Task<> rollback();
 
     // Runs one statement and returns once its columns are known; rows are then read with
@@ -68,18 +88,31 @@ public:
     QCoro::Task<> cancel();
     bool isBusy() const { return m_busy; }
 
-    // Runs a statement and collects all its rows (catalog queries for completion).
-    QCoro::Task<Result> execute(QString sql);
+    // Runs a statement with bound parameters and collects all its rows (catalog queries for
+    // completion).
+    QCoro::Task<Result> execute(QString sql, QVariantList params = {});
 
 signals:
+    // isTransactionOpen() changed.
     void transactionChanged(bool open);
+    // transactionState() changed (also from Open to Failed and back).
+    void transactionStateChanged(orm::ConsoleSession::TransactionState state);
     void busyChanged(bool busy);
 
 private:
     QCoro::Task<> lock();
     void unlock();
     QCoro::Task<> applySettings();
-    void setTransactionOpen(bool open);
+    // Applies the settings again if a transaction may have undone them and has now ended.
+    QCoro::Task<> applyPendingSettings();
+    // Ends the open stream before the next call. The driver would cancel a stream not read to
+    // its end, and PostgreSQL aborts the transaction of a cancelled statement: inside a
+    // transaction the rest is read and dropped instead, so that the next statement (a COMMIT
+    // above all) finds the transaction as the reader left it. Throws the rest's error.
+    QCoro::Task<> endStream();
+    void setTransactionState(TransactionState state);
+    // Takes the driver's status; `guess` stands in while the driver does not know it.
+    void updateTransactionState(std::optional<TransactionState> guess = std::nullopt);
 
     QPointer<Database> m_database;
     Dialect m_dialect;
@@ -87,7 +120,8 @@ private:
     QString m_schema;
     bool m_readOnly = false;
     bool m_autocommit = true;
-    bool m_transactionOpen = false;
+    bool m_settingsPending = false; // set inside a PostgreSQL transaction: apply once it ends
+    TransactionState m_transactionState = TransactionState::None;
     bool m_busy = false;
     bool m_running = false; // a statement or a batch is on the server (cancel has something)
     quint64 m_stream = 0;

@@ -11,6 +11,14 @@
 
 namespace orm::drivers {
 
+// Where the connection's session stands with respect to transactions, as the server last said.
+enum class TransactionStatus {
+    Unknown, // not known now: closed, broken, or (PostgreSQL) a statement's results still arrive
+    Idle,    // no transaction: every statement commits on its own
+    Open,    // inside a transaction block
+    Failed,  // inside a transaction that an error aborted (PostgreSQL): only ROLLBACK helps
+};
+
 // One physical connection to a database, behind which each backend's driver sits.
 //
 // A Connection belongs to the thread that created it: every call, and every resumption of a
@@ -53,6 +61,12 @@ public:
     // Error(Cancelled) and the connection stays usable. Returns once the request is delivered,
     // without blocking this thread (libpq's PQcancel runs on a helper thread).
     virtual QCoro::Task<> cancel() = 0;
+
+    // The transaction status after the last call that ended. PostgreSQL: PQtransactionStatus,
+    // known once a statement's results have all been read (Unknown while a stream is open);
+    // SQLite: sqlite3_get_autocommit (Idle or Open: SQLite has no aborted state, an error either
+    // leaves the transaction open or rolls it back).
+    virtual TransactionStatus transactionStatus() const = 0;
 
     // Runs a statement and collects all of its rows.
     QCoro::Task<Result> execute(QString sql, QVariantList params = {});

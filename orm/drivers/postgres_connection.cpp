@@ -358,6 +358,24 @@ int PostgresConnection::backendPid() const
     return m_conn ? PQbackendPID(m_conn) : 0;
 }
 
+TransactionStatus PostgresConnection::transactionStatus() const
+{
+    if (!m_conn || m_closing || PQstatus(m_conn) != CONNECTION_OK)
+        return TransactionStatus::Unknown;
+    // libpq learns the status from ReadyForQuery, which ends every statement: PQTRANS_ACTIVE
+    // while a statement's results are still being read.
+    switch (PQtransactionStatus(m_conn)) {
+    case PQTRANS_IDLE:
+        return TransactionStatus::Idle;
+    case PQTRANS_INTRANS:
+        return TransactionStatus::Open;
+    case PQTRANS_INERROR:
+        return TransactionStatus::Failed;
+    default:
+        return TransactionStatus::Unknown;
+    }
+}
+
 // --- waiting ---------------------------------------------------------------------------------
 
 PostgresConnection::WakeAwaiter PostgresConnection::waitIo(bool write)

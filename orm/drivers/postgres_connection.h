@@ -57,6 +57,7 @@ public:
     QCoro::Task<QList<qint64>> executeBatch(QString sql, QList<QVariantList> paramSets) override;
     QCoro::Task<> executeScript(QString sql) override;
     QCoro::Task<> cancel() override;
+    TransactionStatus transactionStatus() const override;
 
     // The server process serving this connection (0 when closed), for diagnostics.
     int backendPid() const;

@@ -23,6 +23,7 @@
 #include <limits>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #ifdef __linux__
@@ -413,11 +414,19 @@ public:
                         job->fail(std::make_exception_ptr(closedWhileQueued()));
                         return;
                     }
+                    std::optional<T> value;
+                    std::exception_ptr error;
                     try {
-                        job->succeed(fn(*this));
+                        value.emplace(fn(*this));
                     } catch (...) {
-                        job->fail(std::current_exception());
+                        error = std::current_exception();
                     }
+                    // Before the hand-off: the owner reads it once the job has settled.
+                    noteTransactionStatus();
+                    if (error)
+                        job->fail(std::move(error));
+                    else
+                        job->succeed(std::move(*value));
                 });
                 m_wake.notify_one();
                 return job;
@@ -426,6 +435,12 @@ public:
         job->fail(std::make_exception_ptr(
             Error(Error::Kind::Usage, QStringLiteral("the connection is closed"), m_database)));
         return job;
+    }
+
+    // Any thread: the transaction status as sqlite3_get_autocommit gave it after the last job.
+    TransactionStatus transactionStatus() const
+    {
+        return m_transactionStatus.load();
     }
 
     // Owner thread: cancels operations up to this id, including the one running now.
@@ -744,6 +759,18 @@ private:
         }
     }
 
+    // Worker thread: SQLite has no aborted transaction; an error leaves the transaction open,
+    // or ends it when SQLite rolled it back (ON CONFLICT ROLLBACK, RAISE(ROLLBACK), a full
+    // disk), which is what sqlite3_get_autocommit tells.
+    void noteTransactionStatus()
+    {
+        TransactionStatus status = TransactionStatus::Unknown;
+        if (m_db)
+            status =
+                sqlite3_get_autocommit(m_db) ? TransactionStatus::Idle : TransactionStatus::Open;
+        m_transactionStatus.store(status);
+    }
+
     void endStream()
     {
         if (m_stream) {
@@ -860,6 +887,7 @@ private:
     std::shared_ptr<SqliteJob<Unit>> m_stopped;
 
     std::atomic<quint64> m_cancelUpTo{0};
+    std::atomic<TransactionStatus> m_transactionStatus{TransactionStatus::Unknown};
     // Written only by the worker, under m_dbMutex; the owner reads it under m_dbMutex for
     // sqlite3_interrupt, which must not race with sqlite3_close.
     std::mutex m_dbMutex;
@@ -1132,6 +1160,11 @@ QCoro::Task<> SqliteConnection::executeScript(QString sql)
         return Unit{};
     });
     co_await JobAwaiter(std::move(job));
+}
+
+TransactionStatus SqliteConnection::transactionStatus() const
+{
+    return isOpen() ? m_worker->transactionStatus() : TransactionStatus::Unknown;
 }
 
 QCoro::Task<> SqliteConnection::cancel()

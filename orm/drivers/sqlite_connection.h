@@ -70,6 +70,7 @@ public:
     QCoro::Task<QList<qint64>> executeBatch(QString sql, QList<QVariantList> paramSets) override;
     QCoro::Task<> executeScript(QString sql) override;
     QCoro::Task<> cancel() override;
+    TransactionStatus transactionStatus() const override;
 
 private:
     using FetchJob = detail::SqliteJob<detail::SqliteFetch>;

@@ -82,6 +82,16 @@ QCoro::Task<qint64> countAll(PostgresConnection *c, QString sql)
     co_return rows;
 }
 
+// Reads a started statement's rows to the end (or its error).
+QCoro::Task<> drainStream(PostgresConnection *c)
+{
+    for (;;) {
+        std::optional<RowBatch> batch = co_await c->nextBatch();
+        if (!batch)
+            break;
+    }
+}
+
 QCoro::Task<> cancelAfter(PostgresConnection *c, int ms)
 {
     co_await QCoro::sleepFor(std::chrono::milliseconds(ms));
@@ -632,6 +642,50 @@ private slots:
         QVERIFY(!e->message().startsWith(QLatin1String("parameter set")));
         QCOMPARE(exec(*c, QStringLiteral("select 'ok'")).text(0, 0), QStringLiteral("ok"));
         await(c->executeScript(QStringLiteral("drop table %1").arg(table)));
+    }
+
+    void transactionStatus()
+    {
+        using Status = orm::drivers::TransactionStatus;
+        PostgresConnection c(DatabaseUrl::parse(m_url));
+        QCOMPARE(c.transactionStatus(), Status::Unknown); // closed
+        await(c.open());
+        QCOMPARE(c.transactionStatus(), Status::Idle);
+        exec(c, QStringLiteral("begin"));
+        QCOMPARE(c.transactionStatus(), Status::Open);
+
+        // The server says where it stands only once a statement's results have all arrived.
+        await(c.start(QStringLiteral("select g from generate_series(1, 50000) g"), {}, 100));
+        QCOMPARE(c.transactionStatus(), Status::Unknown);
+        await(drainStream(&c));
+        QCOMPARE(c.transactionStatus(), Status::Open);
+
+        // An error aborts the transaction; the server then refuses everything but its end.
+        QVERIFY(errorOf(c.execute(QStringLiteral("select 1 / 0"))));
+        QCOMPARE(c.transactionStatus(), Status::Failed);
+        const std::optional<Error> refused = errorOf(c.execute(QStringLiteral("select 1")));
+        QVERIFY(refused);
+        QCOMPARE(refused->sqlState(), QStringLiteral("25P02"));
+        QCOMPARE(c.transactionStatus(), Status::Failed);
+        exec(c, QStringLiteral("rollback"));
+        QCOMPARE(c.transactionStatus(), Status::Idle);
+
+        // An error in a later row of a stream fails it too; COMMIT then ends it (as ROLLBACK).
+        exec(c, QStringLiteral("begin"));
+        await(c.start(QStringLiteral("select 1 / (g - 3000) from generate_series(1, 5000) g"), {},
+                      100));
+        const std::optional<Error> late = errorOf(drainStream(&c));
+        QVERIFY(late);
+        QCOMPARE(late->sqlState(), QStringLiteral("22012"));
+        QCOMPARE(c.transactionStatus(), Status::Failed);
+        exec(c, QStringLiteral("commit"));
+        QCOMPARE(c.transactionStatus(), Status::Idle);
+
+        // Outside a transaction an error leaves none behind.
+        QVERIFY(errorOf(c.execute(QStringLiteral("select 1 / 0"))));
+        QCOMPARE(c.transactionStatus(), Status::Idle);
+        await(c.close());
+        QCOMPARE(c.transactionStatus(), Status::Unknown);
     }
 
     void cancelRunningStatement()

@@ -569,6 +569,45 @@ private slots:
         QCOMPARE(returning.rowsAffected, 2);
     }
 
+    void transactionStatus()
+    {
+        using Status = orm::drivers::TransactionStatus;
+        SqliteConnection db(orm::DatabaseUrl::parse(fileUrl(QStringLiteral("transaction.db"))));
+        QCOMPARE(db.transactionStatus(), Status::Unknown); // closed
+        await(db.open());
+        QCOMPARE(db.transactionStatus(), Status::Idle);
+        await(db.executeScript(QStringLiteral("CREATE TABLE t(id INTEGER PRIMARY KEY)")));
+        await(db.execute(QStringLiteral("BEGIN")));
+        QCOMPARE(db.transactionStatus(), Status::Open);
+        await(db.execute(QStringLiteral("INSERT INTO t VALUES (1)")));
+        QCOMPARE(db.transactionStatus(), Status::Open);
+
+        // SQLite has no failed transaction: after a failing statement the transaction is open
+        // and keeps what it did.
+        const std::optional<Error> duplicate =
+            errorOf(db.execute(QStringLiteral("INSERT INTO t VALUES (1)")));
+        QVERIFY(duplicate);
+        QCOMPARE(duplicate->sqlState(), QStringLiteral("SQLITE_CONSTRAINT_PRIMARYKEY"));
+        QCOMPARE(db.transactionStatus(), Status::Open);
+        QVERIFY(errorOf(db.execute(QStringLiteral("SELECT nosuchcolumn FROM t"))));
+        QCOMPARE(db.transactionStatus(), Status::Open);
+        QCOMPARE(await(db.execute(QStringLiteral("SELECT count(*) FROM t"))).text(0, 0),
+                 QStringLiteral("1"));
+
+        // Unless SQLite rolls it back for the error.
+        QVERIFY(errorOf(db.execute(QStringLiteral("INSERT OR ROLLBACK INTO t VALUES (1)"))));
+        QCOMPARE(db.transactionStatus(), Status::Idle);
+        QCOMPARE(await(db.execute(QStringLiteral("SELECT count(*) FROM t"))).text(0, 0),
+                 QStringLiteral("0"));
+
+        await(db.execute(QStringLiteral("BEGIN")));
+        await(db.execute(QStringLiteral("INSERT INTO t VALUES (2)")));
+        await(db.execute(QStringLiteral("COMMIT")));
+        QCOMPARE(db.transactionStatus(), Status::Idle);
+        await(db.close());
+        QCOMPARE(db.transactionStatus(), Status::Unknown);
+    }
+
     void executeBatchInsertsInOneTransaction()
     {
         auto db = openUrl(fileUrl(QStringLiteral("batch.db")));

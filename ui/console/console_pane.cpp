@@ -55,8 +55,12 @@ ConsolePane::ConsolePane(orm::Registry *registry, QWidget *parent)
     m_historyList->setObjectName(QStringLiteral("historyList"));
     m_historyList->setToolTip(tr("Double-click to run again"));
     connect(m_search, &QLineEdit::textChanged, this, &ConsolePane::refreshHistory);
-    connect(m_historyList, &QListWidget::itemDoubleClicked, this,
-            [this](QListWidgetItem *item) { rerun(item->data(Qt::UserRole).toString()); });
+    connect(m_historyList, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem *item) {
+        // Later, not inside the list's own event: the run refreshes (clears) the list.
+        const QString sql = item->data(Qt::UserRole).toString();
+        QMetaObject::invokeMethod(
+            this, [this, sql] { rerun(sql); }, Qt::QueuedConnection);
+    });
 
     auto *historyPanel = new QWidget;
     auto *historyLayout = new QVBoxLayout(historyPanel);

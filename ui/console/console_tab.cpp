@@ -53,32 +53,25 @@ QCoro::Task<> retireSession(QPointer<orm::ConsoleSession> session)
         QTimer::singleShot(2000, session, [session] { delete session.data(); });
 }
 
+// The names completion offers: the tables, views (materialised too) and partitioned tables of
+// every schema the connection sees (the relations the registry reflects as models) with their
+// columns. PostgreSQL lists the schemas of the search_path (the active one) first, so that the
+// row limit a huge catalog meets never drops them; SQLite lists main (the active schema), then
+// every attached database.
 QCoro::Task<> completionDetached(QPointer<ConsoleTab> tab, QPointer<orm::ConsoleSession> session,
                                  QPointer<SqlEditor> editor)
 {
     if (!session || !editor)
         co_return;
-    const QString sql =
-        session->dialect() == orm::Dialect::Postgres
-            ? QStringLiteral("SELECT c.table_schema, c.table_name, c.column_name "
-                             "FROM information_schema.columns c "
-                             "WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema') "
-                             "ORDER BY 1, 2, c.ordinal_position LIMIT 50000")
-            : QStringLiteral("SELECT 'main', m.name, p.name FROM sqlite_schema m "
-                             "JOIN pragma_table_info(m.name) p "
-                             "WHERE m.type IN ('table', 'view') LIMIT 50000");
-    try {
-        const orm::Result result = co_await session->execute(sql);
-        if (!editor || !tab)
-            co_return;
-        QStringList names;
-        QSet<QString> seen;
-        const auto add = [&](const QString &name) {
-            if (!name.isEmpty() && !seen.contains(name)) {
-                seen.insert(name);
-                names << name;
-            }
-        };
+    QStringList names;
+    QSet<QString> seen;
+    const auto add = [&names, &seen](const QString &name) {
+        if (!name.isEmpty() && !seen.contains(name)) {
+            seen.insert(name);
+            names << name;
+        }
+    };
+    const auto addRows = [&add](const orm::Result &result) {
         for (int r = 0; r < result.rowCount(); ++r) {
             const QString schema = result.text(r, 0);
             const QString table = result.text(r, 1);
@@ -86,9 +79,48 @@ QCoro::Task<> completionDetached(QPointer<ConsoleTab> tab, QPointer<orm::Console
             add(schema);
             add(table);
             add(schema + QLatin1Char('.') + table);
-            add(column);
-            add(table + QLatin1Char('.') + column);
+            if (!column.isEmpty()) {
+                add(column);
+                add(table + QLatin1Char('.') + column);
+            }
         }
+    };
+    try {
+        if (session->dialect() == orm::Dialect::Postgres) {
+            const QString sql = QStringLiteral(
+                "SELECT n.nspname, c.relname, a.attname "
+                "FROM pg_catalog.pg_class c "
+                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "LEFT JOIN pg_catalog.pg_attribute a "
+                "ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+                "WHERE c.relkind IN ('r', 'v', 'm', 'p') "
+                "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%' "
+                "ORDER BY n.nspname <> ALL (pg_catalog.current_schemas(false)), n.nspname, "
+                "c.relname, a.attnum LIMIT 50000");
+            const orm::Result result = co_await session->execute(sql);
+            addRows(result);
+        } else {
+            const QString list = QStringLiteral("SELECT name FROM pragma_database_list "
+                                                "WHERE name <> 'temp' ORDER BY seq");
+            const orm::Result schemas = co_await session->execute(list);
+            for (int s = 0; s < schemas.rowCount(); ++s) {
+                if (!session || !editor)
+                    co_return;
+                const QString schema = schemas.text(s, 0);
+                const QString sql =
+                    QStringLiteral("SELECT ?1, m.name, p.name FROM %1.sqlite_schema m "
+                                   "JOIN pragma_table_info(m.name, ?1) p "
+                                   "WHERE m.type IN ('table', 'view') "
+                                   "AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' LIMIT 50000")
+                        .arg(orm::quoteIdentifier(schema));
+                const QVariantList params{schema};
+                const orm::Result result = co_await session->execute(sql, params);
+                addRows(result);
+            }
+        }
+        if (!editor || !tab)
+            co_return;
         editor->setCatalogNames(names);
     } catch (const std::exception &error) {
         qWarning("console: could not read names for completion: %s", error.what());
@@ -143,7 +175,9 @@ ConsoleTab::ConsoleTab(QWidget *parent)
     m_manual->setToolTip(tr("Off: every statement commits on its own (autocommit)"));
     connect(m_manual, &QAction::toggled, this, &ConsoleTab::setManualTransactions);
     m_commit = m_toolbar->addAction(tr("Commit"), this, &ConsoleTab::commit);
+    m_commit->setObjectName(QStringLiteral("commitAction"));
     m_rollback = m_toolbar->addAction(tr("Rollback"), this, &ConsoleTab::rollback);
+    m_rollback->setObjectName(QStringLiteral("rollbackAction"));
     m_readOnly = m_toolbar->addAction(tr("Read-only"));
     m_readOnly->setCheckable(true);
     m_readOnly->setToolTip(tr("Refuse every change to the database on this console"));
@@ -286,12 +320,16 @@ QCoro::Task<> ConsoleTab::finishTransaction(bool commit)
     if (!session)
         co_return;
     try {
+        bool committed = false;
         if (commit)
-            co_await session->commit();
+            committed = co_await session->commit();
         else
             co_await session->rollback();
         if (self)
-            log(commit ? tr("Committed") : tr("Rolled back"));
+            log(!commit     ? tr("Rolled back")
+                : committed ? tr("Committed")
+                            : tr("Rolled back: the transaction had failed, so the server rolled "
+                                 "it back instead of committing"));
     } catch (const orm::Error &error) {
         if (self)
             log(error.toString());
@@ -340,19 +378,40 @@ void ConsoleTab::clearResults()
 
 void ConsoleTab::updateState()
 {
-    const bool open = m_session && m_session->isTransactionOpen();
+    using State = orm::ConsoleSession::TransactionState;
+    const State transaction = m_session ? m_session->transactionState() : State::None;
+    const bool open = transaction != State::None;
+    const bool failed = transaction == State::Failed;
     const bool manual = m_manual->isChecked();
     m_commit->setEnabled(open && !m_running);
     m_rollback->setEnabled(open && !m_running);
+    // PostgreSQL answers COMMIT of a failed transaction with ROLLBACK: say so before the click.
+    m_commit->setText(failed ? tr("Commit (rolls back)") : tr("Commit"));
+    m_commit->setToolTip(failed ? tr("The transaction failed: committing it rolls it back, as "
+                                     "the server turns COMMIT into ROLLBACK; nothing is saved")
+                                : tr("Commit the open transaction"));
+    m_rollback->setToolTip(failed ? tr("Roll back the failed transaction; statements run again "
+                                       "after it")
+                                  : tr("Roll back the open transaction"));
     m_cancel->setEnabled(m_running);
     m_runAll->setEnabled(!m_running);
     m_runSelection->setEnabled(!m_running);
     m_runStatement->setEnabled(!m_running);
-    QString state = open ? tr("● transaction open") : manual ? tr("manual") : tr("autocommit");
+    QString state = failed   ? tr("✖ transaction failed — roll back")
+                    : open   ? tr("● transaction open")
+                    : manual ? tr("manual")
+                             : tr("autocommit");
     if (m_readOnly->isChecked())
         state += tr(", read-only");
     m_state->setText(QStringLiteral("  ") + state);
-    m_state->setStyleSheet(open ? QStringLiteral("color: #b35c00; font-weight: bold") : QString());
+    m_state->setToolTip(failed ? tr("An error aborted the transaction: the server refuses every "
+                                    "statement until it ends. Roll back to go on (Commit rolls "
+                                    "back too).")
+                        : open ? tr("A transaction is open: Commit or Roll back to end it")
+                               : QString());
+    m_state->setStyleSheet(failed ? QStringLiteral("color: #b00020; font-weight: bold")
+                           : open ? QStringLiteral("color: #b35c00; font-weight: bold")
+                                  : QString());
 }
 
 QCoro::Task<> ConsoleTab::ensureSession()
@@ -364,7 +423,7 @@ QCoro::Task<> ConsoleTab::ensureSession()
     QPointer<ConsoleTab> self(this);
     if (!m_session) {
         m_session = new orm::ConsoleSession(m_database, this);
-        connect(m_session, &orm::ConsoleSession::transactionChanged, this,
+        connect(m_session, &orm::ConsoleSession::transactionStateChanged, this,
                 &ConsoleTab::updateState);
     }
     QPointer<orm::ConsoleSession> session = m_session;
@@ -451,9 +510,14 @@ QCoro::Task<bool> ConsoleTab::run(QString sql, int offset)
                             .arg(statement.text.left(80).simplified())
                             .arg(timer.elapsed()));
                 } else {
-                    while (co_await session->nextBatch(id)) {
+                    // GCC 12 miscompiles `while (co_await ...)` once the loop turns (a
+                    // resumption of a dead frame): the result goes to a named variable.
+                    for (;;) {
+                        const std::optional<orm::RowBatch> batch = co_await session->nextBatch(id);
+                        if (!batch || !session)
+                            break;
                     }
-                    if (!self)
+                    if (!self || !session)
                         co_return false;
                     entry.rows = session->rowsAffected();
                     log(tr("%1 — %2, %L3 ms")
@@ -481,6 +545,9 @@ QCoro::Task<bool> ConsoleTab::run(QString sql, int offset)
                 if (isReadOnlyRefusal(error) && m_readOnly->isChecked())
                     line += tr(" — this console is read-only: turn Read-only off to change data");
                 log(line);
+                if (session && session->isTransactionFailed())
+                    log(tr("The transaction failed: the server refuses every statement until it "
+                           "ends. Roll back to go on (Commit rolls back too)."));
                 if (error.kind() == orm::Error::Kind::Sql) {
                     const int at = offset + statement.start +
                                    (error.position() > 0 ? error.position() - 1 : 0);

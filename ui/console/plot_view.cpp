@@ -150,10 +150,18 @@ QCoro::Task<> PlotView::replot()
     chart->legend()->setVisible(ys.size() > 1 || kind == Kind::Bar);
     if (x < 0 || ys.isEmpty()) {
         chart->setTitle(tr("Pick an X column and one or more numeric Y columns"));
-        m_view->setChart(chart);
+        QChart *old = m_view->chart();
+        m_view->setChart(chart); // the view lets go of the old chart without deleting it
+        delete old;
+        emit replotted();
         co_return;
     }
-    const bool xNumeric = x >= 0 && isNumericColumn(columns[x]);
+    // An X column of unknown type (SQLite expressions) is numeric only if its values all are;
+    // otherwise the points go by row, as for a text column.
+    bool xNumeric = isNumericColumn(columns[x]);
+    if (xNumeric && columns[x].type == orm::LogicalType::Unknown)
+        for (int r = 0; r < rows.rowCount() && xNumeric; ++r)
+            xNumeric = rows.isNull(r, x) || number(rows, r, x, columns[x].type).has_value();
     if (kind == Kind::Bar) {
         auto *series = new QBarSeries;
         QStringList categories;
@@ -220,6 +228,7 @@ QCoro::Task<> PlotView::replot()
     QChart *old = m_view->chart();
     m_view->setChart(chart);
     delete old;
+    emit replotted();
 }
 
 int PlotView::seriesCount() const

@@ -38,6 +38,10 @@ public:
     // Replots in the background (after a control changed).
     void scheduleReplot();
 
+signals:
+    // A replot has put its chart on screen.
+    void replotted();
+
 private:
     ResultStreamPtr m_stream;
     QComboBox *m_x;

@@ -44,11 +44,13 @@ ResultView::ResultView(ResultStreamPtr stream, QWidget *parent)
     setObjectName(QStringLiteral("resultView"));
     m_status->setObjectName(QStringLiteral("resultStatus"));
     m_progress->setObjectName(QStringLiteral("exportProgress"));
+    m_plotButton->setObjectName(QStringLiteral("plotButton"));
     m_plotButton->setCheckable(true);
     auto *exportCsv = new QPushButton(tr("Export…"));
     exportCsv->setObjectName(QStringLiteral("exportButton"));
     exportCsv->setToolTip(tr("Write every row of the result to a CSV or JSON file"));
     auto *copy = new QPushButton(tr("Copy"));
+    copy->setObjectName(QStringLiteral("copyButton"));
     copy->setToolTip(tr("Copy the selected cells as tab-separated text"));
     m_progress->hide();
     m_cancelExport->hide();
