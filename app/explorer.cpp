@@ -21,6 +21,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <tuple>
 
 namespace strata::app {
 namespace {
@@ -28,7 +29,8 @@ namespace {
 struct Connections {
     QString primary;
     QList<std::pair<QString, QString>> extras;
-    QString origin; // for the log: where they came from
+    QString primaryName; // the saved connection opened as the primary, if one was
+    QString origin;      // for the log: where they came from
 };
 
 // --database (or STRATA_DATABASE_URL) > saved connections > the demo; --extra adds to any.
@@ -47,13 +49,15 @@ Connections chooseConnections(const StartupOptions &options, std::optional<Demo>
         for (const ui::SavedConnection &connection : saved.connections()) {
             // Saved URLs hold no password: the keyring may, or the user is asked.
             const QString url = ui::completePassword(connection.name, connection.url, interactive);
-            if (connection.primary && chosen.primary.isEmpty())
+            if (connection.primary && chosen.primary.isEmpty()) {
                 chosen.primary = url;
-            else
+                chosen.primaryName = connection.name;
+            } else {
                 chosen.extras.append({connection.name, url});
+            }
         }
         if (chosen.primary.isEmpty() && !chosen.extras.isEmpty())
-            chosen.primary = chosen.extras.takeFirst().second;
+            std::tie(chosen.primaryName, chosen.primary) = chosen.extras.takeFirst();
     } else {
         demo = ensureDemo(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
         chosen.primary = demo->primaryUrl;
@@ -92,6 +96,9 @@ int runExplorer(QApplication &app, const StartupOptions &options)
     ui::MainWindow window(registry.get());
     window.setSavedConnectionsPath(
         options.configFile.isEmpty() ? ui::SavedConnections::defaultPath() : options.configFile);
+    // Saved connections added, edited or removed from the Connections menu apply at once (the
+    // window asks the registry); the one opened as the primary changes at the next start.
+    window.setPrimaryConnectionName(chosen.primaryName);
     window.logPane()->captureOrmWarnings();
     window.logPane()->append(ui::LogPane::Level::Info,
                              QObject::tr("Connecting %1 database(s) from %2")

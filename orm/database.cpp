@@ -5,6 +5,8 @@
 #include <QCoreApplication>
 #include <QThread>
 
+#include <exception>
+
 namespace orm {
 
 Q_LOGGING_CATEGORY(lcDatabase, "strata.orm.database", QtInfoMsg)
@@ -48,6 +50,7 @@ Database::Database(DatabaseUrl url, QObject *parent)
     , m_attachments(std::make_shared<detail::AttachmentList>())
 {
     m_connectDone.open();
+    m_closeDone.open();
 }
 
 Database::~Database()
@@ -137,6 +140,10 @@ QCoro::Task<> Database::connect()
 {
     for (;;) {
         std::unique_lock lock(m_mutex);
+        if (m_retired)
+            throw Error(Error::Kind::Usage,
+                        QStringLiteral("connect(): the database was removed from its registry"),
+                        displayUrl());
         if (m_state == State::Connected) {
             ++m_references;
             co_return;
@@ -193,6 +200,8 @@ QCoro::Task<> Database::disconnect(bool force)
             co_return;
         m_state = State::Disconnected;
         pools.swap(m_pools);
+        if (m_closing++ == 0)
+            m_closeDone.close();
     }
     // Each pool closes on its own thread; this thread's pool is awaited here.
     std::shared_ptr<detail::ConnectionPool> own;
@@ -202,10 +211,35 @@ QCoro::Task<> Database::disconnect(bool force)
         else
             detail::ConnectionPool::closeOnItsThread(pool);
     }
-    if (own)
-        co_await own->close();
+    std::exception_ptr failure;
+    if (own) {
+        try {
+            co_await own->close();
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        if (--m_closing == 0)
+            m_closeDone.open();
+    }
+    if (failure)
+        std::rethrow_exception(failure);
     qCDebug(lcDatabase).noquote() << "disconnected from" << displayUrl();
     setState(State::Disconnected, {});
+}
+
+QCoro::Task<> Database::retire()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_retired = true;
+    }
+    // A first connect under way would open connections after the close: let it end first.
+    co_await m_connectDone.wait();
+    co_await disconnect(true);
+    co_await m_closeDone.wait();
 }
 
 QCoro::Task<ConnectionLease> Database::acquire(QString operation)
@@ -216,10 +250,13 @@ QCoro::Task<ConnectionLease> Database::acquire(QString operation)
             << "DatabaseNotConnected:" << operation << "on" << shown
             << "runs on a connection opened just for it; connect() the database first";
         emit notConnectedWarning(operation, shown);
+        // Nothing of this object is used after the first suspension: a Database removed from
+        // its registry may be deleted while a one-off connection still opens.
         auto connection = drivers::createConnection(m_url);
+        std::shared_ptr<const detail::AttachmentList> attachments = m_attachments;
         co_await connection->open();
         detail::AppliedAttachments applied;
-        co_await detail::applyAttachments(connection.get(), m_attachments, &applied);
+        co_await detail::applyAttachments(connection.get(), std::move(attachments), &applied);
         co_return ConnectionLease(nullptr, std::move(connection));
     }
     auto pool = poolForCurrentThread();

@@ -85,6 +85,11 @@ public:
     // Counts down; the last one closes every connection, cancelling statements still running.
     // force=true drops the count to zero at once.
     QCoro::Task<> disconnect(bool force = false);
+    // Closes the database for good, before it is deleted (Registry::removeExtra): a connect
+    // under way ends first, then every reference is dropped and every connection closed
+    // (leased ones after the pool's grace), and disconnects already under way finish. From
+    // then on connect() throws Error(Usage); operations take the not-connected path.
+    QCoro::Task<> retire();
     bool isConnected() const;
     int referenceCount() const;
     State state() const;
@@ -131,6 +136,9 @@ private:
     std::optional<Error> m_failure;
     std::map<QThread *, std::shared_ptr<detail::ConnectionPool>> m_pools;
     detail::WaitQueue m_connectDone; // open unless a first connect is under way
+    bool m_retired = false;
+    int m_closing = 0;             // disconnects closing their pools
+    detail::WaitQueue m_closeDone; // open unless m_closing > 0
     // Shared with the pools, which may outlive this object: it has its own lock.
     const std::shared_ptr<detail::AttachmentList> m_attachments;
 };

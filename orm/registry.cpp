@@ -13,7 +13,7 @@ Q_LOGGING_CATEGORY(lcRegistry, "strata.orm.registry", QtInfoMsg)
 namespace {
 
 struct Attempt {
-    Database *database;
+    QPointer<Database> database; // removeExtra may delete it while it connects
     std::optional<Error> error;
     qint64 finishedAt = 0; // ns since the registry's connect began, to find the first error
 };
@@ -26,7 +26,7 @@ QCoro::Task<> attemptConnect(Attempt *attempt, const QElapsedTimer *clock)
         attempt->error = error;
     } catch (const std::exception &error) {
         attempt->error = Error(Error::Kind::ConnectionFailed, QString::fromUtf8(error.what()),
-                               attempt->database->displayUrl());
+                               attempt->database ? attempt->database->displayUrl() : QString());
     }
     attempt->finishedAt = clock->nsecsElapsed();
 }
@@ -67,6 +67,7 @@ Database *Registry::addExtra(const QString &name, Database *database)
         database->setParent(this);
     m_extras.append({name, database});
     watch(name, database);
+    emit extraAdded(name);
     return database;
 }
 
@@ -77,6 +78,51 @@ Database *Registry::addExtra(const QString &name, const QString &url)
                                                 [&](const auto &e) { return e.first == name; }))
         return addExtra(name, static_cast<Database *>(nullptr));
     return addExtra(name, new Database(url, this));
+}
+
+QCoro::Task<> Registry::removeExtra(QString name)
+{
+    if (name.isEmpty())
+        throw Error(Error::Kind::Configuration,
+                    QStringLiteral("the primary database cannot be removed (removeExtra was "
+                                   "given an empty name)"),
+                    m_primary ? m_primary->displayUrl() : QString());
+    const auto it = std::find_if(m_extras.begin(), m_extras.end(),
+                                 [&](const auto &extra) { return extra.first == name; });
+    if (it == m_extras.end())
+        throw Error(Error::Kind::Configuration,
+                    QStringLiteral("cannot remove '%1': no extra database of that name (known: %2)")
+                        .arg(name, extraNames().isEmpty()
+                                       ? QStringLiteral("none")
+                                       : extraNames().join(QStringLiteral(", "))));
+    const QPointer<Database> db = it->second;
+    m_extras.erase(it);
+    const bool ours = m_connected.removeAll(db.data()) > 0;
+    {
+        std::lock_guard lock(m_modelsMutex);
+        std::erase_if(m_reflected, [&](const auto &entry) { return entry.first.first == name; });
+    }
+    if (!db) { // deleted by its owner meanwhile
+        emit extraRemoved(name);
+        co_return;
+    }
+    // No state change of it is reported under a name that no longer resolves.
+    QObject::disconnect(db, nullptr, this, nullptr);
+    const bool owned = db->parent() == this;
+    qCInfo(lcRegistry).noquote()
+        << QStringLiteral("removing extra database '%1' (%2)").arg(name, db->displayUrl());
+    emit extraRemoved(name);
+
+    if (owned) {
+        // No longer the registry's child: were the registry deleted while this runs, the
+        // Database must not go with it under its own suspended retire().
+        db->setParent(nullptr);
+        co_await db->retire();
+        if (db)
+            db->deleteLater();
+    } else if (ours) {
+        co_await db->disconnect(); // its owner may still use it: give back our reference only
+    }
 }
 
 Database *Registry::database(const QString &name) const
@@ -104,6 +150,16 @@ QList<Database *> Registry::databases() const
     for (const auto &[name, db] : m_extras)
         all << db.data();
     return all;
+}
+
+bool Registry::holds(const Database *database) const
+{
+    if (!database)
+        return false;
+    if (m_primary.data() == database)
+        return true;
+    return std::any_of(m_extras.cbegin(), m_extras.cend(),
+                       [&](const auto &extra) { return extra.second.data() == database; });
 }
 
 QString Registry::nameOf(const Database *database) const
@@ -159,8 +215,14 @@ QCoro::Task<QList<ConnectOutcome>> Registry::connect(ConnectMode mode)
         co_await task;
 
     QList<ConnectOutcome> outcomes;
+    QList<QPointer<Database>> removed; // connected, but removed from the registry meanwhile
     const Attempt *firstFailure = nullptr;
     for (const Attempt &attempt : attempts) {
+        if (!holds(attempt.database)) {
+            if (attempt.database && !attempt.error)
+                removed << attempt.database;
+            continue;
+        }
         outcomes << ConnectOutcome{nameOf(attempt.database), attempt.database, attempt.error};
         if (attempt.error) {
             if (!firstFailure || attempt.finishedAt < firstFailure->finishedAt)
@@ -169,6 +231,10 @@ QCoro::Task<QList<ConnectOutcome>> Registry::connect(ConnectMode mode)
             m_connected << attempt.database;
         }
     }
+
+    for (const QPointer<Database> &db : std::as_const(removed))
+        if (db)
+            co_await db->disconnect(); // the reference this connect took
 
     if (firstFailure && mode == ConnectMode::Strict) {
         const Error error = *firstFailure->error;
@@ -206,10 +272,22 @@ QCoro::Task<> Registry::reconnect(QString name)
     if (m_references == 0)
         throw Error(Error::Kind::Usage,
                     QStringLiteral("reconnect('%1') needs the registry connected first").arg(name));
+    const QPointer<Database> guarded = db;
     if (m_connected.contains(db))
         co_await db->disconnect(true);
     m_connected.removeAll(db);
+    if (!holds(guarded))
+        throw Error(
+            Error::Kind::Usage,
+            QStringLiteral("reconnect('%1'): the database was removed meanwhile").arg(name));
     co_await db->connect();
+    if (!holds(guarded)) {
+        if (guarded)
+            co_await guarded->disconnect(); // the reference this connect took
+        throw Error(
+            Error::Kind::Usage,
+            QStringLiteral("reconnect('%1'): the database was removed meanwhile").arg(name));
+    }
     m_connected << db;
 }
 
@@ -298,6 +376,21 @@ Database *Registry::databaseNamed(const QString &name) const
     return name.isEmpty() ? m_primary.data() : database(name);
 }
 
+void Registry::checkStillHeld(const QString &name, const QPointer<Database> &database,
+                              const QString &during) const
+{
+    // What was read from a database removed (or replaced under the same name) meanwhile must
+    // not land in the cache of the name.
+    bool same = false;
+    try {
+        same = database && databaseNamed(name) == database.data();
+    } catch (const Error &) {
+    }
+    if (!same)
+        throw Error(Error::Kind::Configuration,
+                    QStringLiteral("database '%1' was removed while %2").arg(name, during));
+}
+
 QList<Model> Registry::applyRules(const QString &database, const QString &schema,
                                   QList<Model> listed) const
 {
@@ -346,7 +439,9 @@ QCoro::Task<QList<Model>> Registry::reflect(QString database, QString schema, bo
             co_return *cached;
     }
     Database *db = databaseNamed(database);
+    const QPointer<Database> guarded = db;
     const QList<Model> listed = co_await reflection::listModels(db, schema);
+    checkStillHeld(database, guarded, QStringLiteral("its models were listed"));
     QList<Model> kept = applyRules(database, schema, listed);
     {
         std::lock_guard lock(m_modelsMutex);
@@ -382,7 +477,10 @@ QCoro::Task<Model> Registry::loadFields(Model model)
     if (hit)
         co_return *hit;
     Database *db = databaseNamed(model.database);
+    const QPointer<Database> guarded = db;
     Model loaded = co_await reflection::loadModel(db, model.schema, model.table);
+    checkStillHeld(model.database, guarded,
+                   QStringLiteral("the fields of '%1' were read").arg(model.name));
     loaded.name = model.name; // the rules' name, not the table's
     loaded.database = model.database;
     loaded.origin = ModelOrigin::Reflected;

@@ -58,10 +58,19 @@ public:
     explicit Registry(const QString &primaryUrl, QObject *parent = nullptr);
     ~Registry() override;
 
-    // Adds an extra database under `name`; throws Error(Configuration) for an empty or
-    // duplicate name, Error(InvalidUrl) for a bad URL.
+    // Adds an extra database under `name` (and emits extraAdded); throws Error(Configuration)
+    // for an empty or duplicate name, Error(InvalidUrl) for a bad URL. It is not connected: a
+    // connected registry connects it with reconnect(name).
     Database *addExtra(const QString &name, Database *database);
     Database *addExtra(const QString &name, const QString &url);
+    // Removes an extra database. Its name leaves the registry at once (extraRemoved is emitted
+    // before the first suspension, so the name is free for a replacement right away, and
+    // reflection's cache for it is forgotten); then a connect under way ends, every reference
+    // is dropped and every connection closed (leased ones after the pool's grace), and the
+    // Database is deleted (deleteLater) when the task finishes. A database the registry did
+    // not adopt (it had a parent) only gets the registry's own reference back and is not
+    // deleted. Throws Error(Configuration) for the primary (empty name) or an unknown name.
+    QCoro::Task<> removeExtra(QString name);
 
     Database *database() const { return m_primary; }
     // The extra database called `name`; throws Error(Configuration) naming the known ones.
@@ -78,7 +87,8 @@ public:
     QCoro::Task<> disconnect(bool force = false);
     bool isConnected() const { return m_references > 0; }
     int referenceCount() const { return m_references; }
-    // Retries one database that failed in lenient mode (or reconnects one that dropped).
+    // Retries one database that failed in lenient mode (or reconnects one that dropped, or
+    // connects one added after connect()).
     QCoro::Task<> reconnect(QString name);
 
     // -- Models. Declared, reflected and tenant models are kept apart, as Edgy does. --------
@@ -117,6 +127,11 @@ public:
     TenantScope tenant(const QString &schema);
 
 signals:
+    // addExtra() added an extra database.
+    void extraAdded(const QString &name);
+    // removeExtra() took an extra database out: its name no longer resolves. Its connections
+    // are still closing; the removeExtra() task ends once they are closed.
+    void extraRemoved(const QString &name);
     // A database's state changed; `name` is empty for the primary.
     void databaseStateChanged(const QString &name, orm::Database::State state,
                               const QString &reason);
@@ -127,6 +142,9 @@ signals:
 private:
     using ReflectKey = std::pair<QString, QString>; // database name, schema as asked
     Database *databaseNamed(const QString &name) const;
+    // Throws Error(Configuration) unless `name` still resolves to `database`.
+    void checkStillHeld(const QString &name, const QPointer<Database> &database,
+                        const QString &during) const;
     QList<Model> applyRules(const QString &database, const QString &schema,
                             QList<Model> listed) const;
     QCoro::Task<QList<Model>> reflect(QString database, QString schema, bool refresh);
@@ -136,6 +154,8 @@ private:
 
     void watch(const QString &name, Database *database);
     QString nameOf(const Database *database) const;
+    // Whether `database` is still the primary or one of the extras (not removed meanwhile).
+    bool holds(const Database *database) const;
 
     QPointer<Database> m_primary;
     QList<std::pair<QString, QPointer<Database>>> m_extras;

@@ -7,6 +7,7 @@
 #include "password_store.h"
 #include "queryset_row_source.h"
 
+#include "orm/database_url.h"
 #include "orm/error.h"
 #include "orm/reflection.h"
 #include "orm/registry.h"
@@ -29,6 +30,8 @@
 #include <QToolBar>
 #include <QTreeView>
 #include <QVBoxLayout>
+
+#include <vector>
 
 namespace strata::ui {
 namespace {
@@ -81,21 +84,31 @@ QString originMark(orm::ModelOrigin origin)
 // The window's coroutines: top-level, so each catches everything, and each checks the
 // QPointer after every suspension.
 
+// Whether the window still shows `database` as the object `asked` (not removed, nor replaced
+// under the same name, while its catalog was read): what was read of another is dropped.
+bool stillShown(const QPointer<MainWindow> &window, const QString &database,
+                const QPointer<orm::Database> &asked)
+{
+    return window && asked && window->database(database) == asked.data();
+}
+
 QCoro::Task<> listSchemas(QPointer<MainWindow> window, QString database)
 {
+    const QPointer<orm::Database> db = window->database(database);
+    if (!db)
+        co_return;
     window->beginWork();
     try {
-        orm::Database *db = window->database(database);
         const QStringList schemas = co_await orm::reflection::listSchemas(db);
-        if (window)
+        if (stillShown(window, database, db))
             window->onSchemasListed(database, schemas);
     } catch (const orm::Error &error) {
-        if (window)
+        if (stillShown(window, database, db))
             window->onWorkFailed(
                 MainWindow::tr("Listing the schemas of %1").arg(MainWindow::displayName(database)),
                 error.toString());
     } catch (const std::exception &error) {
-        if (window)
+        if (stillShown(window, database, db))
             window->onWorkFailed(MainWindow::tr("Listing schemas"),
                                  QString::fromUtf8(error.what()));
     }
@@ -106,13 +119,16 @@ QCoro::Task<> listSchemas(QPointer<MainWindow> window, QString database)
 QCoro::Task<> listModels(QPointer<MainWindow> window, QPointer<orm::Registry> registry,
                          QString database, QString schema)
 {
+    const QPointer<orm::Database> db = window->database(database);
+    if (!db)
+        co_return;
     window->beginWork();
     try {
         QList<orm::Model> models = co_await registry->reflectedModels(database, schema);
-        if (window)
+        if (stillShown(window, database, db))
             window->onModelsListed(database, schema, std::move(models));
     } catch (const orm::Error &error) {
-        if (window)
+        if (stillShown(window, database, db))
             window->onWorkFailed(MainWindow::tr("Listing the models of %1.%2")
                                      .arg(MainWindow::displayName(database), schema),
                                  error.toString());
@@ -127,17 +143,20 @@ QCoro::Task<> listModels(QPointer<MainWindow> window, QPointer<orm::Registry> re
 QCoro::Task<> loadFields(QPointer<MainWindow> window, QPointer<orm::Registry> registry,
                          QString database, QString schema, orm::Model model, bool open)
 {
+    const QPointer<orm::Database> db = window->database(database);
+    if (!db)
+        co_return;
     window->beginWork();
     try {
         if (!model.fieldsLoaded)
             model = co_await registry->loadFields(model);
-        if (window) {
+        if (stillShown(window, database, db)) {
             window->onFieldsLoaded(database, schema, model);
             if (open)
                 window->onModelReady(database, schema, model);
         }
     } catch (const orm::Error &error) {
-        if (window)
+        if (stillShown(window, database, db))
             window->onWorkFailed(MainWindow::tr("Reading the fields of %1").arg(model.name),
                                  error.toString());
     } catch (const std::exception &error) {
@@ -164,6 +183,49 @@ QCoro::Task<> reconnect(QPointer<MainWindow> window, QPointer<orm::Registry> reg
     } catch (const std::exception &error) {
         if (window)
             window->onWorkFailed(MainWindow::tr("Reconnecting"), QString::fromUtf8(error.what()));
+    }
+}
+
+// A saved-connection change, applied to the open registry: the databases it replaces leave
+// (each removeExtra takes its name out of the registry, and the window's entries with it,
+// before its first suspension), the new definition takes the name at once, and it is connected
+// once the old ones are closed, if the registry is connected (otherwise its connect() will).
+QCoro::Task<> applyConnectionChange(QPointer<MainWindow> window, QPointer<orm::Registry> registry,
+                                    QStringList removed, QString added, QString url, bool activate)
+{
+    std::vector<QCoro::Task<>> removals;
+    for (const QString &name : std::as_const(removed))
+        removals.push_back(registry->removeExtra(name));
+    QPointer<orm::Database> db;
+    if (!added.isEmpty()) {
+        try {
+            db = registry->addExtra(added, url);
+        } catch (const orm::Error &error) {
+            window->onWorkFailed(MainWindow::tr("Opening %1").arg(added),
+                                 maskSecrets(error.toString()));
+        }
+        if (db && activate)
+            window->setActiveDatabase(added);
+    }
+    for (auto &removal : removals) {
+        try {
+            co_await removal;
+        } catch (const orm::Error &error) {
+            if (window)
+                window->onWorkFailed(MainWindow::tr("Removing a database"),
+                                     maskSecrets(error.toString()));
+        } catch (const std::exception &error) {
+            if (window)
+                window->onWorkFailed(MainWindow::tr("Removing a database"),
+                                     maskSecrets(QString::fromUtf8(error.what())));
+        }
+    }
+    if (!db || !registry || !registry->isConnected() || !stillShown(window, added, db))
+        co_return;
+    try {
+        co_await registry->reconnect(added);
+    } catch (const std::exception &) {
+        // A failure shows as the database's state (menu, tree, log): nothing more to say.
     }
 }
 
@@ -200,6 +262,9 @@ MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
 
     buildTree();
     buildMenus();
+    addDatabaseEntry(QString());
+    for (const QString &name : m_registry->extraNames())
+        addDatabaseEntry(name);
     resizeDocks({logDock}, {140}, Qt::Vertical);
     resizeDocks({findChild<QDockWidget *>(QStringLiteral("modelDock"))}, {260}, Qt::Horizontal);
 
@@ -214,6 +279,8 @@ MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
 
     connect(registry, &orm::Registry::databaseStateChanged, this,
             &MainWindow::onDatabaseStateChanged);
+    connect(registry, &orm::Registry::extraAdded, this, &MainWindow::onExtraAdded);
+    connect(registry, &orm::Registry::extraRemoved, this, &MainWindow::onExtraRemoved);
     connect(registry, &orm::Registry::notConnectedWarning, this,
             [this](const QString &name, const QString &operation) {
                 m_log->append(LogPane::Level::Warning,
@@ -245,7 +312,9 @@ MainWindow::~MainWindow() = default;
 
 orm::Database *MainWindow::database(const QString &name) const
 {
-    return name.isEmpty() ? m_registry->database() : m_registry->database(name);
+    if (name.isEmpty())
+        return m_registry->database();
+    return m_registry->extraNames().contains(name) ? m_registry->database(name) : nullptr;
 }
 
 QString MainWindow::displayName(const QString &name)
@@ -268,18 +337,8 @@ void MainWindow::buildMenus()
     m_connectionsMenu->setObjectName(QStringLiteral("connectionsMenu"));
     m_connectionGroup = new QActionGroup(this);
     m_connectionGroup->setExclusive(true);
-    QStringList names{QString()};
-    names += m_registry->extraNames();
-    for (const QString &name : names) {
-        QAction *action = m_connectionsMenu->addAction(displayName(name));
-        action->setObjectName(QStringLiteral("connection_%1").arg(displayName(name)));
-        action->setCheckable(true);
-        action->setData(name);
-        m_connectionGroup->addAction(action);
-        m_connectionActions.insert(name, action);
-        connect(action, &QAction::triggered, this, [this, name] { setActiveDatabase(name); });
-    }
-    m_connectionsMenu->addSeparator();
+    // The databases' entries go above this separator (addDatabaseEntry).
+    m_connectionsEnd = m_connectionsMenu->addSeparator();
     QAction *add = m_connectionsMenu->addAction(tr("&Add saved connection…"), this,
                                                 &MainWindow::addSavedConnection);
     add->setObjectName(QStringLiteral("addSavedConnection"));
@@ -351,19 +410,70 @@ void MainWindow::buildTree()
     dock->setObjectName(QStringLiteral("modelDock"));
     dock->setWidget(panel);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
+}
 
-    QStringList names{QString()};
-    names += m_registry->extraNames();
-    for (const QString &name : names) {
-        auto *item = new QStandardItem(displayName(name));
-        item->setData(int(NodeKind::Database), NodeKindRole);
-        item->setData(name, DatabaseRole);
-        item->setData(false, LoadedRole);
-        auto *placeholder = new QStandardItem(tr("(not connected)"));
-        placeholder->setData(int(NodeKind::Placeholder), NodeKindRole);
-        item->appendRow(placeholder);
-        m_treeModel->appendRow(item);
+void MainWindow::addDatabaseEntry(const QString &name)
+{
+    auto *action = new QAction(displayName(name), m_connectionsMenu);
+    action->setObjectName(QStringLiteral("connection_%1").arg(displayName(name)));
+    action->setCheckable(true);
+    action->setData(name);
+    m_connectionGroup->addAction(action);
+    m_connectionsMenu->insertAction(m_connectionsEnd, action);
+    m_connectionActions.insert(name, action);
+    connect(action, &QAction::triggered, this, [this, name] { setActiveDatabase(name); });
+
+    auto *item = new QStandardItem(displayName(name));
+    item->setData(int(NodeKind::Database), NodeKindRole);
+    item->setData(name, DatabaseRole);
+    item->setData(false, LoadedRole);
+    auto *placeholder = new QStandardItem(tr("(not connected)"));
+    placeholder->setData(int(NodeKind::Placeholder), NodeKindRole);
+    item->appendRow(placeholder);
+    m_treeModel->appendRow(item);
+}
+
+void MainWindow::onExtraAdded(const QString &name)
+{
+    if (m_connectionActions.contains(name))
+        return;
+    addDatabaseEntry(name);
+    refreshConnectionEntry(name);
+    orm::Database *db = database(name);
+    m_log->append(LogPane::Level::Info,
+                  tr("%1 (%2): added").arg(name, db ? db->displayUrl() : QString()));
+    if (db && db->isConnected())
+        listSchemas(this, name);
+}
+
+void MainWindow::onExtraRemoved(const QString &name)
+{
+    QAction *action = m_connectionActions.take(name);
+    if (!action)
+        return;
+    const bool wasActive = name == m_activeDatabase;
+    m_connectionGroup->removeAction(action);
+    m_connectionsMenu->removeAction(action);
+    action->deleteLater(); // it may be the one being triggered
+    if (QStandardItem *item = databaseItem(name))
+        m_treeModel->removeRow(item->row());
+    m_schemas.remove(name);
+    const QString prefix = modelsKey(name, QString());
+    for (auto it = m_models.begin(); it != m_models.end();)
+        it = it.key().startsWith(prefix) ? m_models.erase(it) : std::next(it);
+    if (m_openedDatabase == name) {
+        m_gridModel->setSource(nullptr);
+        m_openedModel = orm::Model();
+        m_openedDatabase.clear();
+        m_openedSchema.clear();
     }
+    m_log->append(LogPane::Level::Info,
+                  tr("%1: removed; its connections close in the background").arg(name));
+    if (wasActive) {
+        m_pendingOpen.clear();
+        setActiveDatabase(QString()); // back to the primary
+    }
+    updateStatus();
 }
 
 void MainWindow::refreshConnectionEntry(const QString &name)
@@ -392,17 +502,19 @@ void MainWindow::refreshConnectionEntry(const QString &name)
 void MainWindow::onDatabaseStateChanged(const QString &name, orm::Database::State state,
                                         const QString &reason)
 {
+    orm::Database *db = database(name);
+    if (!db)
+        return;
     refreshConnectionEntry(name);
     switch (state) {
     case orm::Database::State::Failed:
-        m_log->append(LogPane::Level::Error,
-                      tr("%1 (%2): connection failed: %3")
-                          .arg(displayName(name), database(name)->displayUrl(), reason));
+        m_log->append(
+            LogPane::Level::Error,
+            tr("%1 (%2): connection failed: %3").arg(displayName(name), db->displayUrl(), reason));
         break;
     case orm::Database::State::Connected:
-        m_log->append(
-            LogPane::Level::Info,
-            tr("%1 (%2): connected").arg(displayName(name), database(name)->displayUrl()));
+        m_log->append(LogPane::Level::Info,
+                      tr("%1 (%2): connected").arg(displayName(name), db->displayUrl()));
         listSchemas(this, name);
         break;
     default:
@@ -470,7 +582,7 @@ void MainWindow::loadChildren(QStandardItem *item)
     case NodeKind::Database:
         if (m_schemas.contains(db))
             onSchemasListed(db, m_schemas.value(db));
-        else if (database(db)->isConnected())
+        else if (orm::Database *open = database(db); open && open->isConnected())
             listSchemas(this, db);
         break;
     case NodeKind::Schema:
@@ -628,6 +740,8 @@ void MainWindow::onFieldsLoaded(const QString &database, const QString &schema,
 void MainWindow::onModelReady(const QString &database, const QString &schema,
                               const orm::Model &model)
 {
+    if (!this->database(database))
+        return; // removed meanwhile
     RowSourcePtr source;
     try {
         source = std::make_shared<QuerySetRowSource>(m_registry, this->database(database), schema,
@@ -696,11 +810,11 @@ void MainWindow::setActiveDatabase(const QString &name)
         m_activeSchema.clear();
         if (m_schemas.contains(name))
             onSchemasListed(name, m_schemas.value(name));
-        else if (database(name)->state() == orm::Database::State::Failed)
-            m_log->append(
-                LogPane::Level::Warning,
-                tr("%1 is not connected: %2 (Connections → Reconnect)")
-                    .arg(displayName(name), maskSecrets(database(name)->failureReason())));
+        else if (orm::Database *db = database(name);
+                 db && db->state() == orm::Database::State::Failed)
+            m_log->append(LogPane::Level::Warning,
+                          tr("%1 is not connected: %2 (Connections → Reconnect)")
+                              .arg(displayName(name), maskSecrets(db->failureReason())));
     }
     updateStatus();
     emit activeDatabaseChanged(name);
@@ -785,11 +899,13 @@ void MainWindow::rebuildSavedMenus()
         edit->setObjectName(QStringLiteral("edit_%1").arg(name));
         edit->setToolTip(connection.url);
         QAction *remove = m_removeSavedMenu->addAction(name, this, [this, name] {
+            QString question = tr("Remove the saved connection '%1' and its password from the "
+                                  "keyring?")
+                                   .arg(name);
+            if (name != m_primaryConnection && m_registry->extraNames().contains(name))
+                question += tr(" Its open database closes now.");
             const auto answer =
-                QMessageBox::question(this, tr("Remove saved connection"),
-                                      tr("Remove the saved connection '%1' and its password "
-                                         "from the keyring?")
-                                          .arg(name));
+                QMessageBox::question(this, tr("Remove saved connection"), question);
             if (answer == QMessageBox::Yes)
                 removeSavedConnection(name);
         });
@@ -802,10 +918,15 @@ void MainWindow::rebuildSavedMenus()
 bool MainWindow::saveConnection(const SavedConnection &connection, const QString &password,
                                 const QString &previousName)
 {
+    const bool renamed = !previousName.isEmpty() && previousName != connection.name;
+    const QString replaced = previousName.isEmpty() ? connection.name : previousName;
+    // An empty password field keeps the password: the open database's (never the keyring's
+    // here, whose reads may block), moved to the new name on a rename.
+    const QString kept = password.isEmpty() ? openPassword(replaced) : password;
     SavedConnections saved(m_savedPath);
     try {
         saved.load();
-        if (!previousName.isEmpty() && previousName != connection.name) {
+        if (renamed) {
             saved.remove(previousName);
             if (m_passwords.forget)
                 m_passwords.forget(previousName);
@@ -827,18 +948,67 @@ bool MainWindow::saveConnection(const SavedConnection &connection, const QString
         return false;
     }
     QString note;
-    if (!password.isEmpty() && m_passwords.store) {
+    const QString stored = renamed ? kept : password;
+    if (!stored.isEmpty() && m_passwords.store) {
         QString error;
-        if (!m_passwords.store(connection.name, password, &error))
+        if (!m_passwords.store(connection.name, stored, &error))
             note = tr(" The password was not kept (%1): it will be asked for.").arg(error);
         else
             note = tr(" Its password is in the system keyring.");
     }
+    const bool primary = !m_primaryConnection.isEmpty() && (replaced == m_primaryConnection ||
+                                                            connection.name == m_primaryConnection);
+    if (primary) {
+        // The registry's primary database cannot be swapped while the program runs.
+        if (replaced == m_primaryConnection)
+            m_primaryConnection = connection.name;
+        else if (m_registry->extraNames().contains(replaced))
+            applySavedChange({replaced}, QString(), QString()); // renamed onto the primary's
+        m_log->append(
+            LogPane::Level::Info,
+            tr("Saved connection %1 (%2) in %3; it is the primary database, which "
+               "changes at the next start.%4")
+                .arg(connection.name, withoutPassword(connection.url), m_savedPath, note));
+        rebuildSavedMenus();
+        return true;
+    }
+    if (connection.primary)
+        note += tr(" It opens as the primary database from the next start on.");
     m_log->append(LogPane::Level::Info,
-                  tr("Saved connection %1 (%2) in %3; it opens at the next start.%4")
+                  tr("Saved connection %1 (%2) in %3; it applies now.%4")
                       .arg(connection.name, withoutPassword(connection.url), m_savedPath, note));
     rebuildSavedMenus();
+
+    QStringList removed;
+    const QStringList open = m_registry->extraNames();
+    for (const QString &name : {replaced, connection.name})
+        if (open.contains(name) && !removed.contains(name))
+            removed << name;
+    // As stored (a password typed into the URL is dropped as it is from the file), then with
+    // the password given or kept.
+    QString url = withoutPassword(connection.url);
+    if (!kept.isEmpty()) {
+        try {
+            url = orm::DatabaseUrl::parse(url).withPassword(kept).toString();
+        } catch (const orm::Error &) {
+            // addExtra reports the bad URL
+        }
+    }
+    applySavedChange(removed, connection.name, url);
     return true;
+}
+
+void MainWindow::applySavedChange(const QStringList &removed, const QString &added,
+                                  const QString &url)
+{
+    applyConnectionChange(this, m_registry, removed, added, url,
+                          removed.contains(m_activeDatabase));
+}
+
+QString MainWindow::openPassword(const QString &name) const
+{
+    orm::Database *db = name.isEmpty() ? nullptr : database(name);
+    return db ? db->url().password() : QString();
 }
 
 bool MainWindow::removeSavedConnection(const QString &name)
@@ -858,17 +1028,19 @@ bool MainWindow::removeSavedConnection(const QString &name)
     }
     if (m_passwords.forget)
         m_passwords.forget(name);
-    // The registry has no way to drop a database it holds: the open one stays until the next
-    // start, its entry disabled.
-    if (QAction *action = m_connectionActions.value(name); action && !name.isEmpty()) {
-        action->setEnabled(false);
-        action->setText(tr("%1 — removed (applies at the next start)").arg(name));
-    }
-    m_log->append(LogPane::Level::Info,
-                  tr("Removed the saved connection %1 from %2 (and its keyring entry); an open "
-                     "database of that name stays open until the next start.")
-                      .arg(name, m_savedPath));
     rebuildSavedMenus();
+    if (!m_primaryConnection.isEmpty() && name == m_primaryConnection) {
+        m_log->append(LogPane::Level::Info,
+                      tr("Removed the saved connection %1 from %2 (and its keyring entry); it is "
+                         "the primary database, which stays open until the next start.")
+                          .arg(name, m_savedPath));
+        return true;
+    }
+    m_log->append(LogPane::Level::Info, tr("Removed the saved connection %1 from %2 (and its "
+                                           "keyring entry).")
+                                            .arg(name, m_savedPath));
+    if (m_registry->extraNames().contains(name))
+        applySavedChange({name}, QString(), QString());
     return true;
 }
 
@@ -908,10 +1080,10 @@ void MainWindow::editSavedConnection(const QString &name)
 
 void MainWindow::updateStatus()
 {
-    orm::Database *db = database(m_activeDatabase);
-    m_connectionLabel->setText(
-        QStringLiteral("%1: %2 (%3)")
-            .arg(displayName(m_activeDatabase), db->displayUrl(), stateName(db->state())));
+    if (orm::Database *db = database(m_activeDatabase))
+        m_connectionLabel->setText(
+            QStringLiteral("%1: %2 (%3)")
+                .arg(displayName(m_activeDatabase), db->displayUrl(), stateName(db->state())));
     m_schemaLabel->setText(
         tr("schema: %1").arg(m_activeSchema.isEmpty() ? tr("—") : m_activeSchema));
     QString query;

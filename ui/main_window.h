@@ -57,6 +57,7 @@ public:
     // "" is the primary database.
     QString activeDatabase() const { return m_activeDatabase; }
     QString activeSchema() const { return m_activeSchema; }
+    // Null for a name the registry does not hold (an extra removed meanwhile).
     orm::Database *database(const QString &name) const;
     static QString displayName(const QString &name);
 
@@ -101,13 +102,23 @@ public:
     };
     void setPasswordKeeper(PasswordKeeper keeper);
     // Writes the connection (URL without password) to the file, replacing `previousName` (an
-    // edit) or one of the same name, and its password to the keyring when one is given. They
-    // take effect at the next start; the log says so. False (and a log line) on failure.
+    // edit) or one of the same name, and its password to the keyring when one is given. False
+    // (and a log line) on failure. It applies at once: the registry's extra databases of those
+    // names are removed (their entries leave the menu and the tree now, their connections close
+    // in the background), the connection is added under its name (with the password given, or
+    // the replaced database's) and connected when the registry is; an edited active database
+    // stays active under its new definition. The saved connection opened as the primary
+    // (setPrimaryConnectionName) cannot be swapped while running: that change waits for the
+    // next start, and the log says so.
     bool saveConnection(const SavedConnection &connection, const QString &password,
                         const QString &previousName = {});
-    // Removes a saved connection and its keyring entry. An open database of that name stays
-    // open (the registry cannot drop one): its menu entry is disabled and marked.
+    // Removes a saved connection and its keyring entry, and the registry's extra database of
+    // that name (as saveConnection removes one): the window falls back to the primary when it
+    // was the active one.
     bool removeSavedConnection(const QString &name);
+    // The saved connection that the registry opened as its primary database (empty: none).
+    void setPrimaryConnectionName(const QString &name) { m_primaryConnection = name; }
+    QString primaryConnectionName() const { return m_primaryConnection; }
     // Opens the dialog for a new connection, or to edit a saved one.
     void addSavedConnection();
     void editSavedConnection(const QString &name);
@@ -134,6 +145,14 @@ private:
     void buildMenus();
     void rebuildSavedMenus();
     void buildTree();
+    // The Connections menu's entry and the tree's item of one database.
+    void addDatabaseEntry(const QString &name);
+    void onExtraAdded(const QString &name);
+    void onExtraRemoved(const QString &name);
+    // Starts removing and adding registry databases for a saved-connection change.
+    void applySavedChange(const QStringList &removed, const QString &added, const QString &url);
+    // The password in the URL of the registry's extra database `name`, if any.
+    QString openPassword(const QString &name) const;
     void onDatabaseStateChanged(const QString &name, orm::Database::State state,
                                 const QString &reason);
     void refreshConnectionEntry(const QString &name);
@@ -161,10 +180,12 @@ private:
     std::function<QStringList()> m_uncommittedWork;
 
     QString m_savedPath;
+    QString m_primaryConnection;
     PasswordKeeper m_passwords;
     QMenu *m_editSavedMenu = nullptr;
     QMenu *m_removeSavedMenu = nullptr;
     QMenu *m_connectionsMenu = nullptr;
+    QAction *m_connectionsEnd = nullptr; // the separator after the databases' entries
     QActionGroup *m_connectionGroup = nullptr;
     QMap<QString, QAction *> m_connectionActions;
     QComboBox *m_schemaBox = nullptr;

@@ -4,7 +4,10 @@
 
 #include <orm/registry.h>
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QPointer>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -32,6 +35,43 @@ QString refusedUrl()
         .arg(closedPort());
 }
 
+// The URL with application_name=tag on PostgreSQL, so pg_stat_activity tells its connections
+// apart; SQLite URLs stay as they are (their file is theirs alone).
+QString tagged(const QString &backend, const QString &url, const QString &tag)
+{
+    if (backend != QLatin1String("postgres"))
+        return url;
+    return url + (url.contains(u'?') ? u'&' : u'?') + QStringLiteral("application_name=") + tag;
+}
+
+// How many connections are open to what `url` (untagged) names: PostgreSQL backends with
+// application_name `tag` (counted from a connection of its own), or descriptors of this process
+// open on the SQLite file.
+qint64 openConnections(const QString &backend, const QString &url, const QString &tag)
+{
+    if (backend == QLatin1String("postgres")) {
+        Database probe(url);
+        await(probe.connect());
+        QVariantList params;
+        params << tag;
+        const qint64 open = await(probe.execute(QStringLiteral("SELECT count(*) FROM "
+                                                               "pg_stat_activity WHERE "
+                                                               "application_name = $1"),
+                                                params))
+                                .value(0, 0)
+                                .toLongLong();
+        await(probe.disconnect());
+        return open;
+    }
+    const QString path = DatabaseUrl::parse(url).path();
+    QDir fds(QStringLiteral("/proc/self/fd"));
+    qint64 open = 0;
+    for (const QString &fd : fds.entryList(QDir::NoDotAndDotDot | QDir::AllEntries))
+        if (QFile::symLinkTarget(fds.filePath(fd)) == path)
+            ++open;
+    return open;
+}
+
 void expectConfigurationError(const std::function<void()> &call, const QString &expected)
 {
     try {
@@ -57,6 +97,11 @@ private slots:
     void lenientConnectKeepsTheGoodOnes();
     void nestedConnectIsCheap();
     void connectsConcurrently();
+    void removeExtraClosesAndDeletes();
+    void removeExtraErrors();
+    void removeExtraWhileConnecting();
+    void removeExtraOfADatabaseItDidNotAdopt();
+    void replacingAnExtraForgetsItsModels();
 };
 
 void TestRegistry::extrasByNameOrObject()
@@ -209,6 +254,171 @@ void TestRegistry::connectsConcurrently()
         // Sequential would be about 3x; overlapping stays near 1x (generous for a noisy host).
         QVERIFY2(three < one * 2, qPrintable(QStringLiteral("%1 vs %2").arg(three).arg(one)));
     }
+}
+
+// removeExtra: the name goes at once (signalled), every connection closes, even one a holder
+// keeps leased past the grace, then the Database is deleted; the rest of the registry is
+// untouched and the name can be taken again.
+void TestRegistry::removeExtraClosesAndDeletes()
+{
+    STRATA_BACKEND_URL(url);
+    const QString tag = strata::test::uniqueName(QStringLiteral("strata_removed"));
+    const QString plainUrl = strata::test::urlFor(backend, "gone");
+    const QString goneUrl = tagged(backend, plainUrl, tag);
+    Registry registry(url);
+    Database *kept = registry.addExtra(QStringLiteral("kept"), strata::test::urlFor(backend, "k"));
+    const QPointer<Database> gone = registry.addExtra(QStringLiteral("gone"), goneUrl);
+    await(registry.connect());
+    QCOMPARE(await(gone->execute(QStringLiteral("SELECT 1"))).value(0, 0).toInt(), 1);
+    orm::ConnectionLease held = await(gone->acquire()); // a holder that does not give it back
+    QVERIFY(held->isOpen());
+    QVERIFY(openConnections(backend, plainUrl, tag) >= 1);
+
+    QSignalSpy removed(&registry, &Registry::extraRemoved);
+    QSignalSpy states(&registry, &Registry::databaseStateChanged);
+    QCoro::Task<> removal = registry.removeExtra(QStringLiteral("gone"));
+    // Before anything is awaited: the name is gone and that was signalled.
+    QCOMPARE(removed.count(), 1);
+    QCOMPARE(removed.at(0).at(0).toString(), QStringLiteral("gone"));
+    QCOMPARE(registry.extraNames(), QStringList{"kept"});
+    QCOMPARE(registry.databases().size(), 2);
+    expectConfigurationError([&] { registry.database(QStringLiteral("gone")); },
+                             "no extra database named 'gone'");
+    await(std::move(removal));
+
+    QVERIFY(!held->isOpen()); // closed under its holder
+    QTRY_COMPARE_WITH_TIMEOUT(openConnections(backend, plainUrl, tag), 0, 10000);
+    QTRY_VERIFY(gone.isNull()); // deleted (later)
+    held.release();
+    // Nothing was reported under the name it no longer has.
+    for (const auto &args : states)
+        QVERIFY(args.at(0).toString() != QLatin1String("gone"));
+
+    // The others still work, and the name is free again.
+    QVERIFY(registry.database()->isConnected());
+    QVERIFY(kept->isConnected());
+    QCOMPARE(await(kept->execute(QStringLiteral("SELECT 2"))).value(0, 0).toInt(), 2);
+    registry.addExtra(QStringLiteral("gone"), strata::test::urlFor(backend, "again"));
+    QCOMPARE(registry.extraNames(), (QStringList{"kept", "gone"}));
+    await(registry.disconnect());
+    QVERIFY(!kept->isConnected());
+    QVERIFY(!registry.database()->isConnected());
+}
+
+void TestRegistry::removeExtraErrors()
+{
+    STRATA_BACKEND_URL(url);
+    Registry registry(url);
+    registry.addExtra(QStringLiteral("one"), strata::test::urlFor(backend, "one"));
+    QSignalSpy removed(&registry, &Registry::extraRemoved);
+    const auto expectError = [&](const QString &name, const QString &expected) {
+        try {
+            await(registry.removeExtra(name));
+            QFAIL("no error");
+        } catch (const Error &error) {
+            QCOMPARE(error.kind(), Error::Kind::Configuration);
+            QVERIFY2(error.message().contains(expected), error.what());
+        }
+    };
+    expectError(QString(), QStringLiteral("the primary database cannot be removed"));
+    expectError(QStringLiteral("two"),
+                QStringLiteral("cannot remove 'two': no extra database of that name (known: one)"));
+    QCOMPARE(removed.count(), 0);
+    QCOMPARE(registry.extraNames(), QStringList{"one"});
+    // Removed once, the name is unknown the second time.
+    await(registry.removeExtra(QStringLiteral("one")));
+    QCOMPARE(removed.count(), 1);
+    expectError(QStringLiteral("one"),
+                QStringLiteral("cannot remove 'one': no extra database of that name (known: "
+                               "none)"));
+    QVERIFY(registry.database() != nullptr); // the primary stays
+}
+
+// Removed while the registry's connect() is still opening it: the connect leaves it out and
+// nothing stays open.
+void TestRegistry::removeExtraWhileConnecting()
+{
+    STRATA_BACKEND_URL(url);
+    const QString tag = strata::test::uniqueName(QStringLiteral("strata_midconnect"));
+    const QString plainUrl = strata::test::urlFor(backend, "mid");
+    const QString goneUrl = tagged(backend, plainUrl, tag);
+    Registry registry(url);
+    const QPointer<Database> gone = registry.addExtra(QStringLiteral("gone"), goneUrl);
+    QCoro::Task<QList<orm::ConnectOutcome>> connecting = registry.connect();
+    QCOMPARE(gone->state(), Database::State::Connecting); // the test would prove nothing else
+    QCoro::Task<> removal = registry.removeExtra(QStringLiteral("gone"));
+    const QList<orm::ConnectOutcome> outcomes = await(std::move(connecting));
+    await(std::move(removal));
+    QCOMPARE(outcomes.size(), 1); // the primary only
+    QVERIFY(outcomes[0].ok());
+    QTRY_VERIFY(gone.isNull());
+    QTRY_COMPARE_WITH_TIMEOUT(openConnections(backend, plainUrl, tag), 0, 10000);
+    QVERIFY(registry.database()->isConnected());
+    await(registry.disconnect());
+}
+
+// A Database the registry did not adopt belongs to someone else: removing it gives back the
+// registry's reference only, and it stays usable.
+void TestRegistry::removeExtraOfADatabaseItDidNotAdopt()
+{
+    STRATA_BACKEND_URL(url);
+    QObject owner;
+    auto *shared = new Database(strata::test::urlFor(backend, "shared"), &owner);
+    await(shared->connect()); // its owner's own reference
+    Registry registry(url);
+    registry.addExtra(QStringLiteral("shared"), shared);
+    await(registry.connect());
+    QCOMPARE(shared->referenceCount(), 2);
+    await(registry.removeExtra(QStringLiteral("shared")));
+    QCOMPARE(shared->parent(), &owner);
+    QCOMPARE(shared->referenceCount(), 1);
+    QVERIFY(shared->isConnected());
+    QCOMPARE(await(shared->execute(QStringLiteral("SELECT 4"))).value(0, 0).toInt(), 4);
+    await(registry.disconnect());
+    QVERIFY(shared->isConnected()); // the registry's disconnect no longer touches it
+    await(shared->disconnect());
+}
+
+// Replacing an extra (remove, then add under the same name, as editing a saved connection does)
+// reads its models afresh, and reconnect() connects the newcomer into the registry.
+void TestRegistry::replacingAnExtraForgetsItsModels()
+{
+    STRATA_BACKEND_URL(url);
+    const QString extraUrl = strata::test::urlFor(backend, "replaced");
+    const QString first = strata::test::uniqueName(QStringLiteral("first"));
+    const QString second = strata::test::uniqueName(QStringLiteral("second"));
+    Registry registry(url);
+    registry.addExtra(QStringLiteral("x"), extraUrl);
+    await(registry.connect());
+    Database *x = registry.database(QStringLiteral("x"));
+    await(x->executeScript(QStringLiteral("CREATE TABLE %1 (id INTEGER PRIMARY KEY)").arg(first)));
+    const auto tables = [](const QList<orm::Model> &models) {
+        QStringList names;
+        for (const orm::Model &model : models)
+            names << model.table;
+        return names;
+    };
+    QVERIFY(tables(await(registry.reflectedModels(QStringLiteral("x")))).contains(first));
+    await(x->executeScript(QStringLiteral("CREATE TABLE %1 (id INTEGER PRIMARY KEY)").arg(second)));
+    // Cached: the second table is not seen yet.
+    QVERIFY(!tables(await(registry.reflectedModels(QStringLiteral("x")))).contains(second));
+
+    QSignalSpy added(&registry, &Registry::extraAdded);
+    await(registry.removeExtra(QStringLiteral("x")));
+    QVERIFY(registry.cachedReflectedModels(QStringLiteral("x")).isEmpty());
+    Database *replacement = registry.addExtra(QStringLiteral("x"), extraUrl);
+    QCOMPARE(added.count(), 1);
+    QCOMPARE(added.at(0).at(0).toString(), QStringLiteral("x"));
+    QVERIFY(!replacement->isConnected());
+    await(registry.reconnect(QStringLiteral("x")));
+    QVERIFY(replacement->isConnected());
+    const QStringList now = tables(await(registry.reflectedModels(QStringLiteral("x"))));
+    QVERIFY(now.contains(first));
+    QVERIFY(now.contains(second));
+    await(replacement->executeScript(
+        QStringLiteral("DROP TABLE %1; DROP TABLE %2").arg(first, second)));
+    await(registry.disconnect());
+    QVERIFY(!replacement->isConnected()); // the registry's disconnect closed it
 }
 
 QTEST_GUILESS_MAIN(TestRegistry)

@@ -206,6 +206,13 @@ private slots:
         saved.load();
         QCOMPARE(saved.connections().size(), 2);
         QVERIFY(saved.connections()[0].primary == false);
+        // It applies at once: the open "shop" was replaced by the saved definition, which the
+        // registry gets with its password (the file does not).
+        QCOMPARE(registry.extraNames(), (QStringList{"shop", "legacy"}));
+        const orm::DatabaseUrl open = registry.database(QStringLiteral("shop"))->url();
+        QCOMPARE(open.host(), QStringLiteral("db.example.com"));
+        QCOMPARE(open.password(), QStringLiteral("p@ss:w/rd"));
+        QVERIFY(window.connectionAction(QStringLiteral("shop")));
 
         // The menu lists them for editing and removal.
         QMenu *remove = window.findChild<QMenu *>(QStringLiteral("removeSavedMenu"));
@@ -218,20 +225,66 @@ private slots:
             QStringLiteral("newpw"), QStringLiteral("legacy")));
         QVERIFY(!keyring.contains(QStringLiteral("legacy")));
         QCOMPARE(keyring.value(QStringLiteral("legacy2")), QStringLiteral("newpw"));
+        QCOMPARE(registry.extraNames(), (QStringList{"shop", "legacy2"}));
+        QCOMPARE(registry.database(QStringLiteral("legacy2"))->url().password(),
+                 QStringLiteral("newpw"));
 
-        // Removal: from the file, the keyring and the menu; the open database of that name is
-        // disabled in the Connections menu until the next start.
+        // Removal: from the file, the keyring and the menu, and the open database of that name
+        // from the registry and the Connections menu.
         QVERIFY(window.removeSavedConnection(QStringLiteral("shop")));
         saved.load();
         QCOMPARE(saved.connections().size(), 1);
         QCOMPARE(saved.connections()[0].name, QStringLiteral("legacy2"));
         QVERIFY(!keyring.contains(QStringLiteral("shop")));
         QCOMPARE(remove->actions().size(), 1);
-        QAction *live = window.connectionAction(QStringLiteral("shop"));
-        QVERIFY(!live->isEnabled());
-        QVERIFY(live->text().contains(QStringLiteral("next start")));
-        QVERIFY(window.logPane()->lines().join(u'\n').contains(QStringLiteral("next start")));
+        QVERIFY(!window.connectionAction(QStringLiteral("shop")));
+        QCOMPARE(registry.extraNames(), QStringList{"legacy2"});
         QVERIFY(!window.removeSavedConnection(QStringLiteral("shop")));
+        // No password reached the log.
+        const QString log = window.logPane()->lines().join(u'\n');
+        for (const char *secret : {"p@ss", "hunter2", "hunter3", "newpw"})
+            QVERIFY2(!log.contains(QLatin1String(secret)), qPrintable(log));
+    }
+
+    // The saved connection the registry opened as its primary cannot be swapped while the
+    // program runs: editing or removing it changes the file (and the keyring) only, and the log
+    // says it waits for the next start.
+    void thePrimaryChangesAtTheNextStart()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("connections.json"));
+        const QString primaryUrl = strata::test::urlFor(QStringLiteral("sqlite"));
+        orm::Registry registry(primaryUrl);
+        orm::Database *primary = registry.database();
+        MainWindow window(&registry);
+        QMap<QString, QString> keyring;
+        window.setPasswordKeeper({[&](const QString &name, const QString &password, QString *) {
+                                      keyring.insert(name, password);
+                                      return true;
+                                  },
+                                  [&](const QString &name) { return keyring.remove(name) > 0; }});
+        window.setSavedConnectionsPath(path);
+        SavedConnections saved(path);
+        saved.put({QStringLiteral("main"), primaryUrl, true});
+        saved.save();
+        window.setPrimaryConnectionName(QStringLiteral("main"));
+
+        QVERIFY(window.saveConnection(
+            {QStringLiteral("main2"), QStringLiteral("postgresql://ann@elsewhere/db"), true},
+            QStringLiteral("pw"), QStringLiteral("main")));
+        QCOMPARE(window.primaryConnectionName(), QStringLiteral("main2"));
+        QVERIFY(registry.extraNames().isEmpty());
+        QCOMPARE(registry.database(), primary);
+        QVERIFY(window.connectionAction(QString()));
+        QVERIFY(!window.connectionAction(QStringLiteral("main2")));
+        QVERIFY(window.logPane()->lines().last().contains(QStringLiteral("next start")));
+        QCOMPARE(keyring.value(QStringLiteral("main2")), QStringLiteral("pw"));
+
+        QVERIFY(window.removeSavedConnection(QStringLiteral("main2")));
+        QCOMPARE(registry.database(), primary);
+        QVERIFY(window.logPane()->lines().last().contains(QStringLiteral("next start")));
+        saved.load();
+        QVERIFY(saved.connections().isEmpty());
     }
 };
 

@@ -1,6 +1,8 @@
 // The real window on real databases (SQLite and PostgreSQL): the tree follows the Connections
 // menu, the grid fills, sorting and filtering change the SQL that runs and the rows shown,
-// switching schema changes the rows, a failed extra shows as failed, quitting closes everything.
+// switching schema changes the rows, a failed extra shows as failed, saved connections added,
+// edited and removed apply at once, quitting asks while work is uncommitted and closes
+// everything.
 
 #include "await.h"
 #include "backends.h"
@@ -14,19 +16,94 @@
 #include "ui/log_pane.h"
 #include "ui/main_window.h"
 #include "ui/queryset_row_source.h"
+#include "ui/saved_connections.h"
 
+#include <QAbstractButton>
 #include <QAction>
+#include <QApplication>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPointer>
+#include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using strata::ui::MainWindow;
+
+namespace {
+
+// Answers the next message box that opens (a modal one runs its own event loop, in which this
+// timer fires) as a user would: a click on `button`, or Escape when it is NoButton. Keeps what
+// the box said.
+class MessageBoxAnswerer : public QObject {
+public:
+    explicit MessageBoxAnswerer(QMessageBox::StandardButton button)
+        : m_button(button)
+    {
+        connect(&m_timer, &QTimer::timeout, this, &MessageBoxAnswerer::poll);
+        m_timer.start(10);
+    }
+
+    int seen = 0;
+    QString text;
+
+private:
+    void poll()
+    {
+        QMessageBox *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        for (QWidget *widget : QApplication::topLevelWidgets())
+            if (!box && widget->isVisible())
+                box = qobject_cast<QMessageBox *>(widget);
+        if (!box || !box->isVisible())
+            return;
+        m_timer.stop();
+        ++seen;
+        text = box->text();
+        if (m_button == QMessageBox::NoButton)
+            QTest::keyClick(box, Qt::Key_Escape);
+        else
+            QTest::mouseClick(box->button(m_button), Qt::LeftButton);
+    }
+
+    QMessageBox::StandardButton m_button;
+    QTimer m_timer;
+};
+
+// Whether the Connections menu lists `name`'s database, and the tree shows it.
+bool menuLists(MainWindow &window, const QString &name)
+{
+    for (QAction *action : window.connectionsMenu()->actions())
+        if (action->isCheckable() && action->data().toString() == name)
+            return action == window.connectionAction(name);
+    return false;
+}
+
+bool treeShows(MainWindow &window, const QString &name)
+{
+    QStandardItemModel *model = window.treeModel();
+    for (int row = 0; row < model->rowCount(); ++row)
+        if (model->item(row)->data(MainWindow::DatabaseRole).toString() == name)
+            return true;
+    return false;
+}
+
+QStringList switcherItems(MainWindow &window)
+{
+    QStringList items;
+    for (int i = 0; i < window.schemaSwitcher()->count(); ++i)
+        items << window.schemaSwitcher()->itemText(i);
+    return items;
+}
+
+} // namespace
 
 class TestMainWindow : public QObject {
     Q_OBJECT
@@ -231,6 +308,226 @@ private slots:
             strata::test::await(registry.database()->executeScript(
                 QStringLiteral("DROP SCHEMA %1 CASCADE; DROP SCHEMA %2 CASCADE;").arg(a, b)));
         strata::test::await(registry.disconnect(true));
+    }
+
+    // Saved connections added and edited through the window apply at once: the registry gains
+    // (and connects) the database, the Connections menu, the tree and the schema switcher show
+    // it; an edit replaces it under its new name, keeping the password of the open one and
+    // staying active. The password never shows in the log.
+    void savedConnectionChangesApplyAtOnce()
+    {
+        STRATA_BACKEND_URL(url);
+        const bool postgres = backend == QLatin1String("postgres");
+        QTemporaryDir dir;
+        const QString table = strata::test::uniqueName(QStringLiteral("saved"));
+        // Where the saved connection points first, and after the edit.
+        const QString firstUrl = postgres ? url : strata::test::urlFor(backend, "first");
+        const QString editedTag = strata::test::uniqueName(QStringLiteral("strata_edited"));
+        const QString editedUrl = postgres ? url + (url.contains(u'?') ? u'&' : u'?') +
+                                                 QStringLiteral("application_name=") + editedTag
+                                           : strata::test::urlFor(backend, "edited");
+        for (const QString &target : {firstUrl, editedUrl}) {
+            orm::Database setup(target);
+            strata::test::await(setup.executeScript(
+                QStringLiteral("CREATE TABLE IF NOT EXISTS %1 (id INTEGER PRIMARY KEY)")
+                    .arg(table)));
+        }
+        const QString password = orm::DatabaseUrl::parse(firstUrl).password();
+
+        orm::Registry registry(url);
+        MainWindow window(&registry);
+        QMap<QString, QString> keyring;
+        window.setPasswordKeeper({[&](const QString &name, const QString &secret, QString *) {
+                                      keyring.insert(name, secret);
+                                      return true;
+                                  },
+                                  [&](const QString &name) { return keyring.remove(name) > 0; }});
+        window.setSavedConnectionsPath(dir.filePath(QStringLiteral("connections.json")));
+        window.show();
+        strata::test::await(registry.connect(orm::Registry::ConnectMode::Lenient));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.activeSchema().isEmpty(), 10000);
+        const QStringList primarySchemas = switcherItems(window);
+
+        // Add: in the menu and the tree at once, connected shortly after.
+        QVERIFY(window.saveConnection(
+            {QStringLiteral("shop"), strata::ui::withoutPassword(firstUrl), false}, password));
+        QCOMPARE(registry.extraNames(), QStringList{"shop"});
+        QVERIFY(menuLists(window, QStringLiteral("shop")));
+        QVERIFY(treeShows(window, QStringLiteral("shop")));
+        const QPointer<orm::Database> shop = registry.database(QStringLiteral("shop"));
+        QTRY_VERIFY_WITH_TIMEOUT(shop->isConnected(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.connectionAction(QStringLiteral("shop"))
+                                     ->text()
+                                     .endsWith(QStringLiteral("— connected")),
+                                 10000);
+        window.connectionAction(QStringLiteral("shop"))->trigger();
+        QCOMPARE(window.activeDatabase(), QStringLiteral("shop"));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.activeSchema().isEmpty(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.listedModels(QStringLiteral("shop"), window.activeSchema()).contains(table),
+            10000);
+
+        // Edit (renamed, pointing elsewhere, password left empty): the old entry goes at once,
+        // the new one takes its place and stays active; the open password is kept.
+        QVERIFY(window.saveConnection(
+            {QStringLiteral("store"), strata::ui::withoutPassword(editedUrl), false}, QString(),
+            QStringLiteral("shop")));
+        QVERIFY(!menuLists(window, QStringLiteral("shop")));
+        QVERIFY(!treeShows(window, QStringLiteral("shop")));
+        QVERIFY(!window.connectionAction(QStringLiteral("shop")));
+        QVERIFY(menuLists(window, QStringLiteral("store")));
+        QVERIFY(treeShows(window, QStringLiteral("store")));
+        QCOMPARE(registry.extraNames(), QStringList{"store"});
+        QCOMPARE(window.activeDatabase(), QStringLiteral("store"));
+        orm::Database *store = registry.database(QStringLiteral("store"));
+        QCOMPARE(store->url().password(), password);
+        QVERIFY(store->displayUrl().contains(postgres ? editedTag : QStringLiteral("edited")));
+        QTRY_VERIFY_WITH_TIMEOUT(shop.isNull(), 10000); // closed and deleted
+        QTRY_VERIFY_WITH_TIMEOUT(store->isConnected(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.activeSchema().isEmpty(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.listedModels(QStringLiteral("store"), window.activeSchema()).contains(table),
+            10000);
+        QTRY_COMPARE_WITH_TIMEOUT(switcherItems(window).isEmpty(), false, 10000);
+        if (postgres) // the primary's schemas and the edited one's are the same database's
+            QCOMPARE(switcherItems(window), primarySchemas);
+        QCOMPARE(keyring.value(QStringLiteral("store")), password);
+        QVERIFY(!keyring.contains(QStringLiteral("shop")));
+
+        const QString log = window.logPane()->lines().join(u'\n');
+        QVERIFY(log.contains(QStringLiteral("store")));
+        if (!password.isEmpty())
+            QVERIFY2(!log.contains(password), qPrintable(log));
+        strata::test::await(registry.disconnect(true));
+        for (const QString &target : {firstUrl, editedUrl}) {
+            orm::Database cleanup(target);
+            strata::test::await(
+                cleanup.executeScript(QStringLiteral("DROP TABLE IF EXISTS %1").arg(table)));
+        }
+    }
+
+    // Removing the active database (its model open in the grid) through the window: gone from
+    // the menu, the tree and the registry at once; the window, the switcher and the grid fall
+    // back to the primary; its connections close and it is deleted.
+    void removingTheActiveDatabaseFallsBackToThePrimary()
+    {
+        STRATA_BACKEND_URL(url);
+        QTemporaryDir dir;
+        const QString table = strata::test::uniqueName(QStringLiteral("doomed"));
+        const QString extraUrl = strata::test::urlFor(backend, "doomed");
+        {
+            orm::Database setup(extraUrl);
+            strata::test::await(
+                setup.executeScript(QStringLiteral("CREATE TABLE %1 (id INTEGER PRIMARY KEY);"
+                                                   "INSERT INTO %1 VALUES (1), (2);")
+                                        .arg(table)));
+        }
+        orm::Registry registry(url);
+        registry.addExtra(QStringLiteral("doomed"), extraUrl);
+        MainWindow window(&registry);
+        window.setPasswordKeeper({[](const QString &, const QString &, QString *) { return true; },
+                                  [](const QString &) { return true; }});
+        window.setSavedConnectionsPath(dir.filePath(QStringLiteral("connections.json")));
+        strata::ui::SavedConnections saved(window.savedConnectionsPath());
+        saved.put({QStringLiteral("doomed"), strata::ui::withoutPassword(extraUrl), false});
+        saved.save();
+        window.show();
+        strata::test::await(registry.connect(orm::Registry::ConnectMode::Lenient));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.activeSchema().isEmpty(), 10000);
+        const QStringList primarySchemas = switcherItems(window);
+        const QString primarySchema = window.activeSchema();
+
+        window.connectionAction(QStringLiteral("doomed"))->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.activeSchema().isEmpty(), 10000);
+        window.openModel(table);
+        QTRY_VERIFY_WITH_TIMEOUT(window.gridModel()->isRowLoaded(1), 10000);
+        QCOMPARE(window.openedModel(), table);
+        const QPointer<orm::Database> doomed = registry.database(QStringLiteral("doomed"));
+        QVERIFY(!window.connectionAction(QString())->isChecked());
+
+        QSignalSpy activeChanged(&window, &MainWindow::activeDatabaseChanged);
+        QVERIFY(window.removeSavedConnection(QStringLiteral("doomed")));
+        // At once, before any event is processed.
+        QVERIFY(registry.extraNames().isEmpty());
+        QVERIFY(!menuLists(window, QStringLiteral("doomed")));
+        QVERIFY(!treeShows(window, QStringLiteral("doomed")));
+        QCOMPARE(window.activeDatabase(), QString());
+        QCOMPARE(activeChanged.count(), 1);
+        QCOMPARE(activeChanged.at(0).at(0).toString(), QString());
+        QVERIFY(window.connectionAction(QString())->isChecked());
+        QCOMPARE(window.activeSchema(), primarySchema);
+        QCOMPARE(switcherItems(window), primarySchemas);
+        QVERIFY(window.openedModel().isEmpty());
+        QVERIFY(!window.rowSource());
+        QVERIFY(window.logPane()->lines().join(u'\n').contains(QStringLiteral("doomed")));
+        // Then its connections close and it is deleted.
+        QTRY_VERIFY_WITH_TIMEOUT(doomed.isNull(), 10000);
+        saved.load();
+        QVERIFY(saved.connections().isEmpty());
+        strata::test::await(registry.disconnect(true));
+        orm::Database cleanup(extraUrl);
+        strata::test::await(cleanup.executeScript(QStringLiteral("DROP TABLE %1").arg(table)));
+    }
+
+    // Closing the window asks first while the probe reports uncommitted work: No (or Escape)
+    // keeps the window open, Yes closes it; with nothing reported it closes without a question.
+    void quitAsksWhileWorkIsUncommitted()
+    {
+        STRATA_BACKEND_URL(url);
+        orm::Registry registry(url);
+        MainWindow window(&registry);
+        int probed = 0;
+        window.setUncommittedWorkProbe([&probed] {
+            ++probed;
+            return QStringList{QStringLiteral("console tab 2")};
+        });
+        window.show();
+        {
+            MessageBoxAnswerer answer(QMessageBox::No);
+            QVERIFY(!window.close());
+            QCOMPARE(answer.seen, 1);
+            QVERIFY2(answer.text.contains(QStringLiteral("console tab 2")),
+                     qPrintable(answer.text));
+            QVERIFY(window.isVisible());
+        }
+        {
+            MessageBoxAnswerer answer(QMessageBox::NoButton); // Escape
+            QVERIFY(!window.close());
+            QCOMPARE(answer.seen, 1);
+            QVERIFY(window.isVisible());
+        }
+        {
+            MessageBoxAnswerer answer(QMessageBox::Yes);
+            QVERIFY(window.close());
+            QCOMPARE(answer.seen, 1);
+            QVERIFY(!window.isVisible());
+        }
+        QCOMPARE(probed, 3);
+    }
+
+    void quitWithoutUncommittedWorkDoesNotAsk()
+    {
+        STRATA_BACKEND_URL(url);
+        orm::Registry registry(url);
+        {
+            MainWindow window(&registry); // no probe set
+            window.show();
+            MessageBoxAnswerer answer(QMessageBox::No); // would keep it open, were it asked
+            QVERIFY(window.close());
+            QCOMPARE(answer.seen, 0);
+        }
+        MainWindow window(&registry);
+        int probed = 0;
+        window.setUncommittedWorkProbe([&probed] {
+            ++probed;
+            return QStringList();
+        });
+        window.show();
+        MessageBoxAnswerer answer(QMessageBox::No);
+        QVERIFY(window.close());
+        QCOMPARE(answer.seen, 0);
+        QCOMPARE(probed, 1);
+        QVERIFY(!window.isVisible());
     }
 
     // Quitting (the window closes, the lifespan disconnects) leaves no connection open:
