@@ -36,6 +36,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QScatterSeries>
 #include <QSignalSpy>
@@ -95,6 +96,11 @@ private:
     {
         auto *xy = qobject_cast<QXYSeries *>(series);
         return xy ? xy->points() : QList<QPointF>();
+    }
+    // Starts an export without waiting for it (as the Export button does).
+    static QCoro::Task<> exportInBackground(ui::ResultView *view, QString path)
+    {
+        co_await view->exportTo(path);
     }
     bool waitShown(ui::ResultView *view)
     {
@@ -775,6 +781,46 @@ private slots:
         test::await(plot->replot());
         QCOMPARE(plot->seriesCount(), 1);
         QCOMPARE(plot->pointCount(0), ui::PlotView::kMaxPoints);
+    }
+
+    // The export runs in the background with a progress bar and a Cancel button; cancelling
+    // removes the unfinished file, hides both, and the result and the console go on.
+    void exportShowsProgressAndCancels()
+    {
+        auto tab = newTab();
+        const QString sql =
+            isPg() ? QStringLiteral("SELECT g, 'row ' || g AS name FROM "
+                                    "(SELECT generate_series(1, 5000000) AS g) s")
+                   : QStringLiteral("WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 "
+                                    "FROM s WHERE g < 5000000) SELECT g, 'row ' || g AS name "
+                                    "FROM s");
+        QVERIFY(test::await(tab->run(sql, 0)));
+        ui::ResultView *view = tab->result(0);
+        QVERIFY(waitShown(view));
+        auto *progress = view->findChild<QProgressBar *>(QStringLiteral("exportProgress"));
+        auto *cancel = view->findChild<QPushButton *>(QStringLiteral("cancelExportButton"));
+        QVERIFY(progress && cancel);
+        QVERIFY(!progress->isVisible() && !cancel->isVisible());
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("big.csv"));
+        QSignalSpy finished(view, &ui::ResultView::exportFinished);
+        exportInBackground(view, path);
+        QTRY_VERIFY(progress->isVisible() && cancel->isVisible());
+        QTRY_VERIFY(progress->format().endsWith(QLatin1String(" rows")));
+        QVERIFY(QFile::exists(path)); // being written
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QTRY_COMPARE(finished.size(), 1);
+        QCOMPARE(finished[0][0].toBool(), false);
+        QVERIFY2(finished[0][1].toString().contains(QLatin1String("cancel")),
+                 qPrintable(finished[0][1].toString()));
+        QVERIFY(!QFile::exists(path));
+        QVERIFY(!progress->isVisible() && !cancel->isVisible());
+        QVERIFY(view->stream()->rowsRead() < 5000000);
+        QCOMPARE(cell(view, 0, 0), QStringLiteral("1"));
+        QVERIFY(test::await(tab->run(QStringLiteral("SELECT 2"), 0)));
+        QVERIFY(waitShown(tab->result(0)));
+        QCOMPARE(cell(tab->result(0), 0, 0), QStringLiteral("2"));
     }
 
     void largeResultStaysLazy()

@@ -44,6 +44,7 @@ ResultView::ResultView(ResultStreamPtr stream, QWidget *parent)
     setObjectName(QStringLiteral("resultView"));
     m_status->setObjectName(QStringLiteral("resultStatus"));
     m_progress->setObjectName(QStringLiteral("exportProgress"));
+    m_cancelExport->setObjectName(QStringLiteral("cancelExportButton"));
     m_plotButton->setObjectName(QStringLiteral("plotButton"));
     m_plotButton->setCheckable(true);
     auto *exportCsv = new QPushButton(tr("Export…"));
