@@ -119,12 +119,13 @@ int runExplorer(QApplication &app, const StartupOptions &options)
     QObject::connect(&window, &ui::MainWindow::activeDatabaseChanged, console, followActive);
     QObject::connect(&window, &ui::MainWindow::activeSchemaChanged, console, followActive);
     // Quitting asks first while a console tab holds an open transaction.
-    window.setUncommittedWorkProbe([console] {
+    window.setUncommittedWorkProbe([console](const orm::Database *database) {
         QStringList open;
         for (int i = 0; i < console->tabCount(); ++i)
             if (const orm::ConsoleSession *session = console->tab(i)->session();
-                session && session->isTransactionOpen())
-                open << QObject::tr("console tab %1").arg(i + 1);
+                session && session->isTransactionOpen() &&
+                (!database || session->database() == database))
+                open << QObject::tr("console tab %1 (%2)").arg(i + 1).arg(session->displayUrl());
         return open;
     });
     window.show();

@@ -864,9 +864,20 @@ void MainWindow::openModel(const QString &name)
                  listedModels(m_activeDatabase, m_activeSchema).join(QStringLiteral(", "))));
 }
 
-void MainWindow::setUncommittedWorkProbe(std::function<QStringList()> probe)
+void MainWindow::setUncommittedWorkProbe(UncommittedWorkProbe probe)
 {
     m_uncommittedWork = std::move(probe);
+}
+
+QStringList MainWindow::uncommittedWorkOn(const QStringList &extras) const
+{
+    QStringList pending;
+    if (!m_uncommittedWork)
+        return pending;
+    for (const QString &name : extras)
+        if (m_registry->extraNames().contains(name))
+            pending << m_uncommittedWork(m_registry->database(name));
+    return pending;
 }
 
 void MainWindow::setSavedConnectionsPath(const QString &path)
@@ -904,8 +915,13 @@ void MainWindow::rebuildSavedMenus()
                                    .arg(name);
             if (name != m_primaryConnection && m_registry->extraNames().contains(name))
                 question += tr(" Its open database closes now.");
+            if (const QStringList pending = uncommittedWorkOn({name}); !pending.isEmpty())
+                question += tr("\n\nThese transactions on it hold uncommitted work, which "
+                               "closing rolls back:\n\n%1")
+                                .arg(pending.join(QLatin1Char('\n')));
             const auto answer =
-                QMessageBox::question(this, tr("Remove saved connection"), question);
+                QMessageBox::question(this, tr("Remove saved connection"), question,
+                                      QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
             if (answer == QMessageBox::Yes)
                 removeSavedConnection(name);
         });
@@ -923,6 +939,23 @@ bool MainWindow::saveConnection(const SavedConnection &connection, const QString
     // An empty password field keeps the password: the open database's (never the keyring's
     // here, whose reads may block), moved to the new name on a rename.
     const QString kept = password.isEmpty() ? openPassword(replaced) : password;
+    // Replacing an open database closes it: ask first when that would roll work back.
+    if (const QStringList pending = uncommittedWorkOn({replaced, connection.name});
+        !pending.isEmpty()) {
+        const auto answer = QMessageBox::question(
+            this, tr("Uncommitted work"),
+            tr("Saving %1 closes its open database, and these transactions on it hold "
+               "uncommitted work, which closing rolls back:\n\n%2\n\nSave anyway?")
+                .arg(replaced, pending.join(QLatin1Char('\n'))),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            m_log->append(LogPane::Level::Info,
+                          tr("The connection %1 was not saved: its open database holds "
+                             "uncommitted work.")
+                              .arg(connection.name));
+            return false;
+        }
+    }
     SavedConnections saved(m_savedPath);
     try {
         saved.load();
@@ -1108,7 +1141,7 @@ void MainWindow::updateStatus()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    const QStringList pending = m_uncommittedWork ? m_uncommittedWork() : QStringList();
+    const QStringList pending = m_uncommittedWork ? m_uncommittedWork(nullptr) : QStringList();
     if (!pending.isEmpty()) {
         const auto answer = QMessageBox::question(
             this, tr("Uncommitted work"),

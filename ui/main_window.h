@@ -86,10 +86,12 @@ public:
     // The models listed for a database and schema so far (the tree's items).
     QStringList listedModels(const QString &database, const QString &schema) const;
 
-    // What quitting would lose: descriptions of open transactions holding uncommitted work.
-    // The ORM exposes no list of open transactions yet; whoever opens them (the console pane)
-    // sets this, and closing the window asks first when it returns anything.
-    void setUncommittedWorkProbe(std::function<QStringList()> probe);
+    // What closing a database would lose: descriptions of open transactions holding
+    // uncommitted work on `database` (on every database when it is null). Whoever opens them
+    // (the console pane) sets this. Quitting asks first when it returns anything, and so do
+    // removing and editing a saved connection whose database is open.
+    using UncommittedWorkProbe = std::function<QStringList(const orm::Database *database)>;
+    void setUncommittedWorkProbe(UncommittedWorkProbe probe);
 
     // Saved connections (Connections → Add / Edit / Remove saved connection): the file they
     // live in (connections.json in the config directory unless --config says otherwise), and
@@ -103,13 +105,14 @@ public:
     void setPasswordKeeper(PasswordKeeper keeper);
     // Writes the connection (URL without password) to the file, replacing `previousName` (an
     // edit) or one of the same name, and its password to the keyring when one is given. False
-    // (and a log line) on failure. It applies at once: the registry's extra databases of those
-    // names are removed (their entries leave the menu and the tree now, their connections close
-    // in the background), the connection is added under its name (with the password given, or
-    // the replaced database's) and connected when the registry is; an edited active database
-    // stays active under its new definition. The saved connection opened as the primary
-    // (setPrimaryConnectionName) cannot be swapped while running: that change waits for the
-    // next start, and the log says so.
+    // (and a log line) on failure, or when the person declines to close an open database whose
+    // console transactions hold uncommitted work (the probe's question). It applies at once: the
+    // registry's extra databases of those names are removed (their entries leave the menu and the
+    // tree now, their connections close in the background), the connection is added under its name
+    // (with the password given, or the replaced database's) and connected when the registry is; an
+    // edited active database stays active under its new definition. The saved connection opened as
+    // the primary (setPrimaryConnectionName) cannot be swapped while running: that change waits for
+    // the next start, and the log says so.
     bool saveConnection(const SavedConnection &connection, const QString &password,
                         const QString &previousName = {});
     // Removes a saved connection and its keyring entry, and the registry's extra database of
@@ -149,6 +152,8 @@ private:
     void addDatabaseEntry(const QString &name);
     void onExtraAdded(const QString &name);
     void onExtraRemoved(const QString &name);
+    // What the probe reports for those of `extras` that are open extra databases.
+    QStringList uncommittedWorkOn(const QStringList &extras) const;
     // Starts removing and adding registry databases for a saved-connection change.
     void applySavedChange(const QStringList &removed, const QString &added, const QString &url);
     // The password in the URL of the registry's extra database `name`, if any.
@@ -177,7 +182,7 @@ private:
     QString m_openedSchema;
     QString m_pendingOpen; // a model asked for before its schema was listed
     int m_work = 0;
-    std::function<QStringList()> m_uncommittedWork;
+    UncommittedWorkProbe m_uncommittedWork;
 
     QString m_savedPath;
     QString m_primaryConnection;

@@ -469,6 +469,80 @@ private slots:
         strata::test::await(cleanup.executeScript(QStringLiteral("DROP TABLE %1").arg(table)));
     }
 
+    // Removing or editing a saved connection whose open database has console transactions
+    // holding uncommitted work asks first, naming them; No keeps the database and the file as
+    // they were, Yes goes on. Work on another database is not asked about.
+    void closingAnExtraAsksWhileItsWorkIsUncommitted()
+    {
+        STRATA_BACKEND_URL(url);
+        QTemporaryDir dir;
+        const QString busyUrl = strata::test::urlFor(backend, "busy");
+        const QString calmUrl = strata::test::urlFor(backend, "calm");
+        orm::Registry registry(url);
+        registry.addExtra(QStringLiteral("busy"), busyUrl);
+        registry.addExtra(QStringLiteral("calm"), calmUrl);
+        MainWindow window(&registry);
+        window.setPasswordKeeper({[](const QString &, const QString &, QString *) { return true; },
+                                  [](const QString &) { return true; }});
+        strata::ui::SavedConnections saved(dir.filePath(QStringLiteral("connections.json")));
+        saved.put({QStringLiteral("busy"), strata::ui::withoutPassword(busyUrl), false});
+        saved.put({QStringLiteral("calm"), strata::ui::withoutPassword(calmUrl), false});
+        saved.save();
+        window.setSavedConnectionsPath(saved.path()); // the menus list what the file holds
+        const QPointer<orm::Database> busy = registry.database(QStringLiteral("busy"));
+        window.setUncommittedWorkProbe([&](const orm::Database *database) {
+            return database == busy.data() ? QStringList{QStringLiteral("console tab 3")}
+                                           : QStringList();
+        });
+        window.show();
+        strata::test::await(registry.connect(orm::Registry::ConnectMode::Lenient));
+        const auto removeAction = [&](const QString &name) {
+            return window.findChild<QAction *>(QStringLiteral("remove_%1").arg(name));
+        };
+        QVERIFY(removeAction(QStringLiteral("busy")));
+
+        {
+            MessageBoxAnswerer answer(QMessageBox::No);
+            removeAction(QStringLiteral("busy"))->trigger();
+            QCOMPARE(answer.seen, 1);
+            QVERIFY2(answer.text.contains(QStringLiteral("console tab 3")) &&
+                         answer.text.contains(QStringLiteral("uncommitted")),
+                     qPrintable(answer.text));
+        }
+        QCOMPARE(registry.extraNames(), (QStringList{"busy", "calm"}));
+        {
+            MessageBoxAnswerer answer(QMessageBox::No);
+            QVERIFY(!window.saveConnection(
+                {QStringLiteral("busy"), strata::ui::withoutPassword(calmUrl), false}, QString(),
+                QStringLiteral("busy")));
+            QCOMPARE(answer.seen, 1);
+            QVERIFY2(answer.text.contains(QStringLiteral("console tab 3")),
+                     qPrintable(answer.text));
+        }
+        QCOMPARE(registry.database(QStringLiteral("busy")), busy.data());
+        saved.load();
+        QCOMPARE(saved.connections().size(), 2);
+        QCOMPARE(saved.connections().first().name, QStringLiteral("busy"));
+        QCOMPARE(saved.connections().first().url, strata::ui::withoutPassword(busyUrl));
+
+        {
+            // The other database: asked only the usual question, which mentions no work.
+            MessageBoxAnswerer answer(QMessageBox::Yes);
+            removeAction(QStringLiteral("calm"))->trigger();
+            QCOMPARE(answer.seen, 1);
+            QVERIFY2(!answer.text.contains(QStringLiteral("console tab")), qPrintable(answer.text));
+        }
+        QCOMPARE(registry.extraNames(), QStringList{"busy"});
+        {
+            MessageBoxAnswerer answer(QMessageBox::Yes);
+            removeAction(QStringLiteral("busy"))->trigger();
+            QCOMPARE(answer.seen, 1);
+        }
+        QVERIFY(registry.extraNames().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(busy.isNull(), 10000);
+        strata::test::await(registry.disconnect(true));
+    }
+
     // Closing the window asks first while the probe reports uncommitted work: No (or Escape)
     // keeps the window open, Yes closes it; with nothing reported it closes without a question.
     void quitAsksWhileWorkIsUncommitted()
@@ -477,7 +551,9 @@ private slots:
         orm::Registry registry(url);
         MainWindow window(&registry);
         int probed = 0;
-        window.setUncommittedWorkProbe([&probed] {
+        window.setUncommittedWorkProbe([&probed](const orm::Database *database) {
+            if (database)
+                return QStringList();
             ++probed;
             return QStringList{QStringLiteral("console tab 2")};
         });
@@ -518,7 +594,9 @@ private slots:
         }
         MainWindow window(&registry);
         int probed = 0;
-        window.setUncommittedWorkProbe([&probed] {
+        window.setUncommittedWorkProbe([&probed](const orm::Database *database) {
+            if (database)
+                return QStringList();
             ++probed;
             return QStringList();
         });
