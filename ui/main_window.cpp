@@ -234,6 +234,27 @@ QString modelsKey(const QString &database, const QString &schema)
     return database + QLatin1Char('\x1f') + schema;
 }
 
+// A greyed-out line in the tree that says why a node has no children (yet).
+QStandardItem *placeholderNode(const QString &text)
+{
+    auto *item = new QStandardItem(text);
+    item->setData(int(MainWindow::NodeKind::Placeholder), MainWindow::NodeKindRole);
+    return item;
+}
+
+// A node whose children are listed when it is first expanded; until then a placeholder says why
+// it is empty.
+QStandardItem *lazyNode(const QString &text, MainWindow::NodeKind kind, const QString &database,
+                        const QString &waiting)
+{
+    auto *item = new QStandardItem(text);
+    item->setData(int(kind), MainWindow::NodeKindRole);
+    item->setData(database, MainWindow::DatabaseRole);
+    item->setData(false, MainWindow::LoadedRole);
+    item->appendRow(placeholderNode(waiting));
+    return item;
+}
+
 } // namespace
 
 MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
@@ -423,14 +444,8 @@ void MainWindow::addDatabaseEntry(const QString &name)
     m_connectionActions.insert(name, action);
     connect(action, &QAction::triggered, this, [this, name] { setActiveDatabase(name); });
 
-    auto *item = new QStandardItem(displayName(name));
-    item->setData(int(NodeKind::Database), NodeKindRole);
-    item->setData(name, DatabaseRole);
-    item->setData(false, LoadedRole);
-    auto *placeholder = new QStandardItem(tr("(not connected)"));
-    placeholder->setData(int(NodeKind::Placeholder), NodeKindRole);
-    item->appendRow(placeholder);
-    m_treeModel->appendRow(item);
+    m_treeModel->appendRow(
+        lazyNode(displayName(name), NodeKind::Database, name, tr("(not connected)")));
 }
 
 void MainWindow::onExtraAdded(const QString &name)
@@ -632,14 +647,8 @@ void MainWindow::onSchemasListed(const QString &database, const QStringList &sch
     if (parent && !parent->data(LoadedRole).toBool()) {
         parent->removeRows(0, parent->rowCount());
         for (const QString &schema : schemas) {
-            auto *item = new QStandardItem(schema);
-            item->setData(int(NodeKind::Schema), NodeKindRole);
-            item->setData(database, DatabaseRole);
+            QStandardItem *item = lazyNode(schema, NodeKind::Schema, database, tr("(loading…)"));
             item->setData(schema, SchemaRole);
-            item->setData(false, LoadedRole);
-            auto *placeholder = new QStandardItem(tr("(loading…)"));
-            placeholder->setData(int(NodeKind::Placeholder), NodeKindRole);
-            item->appendRow(placeholder);
             parent->appendRow(item);
         }
         parent->setData(true, LoadedRole);
@@ -681,28 +690,20 @@ void MainWindow::onModelsListed(const QString &database, const QString &schema,
     if (QStandardItem *parent = schemaItem(database, schema)) {
         parent->removeRows(0, parent->rowCount());
         for (const orm::Model &model : models) {
-            auto *item =
-                new QStandardItem(model.name + kindSuffix(model.kind) + originMark(model.origin));
-            item->setData(int(NodeKind::Model), NodeKindRole);
-            item->setData(database, DatabaseRole);
+            QStandardItem *item =
+                lazyNode(model.name + kindSuffix(model.kind) + originMark(model.origin),
+                         NodeKind::Model, database, tr("(loading…)"));
             item->setData(schema, SchemaRole);
             item->setData(model.name, ModelNameRole);
-            item->setData(false, LoadedRole);
             item->setToolTip(QStringLiteral("%1.%2").arg(schema, model.table));
             if (model.origin == orm::ModelOrigin::Declared)
                 item->setForeground(QBrush(QColor(0x1f, 0x4e, 0x99)));
             else if (model.origin == orm::ModelOrigin::Tenant)
                 item->setForeground(QBrush(QColor(0x2e, 0x7d, 0x32)));
-            auto *placeholder = new QStandardItem(tr("(loading…)"));
-            placeholder->setData(int(NodeKind::Placeholder), NodeKindRole);
-            item->appendRow(placeholder);
             parent->appendRow(item);
         }
-        if (models.isEmpty()) {
-            auto *none = new QStandardItem(tr("(no models)"));
-            none->setData(int(NodeKind::Placeholder), NodeKindRole);
-            parent->appendRow(none);
-        }
+        if (models.isEmpty())
+            parent->appendRow(placeholderNode(tr("(no models)")));
     }
     if (database == m_activeDatabase && schema == m_activeSchema && !m_pendingOpen.isEmpty())
         openModel(std::exchange(m_pendingOpen, QString()));

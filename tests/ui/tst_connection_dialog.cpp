@@ -4,6 +4,7 @@
 
 #include "await.h"
 #include "backends.h"
+#include "fake_keyring.h"
 
 #include "orm/database_url.h"
 #include "orm/registry.h"
@@ -175,12 +176,9 @@ private slots:
         registry.addExtra(QStringLiteral("shop"),
                           strata::test::urlFor(QStringLiteral("sqlite"), QStringLiteral("shop")));
         MainWindow window(&registry);
-        QMap<QString, QString> keyring;
-        window.setPasswordKeeper({[&](const QString &name, const QString &password, QString *) {
-                                      keyring.insert(name, password);
-                                      return true;
-                                  },
-                                  [&](const QString &name) { return keyring.remove(name) > 0; }});
+        FakeKeyring fake;
+        QMap<QString, QString> &keyring = fake.entries;
+        window.setPasswordKeeper(fake.keeper());
         window.setSavedConnectionsPath(path);
 
         ConnectionDialog dialog;
@@ -257,12 +255,9 @@ private slots:
         orm::Registry registry(primaryUrl);
         orm::Database *primary = registry.database();
         MainWindow window(&registry);
-        QMap<QString, QString> keyring;
-        window.setPasswordKeeper({[&](const QString &name, const QString &password, QString *) {
-                                      keyring.insert(name, password);
-                                      return true;
-                                  },
-                                  [&](const QString &name) { return keyring.remove(name) > 0; }});
+        FakeKeyring fake;
+        QMap<QString, QString> &keyring = fake.entries;
+        window.setPasswordKeeper(fake.keeper());
         window.setSavedConnectionsPath(path);
         SavedConnections saved(path);
         saved.put({QStringLiteral("main"), primaryUrl, true});

@@ -6,6 +6,7 @@
 
 #include "await.h"
 #include "backends.h"
+#include "fake_keyring.h"
 
 #include "orm/database.h"
 #include "orm/database_url.h"
@@ -336,12 +337,9 @@ private slots:
 
         orm::Registry registry(url);
         MainWindow window(&registry);
-        QMap<QString, QString> keyring;
-        window.setPasswordKeeper({[&](const QString &name, const QString &secret, QString *) {
-                                      keyring.insert(name, secret);
-                                      return true;
-                                  },
-                                  [&](const QString &name) { return keyring.remove(name) > 0; }});
+        FakeKeyring fake;
+        QMap<QString, QString> &keyring = fake.entries;
+        window.setPasswordKeeper(fake.keeper());
         window.setSavedConnectionsPath(dir.filePath(QStringLiteral("connections.json")));
         window.show();
         strata::test::await(registry.connect(orm::Registry::ConnectMode::Lenient));
