@@ -1,6 +1,7 @@
 #include "console_session.h"
 
 #include "error.h"
+#include "sql_splitter.h"
 
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -19,16 +20,6 @@ struct Turn {
             release();
     }
 };
-
-// The statement's leading keywords, upper-cased: enough to follow BEGIN / COMMIT typed by hand.
-QString leadingWords(const QString &sql)
-{
-    static const QRegularExpression comments(QStringLiteral("^(\\s+|--[^\\n]*\\n?|/\\*.*?\\*/)+"),
-                                             QRegularExpression::DotMatchesEverythingOption);
-    QString text = sql;
-    text.remove(comments);
-    return text.left(40).simplified().toUpper();
-}
 
 } // namespace
 
@@ -278,7 +269,7 @@ QCoro::Task<quint64> ConsoleSession::start(QString sql, int batchRows)
     co_await endStream();
     ++m_stream;
     m_running = true;
-    const QString words = leadingWords(sql);
+    const QString words = leadingKeywords(sql);
     const bool begins = words.startsWith(QLatin1String("BEGIN")) ||
                         words.startsWith(QLatin1String("START TRANSACTION"));
     const bool ends =

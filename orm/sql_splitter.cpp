@@ -1,5 +1,7 @@
 #include "sql_splitter.h"
 
+#include <QRegularExpression>
+
 #include <pg_query.h>
 #include <sqlite3.h>
 
@@ -145,6 +147,15 @@ int statementAt(const QList<SqlStatement> &statements, int position)
     if (before >= 0)
         return before;
     return statements.isEmpty() ? -1 : 0;
+}
+
+QString leadingKeywords(const QString &sql)
+{
+    static const QRegularExpression comments(QStringLiteral("^(\\s+|--[^\\n]*\\n?|/\\*.*?\\*/)+"),
+                                             QRegularExpression::DotMatchesEverythingOption);
+    QString text = sql;
+    text.remove(comments);
+    return text.left(40).simplified().toUpper();
 }
 
 } // namespace orm

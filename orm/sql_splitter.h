@@ -32,4 +32,8 @@ QList<SqlStatement> splitSql(const QString &script, Dialect dialect);
 // -1 when there is none.
 int statementAt(const QList<SqlStatement> &statements, int position);
 
+// A statement's first words, comments and whitespace skipped, upper-cased (40 characters at
+// most): enough to tell BEGIN, COMMIT or CREATE TABLE typed by hand without parsing.
+QString leadingKeywords(const QString &sql);
+
 } // namespace orm

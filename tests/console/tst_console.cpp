@@ -710,6 +710,47 @@ private slots:
             test::await(db()->executeScript(QStringLiteral("DROP SCHEMA %1 CASCADE").arg(schema)));
     }
 
+    // Tables created (or dropped) in the console are offered (or no longer) once the statement
+    // ran, without reconnecting; a result still being read is left alone.
+    void completionFollowsDdl()
+    {
+        const QString table = test::uniqueName(QStringLiteral("ddl_table"));
+        auto tab = newTab();
+        QVERIFY(test::await(tab->run(QStringLiteral("SELECT 1"), 0))); // connects
+        ui::SqlEditor *editor = tab->editor();
+        QTRY_VERIFY_WITH_TIMEOUT(editor->completionWords().contains(QStringLiteral("SELECT")),
+                                 10000);
+        QVERIFY(!editor->completionWords().contains(table));
+        QVERIFY(test::await(tab->run(
+            QStringLiteral("/* new */ CREATE TABLE %1 (ddl_column_one integer)").arg(table), 0)));
+        QTRY_VERIFY_WITH_TIMEOUT(editor->completionWords().contains(table), 10000);
+        QVERIFY(editor->completionWords().contains(QStringLiteral("ddl_column_one")));
+
+        // DDL then a large SELECT: its rows stay readable (no catalog query ends the stream).
+        const QString big =
+            isPg() ? QStringLiteral("SELECT g FROM generate_series(1, 100000) g")
+                   : QStringLiteral("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 "
+                                    "FROM g WHERE n < 100000) SELECT n FROM g");
+        QVERIFY(test::await(tab->run(
+            QStringLiteral("ALTER TABLE %1 ADD COLUMN ddl_column_two integer; %2").arg(table, big),
+            0)));
+        ui::ResultView *view = tab->result(0);
+        QVERIFY(waitShown(view));
+        QTest::qWait(200);
+        QVERIFY(!view->stream()->isTruncated());
+        QVERIFY(!view->stream()->isFinished());
+
+        // The next run that leaves no result open reads the names: both changes show.
+        const QString other = test::uniqueName(QStringLiteral("ddl_other"));
+        QVERIFY(test::await(tab->run(QStringLiteral("CREATE TABLE %1 (c integer)").arg(other), 0)));
+        QTRY_VERIFY_WITH_TIMEOUT(editor->completionWords().contains(other), 10000);
+        QVERIFY(editor->completionWords().contains(QStringLiteral("ddl_column_two")));
+
+        QVERIFY(test::await(
+            tab->run(QStringLiteral("DROP TABLE %1; DROP TABLE %2").arg(table, other), 0)));
+        QTRY_VERIFY_WITH_TIMEOUT(!editor->completionWords().contains(table), 10000);
+    }
+
     void historyAndTabsSurviveRestart()
     {
         const QString marker = test::uniqueName(QStringLiteral("history"));

@@ -90,6 +90,21 @@ private slots:
         QCOMPARE(orm::statementAt(statements, int(script.size())), 2);
         QCOMPARE(orm::statementAt({}, 0), -1);
     }
+
+    void leadingKeywords()
+    {
+        QCOMPARE(orm::leadingKeywords(QStringLiteral("  begin;")), QStringLiteral("BEGIN;"));
+        QCOMPARE(
+            orm::leadingKeywords(QStringLiteral("-- why\n/* what\n */ create\n  table t (a int)")),
+            QStringLiteral("CREATE TABLE T (A INT)"));
+        QCOMPARE(orm::leadingKeywords(QStringLiteral("select '/* not a comment */'")),
+                 QStringLiteral("SELECT '/* NOT A COMMENT */'"));
+        QCOMPARE(orm::leadingKeywords(QStringLiteral("-- only a comment")), QString());
+        QCOMPARE(
+            orm::leadingKeywords(QStringLiteral("INSERT INTO %1 VALUES (1)").arg(QString(60, u'x')))
+                .size(),
+            40);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSqlSplitter)

@@ -5,6 +5,7 @@
 
 #include "orm/database.h"
 #include "orm/error.h"
+#include "orm/sql_splitter.h"
 
 #include <QAction>
 #include <QElapsedTimer>
@@ -136,6 +137,16 @@ QCoro::Task<> settingDetached(QPointer<ConsoleTab> tab, QCoro::Task<> task)
             qWarning("console: %s", qPrintable(error.toString()));
     } catch (...) {
     }
+}
+
+// Statements that change which tables and columns exist: completion reads the names again.
+bool changesCatalog(const QString &sql)
+{
+    const QString words = orm::leadingKeywords(sql);
+    for (const char *verb : {"CREATE ", "ALTER ", "DROP ", "ATTACH ", "DETACH ", "IMPORT "})
+        if (words.startsWith(QLatin1String(verb)))
+            return true;
+    return false;
 }
 
 bool isReadOnlyRefusal(const orm::Error &error)
@@ -455,6 +466,7 @@ QCoro::Task<bool> ConsoleTab::run(QString sql, int offset)
     m_editor->clearError();
     updateState();
     bool ok = true;
+    bool streamOpen = false; // the last statement's rows are still being read
     QPointer<ResultView> lastView;
     int resultNumber = 0;
     try {
@@ -504,6 +516,7 @@ QCoro::Task<bool> ConsoleTab::run(QString sql, int offset)
                     m_results->setTabToolTip(m_results->count() - 1, statement.text.left(200));
                     lastView = view;
                     previous = stream;
+                    streamOpen = !stream->isFinished();
                     entry.rows = stream->isFinished() ? stream->rowsRead() : -1;
                     log(tr("Result %1: %2 — first rows in %L3 ms")
                             .arg(resultNumber)
@@ -519,6 +532,8 @@ QCoro::Task<bool> ConsoleTab::run(QString sql, int offset)
                     }
                     if (!self || !session)
                         co_return false;
+                    streamOpen = false;
+                    m_catalogStale = m_catalogStale || changesCatalog(statement.text);
                     entry.rows = session->rowsAffected();
                     log(tr("%1 — %2, %L3 ms")
                             .arg(statement.text.left(80).simplified())
@@ -582,6 +597,12 @@ QCoro::Task<bool> ConsoleTab::run(QString sql, int offset)
         co_return ok;
     m_running = false;
     updateState();
+    // Not while a result is still being read: the catalog query would end its stream (a later
+    // run does it then).
+    if (m_catalogStale && !streamOpen && m_session) {
+        m_catalogStale = false;
+        completionDetached(this, m_session, m_editor);
+    }
     if (!ok || !lastView)
         m_results->setCurrentWidget(m_messages);
     else

@@ -89,6 +89,7 @@ private:
     orm::Database *m_database = nullptr;
     QString m_schemaName;
     orm::ConsoleSession *m_session = nullptr;
+    bool m_catalogStale = false; // DDL ran since completion last read the names
     bool m_sessionStale = true;
     std::unique_ptr<ConsoleHistory> m_history;
     SqlEditor *m_editor;
