@@ -136,6 +136,8 @@ int runExplorer(QApplication &app, const StartupOptions &options)
                                     options.screenshotTimeoutMs);
     if (screenshot && !options.consoleSql.isEmpty()) {
         consoleDock->raise();
+        // The console is what the picture is about: give it most of the window's height.
+        window.resizeDocks({consoleDock}, {window.height() * 3 / 5}, Qt::Vertical);
         screenshot->setConsole(console, options.consoleSql);
     }
     QObject::connect(lifespan, &orm::Lifespan::started, &window,

@@ -2,6 +2,7 @@
 
 #include <QDate>
 #include <QDateTime>
+#include <QLocale>
 #include <QTime>
 #include <QUuid>
 
@@ -95,7 +96,7 @@ QString RowBatch::text(int row, int column) const
     case CellKind::Real: {
         double v;
         std::memcpy(&v, raw.data(), sizeof v);
-        return QString::number(v, 'g', 17);
+        return QString::number(v, 'g', QLocale::FloatingPointShortest); // exact, and 0.1 stays 0.1
     }
     case CellKind::Blob:
         return QString::fromLatin1(raw.toByteArray().toHex());

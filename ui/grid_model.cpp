@@ -349,9 +349,13 @@ QVariant GridModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::TextAlignmentRole: {
+        // Numbers line up on the right: by the column's type, or by what the cell holds where
+        // the column has none (SQLite's expressions).
         const orm::LogicalType type = m_columns[column].type;
+        const orm::CellKind kind = page->rows.kind(r, column);
         if (type == orm::LogicalType::Integer || type == orm::LogicalType::Real ||
-            type == orm::LogicalType::Numeric)
+            type == orm::LogicalType::Numeric || kind == orm::CellKind::Integer ||
+            kind == orm::CellKind::Real)
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return int(Qt::AlignLeft | Qt::AlignVCenter);
     }

@@ -751,6 +751,31 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!editor->completionWords().contains(table), 10000);
     }
 
+    // Reals show the shortest text that reads back as the same number (0.1 + 0.2 is not 0.3),
+    // and numbers align right even where the column has no declared type (SQLite expressions).
+    void numbersShowExactlyAndAlignRight()
+    {
+        auto tab = newTab();
+        QVERIFY(test::await(
+            tab->run(QStringLiteral("SELECT 1 + 1 AS n, 'x' AS t, 10.2 AS r, 0.1 + 0.2 AS s"), 0)));
+        ui::ResultView *view = tab->result(0);
+        QVERIFY(waitShown(view));
+        QCOMPARE(cell(view, 0, 0), QStringLiteral("2"));
+        QCOMPARE(cell(view, 0, 2), QStringLiteral("10.2"));
+        // PostgreSQL adds numerics exactly; SQLite's REAL arithmetic does not.
+        QCOMPARE(cell(view, 0, 3),
+                 isPg() ? QStringLiteral("0.3") : QStringLiteral("0.30000000000000004"));
+        const auto alignment = [&](int column) {
+            return Qt::Alignment(view->model()
+                                     ->data(view->model()->index(0, column), Qt::TextAlignmentRole)
+                                     .toInt());
+        };
+        QVERIFY(alignment(0) & Qt::AlignRight);
+        QVERIFY(alignment(1) & Qt::AlignLeft);
+        QVERIFY(alignment(2) & Qt::AlignRight);
+        QVERIFY(alignment(3) & Qt::AlignRight);
+    }
+
     void historyAndTabsSurviveRestart()
     {
         const QString marker = test::uniqueName(QStringLiteral("history"));
