@@ -134,19 +134,35 @@ QCoro::Task<> ConsoleSession::close()
     co_await old->close();
 }
 
-QCoro::Task<> ConsoleSession::setReadOnly(bool readOnly)
+QCoro::Task<ConsoleSession::ReadOnlyEffect> ConsoleSession::setReadOnly(bool readOnly)
 {
     m_readOnly = readOnly;
     if (!m_connection)
-        co_return;
+        co_return ReadOnlyEffect::Now;
     co_await lock();
     Turn turn{[this] { unlock(); }};
+    if (!m_connection)
+        co_return ReadOnlyEffect::Now; // closed while waiting: the next open applies it
     co_await endStream();
-    // PostgreSQL undoes a SET made inside a transaction that rolls back (and refuses one in a
-    // failed transaction): the settings go again once the transaction has ended.
-    if (m_dialect == Dialect::Postgres && isTransactionOpen())
-        m_settingsPending = true;
+    if (m_dialect != Dialect::Postgres || !isTransactionOpen()) {
+        co_await applySettings(); // SQLite's query_only holds at once, in a transaction too
+        co_return ReadOnlyEffect::Now;
+    }
+    // PostgreSQL undoes a SET made inside a transaction that rolls back: the settings go again
+    // once the transaction has ended.
+    m_settingsPending = true;
+    if (isTransactionFailed())
+        co_return ReadOnlyEffect::NextTransaction; // it refuses every statement until it ends
     co_await applySettings();
+    // default_transaction_read_only is read when a transaction starts: the open one is told
+    // apart. Turning it read-only is always allowed; read-write only before its first query
+    // (an attempt after it would fail, and so abort, the transaction).
+    if (!readOnly && m_snapshotTaken)
+        co_return ReadOnlyEffect::NextTransaction;
+    const QString sql = QStringLiteral("SET transaction_read_only = ") +
+                        (readOnly ? QStringLiteral("on") : QStringLiteral("off"));
+    co_await m_connection->execute(sql);
+    co_return ReadOnlyEffect::Now;
 }
 
 QCoro::Task<> ConsoleSession::applyPendingSettings()
@@ -160,6 +176,45 @@ QCoro::Task<> ConsoleSession::applyPendingSettings()
 void ConsoleSession::setAutocommit(bool autocommit)
 {
     m_autocommit = autocommit;
+}
+
+QCoro::Task<bool> ConsoleSession::switchToAutocommit(TransactionEnd end)
+{
+    if (!m_connection) {
+        m_autocommit = true;
+        co_return true;
+    }
+    co_await lock();
+    Turn turn{[this] { unlock(); }};
+    bool asked = true;
+    if (m_connection && isTransactionOpen()) {
+        try {
+            if (end == TransactionEnd::Commit)
+                asked = co_await commitInTurn();
+            else
+                co_await rollbackInTurn();
+        } catch (...) {
+            // PostgreSQL ends a transaction whose COMMIT fails (a deferred constraint); SQLite
+            // may keep it open (SQLITE_BUSY): then it still waits for Commit or Rollback.
+            if (!isTransactionOpen())
+                m_autocommit = true;
+            throw;
+        }
+    }
+    m_autocommit = true;
+    co_return asked;
+}
+
+void ConsoleSession::noteStatement(const QString &leadingWords)
+{
+    if (m_transactionState == TransactionState::None)
+        m_snapshotTaken = false; // the statement opens a transaction, or runs in one of its own
+    // What PostgreSQL runs without a snapshot (transaction control, SET, SHOW).
+    for (const char *verb :
+         {"BEGIN", "START TRANSACTION", "SET ", "SHOW ", "RESET ", "SAVEPOINT ", "RELEASE "})
+        if (leadingWords.startsWith(QLatin1String(verb)))
+            return;
+    m_snapshotTaken = true;
 }
 
 void ConsoleSession::setTransactionState(TransactionState state)
@@ -227,6 +282,23 @@ QCoro::Task<bool> ConsoleSession::commit()
         co_return false;
     co_await lock();
     Turn turn{[this] { unlock(); }};
+    const bool committed = co_await commitInTurn();
+    co_return committed;
+}
+
+QCoro::Task<> ConsoleSession::rollback()
+{
+    if (!m_connection)
+        co_return;
+    co_await lock();
+    Turn turn{[this] { unlock(); }};
+    co_await rollbackInTurn();
+}
+
+QCoro::Task<bool> ConsoleSession::commitInTurn()
+{
+    if (!m_connection)
+        co_return false;
     co_await endStream();
     // PostgreSQL ends a failed transaction's COMMIT with ROLLBACK (and no error).
     const bool failed = m_transactionState == TransactionState::Failed ||
@@ -242,12 +314,10 @@ QCoro::Task<bool> ConsoleSession::commit()
     co_return !failed;
 }
 
-QCoro::Task<> ConsoleSession::rollback()
+QCoro::Task<> ConsoleSession::rollbackInTurn()
 {
     if (!m_connection)
         co_return;
-    co_await lock();
-    Turn turn{[this] { unlock(); }};
     m_streamOpen = false;
     try {
         co_await m_connection->execute(QStringLiteral("ROLLBACK"));
@@ -276,6 +346,7 @@ QCoro::Task<quint64> ConsoleSession::start(QString sql, int batchRows)
         (words.startsWith(QLatin1String("COMMIT")) || words.startsWith(QLatin1String("END")) ||
          words.startsWith(QLatin1String("ROLLBACK")) || words.startsWith(QLatin1String("ABORT"))) &&
         !words.contains(QLatin1String(" TO "));
+    noteStatement(words);
     try {
         co_await applyPendingSettings(); // a transaction ended by hand, or by an error
         if (!m_autocommit && m_transactionState == TransactionState::None && !begins) {
@@ -353,6 +424,7 @@ QCoro::Task<Result> ConsoleSession::execute(QString sql, QVariantList params)
     co_await endStream();
     ++m_stream;
     m_running = true;
+    noteStatement(leadingKeywords(sql));
     std::optional<Result> result;
     try {
         result = co_await m_connection->execute(sql, params);

@@ -43,15 +43,32 @@ public:
     bool isOpen() const;
     QString schema() const { return m_schema; }
 
-    // Read-only: PostgreSQL default_transaction_read_only (for the next transaction), SQLite
-    // PRAGMA query_only. Applied at once when open, and on every re-open; on PostgreSQL again
-    // once the transaction open at the time has ended (a rollback would undo it).
-    QCoro::Task<> setReadOnly(bool readOnly);
+    // Where a read-only change took effect.
+    enum class ReadOnlyEffect {
+        Now,             // the open transaction too, if there is one
+        NextTransaction, // PostgreSQL: the open transaction keeps its mode until it ends
+    };
+    Q_ENUM(ReadOnlyEffect)
+    // Read-only: PostgreSQL default_transaction_read_only, SQLite PRAGMA query_only. Applied at
+    // once when open, and on every re-open; on PostgreSQL again once the transaction open at the
+    // time has ended (a rollback would undo it). On PostgreSQL an open transaction is made read-
+    // only too (SET transaction_read_only); it is made read-write again only before its first
+    // query (the server refuses it after), and a failed transaction takes no SET at all: both
+    // answer NextTransaction.
+    QCoro::Task<ReadOnlyEffect> setReadOnly(bool readOnly);
     bool isReadOnly() const { return m_readOnly; }
 
     // Manual transactions: the first statement after Commit or Rollback opens one (BEGIN).
+    // Turning autocommit on leaves an open transaction as it is: switchToAutocommit() ends it.
     void setAutocommit(bool autocommit);
     bool isAutocommit() const { return m_autocommit; }
+    enum class TransactionEnd { Commit, Rollback };
+    Q_ENUM(TransactionEnd)
+    // Ends the open transaction, if any, with COMMIT or ROLLBACK and turns autocommit on, in one
+    // turn: no statement waiting its turn runs between the two. Answers like commit() (false:
+    // the server rolled back a failed transaction instead), true after a rollback or with no
+    // transaction. When ending it throws, autocommit goes on only if no transaction is left open.
+    QCoro::Task<bool> switchToAutocommit(TransactionEnd end);
 
     // The server's transaction state after the last statement, commit or rollback: what the
     // driver reports (PostgreSQL's PQtransactionStatus, SQLite's sqlite3_get_autocommit), and
@@ -103,6 +120,11 @@ private:
     QCoro::Task<> lock();
     void unlock();
     QCoro::Task<> applySettings();
+    // commit() and rollback() for a caller that holds the turn.
+    QCoro::Task<bool> commitInTurn();
+    QCoro::Task<> rollbackInTurn();
+    // Keeps m_snapshotTaken for a statement about to run.
+    void noteStatement(const QString &leadingWords);
     // Applies the settings again if a transaction may have undone them and has now ended.
     QCoro::Task<> applyPendingSettings();
     // Ends the open stream before the next call. The driver would cancel a stream not read to
@@ -121,6 +143,9 @@ private:
     bool m_readOnly = false;
     bool m_autocommit = true;
     bool m_settingsPending = false; // set inside a PostgreSQL transaction: apply once it ends
+    // PostgreSQL: a statement that takes a snapshot ran in the open transaction, which can then
+    // no longer turn read-write. Conservative: only statements known to take none leave it false.
+    bool m_snapshotTaken = false;
     TransactionState m_transactionState = TransactionState::None;
     bool m_busy = false;
     bool m_running = false; // a statement or a batch is on the server (cancel has something)

@@ -36,6 +36,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScatterSeries>
@@ -43,10 +44,54 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTimer>
+#include <QToolBar>
 
 #include <memory>
 
 using namespace strata;
+
+namespace {
+
+// Answers the next message box as a user would: clicks the button named `button` (Escape when
+// `button` is empty or the box has none of that name), and keeps what it said and offered.
+class MessageBoxAnswerer : public QObject {
+public:
+    explicit MessageBoxAnswerer(QString button)
+        : m_button(std::move(button))
+    {
+        connect(&m_timer, &QTimer::timeout, this, &MessageBoxAnswerer::poll);
+        m_timer.start(10);
+    }
+
+    int seen = 0;
+    QString text; // the text and the informative text
+    QStringList buttons;
+
+private:
+    void poll()
+    {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box || !box->isVisible())
+            return;
+        m_timer.stop();
+        ++seen;
+        text = box->text() + QLatin1Char('\n') + box->informativeText();
+        for (QAbstractButton *button : box->buttons())
+            buttons << button->objectName();
+        // (An empty name would find any button.)
+        auto *target = m_button.isEmpty() ? nullptr : box->findChild<QAbstractButton *>(m_button);
+        if (target)
+            QTest::mouseClick(target, Qt::LeftButton);
+        else
+            QTest::keyClick(box, Qt::Key_Escape);
+    }
+
+    QString m_button;
+    QTimer m_timer;
+};
+
+} // namespace
 
 class TestConsole : public QObject {
     Q_OBJECT
@@ -82,6 +127,27 @@ private:
     static QAction *action(ui::ConsoleTab *tab, const char *name)
     {
         return tab->findChild<QAction *>(QLatin1String(name));
+    }
+    // Clicks the action's button on the tab's toolbar, as the user does.
+    static bool clickToolButton(ui::ConsoleTab *tab, QAction *action)
+    {
+        auto *bar = tab->findChild<QToolBar *>();
+        QWidget *button = bar && action ? bar->widgetForAction(action) : nullptr;
+        if (!button || !button->isVisible())
+            return false;
+        QTest::mouseClick(button, Qt::LeftButton);
+        return true;
+    }
+    // Rows in `table`, as another connection sees them (what was committed).
+    QString committedRows(const QString &table)
+    {
+        const orm::Result rows =
+            test::await(db()->execute(QStringLiteral("SELECT count(*) FROM %1").arg(table)));
+        return rows.text(0, 0);
+    }
+    static QString lastMessage(ui::ConsoleTab *tab)
+    {
+        return tab->messages().section(QLatin1Char('\n'), -1);
     }
     // Rows 1..5 as x, x², 10 - x and the text 'c<x>' (a label).
     QString fiveRows() const
@@ -430,6 +496,254 @@ private slots:
         tab->setManualTransactions(false);
         QVERIFY(test::await(tab->run(QStringLiteral("DROP TABLE %1").arg(table), 0)));
         QCOMPARE(txState(tab.get()), TxState::None);
+    }
+
+    // Turning manual transactions off with a transaction open asks how to end it: Commit keeps
+    // the rows, Roll back drops them, and both switch to autocommit; Cancel keeps manual mode and
+    // the transaction. With no transaction open it switches without asking.
+    void leavingManualModeEndsTheTransaction_data()
+    {
+        QTest::addColumn<QString>("answer");
+        QTest::addColumn<QString>("kept"); // rows committed once the question is answered
+        QTest::newRow("commit") << QStringLiteral("commitTransactionButton") << QStringLiteral("1");
+        QTest::newRow("roll back")
+            << QStringLiteral("rollbackTransactionButton") << QStringLiteral("0");
+        QTest::newRow("cancel") << QStringLiteral("cancelSwitchButton") << QStringLiteral("0");
+    }
+    void leavingManualModeEndsTheTransaction()
+    {
+        QFETCH(QString, answer);
+        QFETCH(QString, kept);
+        const bool cancel = answer == QLatin1String("cancelSwitchButton");
+        auto tab = newTab();
+        const QString table = test::uniqueName(QStringLiteral("console_leave"));
+        QAction *manual = action(tab.get(), "manualTransactionAction");
+        QLabel *label = stateLabel(tab.get());
+        QVERIFY(manual && label);
+        QVERIFY(test::await(tab->run(QStringLiteral("CREATE TABLE %1 (n integer)").arg(table), 0)));
+        QVERIFY(clickToolButton(tab.get(), manual));
+        QVERIFY(manual->isChecked());
+        QVERIFY(!tab->session()->isAutocommit());
+        QVERIFY(test::await(tab->run(QStringLiteral("INSERT INTO %1 VALUES (1)").arg(table), 0)));
+        QCOMPARE(txState(tab.get()), TxState::Open);
+
+        {
+            MessageBoxAnswerer answerer(answer);
+            QVERIFY(clickToolButton(tab.get(), manual));
+            QTRY_COMPARE(answerer.seen, 1);
+            QVERIFY2(answerer.text.contains(QStringLiteral("A transaction is open")),
+                     qPrintable(answerer.text));
+            QVERIFY2(answerer.buttons.contains(QStringLiteral("commitTransactionButton")) &&
+                         answerer.buttons.contains(QStringLiteral("rollbackTransactionButton")) &&
+                         answerer.buttons.contains(QStringLiteral("cancelSwitchButton")),
+                     qPrintable(answerer.buttons.join(u' ')));
+        }
+        QTRY_VERIFY(!tab->findChild<QMessageBox *>());
+        QTRY_VERIFY(!tab->session()->isBusy());
+        if (cancel) {
+            QVERIFY(manual->isChecked());
+            QVERIFY(!tab->session()->isAutocommit());
+            QCOMPARE(txState(tab.get()), TxState::Open);
+            QVERIFY2(label->text().contains(QStringLiteral("transaction open")),
+                     qPrintable(label->text()));
+            QCOMPARE(committedRows(table), QStringLiteral("0"));
+            // The transaction goes on: a second row joins it, and Commit ends it with both.
+            QVERIFY(
+                test::await(tab->run(QStringLiteral("INSERT INTO %1 VALUES (2)").arg(table), 0)));
+            QCOMPARE(txState(tab.get()), TxState::Open);
+            tab->commit();
+            QTRY_COMPARE(txState(tab.get()), TxState::None);
+            QTRY_VERIFY(!tab->session()->isBusy());
+            QCOMPARE(committedRows(table), QStringLiteral("2"));
+            kept = QStringLiteral("2");
+            // No transaction open now: the switch asks nothing (the box would be open by now).
+            QVERIFY(clickToolButton(tab.get(), manual));
+            QVERIFY(!tab->findChild<QMessageBox *>());
+        } else {
+            QTRY_VERIFY(tab->session()->isAutocommit());
+            QCOMPARE(txState(tab.get()), TxState::None);
+            QCOMPARE(committedRows(table), kept);
+            const QString said = answer == QLatin1String("commitTransactionButton")
+                                     ? QStringLiteral("Committed; autocommit is on")
+                                     : QStringLiteral("Rolled back; autocommit is on");
+            QVERIFY2(tab->messages().contains(said), qPrintable(tab->messages()));
+        }
+        QVERIFY(!manual->isChecked());
+        QVERIFY(tab->session()->isAutocommit());
+        QVERIFY2(label->text().contains(QStringLiteral("autocommit")), qPrintable(label->text()));
+
+        // Autocommit from here on: the next row is committed at once, no transaction left open.
+        QVERIFY(test::await(tab->run(QStringLiteral("INSERT INTO %1 VALUES (3)").arg(table), 0)));
+        QCOMPARE(txState(tab.get()), TxState::None);
+        QCOMPARE(committedRows(table), QString::number(kept.toInt() + 1));
+        QVERIFY(test::await(tab->run(QStringLiteral("DROP TABLE %1").arg(table), 0)));
+    }
+
+    // A failed PostgreSQL transaction cannot be committed: the question offers Roll back and
+    // Cancel only, and says why.
+    void leavingManualModeWithAFailedTransaction()
+    {
+        if (!isPg())
+            QSKIP("SQLite has no failed transaction state: an error leaves the transaction open");
+        auto tab = newTab();
+        const QString table = test::uniqueName(QStringLiteral("console_leave_failed"));
+        QAction *manual = action(tab.get(), "manualTransactionAction");
+        QVERIFY(manual);
+        QVERIFY(test::await(
+            tab->run(QStringLiteral("CREATE TABLE %1 (n integer PRIMARY KEY)").arg(table), 0)));
+        QVERIFY(clickToolButton(tab.get(), manual));
+        const QString insertOne = QStringLiteral("INSERT INTO %1 VALUES (1)").arg(table);
+        QVERIFY(test::await(tab->run(insertOne, 0)));
+        QVERIFY(!test::await(tab->run(insertOne, 0)));
+        QCOMPARE(txState(tab.get()), TxState::Failed);
+
+        {
+            // Escape is Cancel: manual mode and the failed transaction stay.
+            MessageBoxAnswerer answerer(QString{});
+            QVERIFY(clickToolButton(tab.get(), manual));
+            QTRY_COMPARE(answerer.seen, 1);
+            QVERIFY2(!answerer.buttons.contains(QStringLiteral("commitTransactionButton")) &&
+                         answerer.buttons.contains(QStringLiteral("rollbackTransactionButton")) &&
+                         answerer.buttons.contains(QStringLiteral("cancelSwitchButton")),
+                     qPrintable(answerer.buttons.join(u' ')));
+            QVERIFY2(answerer.text.contains(QStringLiteral("transaction failed")) &&
+                         answerer.text.contains(QStringLiteral("can only be rolled back")),
+                     qPrintable(answerer.text));
+        }
+        QTRY_VERIFY(!tab->findChild<QMessageBox *>());
+        QVERIFY(manual->isChecked());
+        QVERIFY(!tab->session()->isAutocommit());
+        QCOMPARE(txState(tab.get()), TxState::Failed);
+
+        {
+            MessageBoxAnswerer answerer(QStringLiteral("rollbackTransactionButton"));
+            QVERIFY(clickToolButton(tab.get(), manual));
+            QTRY_COMPARE(answerer.seen, 1);
+        }
+        QTRY_VERIFY(tab->session()->isAutocommit());
+        QTRY_VERIFY(!tab->session()->isBusy());
+        QCOMPARE(txState(tab.get()), TxState::None);
+        QVERIFY(!manual->isChecked());
+        QVERIFY2(tab->messages().contains(QStringLiteral("Rolled back; autocommit is on")),
+                 qPrintable(tab->messages()));
+        QCOMPARE(committedRows(table), QStringLiteral("0"));
+        QVERIFY(test::await(tab->run(insertOne, 0)));
+        QCOMPARE(txState(tab.get()), TxState::None);
+        QCOMPARE(committedRows(table), QStringLiteral("1"));
+        QVERIFY(test::await(tab->run(QStringLiteral("DROP TABLE %1").arg(table), 0)));
+    }
+
+    // Read-only turned on with a transaction open holds in that transaction at once: its next
+    // write is refused (PostgreSQL: SET transaction_read_only; SQLite: query_only).
+    void readOnlyAppliesToTheOpenTransaction()
+    {
+        auto tab = newTab();
+        const QString table = test::uniqueName(QStringLiteral("console_ro_open"));
+        QAction *readOnly = action(tab.get(), "readOnlyAction");
+        QVERIFY(readOnly);
+        QVERIFY(test::await(tab->run(QStringLiteral("CREATE TABLE %1 (n integer)").arg(table), 0)));
+        tab->setManualTransactions(true);
+        QVERIFY(test::await(tab->run(QStringLiteral("INSERT INTO %1 VALUES (1)").arg(table), 0)));
+        QCOMPARE(txState(tab.get()), TxState::Open);
+
+        QVERIFY(clickToolButton(tab.get(), readOnly));
+        QVERIFY(readOnly->isChecked());
+        QTRY_VERIFY2(lastMessage(tab.get()).contains(QStringLiteral("in the open transaction too")),
+                     qPrintable(tab->messages()));
+        QTRY_VERIFY(!tab->session()->isBusy());
+        QCOMPARE(txState(tab.get()), TxState::Open);
+        if (isPg()) {
+            QVERIFY(test::await(tab->run(QStringLiteral("SHOW transaction_read_only"), 0)));
+            QVERIFY(waitShown(tab->result(0)));
+            QCOMPARE(cell(tab->result(0), 0, 0), QStringLiteral("on"));
+        }
+        QVERIFY(!test::await(tab->run(QStringLiteral("INSERT INTO %1 VALUES (2)").arg(table), 0)));
+        if (isPg()) {
+            QCOMPARE(tab->lastErrorState(), QStringLiteral("25006"));
+            QCOMPARE(txState(tab.get()), TxState::Failed);
+        } else {
+            QVERIFY2(tab->lastErrorState().startsWith(QLatin1String("SQLITE_READONLY")),
+                     qPrintable(tab->lastErrorState()));
+            QCOMPARE(txState(tab.get()), TxState::Open);
+        }
+        QVERIFY2(tab->messages().contains(QStringLiteral("this console is read-only")),
+                 qPrintable(tab->messages()));
+        tab->rollback();
+        QTRY_COMPARE(txState(tab.get()), TxState::None);
+        QTRY_VERIFY(!tab->session()->isBusy());
+        QCOMPARE(committedRows(table), QStringLiteral("0"));
+
+        // The next transaction is read-only too.
+        QVERIFY(!test::await(tab->run(QStringLiteral("INSERT INTO %1 VALUES (3)").arg(table), 0)));
+        tab->rollback();
+        QTRY_COMPARE(txState(tab.get()), TxState::None);
+        tab->setManualTransactions(false);
+        QVERIFY(clickToolButton(tab.get(), readOnly));
+        QVERIFY(!readOnly->isChecked());
+        QVERIFY(test::await(tab->run(QStringLiteral("INSERT INTO %1 VALUES (4)").arg(table), 0)));
+        QCOMPARE(committedRows(table), QStringLiteral("1"));
+        QVERIFY(test::await(tab->run(QStringLiteral("DROP TABLE %1").arg(table), 0)));
+    }
+
+    // Read-only turned off with a transaction open: PostgreSQL keeps a transaction that has run
+    // a query read-only to its end, so it applies from the next transaction and the log says so
+    // (the transaction is not harmed by trying); before the first query it applies at once.
+    // SQLite's query_only always applies at once.
+    void readOnlyOffInTheOpenTransaction()
+    {
+        auto tab = newTab();
+        const QString table = test::uniqueName(QStringLiteral("console_ro_off"));
+        QAction *readOnly = action(tab.get(), "readOnlyAction");
+        QVERIFY(readOnly);
+        QVERIFY(test::await(tab->run(QStringLiteral("CREATE TABLE %1 (n integer)").arg(table), 0)));
+        QVERIFY(clickToolButton(tab.get(), readOnly));
+        tab->setManualTransactions(true);
+        QVERIFY(test::await(tab->run(QStringLiteral("SELECT count(*) FROM %1").arg(table), 0)));
+        QCOMPARE(txState(tab.get()), TxState::Open);
+
+        QVERIFY(clickToolButton(tab.get(), readOnly));
+        QVERIFY(!readOnly->isChecked());
+        QTRY_VERIFY2(lastMessage(tab.get()).contains(QStringLiteral("Read-only off")),
+                     qPrintable(tab->messages()));
+        QTRY_VERIFY(!tab->session()->isBusy());
+        QCOMPARE(txState(tab.get()), TxState::Open);
+        const QString insertOne = QStringLiteral("INSERT INTO %1 VALUES (1)").arg(table);
+        if (isPg()) {
+            QVERIFY2(lastMessage(tab.get()).contains(QStringLiteral("from the next transaction")),
+                     qPrintable(tab->messages()));
+            QVERIFY(!test::await(tab->run(insertOne, 0)));
+            QCOMPARE(tab->lastErrorState(), QStringLiteral("25006"));
+            tab->rollback();
+            QTRY_COMPARE(txState(tab.get()), TxState::None);
+        } else {
+            QVERIFY2(!lastMessage(tab.get()).contains(QStringLiteral("next transaction")),
+                     qPrintable(tab->messages()));
+        }
+        QVERIFY(test::await(tab->run(insertOne, 0)));
+        QCOMPARE(txState(tab.get()), TxState::Open);
+        tab->commit();
+        QTRY_COMPARE(txState(tab.get()), TxState::None);
+        QTRY_VERIFY(!tab->session()->isBusy());
+        QCOMPARE(committedRows(table), QStringLiteral("1"));
+
+        // A transaction begun by hand that has run no query yet turns read-write at once.
+        tab->setManualTransactions(false);
+        QVERIFY(clickToolButton(tab.get(), readOnly));
+        QTRY_VERIFY(!tab->session()->isBusy());
+        QVERIFY(test::await(tab->run(QStringLiteral("BEGIN"), 0)));
+        QCOMPARE(txState(tab.get()), TxState::Open);
+        QVERIFY(clickToolButton(tab.get(), readOnly));
+        QTRY_VERIFY2(lastMessage(tab.get()).contains(QStringLiteral("Read-only off")),
+                     qPrintable(tab->messages()));
+        QVERIFY2(!lastMessage(tab.get()).contains(QStringLiteral("next transaction")),
+                 qPrintable(tab->messages()));
+        QTRY_VERIFY(!tab->session()->isBusy());
+        QVERIFY(test::await(tab->run(QStringLiteral("INSERT INTO %1 VALUES (2)").arg(table), 0)));
+        QCOMPARE(txState(tab.get()), TxState::Open);
+        QVERIFY(test::await(tab->run(QStringLiteral("COMMIT"), 0)));
+        QCOMPARE(txState(tab.get()), TxState::None);
+        QCOMPARE(committedRows(table), QStringLiteral("2"));
+        QVERIFY(test::await(tab->run(QStringLiteral("DROP TABLE %1").arg(table), 0)));
     }
 
     void unreadResultKeepsTheTransaction()

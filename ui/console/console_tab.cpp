@@ -10,7 +10,10 @@
 #include <QAction>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTime>
@@ -182,6 +185,7 @@ ConsoleTab::ConsoleTab(QWidget *parent)
     m_cancel->setToolTip(tr("Stop the running statement on the server (Esc)"));
     m_toolbar->addSeparator();
     m_manual = m_toolbar->addAction(tr("Manual transaction"));
+    m_manual->setObjectName(QStringLiteral("manualTransactionAction"));
     m_manual->setCheckable(true);
     m_manual->setToolTip(tr("Off: every statement commits on its own (autocommit)"));
     connect(m_manual, &QAction::toggled, this, &ConsoleTab::setManualTransactions);
@@ -190,6 +194,7 @@ ConsoleTab::ConsoleTab(QWidget *parent)
     m_rollback = m_toolbar->addAction(tr("Rollback"), this, &ConsoleTab::rollback);
     m_rollback->setObjectName(QStringLiteral("rollbackAction"));
     m_readOnly = m_toolbar->addAction(tr("Read-only"));
+    m_readOnly->setObjectName(QStringLiteral("readOnlyAction"));
     m_readOnly->setCheckable(true);
     m_readOnly->setToolTip(tr("Refuse every change to the database on this console"));
     connect(m_readOnly, &QAction::toggled, this, &ConsoleTab::setReadOnly);
@@ -217,6 +222,11 @@ ConsoleTab::ConsoleTab(QWidget *parent)
 
 ConsoleTab::~ConsoleTab()
 {
+    if (m_endTransactionBox) {
+        // Unanswered: it must not answer into a tab half destroyed.
+        m_endTransactionBox->disconnect(this);
+        delete m_endTransactionBox;
+    }
     if (!m_session)
         return;
     if (!m_session->isBusy()) {
@@ -302,15 +312,141 @@ void ConsoleTab::setManualTransactions(bool manual)
         m_manual->setChecked(manual); // comes back here through toggled
         return;
     }
+    if (!manual && m_session && m_session->isTransactionOpen()) {
+        // Autocommit would leave the transaction open with nothing to end it: ask first, with
+        // manual mode shown until the answer.
+        {
+            const QSignalBlocker blocker(m_manual);
+            m_manual->setChecked(true);
+        }
+        askToLeaveManualMode();
+        return;
+    }
     if (m_session)
         m_session->setAutocommit(!manual);
     updateState();
 }
 
+void ConsoleTab::askToLeaveManualMode()
+{
+    if (m_endTransactionBox)
+        return; // already asking
+    const bool failed = m_session->isTransactionFailed();
+    // Window-modal and answered through `finished`: no nested event loop, and the tab may go
+    // while the question is open (the box goes with it).
+    auto *box = new QMessageBox(this);
+    box->setObjectName(QStringLiteral("endTransactionBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setIcon(QMessageBox::Question);
+    box->setWindowTitle(tr("Switch to autocommit"));
+    if (failed) {
+        box->setText(tr("The open transaction failed: an error aborted it, so it can only be "
+                        "rolled back. Roll it back and switch to autocommit?"));
+        box->setInformativeText(tr("The server refuses every statement in a failed transaction "
+                                   "and answers a commit with a rollback. Cancel keeps manual "
+                                   "transactions and the transaction as it is."));
+    } else {
+        box->setText(tr("A transaction is open on this console. Commit it or roll it back, then "
+                        "switch to autocommit?"));
+        box->setInformativeText(tr("Cancel keeps manual transactions and the transaction open."));
+    }
+    QPushButton *commit = nullptr;
+    if (!failed) {
+        commit = box->addButton(tr("Commit"), QMessageBox::AcceptRole);
+        commit->setObjectName(QStringLiteral("commitTransactionButton"));
+    }
+    QPushButton *rollback = box->addButton(tr("Roll back"), QMessageBox::DestructiveRole);
+    rollback->setObjectName(QStringLiteral("rollbackTransactionButton"));
+    QPushButton *cancel = box->addButton(QMessageBox::Cancel);
+    cancel->setObjectName(QStringLiteral("cancelSwitchButton"));
+    box->setDefaultButton(cancel);
+    box->setEscapeButton(cancel);
+    connect(box, &QMessageBox::finished, this, [this, box, commit, rollback] {
+        QAbstractButton *clicked = box->clickedButton();
+        if (clicked != commit && clicked != rollback) {
+            log(tr("Manual transaction stays on: the transaction is still open"));
+            updateState();
+            return;
+        }
+        {
+            const QSignalBlocker blocker(m_manual);
+            m_manual->setChecked(false);
+        }
+        updateState();
+        settingDetached(this, leaveManualMode(clicked == commit
+                                                  ? orm::ConsoleSession::TransactionEnd::Commit
+                                                  : orm::ConsoleSession::TransactionEnd::Rollback));
+    });
+    m_endTransactionBox = box;
+    box->open();
+}
+
+QCoro::Task<> ConsoleTab::leaveManualMode(orm::ConsoleSession::TransactionEnd end)
+{
+    QPointer<ConsoleTab> self(this);
+    QPointer<orm::ConsoleSession> session = m_session;
+    if (!session)
+        co_return;
+    const bool commit = end == orm::ConsoleSession::TransactionEnd::Commit;
+    try {
+        const bool asked = co_await session->switchToAutocommit(end);
+        if (!self)
+            co_return;
+        log(!commit ? tr("Rolled back; autocommit is on")
+            : asked ? tr("Committed; autocommit is on")
+                    : tr("Rolled back: the transaction had failed, so the server rolled it back "
+                         "instead of committing; autocommit is on"));
+    } catch (const orm::Error &error) {
+        if (!self)
+            co_return;
+        log(error.toString());
+    }
+    if (!self)
+        co_return;
+    if (session && session == m_session) {
+        if (!session->isAutocommit()) {
+            // The end failed and left the transaction open: it still waits for its end.
+            log(tr("The transaction is still open: manual transaction stays on"));
+            const QSignalBlocker blocker(m_manual);
+            m_manual->setChecked(true);
+        } else if (m_manual->isChecked()) {
+            session->setAutocommit(false); // turned on again meanwhile
+        }
+    }
+    updateState();
+}
+
 QCoro::Task<> ConsoleTab::applyReadOnly(bool readOnly)
 {
-    if (m_session)
-        co_await m_session->setReadOnly(readOnly);
+    using Effect = orm::ConsoleSession::ReadOnlyEffect;
+    QPointer<ConsoleTab> self(this);
+    QPointer<orm::ConsoleSession> session = m_session;
+    const QString on = tr("Read-only: changes are refused on this console");
+    if (!session) {
+        log(readOnly ? on : tr("Read-only off"));
+        co_return;
+    }
+    try {
+        const bool inTransaction = session->isTransactionOpen();
+        const Effect effect = co_await session->setReadOnly(readOnly);
+        if (!self)
+            co_return;
+        if (effect == Effect::Now)
+            log(readOnly ? (inTransaction ? tr("%1, in the open transaction too").arg(on) : on)
+                         : tr("Read-only off"));
+        else if (readOnly)
+            log(tr("Read-only from the next transaction: the open transaction failed and takes "
+                   "no settings (it refuses every change anyway); roll it back"));
+        else
+            log(tr("Read-only off from the next transaction: the open transaction has run a "
+                   "query, and PostgreSQL keeps it read-only to its end. Commit or roll back to "
+                   "change data."));
+    } catch (const orm::Error &error) {
+        if (self)
+            log(tr("Read-only: %1").arg(error.toString()));
+    }
+    if (self)
+        updateState();
 }
 
 void ConsoleTab::setReadOnly(bool readOnly)
@@ -320,7 +456,6 @@ void ConsoleTab::setReadOnly(bool readOnly)
         return;
     }
     settingDetached(this, applyReadOnly(readOnly));
-    log(readOnly ? tr("Read-only: changes are refused on this console") : tr("Read-only off"));
     updateState();
 }
 

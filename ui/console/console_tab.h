@@ -14,6 +14,7 @@
 
 class QAction;
 class QLabel;
+class QMessageBox;
 class QPlainTextEdit;
 class QTabWidget;
 class QToolBar;
@@ -57,7 +58,11 @@ public:
     QCoro::Task<bool> run(QString sql, int offset);
     bool isRunning() const { return m_running; }
 
+    // Turning manual transactions off while a transaction is open (or failed) asks first:
+    // Commit, Roll back (the only way out of a failed one) or Cancel, which keeps manual mode.
     void setManualTransactions(bool manual);
+    // On PostgreSQL, read-only on applies to the open transaction too; off, once the
+    // transaction has run a query, from the next one (the Messages tab says which).
     void setReadOnly(bool readOnly);
     void commit();
     void rollback();
@@ -82,6 +87,9 @@ private:
     QCoro::Task<> loadCompletion();
     QCoro::Task<> applyReadOnly(bool readOnly);
     QCoro::Task<> finishTransaction(bool commit);
+    // Asks how to end the open transaction before autocommit (Cancel keeps manual mode).
+    void askToLeaveManualMode();
+    QCoro::Task<> leaveManualMode(orm::ConsoleSession::TransactionEnd end);
     void log(const QString &line);
     void clearResults();
     void updateState();
@@ -105,6 +113,7 @@ private:
     QAction *m_rollback;
     QAction *m_readOnly;
     QLabel *m_state;
+    QPointer<QMessageBox> m_endTransactionBox; // the question before autocommit, while open
     bool m_running = false;
     bool m_cancelled = false;
     QString m_lastError;
