@@ -63,9 +63,9 @@ QCoro::Task<> sendCancel(drivers::Connection *connection)
     }
 }
 
-Error cancelledOn(const Database *db)
+Error cancelledOn(const QString &database)
 {
-    return Error(Error::Kind::Cancelled, QStringLiteral("query cancelled"), db->displayUrl());
+    return Error(Error::Kind::Cancelled, QStringLiteral("query cancelled"), database);
 }
 } // namespace
 
@@ -358,7 +358,7 @@ QCoro::Task<Result> QuerySet::run(CompiledQuery query, QString operation, Cancel
     const std::shared_ptr<detail::TransactionState> transaction = m_transaction;
     Database *const db = database();
     if (token->cancelled)
-        throw cancelledOn(db);
+        throw cancelledOn(db->displayUrl());
 
     ConnectionLease lease;
     drivers::Connection *connection = nullptr;
@@ -368,8 +368,10 @@ QCoro::Task<Result> QuerySet::run(CompiledQuery query, QString operation, Cancel
         lease = co_await db->acquire(operation);
         connection = lease.get();
     }
+    // Nothing of the Database from here on: it may have been removed from its registry and
+    // deleted while acquire() waited (opening a connection just for this query, say).
     if (token->cancelled)
-        throw cancelledOn(db);
+        throw cancelledOn(connection->url().toDisplayString());
 
     token->running = connection;
     std::exception_ptr error;

@@ -6,11 +6,7 @@ namespace orm::reflection {
 namespace {
 
 using Backend = DatabaseUrl::Backend;
-
-bool isSqlite(const Database *db)
-{
-    return db->url().backend() == Backend::Sqlite;
-}
+using drivers::Connection;
 
 // A catalog boolean: PostgreSQL's text "t"/"f", SQLite's integers.
 bool flag(const Result &result, int row, int column)
@@ -40,17 +36,17 @@ QString sqliteSchema(const QString &schema)
     return schema.isEmpty() ? QStringLiteral("main") : schema;
 }
 
-Error unknownSchema(const Database *db, const QString &schema)
+Error unknownSchema(const Connection *connection, const QString &schema)
 {
     return Error(Error::Kind::Configuration, QStringLiteral("no schema named '%1'").arg(schema),
-                 db->displayUrl());
+                 connection->url().toDisplayString());
 }
 
-Error unknownTable(const Database *db, const QString &schema, const QString &table)
+Error unknownTable(const Connection *connection, const QString &schema, const QString &table)
 {
     return Error(Error::Kind::Configuration,
                  QStringLiteral("no table or view named %1.%2").arg(schema, table),
-                 db->displayUrl());
+                 connection->url().toDisplayString());
 }
 
 // -- PostgreSQL ------------------------------------------------------------------------------
@@ -79,31 +75,31 @@ QString parentName(const Result &r, int row, int nameColumn, int schemaColumn,
 
 const QString PgSchemaArgument = QStringLiteral("COALESCE(NULLIF($1, ''), current_schema())");
 
-QCoro::Task<QStringList> pgListSchemas(Database *db)
+QCoro::Task<QStringList> pgListSchemas(Connection *connection)
 {
     const QString sql =
         QStringLiteral("SELECT nspname FROM pg_catalog.pg_namespace "
                        "WHERE nspname NOT IN ('pg_catalog', 'information_schema') "
                        "AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp\\_%' "
                        "ORDER BY nspname");
-    const Result r = co_await db->execute(sql);
+    const Result r = co_await connection->execute(sql);
     QStringList schemas;
     for (int row = 0; row < r.rowCount(); ++row)
         schemas << r.text(row, 0);
     co_return schemas;
 }
 
-QCoro::Task<> pgCheckSchema(Database *db, QString schema)
+QCoro::Task<> pgCheckSchema(Connection *connection, QString schema)
 {
     const QString sql = QStringLiteral("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = %1")
                             .arg(PgSchemaArgument);
     const QVariantList params{schema};
-    const Result r = co_await db->execute(sql, params);
+    const Result r = co_await connection->execute(sql, params);
     if (r.rowCount() == 0)
-        throw unknownSchema(db, schema);
+        throw unknownSchema(connection, schema);
 }
 
-QCoro::Task<QList<Model>> pgListModels(Database *db, QString schema)
+QCoro::Task<QList<Model>> pgListModels(Connection *connection, QString schema)
 {
     const QString sql =
         QStringLiteral(
@@ -117,9 +113,9 @@ QCoro::Task<QList<Model>> pgListModels(Database *db, QString schema)
             "ORDER BY c.relname")
             .arg(PgSchemaArgument);
     const QVariantList params{schema};
-    const Result r = co_await db->execute(sql, params);
+    const Result r = co_await connection->execute(sql, params);
     if (r.rowCount() == 0)
-        co_await pgCheckSchema(db, schema); // an empty schema, or none at all?
+        co_await pgCheckSchema(connection, schema); // an empty schema, or none at all?
     QList<Model> models;
     models.reserve(r.rowCount());
     for (int row = 0; row < r.rowCount(); ++row) {
@@ -150,7 +146,7 @@ LogicalType pgLogicalType(const Result &r, int row)
     return logicalTypeOf(r.text(row, 1));
 }
 
-QCoro::Task<Model> pgLoadModel(Database *db, QString schema, QString table)
+QCoro::Task<Model> pgLoadModel(Connection *connection, QString schema, QString table)
 {
     const QString relationSql =
         QStringLiteral(
@@ -163,10 +159,10 @@ QCoro::Task<Model> pgLoadModel(Database *db, QString schema, QString table)
             "WHERE n.nspname = %1 AND c.relname = $2 AND c.relkind IN ('r', 'v', 'm', 'p')")
             .arg(PgSchemaArgument);
     const QVariantList relationParams{schema, table};
-    const Result relation = co_await db->execute(relationSql, relationParams);
+    const Result relation = co_await connection->execute(relationSql, relationParams);
     if (relation.rowCount() == 0)
-        throw unknownTable(db, schema.isEmpty() ? QStringLiteral("(current schema)") : schema,
-                           table);
+        throw unknownTable(connection,
+                           schema.isEmpty() ? QStringLiteral("(current schema)") : schema, table);
 
     Model model;
     model.name = model.table = table;
@@ -188,7 +184,7 @@ QCoro::Task<Model> pgLoadModel(Database *db, QString schema, QString table)
         "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
         "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped "
         "ORDER BY a.attnum");
-    const Result fields = co_await db->execute(fieldSql, oid);
+    const Result fields = co_await connection->execute(fieldSql, oid);
     for (int row = 0; row < fields.rowCount(); ++row) {
         Field field;
         field.name = fields.text(row, 0);
@@ -218,7 +214,7 @@ QCoro::Task<Model> pgLoadModel(Database *db, QString schema, QString table)
         "ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n] "
         "WHERE i.indrelid = $1::oid "
         "ORDER BY ic.relname, k.n");
-    const Result indexes = co_await db->execute(indexSql, oid);
+    const Result indexes = co_await connection->execute(indexSql, oid);
     for (int row = 0; row < indexes.rowCount(); ++row) {
         const QString name = indexes.text(row, 0);
         if (model.indexes.isEmpty() || model.indexes.last().name != name)
@@ -243,7 +239,7 @@ QCoro::Task<Model> pgLoadModel(Database *db, QString schema, QString table)
         "k.fattnum "
         "WHERE con.conrelid = $1::oid AND con.contype = 'f' "
         "ORDER BY con.conname, k.n");
-    const Result keys = co_await db->execute(foreignKeySql, oid);
+    const Result keys = co_await connection->execute(foreignKeySql, oid);
     for (int row = 0; row < keys.rowCount(); ++row) {
         const QString name = keys.text(row, 0);
         if (model.foreignKeys.isEmpty() || model.foreignKeys.last().name != name) {
@@ -262,10 +258,10 @@ QCoro::Task<Model> pgLoadModel(Database *db, QString schema, QString table)
 
 // -- SQLite ----------------------------------------------------------------------------------
 
-QCoro::Task<QStringList> sqliteListSchemas(Database *db)
+QCoro::Task<QStringList> sqliteListSchemas(Connection *connection)
 {
     const QString sql = QStringLiteral("SELECT name FROM pragma_database_list ORDER BY seq");
-    const Result r = co_await db->execute(sql);
+    const Result r = co_await connection->execute(sql);
     QStringList attached;
     for (int row = 0; row < r.rowCount(); ++row) {
         const QString name = r.text(row, 0);
@@ -278,24 +274,24 @@ QCoro::Task<QStringList> sqliteListSchemas(Database *db)
 
 // Runs a catalog query of `schema`; an SQL error because the schema is not attached becomes
 // Error(Configuration) naming it.
-QCoro::Task<Result> sqliteCatalogQuery(Database *db, QString schema, QString sql,
+QCoro::Task<Result> sqliteCatalogQuery(Connection *connection, QString schema, QString sql,
                                        QVariantList params)
 {
     std::optional<Error> failure;
     try {
-        co_return co_await db->execute(sql, params);
+        co_return co_await connection->execute(sql, params);
     } catch (const Error &error) {
         if (error.kind() != Error::Kind::Sql)
             throw;
         failure = error;
     }
-    const QStringList schemas = co_await sqliteListSchemas(db);
+    const QStringList schemas = co_await sqliteListSchemas(connection);
     if (!schemas.contains(schema))
-        throw unknownSchema(db, schema);
+        throw unknownSchema(connection, schema);
     throw *failure;
 }
 
-QCoro::Task<QList<Model>> sqliteListModels(Database *db, QString schema)
+QCoro::Task<QList<Model>> sqliteListModels(Connection *connection, QString schema)
 {
     schema = sqliteSchema(schema);
     const QString sql = QStringLiteral("SELECT name, type FROM %1.sqlite_schema "
@@ -304,7 +300,7 @@ QCoro::Task<QList<Model>> sqliteListModels(Database *db, QString schema)
                                        "ORDER BY name")
                             .arg(quoted(schema));
     const QVariantList noParams;
-    const Result r = co_await sqliteCatalogQuery(db, schema, sql, noParams);
+    const Result r = co_await sqliteCatalogQuery(connection, schema, sql, noParams);
     QList<Model> models;
     models.reserve(r.rowCount());
     for (int row = 0; row < r.rowCount(); ++row) {
@@ -319,16 +315,16 @@ QCoro::Task<QList<Model>> sqliteListModels(Database *db, QString schema)
     co_return models;
 }
 
-QCoro::Task<Model> sqliteLoadModel(Database *db, QString schema, QString table)
+QCoro::Task<Model> sqliteLoadModel(Connection *connection, QString schema, QString table)
 {
     schema = sqliteSchema(schema);
     const QString typeSql = QStringLiteral("SELECT type FROM %1.sqlite_schema "
                                            "WHERE name = ? AND type IN ('table', 'view')")
                                 .arg(quoted(schema));
     const QVariantList typeParams{table};
-    const Result type = co_await sqliteCatalogQuery(db, schema, typeSql, typeParams);
+    const Result type = co_await sqliteCatalogQuery(connection, schema, typeSql, typeParams);
     if (type.rowCount() == 0)
-        throw unknownTable(db, schema, table);
+        throw unknownTable(connection, schema, table);
 
     Model model;
     model.name = model.table = table;
@@ -341,7 +337,7 @@ QCoro::Task<Model> sqliteLoadModel(Database *db, QString schema, QString table)
     const QString fieldSql =
         QStringLiteral("SELECT name, type, \"notnull\", dflt_value, pk, hidden "
                        "FROM pragma_table_xinfo(?, ?) ORDER BY cid");
-    const Result fields = co_await db->execute(fieldSql, params);
+    const Result fields = co_await connection->execute(fieldSql, params);
     int keyColumns = 0;
     for (int row = 0; row < fields.rowCount(); ++row) {
         const int hidden = number(fields, row, 5);
@@ -364,7 +360,7 @@ QCoro::Task<Model> sqliteLoadModel(Database *db, QString schema, QString table)
         QStringLiteral("SELECT il.name, il.\"unique\", il.origin, ii.cid, ii.name "
                        "FROM pragma_index_list(?1, ?2) AS il, pragma_index_info(il.name, ?2) AS ii "
                        "ORDER BY il.name, ii.seqno");
-    const Result indexes = co_await db->execute(indexSql, params);
+    const Result indexes = co_await connection->execute(indexSql, params);
     bool primaryIndex = false;
     for (int row = 0; row < indexes.rowCount(); ++row) {
         const QString name = indexes.text(row, 0);
@@ -391,7 +387,7 @@ QCoro::Task<Model> sqliteLoadModel(Database *db, QString schema, QString table)
     const QString foreignKeySql =
         QStringLiteral("SELECT id, \"table\", \"from\", \"to\" "
                        "FROM pragma_foreign_key_list(?, ?) ORDER BY id, seq");
-    const Result keys = co_await db->execute(foreignKeySql, params);
+    const Result keys = co_await connection->execute(foreignKeySql, params);
     int lastId = -1;
     for (int row = 0; row < keys.rowCount(); ++row) {
         const int id = number(keys, row, 0);
@@ -412,7 +408,7 @@ QCoro::Task<Model> sqliteLoadModel(Database *db, QString schema, QString table)
         const QVariantList targetParams{key.targetTable, schema};
         const QString targetSql =
             QStringLiteral("SELECT name FROM pragma_table_info(?, ?) WHERE pk > 0 ORDER BY pk");
-        const Result target = co_await db->execute(targetSql, targetParams);
+        const Result target = co_await connection->execute(targetSql, targetParams);
         QStringList columns;
         for (int row = 0; row < target.rowCount(); ++row)
             columns << target.text(row, 0);
@@ -424,25 +420,33 @@ QCoro::Task<Model> sqliteLoadModel(Database *db, QString schema, QString table)
 
 } // namespace
 
+// Each read runs on one leased connection, and nothing of the Database is used after the lease
+// is taken: Registry::removeExtra may delete it while the read is under way (the lease keeps its
+// connection, and the pool, alive on their own). A removal cancels the statement running on a
+// pooled connection, and closes it after the pool's grace.
+
 QCoro::Task<QStringList> listSchemas(Database *db)
 {
-    if (isSqlite(db))
-        co_return co_await sqliteListSchemas(db);
-    co_return co_await pgListSchemas(db);
+    ConnectionLease lease = co_await db->acquire(QStringLiteral("listSchemas"));
+    if (lease->backend() == Backend::Sqlite)
+        co_return co_await sqliteListSchemas(lease.get());
+    co_return co_await pgListSchemas(lease.get());
 }
 
 QCoro::Task<QList<Model>> listModels(Database *db, QString schema)
 {
-    if (isSqlite(db))
-        co_return co_await sqliteListModels(db, schema);
-    co_return co_await pgListModels(db, schema);
+    ConnectionLease lease = co_await db->acquire(QStringLiteral("listModels"));
+    if (lease->backend() == Backend::Sqlite)
+        co_return co_await sqliteListModels(lease.get(), schema);
+    co_return co_await pgListModels(lease.get(), schema);
 }
 
 QCoro::Task<Model> loadModel(Database *db, QString schema, QString table)
 {
-    if (isSqlite(db))
-        co_return co_await sqliteLoadModel(db, schema, table);
-    co_return co_await pgLoadModel(db, schema, table);
+    ConnectionLease lease = co_await db->acquire(QStringLiteral("loadModel"));
+    if (lease->backend() == Backend::Sqlite)
+        co_return co_await sqliteLoadModel(lease.get(), schema, table);
+    co_return co_await pgLoadModel(lease.get(), schema, table);
 }
 
 } // namespace orm::reflection

@@ -3,7 +3,9 @@
 // Reading models from a database's catalog: PostgreSQL's pg_catalog, SQLite's sqlite_schema and
 // pragmas. Listing is one catalog query per schema and reads no columns, so that a schema of
 // 20,000 tables lists at once; a model's fields, keys and indexes load on demand (loadModel).
-// Every value (schema and table names included) is a bound parameter.
+// Every value (schema and table names included) is a bound parameter. Each call reads on one
+// connection, leased when it starts; the Database is not used after that, so it may be deleted
+// (an extra removed from its registry) while a read is under way.
 
 #include "database.h"
 #include "model.h"

@@ -105,6 +105,17 @@ SchemaManager::SchemaManager(Registry *registry, Database *db)
     if (!m_db)
         throw Error(Error::Kind::Configuration,
                     QStringLiteral("a schema manager needs a database (or a registry)"));
+    m_shown = m_db->displayUrl();
+}
+
+Database *SchemaManager::db() const
+{
+    if (!m_db)
+        throw Error(Error::Kind::Usage,
+                    QStringLiteral("schema manager: its database was deleted (removed from its "
+                                   "registry?)"),
+                    m_shown);
+    return m_db;
 }
 
 QString SchemaManager::quoteIdentifier(const QString &identifier)
@@ -189,7 +200,7 @@ void SchemaManager::checkName(const QString &name) const
     for (const QChar c : name)
         if (c.category() == QChar::Other_Control)
             throw bad(QStringLiteral("it contains control characters"));
-    if (m_db->url().backend() == Backend::Postgres) {
+    if (db()->url().backend() == Backend::Postgres) {
         if (name.toUtf8().size() > 63)
             throw bad(QStringLiteral("it is longer than 63 bytes"));
         if (name.startsWith(QLatin1String("pg_"), Qt::CaseInsensitive))
@@ -205,7 +216,7 @@ void SchemaManager::checkName(const QString &name) const
 
 QString SchemaManager::attachmentPath(const QString &name) const
 {
-    const DatabaseUrl &url = m_db->url();
+    const DatabaseUrl &url = db()->url();
     if (url.isMemory())
         return QStringLiteral(":memory:");
     const QFileInfo main(url.path());
@@ -220,7 +231,7 @@ QList<Model> SchemaManager::tenantModels() const
 
 QCoro::Task<QStringList> SchemaManager::list()
 {
-    co_return co_await reflection::listSchemas(m_db);
+    co_return co_await reflection::listSchemas(db());
 }
 
 QCoro::Task<> SchemaManager::create(QString name, bool withTenantModels)
@@ -231,7 +242,7 @@ QCoro::Task<> SchemaManager::create(QString name, bool withTenantModels)
         for (const Model &model : inForeignKeyOrder(tenantModels()))
             if (model.kind == ModelKind::Table || model.kind == ModelKind::PartitionedTable)
                 models << model;
-    if (m_db->url().backend() == Backend::Postgres)
+    if (db()->url().backend() == Backend::Postgres)
         co_await createPostgres(name, models);
     else
         co_await createSqlite(name, models);
@@ -247,7 +258,7 @@ QCoro::Task<> SchemaManager::createPostgres(QString name, QList<Model> models)
     const QString script = statements.join(QStringLiteral(";\n")) + QLatin1Char(';');
     std::optional<Error> failure;
     try {
-        co_await m_db->executeScript(script);
+        co_await db()->executeScript(script);
     } catch (const Error &error) {
         failure = error;
     }
@@ -255,7 +266,7 @@ QCoro::Task<> SchemaManager::createPostgres(QString name, QList<Model> models)
         co_return;
     if (failure->sqlState() == QLatin1String("42P06")) // duplicate_schema
         throw Error(Error::Kind::Configuration,
-                    QStringLiteral("schema '%1' already exists").arg(name), m_db->displayUrl());
+                    QStringLiteral("schema '%1' already exists").arg(name), failure->database());
     throw Error(failure->kind(),
                 QStringLiteral("could not create schema '%1': %2").arg(name, failure->message()),
                 failure->database(), failure->sqlState(), failure->position());
@@ -267,9 +278,9 @@ QCoro::Task<> SchemaManager::createSqlite(QString name, QList<Model> models)
     const bool taken = std::any_of(existing.cbegin(), existing.cend(), [&name](const QString &s) {
         return s.compare(name, Qt::CaseInsensitive) == 0; // SQLite's schema names ignore case
     });
-    if (taken || m_db->attachments().contains(name))
+    if (taken || db()->attachments().contains(name))
         throw Error(Error::Kind::Configuration,
-                    QStringLiteral("schema '%1' already exists").arg(name), m_db->displayUrl());
+                    QStringLiteral("schema '%1' already exists").arg(name), db()->displayUrl());
 
     const QString path = attachmentPath(name);
     const bool memory = path == QLatin1String(":memory:");
@@ -282,14 +293,14 @@ QCoro::Task<> SchemaManager::createSqlite(QString name, QList<Model> models)
             throw Error(Error::Kind::Configuration,
                         QStringLiteral("could not create schema '%1': cannot create %2: %3")
                             .arg(name, path, file.errorString()),
-                        m_db->displayUrl());
+                        db()->displayUrl());
     }
     // Registered first: the lease below, and every other pooled connection, attaches it.
-    m_db->attach(name, path);
+    db()->attach(name, path);
 
     std::optional<Error> failure;
     {
-        ConnectionLease lease = co_await m_db->acquire(QStringLiteral("create schema"));
+        ConnectionLease lease = co_await db()->acquire(QStringLiteral("create schema"));
         const QString probeSql =
             QStringLiteral("SELECT 1 FROM pragma_database_list WHERE name = ?");
         const QVariantList probeParams{name};
@@ -326,12 +337,16 @@ QCoro::Task<> SchemaManager::createSqlite(QString name, QList<Model> models)
     }
     if (!failure)
         co_return;
-    m_db->detach(name);
+    // A database deleted meanwhile (removed from its registry) took its attachments with it:
+    // only its file is left to remove, and the error to report is still the failure.
+    if (m_db)
+        m_db->detach(name);
     if (!fileExisted && !memory) {
         // Connections detach it lazily; the file goes now (POSIX lets open files go).
         const QString detachSql = QStringLiteral("SELECT 1"); // a take() makes this one catch up
         try {
-            co_await m_db->execute(detachSql);
+            if (m_db)
+                co_await m_db->execute(detachSql);
         } catch (const Error &) {
         }
         QFile::remove(path);
@@ -344,7 +359,7 @@ QCoro::Task<> SchemaManager::createSqlite(QString name, QList<Model> models)
 QCoro::Task<> SchemaManager::drop(QString name, bool cascade, bool ifExists)
 {
     checkName(name);
-    if (m_db->url().backend() == Backend::Postgres)
+    if (db()->url().backend() == Backend::Postgres)
         co_await dropPostgres(name, cascade, ifExists);
     else
         co_await dropSqlite(name, ifExists);
@@ -358,7 +373,7 @@ QCoro::Task<> SchemaManager::dropPostgres(QString name, bool cascade, bool ifExi
                  cascade ? QStringLiteral("CASCADE") : QStringLiteral("RESTRICT"));
     std::optional<Error> failure;
     try {
-        co_await m_db->executeScript(sql);
+        co_await db()->executeScript(sql);
     } catch (const Error &error) {
         failure = error;
     }
@@ -366,7 +381,7 @@ QCoro::Task<> SchemaManager::dropPostgres(QString name, bool cascade, bool ifExi
         co_return;
     if (failure->sqlState() == QLatin1String("3F000")) // invalid_schema_name
         throw Error(Error::Kind::Configuration, QStringLiteral("no schema named '%1'").arg(name),
-                    m_db->displayUrl());
+                    failure->database());
     throw Error(failure->kind(),
                 QStringLiteral("could not drop schema '%1': %2").arg(name, failure->message()),
                 failure->database(), failure->sqlState(), failure->position());
@@ -374,19 +389,19 @@ QCoro::Task<> SchemaManager::dropPostgres(QString name, bool cascade, bool ifExi
 
 QCoro::Task<> SchemaManager::dropSqlite(QString name, bool ifExists)
 {
-    const QMap<QString, QString> attached = m_db->attachments();
+    const QMap<QString, QString> attached = db()->attachments();
     if (!attached.contains(name)) {
         if (ifExists)
             co_return;
         throw Error(Error::Kind::Configuration, QStringLiteral("no schema named '%1'").arg(name),
-                    m_db->displayUrl());
+                    db()->displayUrl());
     }
     const QString path = attached.value(name);
-    m_db->detach(name);
+    db()->detach(name);
     // The connection this takes catches up (detaches) first; the others do before their next
     // use. Their open handles do not keep the name: a new schema of that name gets a new file.
     const QString sql = QStringLiteral("SELECT 1");
-    co_await m_db->execute(sql);
+    co_await db()->execute(sql);
     if (path != QLatin1String(":memory:"))
         for (const char *suffix : {"", "-journal", "-wal", "-shm"})
             QFile::remove(path + QLatin1String(suffix));

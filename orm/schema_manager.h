@@ -49,6 +49,9 @@ public:
     static QString quoteIdentifier(const QString &identifier);
 
 private:
+    // The database; Error(Usage) once it was deleted (an extra removed from its registry, even
+    // while a task of this manager was suspended).
+    Database *db() const;
     // Throws Error(Configuration) naming the schema when `name` cannot be a schema here.
     void checkName(const QString &name) const;
     QList<Model> tenantModels() const;
@@ -59,6 +62,7 @@ private:
 
     QPointer<Registry> m_registry;
     QPointer<Database> m_db;
+    QString m_shown; // its display URL, for the error once it is gone
 };
 
 } // namespace orm

@@ -2,7 +2,10 @@
 #include "backends.h"
 #include "support/tcp_proxy.h"
 
+#include <orm/queryset.h>
+#include <orm/reflection.h>
 #include <orm/registry.h>
+#include <orm/schema_manager.h>
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -72,6 +75,61 @@ qint64 openConnections(const QString &backend, const QString &url, const QString
     return open;
 }
 
+// How a task ended: nothing when it completed, else the orm::Error it threw (anything else
+// it throws escapes and fails the test).
+template <typename T>
+std::optional<Error> outcomeOf(QCoro::Task<T> task)
+{
+    try {
+        await(std::move(task));
+    } catch (const Error &error) {
+        return error;
+    }
+    return std::nullopt;
+}
+
+// A view that takes seconds to read, so that a query on it is still running when its database
+// is removed: PostgreSQL sleeps, SQLite counts through a recursive CTE. Its name is unique (the
+// PostgreSQL database is shared); dropView drops it again.
+QString createSlowView(const QString &backend, const QString &url)
+{
+    const QString view = strata::test::uniqueName(QStringLiteral("slow"));
+    const QString body =
+        backend == QLatin1String("postgres")
+            ? QStringLiteral("SELECT 1 AS id FROM pg_sleep(4)")
+            : QStringLiteral("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+                             "WHERE x < 6000000) SELECT max(x) AS id FROM c");
+    Database setup(url);
+    await(setup.executeScript(QStringLiteral("CREATE VIEW %1 AS %2").arg(view, body)));
+    return view;
+}
+
+void dropView(const QString &url, const QString &view)
+{
+    Database cleanup(url);
+    await(cleanup.executeScript(QStringLiteral("DROP VIEW %1").arg(view)));
+}
+
+// The reflected model of `table` in the registry's extra database `name`, fields loaded.
+orm::Model reflectedModel(Registry &registry, const QString &name, const QString &table)
+{
+    for (const orm::Model &model : await(registry.reflectedModels(name)))
+        if (model.table == table)
+            return await(registry.loadFields(model));
+    return orm::Model();
+}
+
+// The rows of the removal tests: the extra connected with the registry (its statements run on
+// pooled connections, which removal cancels and closes), or never connected (each statement on
+// a connection opened for it alone, which nothing cancels: the Database is deleted while they
+// still run).
+void addConnectedRows()
+{
+    QTest::addColumn<bool>("connected");
+    QTest::newRow("connected") << true;
+    QTest::newRow("not connected") << false;
+}
+
 void expectConfigurationError(const std::function<void()> &call, const QString &expected)
 {
     try {
@@ -102,6 +160,14 @@ private slots:
     void removeExtraWhileConnecting();
     void removeExtraOfADatabaseItDidNotAdopt();
     void replacingAnExtraForgetsItsModels();
+    void removeExtraWhileReflecting_data() { addConnectedRows(); }
+    void removeExtraWhileReflecting();
+    void removeExtraWhileQuerying_data() { addConnectedRows(); }
+    void removeExtraWhileQuerying();
+    void removeExtraWhileCounting_data() { addConnectedRows(); }
+    void removeExtraWhileCounting();
+    void removeExtraWhileCreatingASchema_data() { addConnectedRows(); }
+    void removeExtraWhileCreatingASchema();
 };
 
 void TestRegistry::extrasByNameOrObject()
@@ -419,6 +485,194 @@ void TestRegistry::replacingAnExtraForgetsItsModels()
         QStringLiteral("DROP TABLE %1; DROP TABLE %2").arg(first, second)));
     await(registry.disconnect());
     QVERIFY(!replacement->isConnected()); // the registry's disconnect closed it
+}
+
+// Removed while its catalog is read (listing models, an unknown schema, loading fields, listing
+// schemas as the window does): every reader ends with an error or its result, nothing of the
+// removed database lands in the registry's cache, and the Database is deleted.
+void TestRegistry::removeExtraWhileReflecting()
+{
+    STRATA_BACKEND_URL(url);
+    QFETCH(bool, connected);
+    const QString extraUrl = strata::test::urlFor(backend, QStringLiteral("reflecting"));
+    const QString table = strata::test::uniqueName(QStringLiteral("reflected"));
+    {
+        Database setup(extraUrl);
+        await(setup.executeScript(
+            QStringLiteral("CREATE TABLE %1 (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                           "parent INTEGER REFERENCES %1 (id)); CREATE INDEX %1_name ON %1 (name)")
+                .arg(table)));
+    }
+    Registry registry(url);
+    const QPointer<Database> gone = registry.addExtra(QStringLiteral("gone"), extraUrl);
+    if (connected)
+        await(registry.connect());
+    orm::Model model;
+    for (const orm::Model &listed : await(registry.reflectedModels(QStringLiteral("gone"))))
+        if (listed.table == table)
+            model = listed;
+    QCOMPARE(model.table, table);
+    QVERIFY(!model.fieldsLoaded);
+    registry.forgetReflected(); // listed again below, and the fields read afresh
+
+    QCoro::Task<QList<orm::Model>> listing = registry.reflectedModels(QStringLiteral("gone"));
+    // Two catalog queries on both backends: none found, then is there such a schema at all?
+    QCoro::Task<QList<orm::Model>> unknown =
+        registry.reflectedModels(QStringLiteral("gone"), QStringLiteral("nowhere"));
+    QCoro::Task<orm::Model> fields = registry.loadFields(model);
+    QCoro::Task<QStringList> schemas = orm::reflection::listSchemas(gone);
+    // A pooled SQLite connection may answer a catalog query before the caller gets this far.
+    const bool listedAtOnce = listing.isReady();
+    const bool unknownAtOnce = unknown.isReady();
+    const bool loadedAtOnce = fields.isReady();
+    QCoro::Task<> removal = registry.removeExtra(QStringLiteral("gone"));
+
+    // What the registry reads of a database removed meanwhile is an error, never a result.
+    const auto expectRemovedError = [](const std::optional<Error> &error, bool atOnce) {
+        if (!error) {
+            QVERIFY2(atOnce, "a read of a removed database returned a result");
+            return;
+        }
+        QVERIFY2(error->kind() == Error::Kind::Configuration ||
+                     error->kind() == Error::Kind::Cancelled ||
+                     error->kind() == Error::Kind::ConnectionLost,
+                 error->what());
+    };
+    expectRemovedError(outcomeOf(std::move(listing)), listedAtOnce);
+    expectRemovedError(outcomeOf(std::move(unknown)), unknownAtOnce);
+    expectRemovedError(outcomeOf(std::move(fields)), loadedAtOnce);
+    outcomeOf(std::move(schemas)); // the schemas, or an error: either is fine
+    await(std::move(removal));
+    QTRY_VERIFY_WITH_TIMEOUT(gone.isNull(), 10000);
+    QVERIFY(registry.cachedReflectedModels(QStringLiteral("gone")).isEmpty());
+    QVERIFY(!registry.findModel(model.name));
+
+    await(registry.disconnect());
+    Database cleanup(extraUrl);
+    await(cleanup.executeScript(QStringLiteral("DROP TABLE %1").arg(table)));
+}
+
+// Removed while a QuerySet's statement runs on it: connected, the statement is cancelled (or its
+// connection closed after the grace) and the query fails; on a connection of its own it runs to
+// its end. Either way the Database is deleted and nothing touches it afterwards.
+void TestRegistry::removeExtraWhileQuerying()
+{
+    STRATA_BACKEND_URL(url);
+    QFETCH(bool, connected);
+    const QString extraUrl = strata::test::urlFor(backend, QStringLiteral("querying"));
+    const QString view = createSlowView(backend, extraUrl);
+    Registry registry(url);
+    const QPointer<Database> gone = registry.addExtra(QStringLiteral("gone"), extraUrl);
+    if (connected)
+        await(registry.connect());
+    const orm::Model model = reflectedModel(registry, QStringLiteral("gone"), view);
+    QVERIFY(model.fieldsLoaded);
+
+    const orm::QuerySet slow(&registry, model);
+    QCoro::Task<orm::Result> rows = slow.all();
+    QCoro::Task<orm::Result> chosen = slow.usingDatabase(gone.data()).all();
+    QCoro::Task<> removal = registry.removeExtra(QStringLiteral("gone"));
+    for (auto *task : {&rows, &chosen}) {
+        const std::optional<Error> error = outcomeOf(std::move(*task));
+        if (connected) {
+            QVERIFY2(error, "the statement was not stopped");
+            QVERIFY2(error->kind() == Error::Kind::Cancelled ||
+                         error->kind() == Error::Kind::ConnectionLost,
+                     error->what());
+        }
+    }
+    await(std::move(removal));
+    QTRY_VERIFY_WITH_TIMEOUT(gone.isNull(), 10000);
+    // A query set naming it now fails at once, with an error that says so.
+    try {
+        await(slow.all());
+        QFAIL("a query ran on a removed database");
+    } catch (const Error &error) {
+        QCOMPARE(error.kind(), Error::Kind::Configuration);
+    }
+    await(registry.disconnect());
+    dropView(extraUrl, view);
+}
+
+// Removed while counts run on it, one of them cancelled as the grid does when its source goes:
+// each ends with an error (connected: its statement was stopped) or its number.
+void TestRegistry::removeExtraWhileCounting()
+{
+    STRATA_BACKEND_URL(url);
+    QFETCH(bool, connected);
+    const QString extraUrl = strata::test::urlFor(backend, QStringLiteral("counting"));
+    const QString view = createSlowView(backend, extraUrl);
+    Registry registry(url);
+    const QPointer<Database> gone = registry.addExtra(QStringLiteral("gone"), extraUrl);
+    if (connected)
+        await(registry.connect());
+    const orm::Model model = reflectedModel(registry, QStringLiteral("gone"), view);
+    QVERIFY(model.fieldsLoaded);
+
+    const orm::QuerySet slow(&registry, model);
+    orm::CancelToken token;
+    QCoro::Task<qint64> plain = slow.count();
+    QCoro::Task<qint64> cancelled = slow.count(token);
+    QCoro::Task<> removal = registry.removeExtra(QStringLiteral("gone"));
+    token.cancel();
+
+    const std::optional<Error> cancelledError = outcomeOf(std::move(cancelled));
+    QVERIFY2(cancelledError, "a cancelled count returned a number");
+    QVERIFY2(cancelledError->kind() == Error::Kind::Cancelled ||
+                 cancelledError->kind() == Error::Kind::ConnectionLost,
+             cancelledError->what());
+    const std::optional<Error> plainError = outcomeOf(std::move(plain));
+    if (connected)
+        QVERIFY2(plainError, "the count's statement was not stopped");
+    await(std::move(removal));
+    QTRY_VERIFY_WITH_TIMEOUT(gone.isNull(), 10000);
+    await(registry.disconnect());
+    dropView(extraUrl, view);
+}
+
+// Removed while a SchemaManager creates a tenant schema in it: the creation ends (an error, or
+// the schema made) and nothing touches the deleted Database.
+void TestRegistry::removeExtraWhileCreatingASchema()
+{
+    STRATA_BACKEND_URL(url);
+    QFETCH(bool, connected);
+    const QString extraUrl = strata::test::urlFor(backend, QStringLiteral("tenants"));
+    const QString schema = strata::test::uniqueName(QStringLiteral("tenant"));
+    Registry registry(url);
+    orm::Model widget;
+    widget.name = widget.table = QStringLiteral("widget");
+    orm::Field id;
+    id.name = QStringLiteral("id");
+    id.sqlType = QStringLiteral("INTEGER");
+    id.type = orm::LogicalType::Integer;
+    id.primaryKey = true;
+    id.nullable = false;
+    widget.fields << id;
+    registry.addTenantModel(widget);
+    const QPointer<Database> gone = registry.addExtra(QStringLiteral("gone"), extraUrl);
+    if (connected)
+        await(registry.connect());
+    orm::SchemaManager schemas(&registry, gone);
+
+    QCoro::Task<> creation = schemas.create(schema);
+    QCoro::Task<> removal = registry.removeExtra(QStringLiteral("gone"));
+    // Made, or an error: either is fine (a PostgreSQL schema made is dropped below).
+    outcomeOf(std::move(creation));
+    await(std::move(removal));
+    QTRY_VERIFY_WITH_TIMEOUT(gone.isNull(), 10000);
+    // Used again once its database is gone: an error that says so, not a crash.
+    try {
+        await(schemas.drop(schema));
+        QFAIL("a schema was dropped in a deleted database");
+    } catch (const Error &dropError) {
+        QCOMPARE(dropError.kind(), Error::Kind::Usage);
+    }
+    await(registry.disconnect());
+    if (backend == QLatin1String("postgres")) {
+        Database cleanup(extraUrl);
+        await(
+            cleanup.executeScript(QStringLiteral("DROP SCHEMA IF EXISTS %1 CASCADE").arg(schema)));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestRegistry)

@@ -467,6 +467,95 @@ private slots:
         strata::test::await(cleanup.executeScript(QStringLiteral("DROP TABLE %1").arg(table)));
     }
 
+    // Removing a saved connection while its model is still loading in the grid: its fields being
+    // read, or its rows and row count running (on a view that takes seconds to read). Nothing
+    // crashes and nothing is asked: the window falls back to the primary at once, the work under
+    // way ends without an error line, and the database is deleted.
+    void removingADatabaseWhileItsModelLoads_data()
+    {
+        QTest::addColumn<bool>("rowsLoading");
+        // Removed right after openModel(): while its fields are read (or, when a pooled SQLite
+        // connection answered the catalog at once, while its rows load).
+        QTest::newRow("fields loading") << false;
+        QTest::newRow("rows loading") << true;
+    }
+
+    void removingADatabaseWhileItsModelLoads()
+    {
+        STRATA_BACKEND_URL(url);
+        QFETCH(bool, rowsLoading);
+        const bool postgres = backend == QLatin1String("postgres");
+        QTemporaryDir dir;
+        const QString view = strata::test::uniqueName(QStringLiteral("slow"));
+        const QString extraUrl = strata::test::urlFor(backend, "slow");
+        {
+            // PostgreSQL sleeps, SQLite counts through a recursive CTE: seconds either way.
+            const QString body =
+                postgres ? QStringLiteral("SELECT 1 AS id FROM pg_sleep(4)")
+                         : QStringLiteral("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + "
+                                          "1 FROM c WHERE x < 6000000) SELECT max(x) AS id FROM c");
+            orm::Database setup(extraUrl);
+            strata::test::await(
+                setup.executeScript(QStringLiteral("CREATE VIEW %1 AS %2").arg(view, body)));
+        }
+        orm::Registry registry(url);
+        registry.addExtra(QStringLiteral("slow"), extraUrl);
+        MainWindow window(&registry);
+        window.setPasswordKeeper({[](const QString &, const QString &, QString *) { return true; },
+                                  [](const QString &) { return true; }});
+        window.setSavedConnectionsPath(dir.filePath(QStringLiteral("connections.json")));
+        strata::ui::SavedConnections saved(window.savedConnectionsPath());
+        saved.put({QStringLiteral("slow"), strata::ui::withoutPassword(extraUrl), false});
+        saved.save();
+        window.show();
+        strata::test::await(registry.connect(orm::Registry::ConnectMode::Lenient));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.activeSchema().isEmpty(), 10000);
+        const QString primarySchema = window.activeSchema();
+
+        window.connectionAction(QStringLiteral("slow"))->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.activeSchema().isEmpty(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.listedModels(QStringLiteral("slow"), window.activeSchema()).contains(view),
+            10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 10000);
+        window.openModel(view);
+        if (rowsLoading) {
+            QTRY_VERIFY_WITH_TIMEOUT(window.rowSource(), 10000);
+            QVERIFY(window.gridModel()->isLoading());
+            QVERIFY(window.gridModel()->isCounting());
+        } else {
+            QVERIFY(window.isBusy());
+        }
+        const QPointer<orm::Database> doomed = registry.database(QStringLiteral("slow"));
+        const qsizetype logged = window.logPane()->lines().size();
+
+        MessageBoxAnswerer answer(QMessageBox::NoButton); // would dismiss any box that opened
+        QVERIFY(window.removeSavedConnection(QStringLiteral("slow")));
+        QVERIFY(registry.extraNames().isEmpty());
+        QVERIFY(!menuLists(window, QStringLiteral("slow")));
+        QCOMPARE(window.activeDatabase(), QString());
+        QCOMPARE(window.activeSchema(), primarySchema);
+        QVERIFY(window.openedModel().isEmpty());
+        QVERIFY(!window.rowSource());
+        // Its connections close (statements cancelled), it is deleted, the work under way ends.
+        QTRY_VERIFY_WITH_TIMEOUT(doomed.isNull(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 10000);
+        QCOMPARE(answer.seen, 0);
+        const QStringList lines = window.logPane()->lines().mid(logged);
+        QVERIFY2(lines.join(u'\n').contains(QStringLiteral("slow: removed")),
+                 qPrintable(lines.join(u'\n')));
+        for (const QString &line : lines)
+            QVERIFY2(!line.contains(QStringLiteral("  error  ")), qPrintable(line));
+        // The primary still works.
+        QCOMPARE(strata::test::await(registry.database()->execute(QStringLiteral("SELECT 5")))
+                     .value(0, 0)
+                     .toInt(),
+                 5);
+        strata::test::await(registry.disconnect(true));
+        orm::Database cleanup(extraUrl);
+        strata::test::await(cleanup.executeScript(QStringLiteral("DROP VIEW %1").arg(view)));
+    }
+
     // Removing or editing a saved connection whose open database has console transactions
     // holding uncommitted work asks first, naming them; No keeps the database and the file as
     // they were, Yes goes on. Work on another database is not asked about.
