@@ -3,6 +3,7 @@
 // re-running and searching history, completion, copying cells, export and plots.
 #include "await.h"
 #include "backends.h"
+#include "message_box_answerer.h"
 
 #include "orm/console_session.h"
 #include "orm/error.h"
@@ -50,48 +51,7 @@
 #include <memory>
 
 using namespace strata;
-
-namespace {
-
-// Answers the next message box as a user would: clicks the button named `button` (Escape when
-// `button` is empty or the box has none of that name), and keeps what it said and offered.
-class MessageBoxAnswerer : public QObject {
-public:
-    explicit MessageBoxAnswerer(QString button)
-        : m_button(std::move(button))
-    {
-        connect(&m_timer, &QTimer::timeout, this, &MessageBoxAnswerer::poll);
-        m_timer.start(10);
-    }
-
-    int seen = 0;
-    QString text; // the text and the informative text
-    QStringList buttons;
-
-private:
-    void poll()
-    {
-        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-        if (!box || !box->isVisible())
-            return;
-        m_timer.stop();
-        ++seen;
-        text = box->text() + QLatin1Char('\n') + box->informativeText();
-        for (QAbstractButton *button : box->buttons())
-            buttons << button->objectName();
-        // (An empty name would find any button.)
-        auto *target = m_button.isEmpty() ? nullptr : box->findChild<QAbstractButton *>(m_button);
-        if (target)
-            QTest::mouseClick(target, Qt::LeftButton);
-        else
-            QTest::keyClick(box, Qt::Key_Escape);
-    }
-
-    QString m_button;
-    QTimer m_timer;
-};
-
-} // namespace
+using test::MessageBoxAnswerer;
 
 class TestConsole : public QObject {
     Q_OBJECT

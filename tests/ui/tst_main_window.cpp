@@ -7,6 +7,7 @@
 #include "await.h"
 #include "backends.h"
 #include "fake_keyring.h"
+#include "message_box_answerer.h"
 
 #include "orm/database.h"
 #include "orm/database_url.h"
@@ -37,46 +38,10 @@
 #include <QTest>
 #include <QTimer>
 
+using strata::test::MessageBoxAnswerer;
 using strata::ui::MainWindow;
 
 namespace {
-
-// Answers the next message box that opens (a modal one runs its own event loop, in which this
-// timer fires) as a user would: a click on `button`, or Escape when it is NoButton. Keeps what
-// the box said.
-class MessageBoxAnswerer : public QObject {
-public:
-    explicit MessageBoxAnswerer(QMessageBox::StandardButton button)
-        : m_button(button)
-    {
-        connect(&m_timer, &QTimer::timeout, this, &MessageBoxAnswerer::poll);
-        m_timer.start(10);
-    }
-
-    int seen = 0;
-    QString text;
-
-private:
-    void poll()
-    {
-        QMessageBox *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-        for (QWidget *widget : QApplication::topLevelWidgets())
-            if (!box && widget->isVisible())
-                box = qobject_cast<QMessageBox *>(widget);
-        if (!box || !box->isVisible())
-            return;
-        m_timer.stop();
-        ++seen;
-        text = box->text();
-        if (m_button == QMessageBox::NoButton)
-            QTest::keyClick(box, Qt::Key_Escape);
-        else
-            QTest::mouseClick(box->button(m_button), Qt::LeftButton);
-    }
-
-    QMessageBox::StandardButton m_button;
-    QTimer m_timer;
-};
 
 // Whether the Connections menu lists `name`'s database, and the tree shows it.
 bool menuLists(MainWindow &window, const QString &name)
