@@ -133,7 +133,7 @@ QCoro::Task<> listModels(QPointer<MainWindow> window, QPointer<orm::Registry> re
                                      .arg(MainWindow::displayName(database), schema),
                                  error.toString());
     } catch (const std::exception &error) {
-        if (window)
+        if (stillShown(window, database, db))
             window->onWorkFailed(MainWindow::tr("Listing models"), QString::fromUtf8(error.what()));
     }
     if (window)
@@ -160,7 +160,7 @@ QCoro::Task<> loadFields(QPointer<MainWindow> window, QPointer<orm::Registry> re
             window->onWorkFailed(MainWindow::tr("Reading the fields of %1").arg(model.name),
                                  error.toString());
     } catch (const std::exception &error) {
-        if (window)
+        if (stillShown(window, database, db))
             window->onWorkFailed(MainWindow::tr("Reading fields"), QString::fromUtf8(error.what()));
     }
     if (window)
