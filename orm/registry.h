@@ -69,7 +69,8 @@ public:
     // is dropped and every connection closed (leased ones after the pool's grace), and the
     // Database is deleted (deleteLater) when the task finishes. A database the registry did
     // not adopt (it had a parent) only gets the registry's own reference back and is not
-    // deleted. Throws Error(Configuration) for the primary (empty name) or an unknown name.
+    // deleted; its owner must keep it alive until this task ends. Throws Error(Configuration)
+    // for the primary (empty name) or an unknown name.
     QCoro::Task<> removeExtra(QString name);
 
     Database *database() const { return m_primary; }

@@ -3,6 +3,19 @@
 #include <algorithm>
 
 namespace orm::text {
+namespace {
+
+// The QString form of a byte writer: text in UTF-8 through `append`, and back.
+QString viaUtf8(const QString &text, void (*append)(std::string &, std::string_view))
+{
+    const QByteArray utf8 = text.toUtf8();
+    std::string out;
+    out.reserve(size_t(utf8.size()) + 2);
+    append(out, std::string_view(utf8.constData(), size_t(utf8.size())));
+    return QString::fromUtf8(out.data(), qsizetype(out.size()));
+}
+
+} // namespace
 
 void appendJsonString(std::string &out, std::string_view utf8)
 {
@@ -38,15 +51,6 @@ void appendJsonString(std::string &out, std::string_view utf8)
     out.push_back('"');
 }
 
-QString jsonString(const QString &text)
-{
-    const QByteArray utf8 = text.toUtf8();
-    std::string out;
-    out.reserve(size_t(utf8.size()) + 2);
-    appendJsonString(out, std::string_view(utf8.constData(), size_t(utf8.size())));
-    return QString::fromUtf8(out.data(), qsizetype(out.size()));
-}
-
 void appendCsvField(std::string &out, std::string_view utf8)
 {
     const bool quote = utf8.empty() || std::any_of(utf8.begin(), utf8.end(), [](char c) {
@@ -65,13 +69,14 @@ void appendCsvField(std::string &out, std::string_view utf8)
     out.push_back('"');
 }
 
+QString jsonString(const QString &text)
+{
+    return viaUtf8(text, appendJsonString);
+}
+
 QString csvField(const QString &text)
 {
-    const QByteArray utf8 = text.toUtf8();
-    std::string out;
-    out.reserve(size_t(utf8.size()) + 2);
-    appendCsvField(out, std::string_view(utf8.constData(), size_t(utf8.size())));
-    return QString::fromUtf8(out.data(), qsizetype(out.size()));
+    return viaUtf8(text, appendCsvField);
 }
 
 } // namespace orm::text
