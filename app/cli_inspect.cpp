@@ -1,10 +1,10 @@
 // strata inspect --database URL [--schema S] [--json]: the reflected models of one schema (the
-// seed's inspectdb), read through the ORM registry as the desktop program reads them.
+// Edgy's inspectdb), read through the ORM registry as the desktop program reads them.
 
 #include "command.h"
 
-#include <orm/async_env.h>
-#include <orm/reflection.h>
+#include "orm/schema/reflection.h"
+#include "orm/sync/async_env.h"
 
 #include <QCommandLineParser>
 #include <QJsonArray>

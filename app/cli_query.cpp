@@ -14,9 +14,9 @@
 
 #include "command.h"
 
-#include <orm/async_env.h>
-#include <orm/sql_dialect.h>
-#include <orm/text_escape.h>
+#include "orm/core/text_escape.h"
+#include "orm/query/sql_dialect.h"
+#include "orm/sync/async_env.h"
 
 #include <QCommandLineParser>
 #include <QFile>

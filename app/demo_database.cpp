@@ -1,10 +1,10 @@
 #include "demo_database.h"
 
-#include "orm/database.h"
-#include "orm/error.h"
-#include "orm/model.h"
-#include "orm/registry.h"
-#include "orm/run_sync.h"
+#include "orm/core/database.h"
+#include "orm/core/error.h"
+#include "orm/core/model.h"
+#include "orm/core/registry.h"
+#include "orm/sync/run_sync.h"
 
 #include <QDir>
 #include <QFile>

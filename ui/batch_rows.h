@@ -3,8 +3,8 @@
 // Row-level helpers over orm::RowBatch: copying rows (to merge batches or read a page
 // backwards) and reading a row's cells as values fit to bind again (keyset bounds).
 
-#include "orm/result.h"
-#include "orm/row_batch.h"
+#include "orm/core/result.h"
+#include "orm/core/row_batch.h"
 
 #include <QVariantList>
 

@@ -3,7 +3,7 @@
 // How the grid turns a stored cell into text: shortened for a grid cell, whole for the detail
 // pane and the clipboard. NULL is never confused with an empty string.
 
-#include "orm/row_batch.h"
+#include "orm/core/row_batch.h"
 
 #include <QString>
 

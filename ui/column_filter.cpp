@@ -1,6 +1,6 @@
 #include "column_filter.h"
 
-#include "orm/error.h"
+#include "orm/core/error.h"
 
 namespace strata::ui {
 namespace {

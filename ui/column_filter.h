@@ -10,8 +10,8 @@
 // Values are converted by the field's type first, so "abc" on an integer column is an error
 // a person can read, not a server error.
 
-#include "orm/lookup.h"
-#include "orm/model.h"
+#include "orm/core/model.h"
+#include "orm/query/lookup.h"
 
 namespace strata::ui {
 

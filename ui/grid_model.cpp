@@ -2,7 +2,7 @@
 
 #include "cell_format.h"
 
-#include "orm/error.h"
+#include "orm/core/error.h"
 
 #include <QBrush>
 #include <QFont>

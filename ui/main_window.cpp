@@ -7,10 +7,10 @@
 #include "password_store.h"
 #include "queryset_row_source.h"
 
-#include "orm/database_url.h"
-#include "orm/error.h"
-#include "orm/reflection.h"
-#include "orm/registry.h"
+#include "orm/core/database_url.h"
+#include "orm/core/error.h"
+#include "orm/core/registry.h"
+#include "orm/schema/reflection.h"
 
 #include <QActionGroup>
 #include <QApplication>

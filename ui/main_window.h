@@ -9,8 +9,8 @@
 
 #include "saved_connections.h"
 
-#include "orm/database.h"
-#include "orm/model.h"
+#include "orm/core/database.h"
+#include "orm/core/model.h"
 
 #include <QMainWindow>
 #include <QMap>

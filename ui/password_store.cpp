@@ -1,7 +1,7 @@
 #include "password_store.h"
 
-#include "orm/database_url.h"
-#include "orm/error.h"
+#include "orm/core/database_url.h"
+#include "orm/core/error.h"
 
 #include <QEventLoop>
 #include <QInputDialog>

@@ -3,8 +3,8 @@
 #include "batch_rows.h"
 #include "column_filter.h"
 
-#include "orm/error.h"
-#include "orm/registry.h"
+#include "orm/core/error.h"
+#include "orm/core/registry.h"
 
 #include <QDateTime>
 

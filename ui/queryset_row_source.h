@@ -11,7 +11,7 @@
 
 #include "row_source.h"
 
-#include "orm/queryset.h"
+#include "orm/query/queryset.h"
 
 #include <optional>
 

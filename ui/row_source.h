@@ -8,7 +8,7 @@
 // the table (a seek, which a source answers without scanning, by interpolating the leading sort
 // column between its first and last values). QuerySetRowSource is the real one; tests use fakes.
 
-#include "orm/row_batch.h"
+#include "orm/core/row_batch.h"
 
 #include <QCoro/QCoroTask>
 #include <QList>

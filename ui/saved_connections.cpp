@@ -1,6 +1,6 @@
 #include "saved_connections.h"
 
-#include "orm/error.h"
+#include "orm/core/error.h"
 
 #include <QDir>
 #include <QFile>

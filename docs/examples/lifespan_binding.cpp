@@ -3,7 +3,7 @@
 //
 //   example-lifespan [DATABASE_URL]      (default: an in-memory SQLite database)
 
-#include <orm/lifespan.h>
+#include "orm/sync/lifespan.h"
 
 #include <QCoreApplication>
 #include <QTextStream>

@@ -1,11 +1,11 @@
-// The manual style: connect before exec(), disconnect after it (the seed's connect() and
+// The manual style: connect before exec(), disconnect after it (Edgy's connect() and
 // disconnect() around the application). Both calls are synchronous here through runSync,
 // because no event loop runs yet (or any more).
 //
 //   example-manual [DATABASE_URL]
 
-#include <orm/registry.h>
-#include <orm/run_sync.h>
+#include "orm/core/registry.h"
+#include "orm/sync/run_sync.h"
 
 #include <QCoreApplication>
 #include <QTextStream>

@@ -1,9 +1,9 @@
 // A synchronous command-line tool: an AsyncEnv scope connects the registry, runSync runs each
-// query to completion, and leaving the scope disconnects (the seed's with_async_env + run_sync).
+// query to completion, and leaving the scope disconnects (Edgy's with_async_env + run_sync).
 //
 //   example-sync-cli [DATABASE_URL] [SQL]
 
-#include <orm/async_env.h>
+#include "orm/sync/async_env.h"
 
 #include <QCoreApplication>
 #include <QTextStream>

@@ -1,9 +1,9 @@
-#include "connection_pool.h"
+#include "orm/detail/connection_pool.h"
 
-#include "../database.h"
-#include "../error.h"
+#include "orm/core/database.h"
+#include "orm/core/error.h"
 
-#include "../run_sync.h"
+#include "orm/detail/sync_outcome.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>

@@ -1,7 +1,8 @@
 #pragma once
 
-#include "../drivers/connection.h"
-#include "wakeup.h"
+#include "orm/core/wait_queue.h"
+#include "orm/detail/wakeup.h"
+#include "orm/drivers/connection.h"
 
 #include <QMap>
 #include <QPointer>

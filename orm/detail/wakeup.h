@@ -1,17 +1,13 @@
 #pragma once
 
-// Waking suspended coroutines, possibly from another thread, always on their own thread.
-//
-// A coroutine that waits registers its handle with the QObject that stands for its thread
-// (threadContext()). Whoever wakes it posts the resumption to that object's thread: the waiter
-// list itself is guarded by a std::mutex, so the hand-off is plain to reason about.
+// Waking suspended coroutines, possibly from another thread, always on their own thread: a
+// coroutine that waits belongs to the QObject that stands for its thread (threadContext()), and
+// whoever wakes it posts the resumption to that object's thread. WaitQueue (orm/core) is built
+// on these.
 
 #include <QObject>
-#include <QPointer>
 
 #include <coroutine>
-#include <mutex>
-#include <vector>
 
 namespace orm::detail {
 
@@ -21,31 +17,5 @@ QObject *threadContext();
 // Resumes `handle` from the event loop of `context`'s thread (never inline: the waker may hold
 // locks or be inside a destructor).
 void resumeOn(QObject *context, std::coroutine_handle<> handle);
-
-// Coroutines wait until the next notifyAll() (or, with open(), until the gate is open).
-class WaitQueue {
-public:
-    struct Awaiter {
-        WaitQueue *queue;
-        bool await_ready() const noexcept { return queue->isOpen(); }
-        bool await_suspend(std::coroutine_handle<> handle) { return queue->enqueue(handle); }
-        void await_resume() const noexcept {}
-    };
-
-    // Suspends until notifyAll(), or passes at once while the queue is open.
-    Awaiter wait() { return Awaiter{this}; }
-    void notifyAll();
-    // Open: waiters pass at once and the present ones are woken. Closed again by close().
-    void open();
-    void close();
-    bool isOpen() const;
-
-private:
-    bool enqueue(std::coroutine_handle<> handle);
-
-    mutable std::mutex m_mutex;
-    bool m_open = false;
-    std::vector<std::pair<QPointer<QObject>, std::coroutine_handle<>>> m_waiters;
-};
 
 } // namespace orm::detail

@@ -1,4 +1,4 @@
-#include "connection.h"
+#include "orm/drivers/connection.h"
 
 namespace orm::drivers {
 

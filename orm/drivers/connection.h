@@ -1,7 +1,7 @@
 #pragma once
 
-#include "../database_url.h"
-#include "../result.h"
+#include "orm/core/database_url.h"
+#include "orm/core/result.h"
 
 #include <QCoro/QCoroTask>
 #include <QVariantList>

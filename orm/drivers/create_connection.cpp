@@ -1,6 +1,6 @@
-#include "connection.h"
-#include "postgres_connection.h"
-#include "sqlite_connection.h"
+#include "orm/drivers/connection.h"
+#include "orm/drivers/postgres/postgres_connection.h"
+#include "orm/drivers/sqlite/sqlite_connection.h"
 
 namespace orm::drivers {
 

@@ -7,9 +7,9 @@
 #include "support/await.h"
 #include "support/tcp_proxy.h"
 
-#include "orm/database.h"
-#include "orm/database_url.h"
-#include "orm/registry.h"
+#include "orm/core/database.h"
+#include "orm/core/database_url.h"
+#include "orm/core/registry.h"
 
 #include <algorithm>
 #include <memory>

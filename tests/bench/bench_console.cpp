@@ -11,9 +11,9 @@
 #include "scenarios.h"
 #include "support/await.h"
 
-#include "orm/console_session.h"
-#include "orm/database.h"
-#include "orm/error.h"
+#include "orm/core/database.h"
+#include "orm/core/error.h"
+#include "orm/session/console_session.h"
 #include "ui/console/result_export.h"
 #include "ui/console/result_stream.h"
 

@@ -6,9 +6,9 @@
 #include "scenarios.h"
 #include "support/await.h"
 
-#include "orm/database_url.h"
+#include "orm/core/database_url.h"
+#include "orm/core/error.h"
 #include "orm/drivers/connection.h"
-#include "orm/error.h"
 
 #include <QDir>
 #include <QSqlDatabase>

@@ -5,7 +5,7 @@
 #include "scenarios.h"
 #include "support/await.h"
 
-#include "orm/database_url.h"
+#include "orm/core/database_url.h"
 #include "orm/drivers/connection.h"
 
 #include <QDir>

@@ -8,10 +8,10 @@
 #include "scenarios.h"
 #include "support/await.h"
 
-#include "orm/database.h"
-#include "orm/queryset.h"
-#include "orm/reflection.h"
-#include "orm/registry.h"
+#include "orm/core/database.h"
+#include "orm/core/registry.h"
+#include "orm/query/queryset.h"
+#include "orm/schema/reflection.h"
 
 #include <QDateTime>
 

@@ -10,8 +10,8 @@
 #include "scenarios.h"
 #include "support/await.h"
 
-#include "orm/database.h"
-#include "orm/run_sync.h"
+#include "orm/core/database.h"
+#include "orm/sync/run_sync.h"
 
 #include <QDir>
 #include <QEventLoop>

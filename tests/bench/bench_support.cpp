@@ -1,6 +1,6 @@
 #include "bench_support.h"
 
-#include "orm/text_escape.h"
+#include "orm/core/text_escape.h"
 
 #include <QFile>
 #include <QLocale>

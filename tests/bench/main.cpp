@@ -11,7 +11,7 @@
 #include "bench_support.h"
 #include "scenarios.h"
 
-#include "orm/error.h"
+#include "orm/core/error.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>

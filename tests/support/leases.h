@@ -2,7 +2,7 @@
 
 // Holding several pooled connections of one database at once, as the pool tests need.
 
-#include <orm/database.h>
+#include "orm/core/database.h"
 
 #include <QCoro/QCoroTask>
 

@@ -8,7 +8,7 @@
 
 #include "ui/row_source.h"
 
-#include "orm/error.h"
+#include "orm/core/error.h"
 
 #include <QCoro/QCoroTimer>
 

@@ -6,8 +6,8 @@
 #include "backends.h"
 #include "fake_keyring.h"
 
-#include "orm/database_url.h"
-#include "orm/registry.h"
+#include "orm/core/database_url.h"
+#include "orm/core/registry.h"
 #include "ui/connection_dialog.h"
 #include "ui/log_pane.h"
 #include "ui/main_window.h"

@@ -3,8 +3,8 @@
 #include "console_tab.h"
 #include "sql_editor.h"
 
-#include "orm/error.h"
-#include "orm/registry.h"
+#include "orm/core/error.h"
+#include "orm/core/registry.h"
 
 #include <QDir>
 #include <QFile>

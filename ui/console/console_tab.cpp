@@ -3,9 +3,9 @@
 #include "result_view.h"
 #include "sql_editor.h"
 
-#include "orm/database.h"
-#include "orm/error.h"
-#include "orm/sql_splitter.h"
+#include "orm/core/database.h"
+#include "orm/core/error.h"
+#include "orm/session/sql_splitter.h"
 
 #include <QAction>
 #include <QElapsedTimer>

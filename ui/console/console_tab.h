@@ -6,8 +6,8 @@
 // affected, errors with SQLSTATE) and a result tab per statement that returns rows.
 
 #include "console_history.h"
-#include "orm/console_session.h"
-#include "orm/sql_splitter.h"
+#include "orm/session/console_session.h"
+#include "orm/session/sql_splitter.h"
 
 #include <QPointer>
 #include <QWidget>

@@ -1,7 +1,7 @@
 #include "result_export.h"
 
-#include "orm/error.h"
-#include "orm/text_escape.h"
+#include "orm/core/error.h"
+#include "orm/core/text_escape.h"
 
 #include <QCoro/QCoroTimer>
 #include <QElapsedTimer>

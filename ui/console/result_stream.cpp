@@ -2,7 +2,7 @@
 
 #include "ui/grid_model.h"
 
-#include "orm/error.h"
+#include "orm/core/error.h"
 
 #include <QCoro/QCoroSignal>
 #include <QDir>

@@ -7,8 +7,8 @@
 // bounded whatever the result's size: a SELECT of 10 million rows reads the first batch and
 // stops. StreamRowSource shows it in the data grid (GridModel) by row position.
 
-#include "orm/console_session.h"
-#include "orm/detail/wakeup.h"
+#include "orm/core/wait_queue.h"
+#include "orm/session/console_session.h"
 #include "ui/row_source.h"
 
 #include <QObject>
@@ -78,7 +78,7 @@ private:
 
 public:
     // Woken on every batch, at the end, and by StreamRowSource::cancelCount().
-    orm::detail::WaitQueue progressQueue;
+    orm::WaitQueue progressQueue;
 };
 
 using ResultStreamPtr = std::shared_ptr<ResultStream>;

@@ -4,7 +4,7 @@
 #include "ui/grid_model.h"
 #include "ui/grid_view.h"
 
-#include "orm/error.h"
+#include "orm/core/error.h"
 
 #include <QFileDialog>
 #include <QHBoxLayout>

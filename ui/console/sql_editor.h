@@ -7,7 +7,7 @@
 #include <Qsci/qsciabstractapis.h>
 #include <Qsci/qsciscintilla.h>
 
-#include "orm/sql_dialect.h"
+#include "orm/query/sql_dialect.h"
 
 class QsciLexerSQL;
 

@@ -1,0 +1,303 @@
+#include "orm/core/database_url.h"
+
+#include "orm/core/error.h"
+
+#include <QSet>
+#include <QUrl>
+
+namespace orm {
+namespace {
+
+[[noreturn]] void invalid(const QString &shown, const QString &why)
+{
+    throw Error(Error::Kind::InvalidUrl,
+                QStringLiteral("invalid database URL '%1': %2").arg(shown, why));
+}
+
+// Decodes %XX escapes, refusing malformed ones (QUrl would pass them through silently).
+QString percentDecode(const QString &part, const QString &shown, const char *what)
+{
+    const QByteArray raw = part.toUtf8();
+    for (qsizetype i = 0; i < raw.size(); ++i) {
+        if (raw[i] != '%')
+            continue;
+        if (i + 2 >= raw.size() || !isxdigit(uchar(raw[i + 1])) || !isxdigit(uchar(raw[i + 2])))
+            invalid(shown, QStringLiteral("bad percent-escape in the %1").arg(QLatin1String(what)));
+        i += 2;
+    }
+    return QString::fromUtf8(QByteArray::fromPercentEncoding(raw));
+}
+
+QString percentEncode(const QString &part, const char *keep = "")
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(part, keep));
+}
+
+// Options libpq understands (and Strata's own for SQLite); anything else is a typo to report.
+const QSet<QString> &postgresOptions()
+{
+    static const QSet<QString> keys{
+        QStringLiteral("sslmode"),
+        QStringLiteral("connect_timeout"),
+        QStringLiteral("host"),
+        QStringLiteral("hostaddr"),
+        QStringLiteral("application_name"),
+        QStringLiteral("options"),
+        QStringLiteral("sslcert"),
+        QStringLiteral("sslkey"),
+        QStringLiteral("sslrootcert"),
+        QStringLiteral("sslcrl"),
+        QStringLiteral("sslpassword"),
+        QStringLiteral("target_session_attrs"),
+        QStringLiteral("keepalives"),
+        QStringLiteral("keepalives_idle"),
+        QStringLiteral("keepalives_interval"),
+        QStringLiteral("keepalives_count"),
+        QStringLiteral("client_encoding"),
+        QStringLiteral("gssencmode"),
+        QStringLiteral("channel_binding"),
+        QStringLiteral("passfile"),
+        QStringLiteral("tcp_user_timeout"),
+        QStringLiteral("sslcompression"),
+    };
+    return keys;
+}
+
+const QSet<QString> &sqliteOptions()
+{
+    static const QSet<QString> keys{QStringLiteral("create"), QStringLiteral("mode"),
+                                    QStringLiteral("busy_timeout")};
+    return keys;
+}
+
+QMap<QString, QString> parseQuery(const QString &query, const QString &shown,
+                                  const QSet<QString> &known)
+{
+    QMap<QString, QString> options;
+    if (query.isEmpty())
+        return options;
+    for (const QString &pair : query.split(QLatin1Char('&'), Qt::SkipEmptyParts)) {
+        const qsizetype eq = pair.indexOf(QLatin1Char('='));
+        if (eq <= 0)
+            invalid(shown, QStringLiteral("query option '%1' is not of the form key=value")
+                               .arg(pair.left(40)));
+        const QString key = percentDecode(pair.left(eq), shown, "query");
+        const QString value = percentDecode(pair.mid(eq + 1), shown, "query");
+        if (!known.contains(key))
+            invalid(shown, QStringLiteral("unknown option '%1'").arg(key));
+        if (key == QLatin1String("password"))
+            invalid(shown, QStringLiteral("give the password in the user part, not as an option"));
+        options.insert(key, value);
+    }
+    return options;
+}
+
+bool isNonNegativeInteger(const QString &text)
+{
+    bool ok = false;
+    return !text.isEmpty() && text.toInt(&ok) >= 0 && ok;
+}
+
+} // namespace
+
+DatabaseUrl DatabaseUrl::parse(const QString &text)
+{
+    const QString trimmed = text.trimmed();
+    // What error messages quote: the input with any password cut out.
+    QString shown = trimmed;
+    {
+        const qsizetype schemeEnd = shown.indexOf(QLatin1String("://"));
+        const qsizetype at = shown.lastIndexOf(QLatin1Char('@'));
+        if (schemeEnd >= 0 && at > schemeEnd) {
+            const qsizetype colon = shown.indexOf(QLatin1Char(':'), schemeEnd + 3);
+            if (colon >= 0 && colon < at)
+                shown = shown.left(colon + 1) + QStringLiteral("***") + shown.mid(at);
+        }
+    }
+    if (trimmed.isEmpty())
+        invalid(shown, QStringLiteral("the URL is empty"));
+
+    const qsizetype schemeEnd = trimmed.indexOf(QLatin1String("://"));
+    if (schemeEnd <= 0)
+        invalid(shown, QStringLiteral("expected scheme://..., for example "
+                                      "postgresql://user@host/db or sqlite:///file.db"));
+
+    DatabaseUrl url;
+    url.m_scheme = trimmed.left(schemeEnd).toLower();
+    QString rest = trimmed.mid(schemeEnd + 3);
+    if (rest.contains(QLatin1Char('#')))
+        invalid(shown, QStringLiteral("a URL fragment ('#...') is not allowed"));
+    QString query;
+    if (const qsizetype q = rest.indexOf(QLatin1Char('?')); q >= 0) {
+        query = rest.mid(q + 1);
+        rest.truncate(q);
+    }
+
+    if (url.m_scheme == QLatin1String("sqlite")) {
+        url.m_backend = Backend::Sqlite;
+        if (rest == QLatin1String(":memory:") || rest == QLatin1String("/:memory:")) {
+            url.m_path = QStringLiteral(":memory:");
+        } else {
+            if (!rest.startsWith(QLatin1Char('/')))
+                invalid(shown,
+                        QStringLiteral("a SQLite URL has no host: write sqlite:///relative.db,"
+                                       " sqlite:////absolute.db or sqlite://:memory:"));
+            url.m_path = percentDecode(rest.mid(1), shown, "path");
+            if (url.m_path.isEmpty())
+                invalid(shown, QStringLiteral("the SQLite file path is empty"));
+        }
+        url.m_options = parseQuery(query, shown, sqliteOptions());
+        const QString create = url.option(QStringLiteral("create"));
+        if (!create.isEmpty() && create != QLatin1String("true") &&
+            create != QLatin1String("false"))
+            invalid(shown, QStringLiteral("option 'create' must be true or false"));
+        const QString mode = url.option(QStringLiteral("mode"));
+        if (!mode.isEmpty() && mode != QLatin1String("ro") && mode != QLatin1String("rw") &&
+            mode != QLatin1String("rwc"))
+            invalid(shown, QStringLiteral("option 'mode' must be ro, rw or rwc"));
+        if (url.m_options.contains(QStringLiteral("busy_timeout")) &&
+            !isNonNegativeInteger(url.option(QStringLiteral("busy_timeout"))))
+            invalid(shown,
+                    QStringLiteral("option 'busy_timeout' must be a number of milliseconds"));
+        return url;
+    }
+
+    if (url.m_scheme != QLatin1String("postgresql") && url.m_scheme != QLatin1String("postgres"))
+        invalid(shown,
+                QStringLiteral("unknown scheme '%1' (expected postgresql, postgres or sqlite)")
+                    .arg(url.m_scheme));
+    url.m_backend = Backend::Postgres;
+
+    const qsizetype slash = rest.indexOf(QLatin1Char('/'));
+    QString authority = slash >= 0 ? rest.left(slash) : rest;
+    const QString path = slash >= 0 ? rest.mid(slash + 1) : QString();
+    if (path.contains(QLatin1Char('/')))
+        invalid(shown, QStringLiteral("the database name must not contain '/'"));
+    url.m_database = percentDecode(path, shown, "database name");
+
+    if (const qsizetype at = authority.lastIndexOf(QLatin1Char('@')); at >= 0) {
+        const QString userInfo = authority.left(at);
+        authority = authority.mid(at + 1);
+        const qsizetype colon = userInfo.indexOf(QLatin1Char(':'));
+        url.m_user = percentDecode(colon >= 0 ? userInfo.left(colon) : userInfo, shown, "user");
+        if (colon >= 0) {
+            url.m_hasPassword = true;
+            url.m_password = percentDecode(userInfo.mid(colon + 1), shown, "password");
+        }
+        if (url.m_user.isEmpty() && url.m_hasPassword)
+            invalid(shown, QStringLiteral("a password is given without a user name"));
+    }
+
+    QString portText;
+    if (authority.startsWith(QLatin1Char('['))) {
+        const qsizetype close = authority.indexOf(QLatin1Char(']'));
+        if (close < 0)
+            invalid(shown, QStringLiteral("IPv6 host is missing its closing ']'"));
+        url.m_host = authority.mid(1, close - 1);
+        if (url.m_host.isEmpty())
+            invalid(shown, QStringLiteral("the IPv6 host between '[' and ']' is empty"));
+        const QString after = authority.mid(close + 1);
+        if (!after.isEmpty() && !after.startsWith(QLatin1Char(':')))
+            invalid(shown, QStringLiteral("unexpected text after the IPv6 host"));
+        portText = after.mid(1);
+        if (after.startsWith(QLatin1Char(':')) && portText.isEmpty())
+            invalid(shown, QStringLiteral("the port after ':' is empty"));
+    } else {
+        const qsizetype colon = authority.lastIndexOf(QLatin1Char(':'));
+        if (colon >= 0) {
+            portText = authority.mid(colon + 1);
+            authority.truncate(colon);
+            if (portText.isEmpty())
+                invalid(shown, QStringLiteral("the port after ':' is empty"));
+        }
+        url.m_host = percentDecode(authority, shown, "host");
+    }
+    if (!portText.isEmpty()) {
+        bool ok = false;
+        const int port = portText.toInt(&ok);
+        if (!ok || port < 1 || port > 65535 || portText.startsWith(QLatin1Char('+')))
+            invalid(shown,
+                    QStringLiteral("port '%1' is not a number from 1 to 65535").arg(portText));
+        url.m_port = port;
+    }
+
+    url.m_options = parseQuery(query, shown, postgresOptions());
+    if (url.m_options.contains(QStringLiteral("connect_timeout")) &&
+        !isNonNegativeInteger(url.option(QStringLiteral("connect_timeout"))))
+        invalid(shown,
+                QStringLiteral("option 'connect_timeout' must be a whole number of seconds"));
+    static const QSet<QString> sslModes{QStringLiteral("disable"),   QStringLiteral("allow"),
+                                        QStringLiteral("prefer"),    QStringLiteral("require"),
+                                        QStringLiteral("verify-ca"), QStringLiteral("verify-full")};
+    if (url.m_options.contains(QStringLiteral("sslmode")) &&
+        !sslModes.contains(url.option(QStringLiteral("sslmode"))))
+        invalid(shown, QStringLiteral("sslmode '%1' is not one of disable, allow, prefer, require, "
+                                      "verify-ca, verify-full")
+                           .arg(url.option(QStringLiteral("sslmode"))));
+    if (url.m_options.contains(QStringLiteral("host"))) {
+        if (!url.m_host.isEmpty())
+            invalid(shown, QStringLiteral("the host is given twice (in the URL and as ?host=)"));
+        url.m_host = url.m_options.take(QStringLiteral("host"));
+    }
+    return url;
+}
+
+int DatabaseUrl::connectTimeoutSeconds() const
+{
+    return option(QStringLiteral("connect_timeout")).toInt();
+}
+
+DatabaseUrl DatabaseUrl::withPassword(const QString &password) const
+{
+    DatabaseUrl copy = *this;
+    copy.m_password = password;
+    copy.m_hasPassword = true;
+    return copy;
+}
+
+QString DatabaseUrl::toDisplayString() const
+{
+    return build(true);
+}
+
+QString DatabaseUrl::toString() const
+{
+    return build(false);
+}
+
+QString DatabaseUrl::build(bool maskPassword) const
+{
+    if (isNull())
+        return {};
+    QString out = m_scheme + QStringLiteral("://");
+    QMap<QString, QString> options = m_options;
+    if (m_backend == Backend::Sqlite) {
+        out += isMemory() ? m_path : QLatin1Char('/') + percentEncode(m_path, "/:");
+    } else {
+        if (!m_user.isEmpty()) {
+            out += percentEncode(m_user);
+            if (m_hasPassword)
+                out += QLatin1Char(':') +
+                       (maskPassword ? QStringLiteral("***") : percentEncode(m_password));
+            out += QLatin1Char('@');
+        }
+        // A socket directory cannot stand in the authority: it goes back to ?host=.
+        if (m_host.startsWith(QLatin1Char('/')))
+            options.insert(QStringLiteral("host"), m_host);
+        else if (m_host.contains(QLatin1Char(':')))
+            out += QLatin1Char('[') + m_host + QLatin1Char(']');
+        else
+            out += percentEncode(m_host);
+        if (m_port > 0)
+            out += QLatin1Char(':') + QString::number(m_port);
+        out += QLatin1Char('/') + percentEncode(m_database);
+    }
+    QStringList pairs;
+    for (auto it = options.cbegin(); it != options.cend(); ++it)
+        pairs << percentEncode(it.key()) + QLatin1Char('=') + percentEncode(it.value(), "/");
+    if (!pairs.isEmpty())
+        out += QLatin1Char('?') + pairs.join(QLatin1Char('&'));
+    return out;
+}
+
+} // namespace orm

@@ -1,0 +1,439 @@
+#include "orm/session/console_session.h"
+
+#include "orm/core/error.h"
+#include "orm/session/sql_splitter.h"
+
+#include <QFileInfo>
+#include <QRegularExpression>
+
+#include <functional>
+
+namespace orm {
+namespace {
+
+// Releases the session's turn however the coroutine leaves.
+struct Turn {
+    std::function<void()> release;
+    ~Turn()
+    {
+        if (release)
+            release();
+    }
+};
+
+} // namespace
+
+ConsoleSession::ConsoleSession(Database *database, QObject *parent)
+    : QObject(parent)
+    , m_database(database)
+    , m_dialect(dialectOf(database->url().backend()))
+{
+}
+
+ConsoleSession::~ConsoleSession()
+{
+    // Closing needs the event loop; dropping the connection closes it synchronously enough
+    // (the drivers cancel and finish what runs in their destructors).
+}
+
+QString ConsoleSession::displayUrl() const
+{
+    return m_database ? m_database->displayUrl() : QString();
+}
+
+bool ConsoleSession::isOpen() const
+{
+    return m_connection && m_connection->isOpen();
+}
+
+QCoro::Task<> ConsoleSession::lock()
+{
+    while (m_busy)
+        co_await m_idle.wait();
+    m_busy = true;
+    emit busyChanged(true);
+}
+
+void ConsoleSession::unlock()
+{
+    m_busy = false;
+    m_running = false;
+    m_idle.notifyAll();
+    emit busyChanged(false);
+}
+
+QCoro::Task<> ConsoleSession::open(QString schema)
+{
+    if (!m_database)
+        throw Error(Error::Kind::Usage, QStringLiteral("the console's database is gone"));
+    co_await lock();
+    Turn turn{[this] { unlock(); }};
+    if (m_connection) {
+        auto old = std::move(m_connection);
+        co_await old->close();
+    }
+    m_streamOpen = false;
+    setTransactionState(TransactionState::None);
+    DatabaseUrl url = m_database->url();
+    const QMap<QString, QString> attachments =
+        m_dialect == Dialect::Sqlite ? m_database->attachments() : QMap<QString, QString>();
+    const bool attachedSchema = m_dialect == Dialect::Sqlite && !schema.isEmpty() &&
+                                schema != QLatin1String("main") && attachments.contains(schema) &&
+                                attachments.value(schema) != QLatin1String(":memory:");
+    if (attachedSchema) {
+        const QString path = QFileInfo(attachments.value(schema)).absoluteFilePath();
+        url = DatabaseUrl::parse(QStringLiteral("sqlite:///") + path);
+    }
+    auto connection = drivers::createConnection(url);
+    co_await connection->open();
+    m_connection = std::move(connection);
+    m_schema = schema;
+    if (m_dialect == Dialect::Sqlite) {
+        for (auto it = attachments.cbegin(); it != attachments.cend(); ++it) {
+            if (attachedSchema && it.key() == schema)
+                continue;
+            QVariantList params{it.value(), it.key()};
+            co_await m_connection->execute(QStringLiteral("ATTACH DATABASE ? AS ?"), params);
+        }
+    }
+    co_await applySettings();
+    m_settingsPending = false;
+    updateTransactionState();
+}
+
+QCoro::Task<> ConsoleSession::applySettings()
+{
+    if (!m_connection)
+        co_return;
+    if (m_dialect == Dialect::Postgres) {
+        if (!m_schema.isEmpty()) {
+            const QString sql = QStringLiteral("SET search_path TO ") + quoteIdentifier(m_schema);
+            co_await m_connection->execute(sql);
+        }
+        const QString ro = QStringLiteral("SET default_transaction_read_only = ") +
+                           (m_readOnly ? QStringLiteral("on") : QStringLiteral("off"));
+        co_await m_connection->execute(ro);
+    } else {
+        const QString ro = QStringLiteral("PRAGMA query_only = ") +
+                           (m_readOnly ? QStringLiteral("1") : QStringLiteral("0"));
+        co_await m_connection->execute(ro);
+    }
+}
+
+QCoro::Task<> ConsoleSession::close()
+{
+    if (!m_connection)
+        co_return;
+    if (m_running)
+        co_await m_connection->cancel();
+    co_await lock();
+    Turn turn{[this] { unlock(); }};
+    auto old = std::move(m_connection);
+    m_streamOpen = false;
+    setTransactionState(TransactionState::None);
+    co_await old->close();
+}
+
+QCoro::Task<ConsoleSession::ReadOnlyEffect> ConsoleSession::setReadOnly(bool readOnly)
+{
+    m_readOnly = readOnly;
+    if (!m_connection)
+        co_return ReadOnlyEffect::Now;
+    co_await lock();
+    Turn turn{[this] { unlock(); }};
+    if (!m_connection)
+        co_return ReadOnlyEffect::Now; // closed while waiting: the next open applies it
+    co_await endStream();
+    if (m_dialect != Dialect::Postgres || !isTransactionOpen()) {
+        co_await applySettings(); // SQLite's query_only holds at once, in a transaction too
+        co_return ReadOnlyEffect::Now;
+    }
+    // PostgreSQL undoes a SET made inside a transaction that rolls back: the settings go again
+    // once the transaction has ended.
+    m_settingsPending = true;
+    if (isTransactionFailed())
+        co_return ReadOnlyEffect::NextTransaction; // it refuses every statement until it ends
+    co_await applySettings();
+    // default_transaction_read_only is read when a transaction starts: the open one is told
+    // apart. Turning it read-only is always allowed; read-write only before its first query
+    // (an attempt after it would fail, and so abort, the transaction).
+    if (!readOnly && m_snapshotTaken)
+        co_return ReadOnlyEffect::NextTransaction;
+    const QString sql = QStringLiteral("SET transaction_read_only = ") +
+                        (readOnly ? QStringLiteral("on") : QStringLiteral("off"));
+    co_await m_connection->execute(sql);
+    co_return ReadOnlyEffect::Now;
+}
+
+QCoro::Task<> ConsoleSession::applyPendingSettings()
+{
+    if (!m_settingsPending || isTransactionOpen() || !m_connection)
+        co_return;
+    co_await applySettings();
+    m_settingsPending = false;
+}
+
+void ConsoleSession::setAutocommit(bool autocommit)
+{
+    m_autocommit = autocommit;
+}
+
+QCoro::Task<bool> ConsoleSession::switchToAutocommit(TransactionEnd end)
+{
+    if (!m_connection) {
+        m_autocommit = true;
+        co_return true;
+    }
+    co_await lock();
+    Turn turn{[this] { unlock(); }};
+    bool asked = true;
+    if (m_connection && isTransactionOpen()) {
+        try {
+            if (end == TransactionEnd::Commit)
+                asked = co_await commitInTurn();
+            else
+                co_await rollbackInTurn();
+        } catch (...) {
+            // PostgreSQL ends a transaction whose COMMIT fails (a deferred constraint); SQLite
+            // may keep it open (SQLITE_BUSY): then it still waits for Commit or Rollback.
+            if (!isTransactionOpen())
+                m_autocommit = true;
+            throw;
+        }
+    }
+    m_autocommit = true;
+    co_return asked;
+}
+
+void ConsoleSession::noteStatement(const QString &leadingWords)
+{
+    if (m_transactionState == TransactionState::None)
+        m_snapshotTaken = false; // the statement opens a transaction, or runs in one of its own
+    // What PostgreSQL runs without a snapshot (transaction control, SET, SHOW).
+    for (const char *verb :
+         {"BEGIN", "START TRANSACTION", "SET ", "SHOW ", "RESET ", "SAVEPOINT ", "RELEASE "})
+        if (leadingWords.startsWith(QLatin1String(verb)))
+            return;
+    m_snapshotTaken = true;
+}
+
+void ConsoleSession::setTransactionState(TransactionState state)
+{
+    if (state == m_transactionState)
+        return;
+    const bool wasOpen = isTransactionOpen();
+    m_transactionState = state;
+    emit transactionStateChanged(state);
+    if (wasOpen != isTransactionOpen())
+        emit transactionChanged(isTransactionOpen());
+}
+
+void ConsoleSession::updateTransactionState(std::optional<TransactionState> guess)
+{
+    const drivers::TransactionStatus status =
+        m_connection ? m_connection->transactionStatus() : drivers::TransactionStatus::Unknown;
+    switch (status) {
+    case drivers::TransactionStatus::Idle:
+        setTransactionState(TransactionState::None);
+        return;
+    case drivers::TransactionStatus::Open:
+        setTransactionState(TransactionState::Open);
+        return;
+    case drivers::TransactionStatus::Failed:
+        setTransactionState(TransactionState::Failed);
+        return;
+    case drivers::TransactionStatus::Unknown:
+        break;
+    }
+    if (guess)
+        setTransactionState(*guess);
+}
+
+QCoro::Task<> ConsoleSession::endStream()
+{
+    const bool open = m_streamOpen;
+    m_streamOpen = false;
+    if (!open || !m_connection || m_dialect != Dialect::Postgres ||
+        m_transactionState != TransactionState::Open)
+        co_return;
+    m_running = true; // cancel() can stop it, at the price of the transaction
+    try {
+        for (;;) {
+            const std::optional<RowBatch> batch = co_await m_connection->nextBatch();
+            if (!batch)
+                break;
+        }
+    } catch (const Error &error) {
+        m_running = false;
+        updateTransactionState();
+        throw Error(error.kind(),
+                    QStringLiteral("reading the rest of the previous result, which keeps the "
+                                   "transaction: %1")
+                        .arg(error.message()),
+                    error.database(), error.sqlState());
+    }
+    m_running = false;
+    updateTransactionState();
+}
+
+QCoro::Task<bool> ConsoleSession::commit()
+{
+    if (!m_connection)
+        co_return false;
+    co_await lock();
+    Turn turn{[this] { unlock(); }};
+    const bool committed = co_await commitInTurn();
+    co_return committed;
+}
+
+QCoro::Task<> ConsoleSession::rollback()
+{
+    if (!m_connection)
+        co_return;
+    co_await lock();
+    Turn turn{[this] { unlock(); }};
+    co_await rollbackInTurn();
+}
+
+QCoro::Task<bool> ConsoleSession::commitInTurn()
+{
+    if (!m_connection)
+        co_return false;
+    co_await endStream();
+    // PostgreSQL ends a failed transaction's COMMIT with ROLLBACK (and no error).
+    const bool failed = m_transactionState == TransactionState::Failed ||
+                        m_connection->transactionStatus() == drivers::TransactionStatus::Failed;
+    try {
+        co_await m_connection->execute(QStringLiteral("COMMIT"));
+    } catch (...) {
+        updateTransactionState(); // a failed COMMIT may end the transaction or leave it open
+        throw;
+    }
+    updateTransactionState(TransactionState::None);
+    co_await applyPendingSettings();
+    co_return !failed;
+}
+
+QCoro::Task<> ConsoleSession::rollbackInTurn()
+{
+    if (!m_connection)
+        co_return;
+    m_streamOpen = false;
+    try {
+        co_await m_connection->execute(QStringLiteral("ROLLBACK"));
+    } catch (...) {
+        updateTransactionState();
+        throw;
+    }
+    updateTransactionState(TransactionState::None);
+    co_await applyPendingSettings();
+}
+
+QCoro::Task<quint64> ConsoleSession::start(QString sql, int batchRows)
+{
+    if (!m_connection)
+        throw Error(Error::Kind::Usage, QStringLiteral("the console is not connected"),
+                    displayUrl());
+    co_await lock();
+    Turn turn{[this] { unlock(); }};
+    co_await endStream();
+    ++m_stream;
+    m_running = true;
+    const QString words = leadingKeywords(sql);
+    const bool begins = words.startsWith(QLatin1String("BEGIN")) ||
+                        words.startsWith(QLatin1String("START TRANSACTION"));
+    const bool ends =
+        (words.startsWith(QLatin1String("COMMIT")) || words.startsWith(QLatin1String("END")) ||
+         words.startsWith(QLatin1String("ROLLBACK")) || words.startsWith(QLatin1String("ABORT"))) &&
+        !words.contains(QLatin1String(" TO "));
+    noteStatement(words);
+    try {
+        co_await applyPendingSettings(); // a transaction ended by hand, or by an error
+        if (!m_autocommit && m_transactionState == TransactionState::None && !begins) {
+            co_await m_connection->execute(QStringLiteral("BEGIN"));
+            updateTransactionState(TransactionState::Open);
+        }
+        co_await m_connection->start(sql, {}, batchRows);
+    } catch (...) {
+        m_running = false;
+        // The driver knows after an error: PostgreSQL's transaction may have failed, SQLite's
+        // may have been rolled back.
+        updateTransactionState();
+        throw;
+    }
+    m_running = false;
+    // PostgreSQL tells the status once the statement's results are read (nextBatch); until
+    // then its keywords say what it will be.
+    std::optional<TransactionState> guess;
+    if (begins)
+        guess = TransactionState::Open;
+    else if (ends)
+        guess = TransactionState::None;
+    updateTransactionState(guess);
+    m_streamOpen = true;
+    co_return m_stream;
+}
+
+const Columns &ConsoleSession::columns() const
+{
+    static const Columns none;
+    return m_connection ? m_connection->columns() : none;
+}
+
+qint64 ConsoleSession::rowsAffected() const
+{
+    return m_connection ? m_connection->rowsAffected() : -1;
+}
+
+QCoro::Task<std::optional<RowBatch>> ConsoleSession::nextBatch(quint64 stream)
+{
+    if (!isCurrent(stream))
+        co_return std::nullopt;
+    co_await lock();
+    Turn turn{[this] { unlock(); }};
+    if (!isCurrent(stream) || !m_connection)
+        co_return std::nullopt;
+    m_running = true;
+    std::optional<RowBatch> batch;
+    try {
+        batch = co_await m_connection->nextBatch();
+    } catch (...) {
+        m_streamOpen = false;
+        updateTransactionState(); // an error in a later row can fail the transaction
+        throw;
+    }
+    if (!batch)
+        m_streamOpen = false;
+    updateTransactionState();
+    co_return batch;
+}
+
+QCoro::Task<> ConsoleSession::cancel()
+{
+    if (m_connection && m_running)
+        co_await m_connection->cancel();
+}
+
+QCoro::Task<Result> ConsoleSession::execute(QString sql, QVariantList params)
+{
+    if (!m_connection)
+        throw Error(Error::Kind::Usage, QStringLiteral("the console is not connected"),
+                    displayUrl());
+    co_await lock();
+    Turn turn{[this] { unlock(); }};
+    co_await endStream();
+    ++m_stream;
+    m_running = true;
+    noteStatement(leadingKeywords(sql));
+    std::optional<Result> result;
+    try {
+        result = co_await m_connection->execute(sql, params);
+    } catch (...) {
+        updateTransactionState();
+        throw;
+    }
+    updateTransactionState();
+    co_return std::move(*result);
+}
+
+} // namespace orm

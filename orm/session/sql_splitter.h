@@ -1,0 +1,39 @@
+#pragma once
+
+// Splitting a script into statements with each database's own scanner: PostgreSQL's (through
+// libpg_query's pg_query_split_with_scanner, so strings, quoted identifiers, comments and dollar
+// quoting are read exactly as the server reads them) and SQLite's sqlite3_complete (which knows
+// its strings, comments and CREATE TRIGGER bodies). No hand-written tokenizer.
+
+#include "orm/query/sql_dialect.h"
+
+#include <QList>
+#include <QString>
+
+namespace orm {
+
+// One statement of a script: where it is (QString indexes into the script, leading and trailing
+// whitespace excluded, a final ';' included when there is one) and its text.
+struct SqlStatement {
+    int start = 0;
+    int length = 0;
+    QString text;
+
+    int end() const { return start + length; }
+    bool operator==(const SqlStatement &other) const = default;
+};
+
+// The statements of `script`, in order. Pieces holding only whitespace and comments are left
+// out. A statement the scanner cannot finish (an unterminated string, say) runs to the end.
+QList<SqlStatement> splitSql(const QString &script, Dialect dialect);
+
+// The index of the statement under `position` (a QString index into the script): the one that
+// contains it, else the one ending just before it (the cursor after a ';'), else the next one.
+// -1 when there is none.
+int statementAt(const QList<SqlStatement> &statements, int position);
+
+// A statement's first words, comments and whitespace skipped, upper-cased (40 characters at
+// most): enough to tell BEGIN, COMMIT or CREATE TABLE typed by hand without parsing.
+QString leadingKeywords(const QString &sql);
+
+} // namespace orm

@@ -1,0 +1,214 @@
+#include "orm/core/database_url.h"
+#include "orm/core/error.h"
+
+#include <QTest>
+
+using orm::DatabaseUrl;
+using orm::Error;
+
+class TestDatabaseUrl : public QObject {
+    Q_OBJECT
+
+private slots:
+    void good_data();
+    void good();
+    void bad_data();
+    void bad();
+    void displayMasksPassword();
+    void roundTrip_data();
+    void roundTrip();
+};
+
+void TestDatabaseUrl::good_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("backend");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<QString>("database");
+    QTest::addColumn<QString>("path");
+
+    const int pg = int(DatabaseUrl::Backend::Postgres);
+    const int lite = int(DatabaseUrl::Backend::Sqlite);
+    QTest::newRow("full") << "postgresql://ann:pw@db.example.com:5433/shop" << pg << "ann"
+                          << "pw"
+                          << "db.example.com" << 5433 << "shop"
+                          << "";
+    QTest::newRow("postgres-scheme") << "postgres://ann@localhost/shop" << pg << "ann"
+                                     << ""
+                                     << "localhost" << 0 << "shop"
+                                     << "";
+    QTest::newRow("upper-scheme") << "PostgreSQL://h/d" << pg << ""
+                                  << ""
+                                  << "h" << 0 << "d"
+                                  << "";
+    QTest::newRow("percent") << "postgresql://an%40n:p%3Aw%2F@h/my%20db" << pg << "an@n"
+                             << "p:w/"
+                             << "h" << 0 << "my db"
+                             << "";
+    QTest::newRow("ipv6") << "postgresql://u@[::1]:6000/d" << pg << "u"
+                          << ""
+                          << "::1" << 6000 << "d"
+                          << "";
+    QTest::newRow("ipv6-no-port") << "postgresql://[fe80::1]/d" << pg << ""
+                                  << ""
+                                  << "fe80::1" << 0 << "d"
+                                  << "";
+    QTest::newRow("socket-dir") << "postgresql://u@/d?host=/run/postgresql" << pg << "u"
+                                << ""
+                                << "/run/postgresql" << 0 << "d"
+                                << "";
+    QTest::newRow("at-in-password") << "postgresql://u:a@b@h/d" << pg << "u"
+                                    << "a@b"
+                                    << "h" << 0 << "d"
+                                    << "";
+    QTest::newRow("no-db") << "postgresql://h" << pg << ""
+                           << ""
+                           << "h" << 0 << ""
+                           << "";
+    QTest::newRow("sqlite-relative") << "sqlite:///data/app.db" << lite << ""
+                                     << ""
+                                     << "" << 0 << ""
+                                     << "data/app.db";
+    QTest::newRow("sqlite-absolute") << "sqlite:////var/lib/app.db" << lite << ""
+                                     << ""
+                                     << "" << 0 << ""
+                                     << "/var/lib/app.db";
+    QTest::newRow("sqlite-memory") << "sqlite://:memory:" << lite << ""
+                                   << ""
+                                   << "" << 0 << ""
+                                   << ":memory:";
+    QTest::newRow("sqlite-create") << "sqlite:///a%20b.db?create=true" << lite << ""
+                                   << ""
+                                   << "" << 0 << ""
+                                   << "a b.db";
+}
+
+void TestDatabaseUrl::good()
+{
+    QFETCH(QString, text);
+    QFETCH(int, backend);
+    QFETCH(QString, user);
+    QFETCH(QString, password);
+    QFETCH(QString, host);
+    QFETCH(int, port);
+    QFETCH(QString, database);
+    QFETCH(QString, path);
+
+    const DatabaseUrl url = DatabaseUrl::parse(text);
+    QCOMPARE(int(url.backend()), backend);
+    QCOMPARE(url.user(), user);
+    QCOMPARE(url.password(), password);
+    QCOMPARE(url.host(), host);
+    QCOMPARE(url.port(), port);
+    QCOMPARE(url.databaseName(), database);
+    QCOMPARE(url.path(), path);
+}
+
+void TestDatabaseUrl::bad_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("expected"); // a piece of the message
+
+    QTest::newRow("empty") << ""
+                           << "the URL is empty";
+    QTest::newRow("no-scheme") << "localhost/db"
+                               << "expected scheme://";
+    QTest::newRow("unknown-scheme") << "mysql://u@h/d"
+                                    << "unknown scheme 'mysql'";
+    QTest::newRow("bad-port") << "postgresql://u@h:99999/d"
+                              << "port '99999' is not a number";
+    QTest::newRow("text-port") << "postgresql://u@h:abc/d"
+                               << "port 'abc' is not a number";
+    QTest::newRow("empty-port") << "postgresql://u@h:/d"
+                                << "the port after ':' is empty";
+    QTest::newRow("ipv6-unclosed") << "postgresql://[::1/d"
+                                   << "missing its closing ']'";
+    QTest::newRow("bad-escape") << "postgresql://u%zz@h/d"
+                                << "bad percent-escape in the user";
+    QTest::newRow("unknown-option") << "postgresql://h/d?sslmod=require"
+                                    << "unknown option 'sslmod'";
+    QTest::newRow("bad-sslmode") << "postgresql://h/d?sslmode=always"
+                                 << "sslmode 'always'";
+    QTest::newRow("bad-timeout") << "postgresql://h/d?connect_timeout=soon"
+                                 << "'connect_timeout' must be a whole number";
+    QTest::newRow("option-no-value") << "postgresql://h/d?sslmode"
+                                     << "not of the form key=value";
+    QTest::newRow("host-twice") << "postgresql://h/d?host=/tmp"
+                                << "the host is given twice";
+    QTest::newRow("slash-in-db") << "postgresql://h/d/e"
+                                 << "must not contain '/'";
+    QTest::newRow("fragment") << "postgresql://h/d#x"
+                              << "fragment";
+    QTest::newRow("sqlite-host") << "sqlite://host/file.db"
+                                 << "a SQLite URL has no host";
+    QTest::newRow("sqlite-empty") << "sqlite:///"
+                                  << "the SQLite file path is empty";
+    QTest::newRow("sqlite-create") << "sqlite:///a.db?create=yes"
+                                   << "'create' must be true or false";
+    QTest::newRow("sqlite-option") << "sqlite:///a.db?sslmode=require"
+                                   << "unknown option 'sslmode'";
+    QTest::newRow("password-no-user") << "postgresql://:secret@h/d"
+                                      << "without a user name";
+}
+
+void TestDatabaseUrl::bad()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, expected);
+    try {
+        DatabaseUrl::parse(text);
+        QFAIL("parse() accepted a bad URL");
+    } catch (const Error &e) {
+        QCOMPARE(e.kind(), Error::Kind::InvalidUrl);
+        QVERIFY2(e.message().contains(expected), qPrintable(e.message()));
+        QVERIFY2(!e.message().contains(QLatin1String("secret")), qPrintable(e.message()));
+    }
+}
+
+void TestDatabaseUrl::displayMasksPassword()
+{
+    const DatabaseUrl url =
+        DatabaseUrl::parse("postgresql://ann:s3cr%21t@h:5432/d?sslmode=require");
+    QCOMPARE(url.password(), QStringLiteral("s3cr!t"));
+    QCOMPARE(url.toDisplayString(),
+             QStringLiteral("postgresql://ann:***@h:5432/d?sslmode=require"));
+    QVERIFY(!url.toDisplayString().contains(QLatin1String("s3cr")));
+    // An error about a URL with a password never quotes it either.
+    try {
+        DatabaseUrl::parse("postgresql://ann:hunter2@h:bad/d");
+        QFAIL("accepted");
+    } catch (const Error &e) {
+        QVERIFY2(!e.toString().contains(QLatin1String("hunter2")), e.what());
+        QVERIFY2(e.toString().contains(QLatin1String("ann:***@h")), e.what());
+    }
+}
+
+void TestDatabaseUrl::roundTrip_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::newRow("pg")
+        << "postgresql://an%40n:p%3Aw@h:5433/my%20db?connect_timeout=3&sslmode=disable";
+    QTest::newRow("ipv6") << "postgresql://u@[::1]:6000/d";
+    QTest::newRow("socket") << "postgresql://u@/d?host=/run/postgresql";
+    QTest::newRow("sqlite-abs") << "sqlite:////tmp/x.db";
+    QTest::newRow("sqlite-rel") << "sqlite:///x.db?create=true";
+    QTest::newRow("memory") << "sqlite://:memory:";
+}
+
+void TestDatabaseUrl::roundTrip()
+{
+    QFETCH(QString, text);
+    const DatabaseUrl url = DatabaseUrl::parse(text);
+    const DatabaseUrl again = DatabaseUrl::parse(url.toString());
+    QCOMPARE(again.toString(), url.toString());
+    QCOMPARE(again.password(), url.password());
+    QCOMPARE(again.host(), url.host());
+    QCOMPARE(again.path(), url.path());
+    QCOMPARE(again.options(), url.options());
+}
+
+QTEST_GUILESS_MAIN(TestDatabaseUrl)
+#include "tst_database_url.moc"
