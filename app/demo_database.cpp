@@ -1,9 +1,9 @@
 #include "demo_database.h"
 
-#include "orm/core/database.h"
 #include "orm/core/error.h"
 #include "orm/core/model.h"
-#include "orm/core/registry.h"
+#include "orm/database/database.h"
+#include "orm/registry/registry.h"
 #include "orm/sync/run_sync.h"
 
 #include <QDir>

@@ -4,7 +4,7 @@
 #include "screenshot.h"
 
 #include "orm/core/error.h"
-#include "orm/core/registry.h"
+#include "orm/registry/registry.h"
 #include "orm/session/console_session.h"
 #include "orm/sync/lifespan.h"
 #include "ui/console/console_pane.h"

@@ -2,7 +2,7 @@
 
 #include "ui/console/console_pane.h"
 
-#include "orm/core/database.h"
+#include "orm/database/database.h"
 #include "ui/grid_model.h"
 #include "ui/log_pane.h"
 #include "ui/main_window.h"

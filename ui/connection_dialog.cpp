@@ -1,9 +1,9 @@
 #include "connection_dialog.h"
 
 #include "log_pane.h"
-#include "orm/core/database.h"
 #include "orm/core/database_url.h"
 #include "orm/core/error.h"
+#include "orm/database/database.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -9,7 +9,7 @@
 
 #include "orm/core/database_url.h"
 #include "orm/core/error.h"
-#include "orm/core/registry.h"
+#include "orm/registry/registry.h"
 #include "orm/schema/reflection.h"
 
 #include <QActionGroup>

@@ -9,8 +9,8 @@
 
 #include "saved_connections.h"
 
-#include "orm/core/database.h"
 #include "orm/core/model.h"
+#include "orm/database/database.h"
 
 #include <QMainWindow>
 #include <QMap>

@@ -4,7 +4,7 @@
 #include "column_filter.h"
 
 #include "orm/core/error.h"
-#include "orm/core/registry.h"
+#include "orm/registry/registry.h"
 
 #include <QDateTime>
 

@@ -4,7 +4,7 @@
 //
 //   example-manual [DATABASE_URL]
 
-#include "orm/core/registry.h"
+#include "orm/registry/registry.h"
 #include "orm/sync/run_sync.h"
 
 #include <QCoreApplication>

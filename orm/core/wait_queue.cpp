@@ -1,11 +1,8 @@
 #include "orm/core/wait_queue.h"
 
-#include "orm/detail/wakeup.h"
+#include "orm/core/thread_context.h"
 
 namespace orm {
-
-using detail::resumeOn;
-using detail::threadContext;
 
 bool WaitQueue::enqueue(std::coroutine_handle<> handle)
 {

@@ -1,7 +1,7 @@
 #include "orm/detail/connection_pool.h"
 
-#include "orm/core/database.h"
 #include "orm/core/error.h"
+#include "orm/core/logging.h"
 
 #include "orm/detail/sync_outcome.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "orm/core/thread_context.h"
 #include "orm/core/wait_queue.h"
-#include "orm/detail/wakeup.h"
 #include "orm/drivers/connection.h"
 
 #include <QMap>

@@ -1,7 +1,7 @@
 #include "orm/query/queryset.h"
 
-#include "orm/core/registry.h"
-#include "orm/core/transaction.h"
+#include "orm/database/transaction.h"
+#include "orm/registry/registry.h"
 
 namespace orm {
 

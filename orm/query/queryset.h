@@ -1,10 +1,10 @@
 #pragma once
 
-#include "orm/core/database.h"
 #include "orm/core/model.h"
-#include "orm/core/registry.h"
+#include "orm/database/database.h"
 #include "orm/query/lookup.h"
 #include "orm/query/sql_compiler.h"
+#include "orm/registry/registry.h"
 
 #include <QCoro/QCoroTask>
 #include <QPointer>

@@ -7,8 +7,8 @@
 // connection, leased when it starts; the Database is not used after that, so it may be deleted
 // (an extra removed from its registry) while a read is under way.
 
-#include "orm/core/database.h"
 #include "orm/core/model.h"
+#include "orm/database/database.h"
 
 #include <QCoro/QCoroTask>
 

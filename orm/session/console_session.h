@@ -11,8 +11,8 @@
 // transaction that means reading the rest of its rows first: cancelling it would abort the
 // transaction.
 
-#include "orm/core/database.h"
 #include "orm/core/wait_queue.h"
+#include "orm/database/database.h"
 #include "orm/query/sql_dialect.h"
 
 #include <QObject>

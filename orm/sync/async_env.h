@@ -1,6 +1,6 @@
 #pragma once
 
-#include "orm/core/registry.h"
+#include "orm/registry/registry.h"
 #include "orm/sync/run_sync.h"
 
 namespace orm {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "orm/core/registry.h"
+#include "orm/registry/registry.h"
 
 #include <QCoreApplication>
 #include <QPointer>

@@ -1,7 +1,9 @@
 #include "orm/sync/run_sync.h"
 
+#include "orm/core/logging.h"
+
+#include "orm/core/thread_context.h"
 #include "orm/detail/connection_pool.h"
-#include "orm/detail/wakeup.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
@@ -15,8 +17,6 @@
 
 namespace orm::detail {
 namespace {
-
-Q_LOGGING_CATEGORY(lcRunSync, "strata.orm.runsync", QtInfoMsg)
 
 // A worker thread with its own event loop, serving runSync calls made while its parent
 // thread's loop runs. Before it ends it closes the connections it opened, on itself.

@@ -4,8 +4,8 @@
 
 #include "backends.h"
 
-#include "orm/core/database.h"
 #include "orm/core/database_url.h"
+#include "orm/database/database.h"
 #include "support/await.h"
 
 #include <QFile>

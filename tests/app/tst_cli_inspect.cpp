@@ -3,7 +3,7 @@
 #include "await.h"
 #include "backends.h"
 
-#include "orm/core/database.h"
+#include "orm/database/database.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -4,7 +4,7 @@
 #include "await.h"
 #include "backends.h"
 
-#include "orm/core/database.h"
+#include "orm/database/database.h"
 #include "orm/query/sql_dialect.h"
 
 #include <QJsonArray>

@@ -7,9 +7,9 @@
 #include "support/await.h"
 #include "support/tcp_proxy.h"
 
-#include "orm/core/database.h"
 #include "orm/core/database_url.h"
-#include "orm/core/registry.h"
+#include "orm/database/database.h"
+#include "orm/registry/registry.h"
 
 #include <algorithm>
 #include <memory>

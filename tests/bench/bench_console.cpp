@@ -11,8 +11,8 @@
 #include "scenarios.h"
 #include "support/await.h"
 
-#include "orm/core/database.h"
 #include "orm/core/error.h"
+#include "orm/database/database.h"
 #include "orm/session/console_session.h"
 #include "ui/console/result_export.h"
 #include "ui/console/result_stream.h"

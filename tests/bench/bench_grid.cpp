@@ -18,10 +18,10 @@
 #include "scenarios.h"
 #include "support/await.h"
 
-#include "orm/core/database.h"
 #include "orm/core/database_url.h"
 #include "orm/core/error.h"
-#include "orm/core/registry.h"
+#include "orm/database/database.h"
+#include "orm/registry/registry.h"
 #include "ui/grid_model.h"
 #include "ui/grid_view.h"
 #include "ui/queryset_row_source.h"

@@ -8,9 +8,9 @@
 #include "scenarios.h"
 #include "support/await.h"
 
-#include "orm/core/database.h"
-#include "orm/core/registry.h"
+#include "orm/database/database.h"
 #include "orm/query/queryset.h"
+#include "orm/registry/registry.h"
 #include "orm/schema/reflection.h"
 
 #include <QDateTime>

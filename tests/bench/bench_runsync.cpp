@@ -10,7 +10,7 @@
 #include "scenarios.h"
 #include "support/await.h"
 
-#include "orm/core/database.h"
+#include "orm/database/database.h"
 #include "orm/sync/run_sync.h"
 
 #include <QDir>

@@ -2,7 +2,7 @@
 
 // Holding several pooled connections of one database at once, as the pool tests need.
 
-#include "orm/core/database.h"
+#include "orm/database/database.h"
 
 #include <QCoro/QCoroTask>
 

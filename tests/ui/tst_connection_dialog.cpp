@@ -7,7 +7,7 @@
 #include "fake_keyring.h"
 
 #include "orm/core/database_url.h"
-#include "orm/core/registry.h"
+#include "orm/registry/registry.h"
 #include "ui/connection_dialog.h"
 #include "ui/log_pane.h"
 #include "ui/main_window.h"

@@ -9,9 +9,9 @@
 #include "fake_keyring.h"
 #include "message_box_answerer.h"
 
-#include "orm/core/database.h"
 #include "orm/core/database_url.h"
-#include "orm/core/registry.h"
+#include "orm/database/database.h"
+#include "orm/registry/registry.h"
 #include "orm/sync/lifespan.h"
 #include "ui/grid_model.h"
 #include "ui/grid_view.h"

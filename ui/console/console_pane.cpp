@@ -4,7 +4,7 @@
 #include "sql_editor.h"
 
 #include "orm/core/error.h"
-#include "orm/core/registry.h"
+#include "orm/registry/registry.h"
 
 #include <QDir>
 #include <QFile>

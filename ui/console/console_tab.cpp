@@ -3,8 +3,8 @@
 #include "result_view.h"
 #include "sql_editor.h"
 
-#include "orm/core/database.h"
 #include "orm/core/error.h"
+#include "orm/database/database.h"
 #include "orm/session/sql_splitter.h"
 
 #include <QAction>

@@ -1,7 +1,7 @@
 #include "orm/drivers/postgres/resolve_host.h"
 
 #include "orm/core/error.h"
-#include "orm/detail/wakeup.h"
+#include "orm/core/thread_context.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>

@@ -4,8 +4,8 @@
 #include "await.h"
 #include "backends.h"
 
-#include "orm/core/registry.h"
 #include "orm/query/queryset.h"
+#include "orm/registry/registry.h"
 
 #include <QElapsedTimer>
 #include <QRegularExpression>

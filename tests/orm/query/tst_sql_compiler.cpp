@@ -2,7 +2,7 @@
 // tests): every lookup, combinations, ordering, keyset bounds, quoting, slices and writes.
 
 #include "orm/query/queryset.h"
-#include "orm/schema/tenant.h"
+#include "orm/tenancy/tenant.h"
 
 #include <QTest>
 

@@ -1,8 +1,8 @@
 #include "backends.h"
 #include "event_loop.h"
 
-#include "orm/core/database.h"
-#include "orm/core/registry.h"
+#include "orm/database/database.h"
+#include "orm/registry/registry.h"
 #include "orm/sync/async_env.h"
 #include "orm/sync/run_sync.h"
 

@@ -6,7 +6,7 @@
 #include "backends.h"
 #include "event_loop.h"
 
-#include "orm/core/database.h"
+#include "orm/database/database.h"
 #include "orm/sync/async_env.h"
 #include "orm/sync/run_sync.h"
 

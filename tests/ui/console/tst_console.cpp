@@ -6,7 +6,7 @@
 #include "message_box_answerer.h"
 
 #include "orm/core/error.h"
-#include "orm/core/registry.h"
+#include "orm/registry/registry.h"
 #include "orm/session/console_session.h"
 #include "ui/console/console_pane.h"
 #include "ui/console/console_tab.h"

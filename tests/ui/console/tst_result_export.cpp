@@ -4,8 +4,8 @@
 #include "await.h"
 #include "backends.h"
 
-#include "orm/core/database.h"
 #include "orm/core/error.h"
+#include "orm/database/database.h"
 #include "orm/session/console_session.h"
 #include "ui/console/result_export.h"
 #include "ui/console/result_stream.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "orm/core/database.h"
+#include "orm/database/database.h"
 
 #include <QCoro/QCoroTask>
 #include <QPointer>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "orm/core/database.h"
 #include "orm/core/model.h"
+#include "orm/database/database.h"
 
 #include <QList>
 #include <QMap>
@@ -15,8 +15,6 @@
 #include <optional>
 
 namespace orm {
-
-Q_DECLARE_LOGGING_CATEGORY(lcRegistry)
 
 // Which reflected models of one database and schema the registry keeps, and what it calls them
 // (Edgy's AutoReflectModel). A table is kept when `include` matches somewhere in its name

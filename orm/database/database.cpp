@@ -1,4 +1,4 @@
-#include "orm/core/database.h"
+#include "orm/database/database.h"
 
 #include "orm/detail/connection_pool.h"
 
@@ -8,8 +8,6 @@
 #include <exception>
 
 namespace orm {
-
-Q_LOGGING_CATEGORY(lcDatabase, "strata.orm.database", QtInfoMsg)
 
 ConnectionLease::ConnectionLease(std::shared_ptr<detail::ConnectionPool> pool,
                                  std::unique_ptr<drivers::Connection> connection)
@@ -113,7 +111,7 @@ void closePoolsWhenThreadEnds(QThread *thread)
     if (hooked || !QCoreApplication::instance() || thread == QCoreApplication::instance()->thread())
         return;
     hooked = true;
-    QObject::connect(thread, &QThread::finished, detail::threadContext(),
+    QObject::connect(thread, &QThread::finished, threadContext(),
                      &detail::ConnectionPool::closeAllOfThisThreadNow, Qt::DirectConnection);
 }
 } // namespace

@@ -4,8 +4,8 @@
 #include "await.h"
 #include "backends.h"
 
-#include "orm/core/registry.h"
-#include "orm/schema/tenant.h"
+#include "orm/registry/registry.h"
+#include "orm/tenancy/tenant.h"
 
 #include <QCoro/QCoroTimer>
 #include <QElapsedTimer>

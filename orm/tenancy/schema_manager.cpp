@@ -1,6 +1,6 @@
-#include "orm/schema/schema_manager.h"
+#include "orm/tenancy/schema_manager.h"
 
-#include "orm/core/registry.h"
+#include "orm/registry/registry.h"
 #include "orm/schema/reflection.h"
 
 #include <QDir>

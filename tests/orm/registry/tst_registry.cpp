@@ -2,10 +2,10 @@
 #include "backends.h"
 #include "support/tcp_proxy.h"
 
-#include "orm/core/registry.h"
 #include "orm/query/queryset.h"
+#include "orm/registry/registry.h"
 #include "orm/schema/reflection.h"
-#include "orm/schema/schema_manager.h"
+#include "orm/tenancy/schema_manager.h"
 
 #include <QDir>
 #include <QElapsedTimer>

@@ -2,7 +2,7 @@
 #include "backends.h"
 #include "leases.h"
 
-#include "orm/core/database.h"
+#include "orm/database/database.h"
 
 #include <QElapsedTimer>
 #include <QRegularExpression>

@@ -1,10 +1,10 @@
-#include "orm/detail/wakeup.h"
+#include "orm/core/thread_context.h"
 
 #include <QThread>
 
 #include <memory>
 
-namespace orm::detail {
+namespace orm {
 
 QObject *threadContext()
 {
@@ -20,4 +20,4 @@ void resumeOn(QObject *context, std::coroutine_handle<> handle)
         context, [handle] { handle.resume(); }, Qt::QueuedConnection);
 }
 
-} // namespace orm::detail
+} // namespace orm

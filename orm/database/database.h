@@ -1,6 +1,7 @@
 #pragma once
 
 #include "orm/core/error.h"
+#include "orm/core/logging.h"
 #include "orm/core/wait_queue.h"
 #include "orm/drivers/connection.h"
 
@@ -16,8 +17,6 @@
 class QThread;
 
 namespace orm {
-
-Q_DECLARE_LOGGING_CATEGORY(lcDatabase)
 
 namespace detail {
 class AttachmentList;

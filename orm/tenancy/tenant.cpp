@@ -1,6 +1,6 @@
-#include "orm/schema/tenant.h"
+#include "orm/tenancy/tenant.h"
 
-#include "orm/core/registry.h"
+#include "orm/registry/registry.h"
 
 namespace orm {
 
@@ -30,6 +30,13 @@ QuerySet TenantScope::apply(const QuerySet &querySet) const
 {
     QuerySet bound = m_database ? querySet.usingDatabase(m_database.data()) : querySet;
     return bound.withTenantSchema(m_schema);
+}
+
+// Registry's own member, defined here so that the registry does not depend on the tenancy layer
+// above it (registry.h only declares TenantScope).
+TenantScope Registry::tenant(const QString &schema)
+{
+    return TenantScope(this, schema);
 }
 
 } // namespace orm

@@ -2,14 +2,13 @@
 
 // Waking suspended coroutines, possibly from another thread, always on their own thread: a
 // coroutine that waits belongs to the QObject that stands for its thread (threadContext()), and
-// whoever wakes it posts the resumption to that object's thread. WaitQueue (orm/core) is built
-// on these.
+// whoever wakes it posts the resumption to that object's thread. WaitQueue is built on these.
 
 #include <QObject>
 
 #include <coroutine>
 
-namespace orm::detail {
+namespace orm {
 
 // A QObject living on the calling thread, created on first use, destroyed when the thread ends.
 QObject *threadContext();
@@ -18,4 +17,4 @@ QObject *threadContext();
 // locks or be inside a destructor).
 void resumeOn(QObject *context, std::coroutine_handle<> handle);
 
-} // namespace orm::detail
+} // namespace orm

@@ -5,9 +5,9 @@
 #include "backends.h"
 #include "leases.h"
 
-#include "orm/core/registry.h"
+#include "orm/registry/registry.h"
 #include "orm/schema/reflection.h"
-#include "orm/schema/schema_manager.h"
+#include "orm/tenancy/schema_manager.h"
 
 #include <QFileInfo>
 #include <QTest>

@@ -4,7 +4,7 @@
 #include "await.h"
 #include "backends.h"
 
-#include "orm/core/registry.h"
+#include "orm/registry/registry.h"
 
 #include <QRegularExpression>
 #include <QSignalSpy>

@@ -8,8 +8,8 @@
 // in-memory main database). It is attached through Database::attach(), so every pooled
 // connection of the Database, on every thread, sees it.
 
-#include "orm/core/database.h"
 #include "orm/core/model.h"
+#include "orm/database/database.h"
 
 #include <QCoro/QCoroTask>
 #include <QPointer>

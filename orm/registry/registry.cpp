@@ -1,14 +1,11 @@
-#include "orm/core/registry.h"
+#include "orm/registry/registry.h"
 
 #include "orm/schema/reflection.h"
-#include "orm/schema/tenant.h"
 
 #include <QElapsedTimer>
 #include <QSet>
 
 namespace orm {
-
-Q_LOGGING_CATEGORY(lcRegistry, "strata.orm.registry", QtInfoMsg)
 
 namespace {
 
@@ -553,11 +550,6 @@ QCoro::Task<> Registry::reflectAtConnect()
     }
     for (auto &task : running)
         co_await task;
-}
-
-TenantScope Registry::tenant(const QString &schema)
-{
-    return TenantScope(this, schema);
 }
 
 } // namespace orm

@@ -4,7 +4,7 @@
 #include "await.h"
 #include "backends.h"
 
-#include "orm/core/transaction.h"
+#include "orm/database/transaction.h"
 #include "orm/query/queryset.h"
 
 #include <QTest>

@@ -1,4 +1,4 @@
-#include "orm/core/transaction.h"
+#include "orm/database/transaction.h"
 
 namespace orm {
 
