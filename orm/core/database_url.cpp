@@ -5,6 +5,8 @@
 #include <QSet>
 #include <QUrl>
 
+#include <algorithm>
+
 namespace orm {
 namespace {
 
@@ -96,6 +98,24 @@ bool isNonNegativeInteger(const QString &text)
 {
     bool ok = false;
     return !text.isEmpty() && text.toInt(&ok) >= 0 && ok;
+}
+
+// Whole seconds, small enough that a timer can count them in milliseconds (a larger value
+// would wrap around and fire at once, or never).
+void checkConnectTimeout(const QString &text, const QString &shown)
+{
+    const bool digits = !text.isEmpty() && std::all_of(text.begin(), text.end(), [](QChar c) {
+        return c >= QLatin1Char('0') && c <= QLatin1Char('9');
+    });
+    if (!digits)
+        invalid(shown,
+                QStringLiteral("option 'connect_timeout' must be a whole number of seconds"));
+    bool ok = false;
+    const qulonglong seconds = text.toULongLong(&ok);
+    if (!ok || seconds > qulonglong(DatabaseUrl::kMaxConnectTimeoutSeconds))
+        invalid(shown, QStringLiteral("option 'connect_timeout' is too large: at most %1 seconds "
+                                      "(about 24 days); 0 waits without a bound")
+                           .arg(DatabaseUrl::kMaxConnectTimeoutSeconds));
 }
 
 } // namespace
@@ -222,10 +242,8 @@ DatabaseUrl DatabaseUrl::parse(const QString &text)
     }
 
     url.m_options = parseQuery(query, shown, postgresOptions());
-    if (url.m_options.contains(QStringLiteral("connect_timeout")) &&
-        !isNonNegativeInteger(url.option(QStringLiteral("connect_timeout"))))
-        invalid(shown,
-                QStringLiteral("option 'connect_timeout' must be a whole number of seconds"));
+    if (url.m_options.contains(QStringLiteral("connect_timeout")))
+        checkConnectTimeout(url.option(QStringLiteral("connect_timeout")), shown);
     static const QSet<QString> sslModes{QStringLiteral("disable"),   QStringLiteral("allow"),
                                         QStringLiteral("prefer"),    QStringLiteral("require"),
                                         QStringLiteral("verify-ca"), QStringLiteral("verify-full")};
@@ -244,7 +262,8 @@ DatabaseUrl DatabaseUrl::parse(const QString &text)
 
 int DatabaseUrl::connectTimeoutSeconds() const
 {
-    return option(QStringLiteral("connect_timeout")).toInt();
+    const auto it = m_options.constFind(QStringLiteral("connect_timeout"));
+    return it == m_options.constEnd() ? kDefaultConnectTimeoutSeconds : it->toInt();
 }
 
 DatabaseUrl DatabaseUrl::withPassword(const QString &password) const

@@ -40,8 +40,12 @@ public:
     {
         return m_options.value(key, fallback);
     }
-    // connect_timeout in seconds; 0 means none was given.
+    // connect_timeout in seconds: as given (0: wait without a bound, as libpq reads it), else
+    // kDefaultConnectTimeoutSeconds, so that a host that never answers cannot hang anything.
     int connectTimeoutSeconds() const;
+    static constexpr int kDefaultConnectTimeoutSeconds = 10;
+    // The largest connect_timeout accepted: its milliseconds must fit a QTimer's int.
+    static constexpr int kMaxConnectTimeoutSeconds = 2147483;
 
     DatabaseUrl withPassword(const QString &password) const;
 

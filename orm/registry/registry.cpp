@@ -36,6 +36,7 @@ Registry::Registry(Database *primary, QObject *parent)
 {
     if (!primary)
         throw Error(Error::Kind::Configuration, QStringLiteral("the primary database is missing"));
+    m_connectDone.open();
     if (!primary->parent())
         primary->setParent(this);
     watch(QString(), primary);
@@ -94,7 +95,11 @@ QCoro::Task<> Registry::removeExtra(QString name)
                                        : extraNames().join(QStringLiteral(", "))));
     const QPointer<Database> db = it->second;
     m_extras.erase(it);
-    const bool ours = m_connected.removeAll(db.data()) > 0;
+    bool ours = false;
+    {
+        std::lock_guard lock(m_stateMutex);
+        ours = m_connected.removeAll(db.data()) > 0;
+    }
     {
         std::lock_guard lock(m_modelsMutex);
         std::erase_if(m_reflected, [&](const auto &entry) { return entry.first.first == name; });
@@ -179,25 +184,80 @@ void Registry::watch(const QString &name, Database *database)
                      });
 }
 
+bool Registry::isConnected() const
+{
+    std::lock_guard lock(m_stateMutex);
+    return m_references > 0;
+}
+
+int Registry::referenceCount() const
+{
+    std::lock_guard lock(m_stateMutex);
+    return m_references;
+}
+
+QList<ConnectOutcome> Registry::currentOutcomes() const
+{
+    QList<ConnectOutcome> outcomes;
+    for (Database *db : databases()) {
+        ConnectOutcome outcome{nameOf(db), db, std::nullopt};
+        if (!db->isConnected())
+            outcome.error = Error(Error::Kind::ConnectionFailed,
+                                  db->failureReason().isEmpty() ? QStringLiteral("not connected")
+                                                                : db->failureReason(),
+                                  db->displayUrl());
+        outcomes << outcome;
+    }
+    return outcomes;
+}
+
 QCoro::Task<QList<ConnectOutcome>> Registry::connect(ConnectMode mode)
 {
-    const QList<Database *> all = databases();
-    if (m_references++ > 0) {
-        // Nested: already connected by an outer call; report how things stand.
-        QList<ConnectOutcome> outcomes;
-        for (Database *db : all) {
-            ConnectOutcome outcome{nameOf(db), db, std::nullopt};
-            if (!db->isConnected())
-                outcome.error =
-                    Error(Error::Kind::ConnectionFailed,
-                          db->failureReason().isEmpty() ? QStringLiteral("not connected")
-                                                        : db->failureReason(),
-                          db->displayUrl());
-            outcomes << outcome;
+    for (;;) {
+        std::unique_lock lock(m_stateMutex);
+        if (!m_connecting && m_references > 0) {
+            // Nested: already connected by an outer call; report how things stand.
+            ++m_references;
+            lock.unlock();
+            co_return currentOutcomes();
         }
-        co_return outcomes;
+        if (!m_connecting)
+            break;
+        // Another caller (maybe on another thread) is connecting: complete with it.
+        lock.unlock();
+        co_await m_connectDone.wait();
+        lock.lock();
+        if (!m_connecting && m_references == 0 && m_connectFailure && mode == ConnectMode::Strict)
+            throw *m_connectFailure;
     }
+    {
+        std::lock_guard lock(m_stateMutex);
+        m_connecting = true;
+        m_connectFailure.reset();
+        m_references = 1;
+        m_connectDone.close();
+    }
+    std::optional<Error> failure;
+    QList<ConnectOutcome> outcomes;
+    try {
+        outcomes = co_await connectAll(mode);
+    } catch (const Error &error) {
+        failure = error;
+    }
+    {
+        std::lock_guard lock(m_stateMutex);
+        m_connecting = false;
+        m_connectFailure = failure;
+    }
+    m_connectDone.open();
+    if (failure)
+        throw *failure;
+    co_return outcomes;
+}
 
+QCoro::Task<QList<ConnectOutcome>> Registry::connectAll(ConnectMode mode)
+{
+    const QList<Database *> all = databases();
     // All attempts start before any is awaited (QCoro tasks run eagerly), so they overlap.
     QElapsedTimer clock;
     clock.start();
@@ -225,6 +285,7 @@ QCoro::Task<QList<ConnectOutcome>> Registry::connect(ConnectMode mode)
             if (!firstFailure || attempt.finishedAt < firstFailure->finishedAt)
                 firstFailure = &attempt;
         } else {
+            std::lock_guard lock(m_stateMutex);
             m_connected << attempt.database;
         }
     }
@@ -235,8 +296,12 @@ QCoro::Task<QList<ConnectOutcome>> Registry::connect(ConnectMode mode)
 
     if (firstFailure && mode == ConnectMode::Strict) {
         const Error error = *firstFailure->error;
-        const QList<Database *> connected = std::exchange(m_connected, {});
-        m_references = 0;
+        QList<Database *> connected;
+        {
+            std::lock_guard lock(m_stateMutex);
+            connected = std::exchange(m_connected, {});
+            m_references = 0;
+        }
         std::vector<QCoro::Task<>> undo;
         for (Database *db : connected)
             undo.push_back(db->disconnect());
@@ -250,12 +315,16 @@ QCoro::Task<QList<ConnectOutcome>> Registry::connect(ConnectMode mode)
 
 QCoro::Task<> Registry::disconnect(bool force)
 {
-    if (m_references == 0)
-        co_return;
-    m_references = force ? 0 : m_references - 1;
-    if (m_references > 0)
-        co_return;
-    const QList<Database *> connected = std::exchange(m_connected, {});
+    QList<Database *> connected;
+    {
+        std::lock_guard lock(m_stateMutex);
+        if (m_references == 0)
+            co_return;
+        m_references = force ? 0 : m_references - 1;
+        if (m_references > 0)
+            co_return;
+        connected = std::exchange(m_connected, {});
+    }
     std::vector<QCoro::Task<>> running;
     for (Database *db : connected)
         running.push_back(db->disconnect(force));
@@ -266,13 +335,16 @@ QCoro::Task<> Registry::disconnect(bool force)
 QCoro::Task<> Registry::reconnect(QString name)
 {
     Database *db = name.isEmpty() ? m_primary.data() : database(name);
-    if (m_references == 0)
+    if (!isConnected())
         throw Error(Error::Kind::Usage,
                     QStringLiteral("reconnect('%1') needs the registry connected first").arg(name));
     const QPointer<Database> guarded = db;
-    if (m_connected.contains(db))
+    if (holdsConnected(db))
         co_await db->disconnect(true);
-    m_connected.removeAll(db);
+    {
+        std::lock_guard lock(m_stateMutex);
+        m_connected.removeAll(db);
+    }
     if (!holds(guarded))
         throw Error(
             Error::Kind::Usage,
@@ -285,7 +357,14 @@ QCoro::Task<> Registry::reconnect(QString name)
             Error::Kind::Usage,
             QStringLiteral("reconnect('%1'): the database was removed meanwhile").arg(name));
     }
+    std::lock_guard lock(m_stateMutex);
     m_connected << db;
+}
+
+bool Registry::holdsConnected(const Database *database) const
+{
+    std::lock_guard lock(m_stateMutex);
+    return m_connected.contains(database);
 }
 
 // -- Models ------------------------------------------------------------------------------------
@@ -545,7 +624,7 @@ QCoro::Task<> Registry::reflectAtConnect()
             qCWarning(lcRegistry).noquote() << "reflection rule:" << error.message();
             continue;
         }
-        if (m_connected.contains(db)) // lenient mode: skip the databases that failed
+        if (holdsConnected(db)) // lenient mode: skip the databases that failed
             running.push_back(reflectQuietly(key.first, key.second));
     }
     for (auto &task : running)

@@ -81,11 +81,14 @@ public:
     // Connects every database at once. Strict: all or nothing, throws the first error. Lenient:
     // never throws for a database that failed; each outcome is returned (and signalled).
     QCoro::Task<QList<ConnectOutcome>> connect(ConnectMode mode = ConnectMode::Strict);
+    // A connect() called while another is connecting completes with it: it returns once the
+    // databases are connected, or throws the first one's error (strict mode). Safe to call from
+    // several threads at once (AsyncEnv per thread).
     // Counts down; the last call disconnects every database (those that connected). force=true
     // drops the count to zero at once (quitting).
     QCoro::Task<> disconnect(bool force = false);
-    bool isConnected() const { return m_references > 0; }
-    int referenceCount() const { return m_references; }
+    bool isConnected() const;
+    int referenceCount() const;
     // Retries one database that failed in lenient mode (or reconnects one that dropped, or
     // connects one added after connect()).
     QCoro::Task<> reconnect(QString name);
@@ -121,8 +124,8 @@ public:
     // A model by name: declared first, then the reflected ones cached so far, then tenant ones.
     std::optional<Model> findModel(const QString &name) const;
 
-    // The tenant `schema` on the primary database, as a value (include orm/tenant.h to use it):
-    // registry.tenant("acme").query(model) runs in schema acme. Nothing ambient is set.
+    // The tenant `schema` on the primary database, as a value (include orm/tenancy/tenant.h to use
+    // it): registry.tenant("acme").query(model) runs in schema acme. Nothing ambient is set.
     TenantScope tenant(const QString &schema);
 
 signals:
@@ -153,13 +156,25 @@ private:
 
     void watch(const QString &name, Database *database);
     QString nameOf(const Database *database) const;
+    // The first connect() proper (connect() itself handles nesting and concurrent callers).
+    QCoro::Task<QList<ConnectOutcome>> connectAll(ConnectMode mode);
+    // How each database stands, for a connect() that found the registry connected already.
+    QList<ConnectOutcome> currentOutcomes() const;
+    // Whether `database` is one this registry's connect() connected.
+    bool holdsConnected(const Database *database) const;
     // Whether `database` is still the primary or one of the extras (not removed meanwhile).
     bool holds(const Database *database) const;
 
     QPointer<Database> m_primary;
     QList<std::pair<QString, QPointer<Database>>> m_extras;
+    // Connection state, shared by every thread that connects or disconnects this registry;
+    // never held across co_await.
+    mutable std::mutex m_stateMutex;
     int m_references = 0;
-    QList<Database *> m_connected; // the databases this registry's connect() connected
+    QList<Database *> m_connected;         // the databases this registry's connect() connected
+    bool m_connecting = false;             // a first connect() is under way; the others wait on:
+    WaitQueue m_connectDone;               // open unless a first connect() is under way
+    std::optional<Error> m_connectFailure; // why the last first connect() failed (strict)
 
     mutable std::mutex m_modelsMutex; // guards the models below; never held across co_await
     QList<Model> m_declared;

@@ -17,6 +17,7 @@ private slots:
     void displayMasksPassword();
     void roundTrip_data();
     void roundTrip();
+    void connectTimeoutDefault();
 };
 
 void TestDatabaseUrl::good_data()
@@ -134,6 +135,13 @@ void TestDatabaseUrl::bad_data()
                                  << "sslmode 'always'";
     QTest::newRow("bad-timeout") << "postgresql://h/d?connect_timeout=soon"
                                  << "'connect_timeout' must be a whole number";
+    QTest::newRow("negative-timeout") << "postgresql://h/d?connect_timeout=-1"
+                                      << "'connect_timeout' must be a whole number";
+    // Milliseconds past INT_MAX would wrap a timer around: fire at once, or never.
+    QTest::newRow("timeout-overflows-timer") << "postgresql://h/d?connect_timeout=2147484"
+                                             << "'connect_timeout' is too large: at most 2147483";
+    QTest::newRow("timeout-overflows-int") << "postgresql://h/d?connect_timeout=99999999999999"
+                                           << "'connect_timeout' is too large";
     QTest::newRow("option-no-value") << "postgresql://h/d?sslmode"
                                      << "not of the form key=value";
     QTest::newRow("host-twice") << "postgresql://h/d?host=/tmp"
@@ -208,6 +216,21 @@ void TestDatabaseUrl::roundTrip()
     QCOMPARE(again.host(), url.host());
     QCOMPARE(again.path(), url.path());
     QCOMPARE(again.options(), url.options());
+}
+
+void TestDatabaseUrl::connectTimeoutDefault()
+{
+    // A host that never answers must not hang anything: 10 s unless the URL says otherwise.
+    QCOMPARE(DatabaseUrl::parse(QStringLiteral("postgresql://h/d")).connectTimeoutSeconds(), 10);
+    QCOMPARE(DatabaseUrl::parse(QStringLiteral("postgresql://h/d?connect_timeout=3"))
+                 .connectTimeoutSeconds(),
+             3);
+    QCOMPARE(DatabaseUrl::parse(QStringLiteral("postgresql://h/d?connect_timeout=0"))
+                 .connectTimeoutSeconds(),
+             0); // libpq's "wait without a bound", asked for explicitly
+    QCOMPARE(DatabaseUrl::parse(QStringLiteral("postgresql://h/d?connect_timeout=2147483"))
+                 .connectTimeoutSeconds(),
+             DatabaseUrl::kMaxConnectTimeoutSeconds);
 }
 
 QTEST_GUILESS_MAIN(TestDatabaseUrl)

@@ -7,6 +7,7 @@
 #include "event_loop.h"
 
 #include "orm/database/database.h"
+#include "orm/registry/registry.h"
 #include "orm/sync/async_env.h"
 #include "orm/sync/run_sync.h"
 
@@ -51,6 +52,7 @@ private slots:
     void bridgeRandomised();
     void threadsComeAndGo();
     void timeoutsUnderLoad();
+    void oneRegistryManyThreads();
 };
 
 void TestStress::bridgeRandomised()
@@ -150,6 +152,62 @@ void TestStress::timeoutsUnderLoad()
     QCOMPARE(runSync([&db] { return jitteredQuery(&db, 7, 0); }), 7);
     insideRunningLoop([&] { QCOMPARE(runSync([&db] { return jitteredQuery(&db, 8, 0); }), 8); });
     runSync([&db] { return db.disconnect(); });
+}
+
+// Edgy's "multi-threading safe" pattern: every thread opens its own AsyncEnv scopes on one shared
+// registry, over and over, while the others use it. The registry's reference count and its list
+// of connected databases are shared state; nothing may close a database another thread holds.
+void TestStress::oneRegistryManyThreads()
+{
+    STRATA_BACKEND_URL(url); // also fetches `backend`
+    orm::Registry registry(url);
+    registry.addExtra(QStringLiteral("other"),
+                      strata::test::urlFor(backend, QStringLiteral("other")));
+    constexpr int kThreads = 8;
+    constexpr int kScopes = 12;
+    std::atomic<int> wrong{0};
+    std::atomic<int> failed{0};
+    std::atomic<int> heldTooLittle{0};
+    std::vector<QThread *> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        QThread *thread = QThread::create([&registry, &wrong, &failed, &heldTooLittle, t] {
+            for (int scope = 0; scope < kScopes; ++scope) {
+                try {
+                    orm::AsyncEnv env(registry);
+                    // Inside a scope the registry is held at least by this scope.
+                    if (registry.referenceCount() < 1 || !registry.database()->isConnected() ||
+                        !registry.database(QStringLiteral("other"))->isConnected())
+                        ++heldTooLittle;
+                    const int value = t * 1000 + scope;
+                    Database *primary = registry.database();
+                    Database *other = registry.database(QStringLiteral("other"));
+                    if (runSync([primary, value] {
+                            return jitteredQuery(primary, value, jitter());
+                        }) != value)
+                        ++wrong;
+                    if (runSync([other, value] { return jitteredQuery(other, value, 0); }) != value)
+                        ++wrong;
+                } catch (const std::exception &error) {
+                    qWarning("scope failed: %s", error.what());
+                    ++failed;
+                }
+            }
+        });
+        threads.push_back(thread);
+        thread->start();
+    }
+    for (QThread *thread : threads) {
+        QVERIFY(thread->wait(120000));
+        delete thread;
+    }
+    QCOMPARE(failed.load(), 0);
+    QCOMPARE(wrong.load(), 0);
+    QCOMPARE(heldTooLittle.load(), 0);
+    // Every scope gave back exactly what it took: nothing is held, everything is closed.
+    QCOMPARE(registry.referenceCount(), 0);
+    QVERIFY(!registry.isConnected());
+    QVERIFY(!registry.database()->isConnected());
+    QVERIFY(!registry.database(QStringLiteral("other"))->isConnected());
 }
 
 QTEST_GUILESS_MAIN(TestStress)
