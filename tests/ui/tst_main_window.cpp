@@ -203,6 +203,42 @@ private slots:
         strata::test::await(registry.disconnect(true));
     }
 
+    // Panes come through addPane: the log and the model tree are two, under the names tests and
+    // the application use; another bottom pane joins the log's tabs, and each pane has its
+    // toggle in the View menu.
+    void panesAreAddedThroughOneCall()
+    {
+        STRATA_BACKEND_URL(url);
+        orm::Registry registry(url);
+        MainWindow window(&registry);
+        auto *logDock = window.findChild<QDockWidget *>(QStringLiteral("logDock"));
+        auto *modelDock = window.findChild<QDockWidget *>(QStringLiteral("modelDock"));
+        QVERIFY(logDock && modelDock);
+        QCOMPARE(logDock->widget(), window.logPane());
+        QCOMPARE(window.dockWidgetArea(logDock), Qt::BottomDockWidgetArea);
+        QCOMPARE(window.dockWidgetArea(modelDock), Qt::LeftDockWidgetArea);
+        QVERIFY(modelDock->isAncestorOf(window.tree()));
+
+        auto *extra = new QLabel(QStringLiteral("extra"));
+        QDockWidget *dock = window.addPane(QStringLiteral("extraDock"), QStringLiteral("Extra"),
+                                           extra, Qt::BottomDockWidgetArea);
+        QCOMPARE(dock->objectName(), QStringLiteral("extraDock"));
+        QCOMPARE(dock->widget(), extra);
+        QCOMPARE(window.findChild<QDockWidget *>(QStringLiteral("extraDock")), dock);
+        QCOMPARE(window.tabifiedDockWidgets(logDock), QList<QDockWidget *>{dock});
+
+        QMenu *view = nullptr;
+        for (QAction *action : window.menuBar()->actions())
+            if (action->menu() && action->text() == QStringLiteral("&View"))
+                view = action->menu();
+        QVERIFY(view);
+        const QList<QAction *> entries = view->actions();
+        QCOMPARE(entries.mid(0, 3),
+                 (QList<QAction *>{logDock->toggleViewAction(), modelDock->toggleViewAction(),
+                                   dock->toggleViewAction()}));
+        QVERIFY(entries.size() > 3); // the grid's entries follow the panes'
+    }
+
     // Closing the window asks first while the probe reports uncommitted work: No (or Escape)
     // keeps the window open, Yes closes it; with nothing reported it closes without a question.
     void quitAsksWhileWorkIsUncommitted()
