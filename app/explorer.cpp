@@ -107,12 +107,8 @@ int runExplorer(QApplication &app, const StartupOptions &options)
     // The console pane: ad-hoc SQL on the active database and schema, each tab on a connection
     // of its own. It lives in a dock beside the log.
     auto *console = new ui::ConsolePane(registry.get());
-    auto *consoleDock = new QDockWidget(QObject::tr("Console"), &window);
-    consoleDock->setObjectName(QStringLiteral("consoleDock"));
-    consoleDock->setWidget(console);
-    window.addDockWidget(Qt::BottomDockWidgetArea, consoleDock);
-    if (auto *logDock = window.findChild<QDockWidget *>(QStringLiteral("logDock")))
-        window.tabifyDockWidget(logDock, consoleDock);
+    QDockWidget *consoleDock = window.addPane(QStringLiteral("consoleDock"), QObject::tr("Console"),
+                                              console, Qt::BottomDockWidgetArea);
     const auto followActive = [&window, console] {
         console->setActive(window.activeDatabase(), window.activeSchema());
     };

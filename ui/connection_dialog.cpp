@@ -1,6 +1,8 @@
 #include "connection_dialog.h"
 
+#include "launch_task.h"
 #include "log_pane.h"
+
 #include "orm/core/database_url.h"
 #include "orm/core/error.h"
 #include "orm/database/database.h"
@@ -13,7 +15,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPointer>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStackedWidget>
@@ -35,24 +36,13 @@ QString encoded(const QString &part)
     return QString::fromLatin1(QUrl::toPercentEncoding(part));
 }
 
-// Top-level: nobody awaits it, so it catches everything; the dialog may close meanwhile.
-QCoro::Task<> runConnectionTest(QPointer<ConnectionDialog> dialog, QString url)
+// Connects and disconnects `url`; what to say on success. Failures reach launchTask's onError.
+QCoro::Task<QString> tryConnection(QString url)
 {
-    bool ok = false;
-    QString message;
-    try {
-        auto db = std::make_unique<orm::Database>(url);
-        co_await db->connect();
-        co_await db->disconnect();
-        ok = true;
-        message = ConnectionDialog::tr("Connected to %1").arg(db->displayUrl());
-    } catch (const orm::Error &error) {
-        message = error.toString();
-    } catch (const std::exception &error) {
-        message = QString::fromUtf8(error.what());
-    }
-    if (dialog)
-        dialog->onTestFinished(ok, maskSecrets(message));
+    auto db = std::make_unique<orm::Database>(url);
+    co_await db->connect();
+    co_await db->disconnect();
+    co_return ConnectionDialog::tr("Connected to %1").arg(db->displayUrl());
 }
 
 } // namespace
@@ -257,7 +247,12 @@ void ConnectionDialog::testConnection()
     m_lastOk = false;
     m_test->setEnabled(false);
     m_status->setText(tr("Testing…"));
-    runConnectionTest(this, url(true));
+    launchTask(
+        this, tryConnection(url(true)),
+        [this](const QString &message) { onTestFinished(true, maskSecrets(message)); },
+        [this](const TaskFailure &failure) {
+            onTestFinished(false, maskSecrets(failure.message));
+        });
 }
 
 void ConnectionDialog::onTestFinished(bool ok, const QString &message)

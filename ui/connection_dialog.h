@@ -44,9 +44,6 @@ public:
     bool isTesting() const { return m_testing; }
     QString testResult() const;
 
-    // Called by the test coroutine.
-    void onTestFinished(bool ok, const QString &message);
-
     QLineEdit *nameEdit() const { return m_name; }
     QComboBox *backendBox() const { return m_backend; }
     QLineEdit *hostEdit() const { return m_host; }
@@ -66,6 +63,8 @@ protected:
     void done(int result) override;
 
 private:
+    // Where launchTask delivers the test's outcome.
+    void onTestFinished(bool ok, const QString &message);
     bool isPostgres() const;
     void updateState();
 

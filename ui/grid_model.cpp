@@ -1,6 +1,7 @@
 #include "grid_model.h"
 
 #include "cell_format.h"
+#include "launch_task.h"
 
 #include "orm/core/error.h"
 
@@ -17,58 +18,37 @@ constexpr int kMaxInFlight = 2;
 // How many pages a keyset walk may take from a known page before a seek is cheaper.
 constexpr int kReachPages = 4;
 
-// Top-level coroutines: nobody awaits them, so they catch everything, and they hold the model
-// through a QPointer because it may be deleted while they are suspended.
-QCoro::Task<> fetchPage(QPointer<GridModel> model, RowSourcePtr source, quint64 generation,
-                        GridModel::Request request)
+// The page a request asks for; launchTask (GridModel::fetch) delivers it or its failure. The
+// source is a parameter, kept alive in the frame while the page is read.
+QCoro::Task<RowPage> fetchPage(RowSourcePtr source, GridModel::Request request)
 {
     using Kind = GridModel::Request::Kind;
     RowPage page;
-    try {
-        switch (request.kind) {
-        case Kind::First:
-            page = co_await source->first(request.limit);
-            break;
-        case Kind::Last:
-            page = co_await source->last(request.limit);
-            break;
-        case Kind::After:
-            page = co_await source->after(request.key, request.limit);
-            break;
-        case Kind::Before:
-            page = co_await source->before(request.key, request.limit);
-            break;
-        case Kind::Seek:
-            page = co_await source->seek(request.fraction, request.limit);
-            break;
-        }
-    } catch (const orm::Error &error) {
-        if (model)
-            model->onFetchFailed(generation, request, error.toString());
-        co_return;
-    } catch (const std::exception &error) {
-        if (model)
-            model->onFetchFailed(generation, request, QString::fromUtf8(error.what()));
-        co_return;
+    switch (request.kind) {
+    case Kind::First:
+        page = co_await source->first(request.limit);
+        break;
+    case Kind::Last:
+        page = co_await source->last(request.limit);
+        break;
+    case Kind::After:
+        page = co_await source->after(request.key, request.limit);
+        break;
+    case Kind::Before:
+        page = co_await source->before(request.key, request.limit);
+        break;
+    case Kind::Seek:
+        page = co_await source->seek(request.fraction, request.limit);
+        break;
     }
-    if (model)
-        model->onPageFetched(generation, request, std::move(page));
+    co_return page;
 }
 
-QCoro::Task<> countRows(QPointer<GridModel> model, RowSourcePtr source, quint64 generation)
+// The source's count, holding the source while it runs.
+QCoro::Task<qint64> countRows(RowSourcePtr source)
 {
-    try {
-        const qint64 rows = co_await source->count();
-        if (model)
-            model->onCountFinished(generation, rows);
-    } catch (const orm::Error &error) {
-        if (model)
-            model->onCountFailed(generation, error.toString(),
-                                 error.kind() == orm::Error::Kind::Cancelled);
-    } catch (const std::exception &error) {
-        if (model)
-            model->onCountFailed(generation, QString::fromUtf8(error.what()), false);
-    }
+    const qint64 rows = co_await source->count();
+    co_return rows;
 }
 
 } // namespace
@@ -166,7 +146,12 @@ void GridModel::restart()
         return;
     emit queryChanged(selectSql());
     m_counting = true;
-    countRows(this, m_source, m_generation);
+    launchTask(
+        this, countRows(m_source),
+        [this, generation = m_generation](qint64 rows) { onCountFinished(generation, rows); },
+        [this, generation = m_generation](const TaskFailure &failure) {
+            onCountFailed(generation, failure.message, failure.isKind(orm::Error::Kind::Cancelled));
+        });
     if (m_viewLast < m_viewFirst) // no view yet: the first rows are what anyone sees first
         m_viewLast = m_viewFirst + 50;
     pump();
@@ -532,7 +517,14 @@ void GridModel::issue(const Request &request)
     }
     if (!wasLoading)
         emit loadingChanged(true);
-    fetchPage(this, m_source, m_generation, request);
+    launchTask(
+        this, fetchPage(m_source, request),
+        [this, generation = m_generation, request](RowPage page) {
+            onPageFetched(generation, request, std::move(page));
+        },
+        [this, generation = m_generation, request](const TaskFailure &failure) {
+            onFetchFailed(generation, request, failure.message);
+        });
 }
 
 void GridModel::onPageFetched(quint64 generation, const Request &request, RowPage fetched)

@@ -120,7 +120,7 @@ private:
     };
 
 public:
-    // One fetch the model decided on (public for the free coroutine that runs it).
+    // One fetch the model decided on (public for the free coroutine that reads its page).
     struct Request {
         enum class Kind { First, Last, After, Before, Seek } kind = Kind::First;
         qint64 start = 0; // where the rows go (Before: where they end)
@@ -131,12 +131,12 @@ public:
         bool endAnchored = false;
     };
 
+private:
+    // Where launchTask delivers a fetch's page or a count, or their failure.
     void onPageFetched(quint64 generation, const Request &request, RowPage page);
     void onFetchFailed(quint64 generation, const Request &request, const QString &message);
     void onCountFinished(quint64 generation, qint64 rows);
     void onCountFailed(quint64 generation, const QString &message, bool cancelled);
-
-private:
     void restart();
     void schedulePump() const;
     void pump();

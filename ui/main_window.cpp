@@ -3,17 +3,15 @@
 #include "connection_dialog.h"
 #include "grid_model.h"
 #include "grid_view.h"
+#include "launch_task.h"
 #include "log_pane.h"
-#include "password_store.h"
+#include "model_tree.h"
 #include "queryset_row_source.h"
 
-#include "orm/core/database_url.h"
 #include "orm/core/error.h"
 #include "orm/registry/registry.h"
-#include "orm/schema/reflection.h"
 
 #include <QActionGroup>
-#include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
@@ -23,15 +21,10 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QSortFilterProxyModel>
-#include <QStandardItemModel>
 #include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
 #include <QTreeView>
-#include <QVBoxLayout>
-
-#include <vector>
 
 namespace strata::ui {
 namespace {
@@ -51,220 +44,11 @@ QString stateName(orm::Database::State state)
     return {};
 }
 
-QString kindSuffix(orm::ModelKind kind)
-{
-    switch (kind) {
-    case orm::ModelKind::Table:
-        return {};
-    case orm::ModelKind::View:
-        return MainWindow::tr(" (view)");
-    case orm::ModelKind::MaterializedView:
-        return MainWindow::tr(" (materialised view)");
-    case orm::ModelKind::PartitionedTable:
-        return MainWindow::tr(" (partitioned)");
-    case orm::ModelKind::Partition:
-        return MainWindow::tr(" (partition)");
-    }
-    return {};
-}
-
-QString originMark(orm::ModelOrigin origin)
-{
-    switch (origin) {
-    case orm::ModelOrigin::Declared:
-        return MainWindow::tr("  [declared]");
-    case orm::ModelOrigin::Tenant:
-        return MainWindow::tr("  [tenant]");
-    case orm::ModelOrigin::Reflected:
-        return {};
-    }
-    return {};
-}
-
-// The window's coroutines: top-level, so each catches everything, and each checks the
-// QPointer after every suspension.
-
-// Whether the window still shows `database` as the object `asked` (not removed, nor replaced
-// under the same name, while its catalog was read): what was read of another is dropped.
-bool stillShown(const QPointer<MainWindow> &window, const QString &database,
-                const QPointer<orm::Database> &asked)
-{
-    return window && asked && window->database(database) == asked.data();
-}
-
-QCoro::Task<> listSchemas(QPointer<MainWindow> window, QString database)
-{
-    const QPointer<orm::Database> db = window->database(database);
-    if (!db)
-        co_return;
-    window->beginWork();
-    try {
-        const QStringList schemas = co_await orm::reflection::listSchemas(db);
-        if (stillShown(window, database, db))
-            window->onSchemasListed(database, schemas);
-    } catch (const orm::Error &error) {
-        if (stillShown(window, database, db))
-            window->onWorkFailed(
-                MainWindow::tr("Listing the schemas of %1").arg(MainWindow::displayName(database)),
-                error.toString());
-    } catch (const std::exception &error) {
-        if (stillShown(window, database, db))
-            window->onWorkFailed(MainWindow::tr("Listing schemas"),
-                                 QString::fromUtf8(error.what()));
-    }
-    if (window)
-        window->endWork();
-}
-
-QCoro::Task<> listModels(QPointer<MainWindow> window, QPointer<orm::Registry> registry,
-                         QString database, QString schema)
-{
-    const QPointer<orm::Database> db = window->database(database);
-    if (!db)
-        co_return;
-    window->beginWork();
-    try {
-        QList<orm::Model> models = co_await registry->reflectedModels(database, schema);
-        if (stillShown(window, database, db))
-            window->onModelsListed(database, schema, std::move(models));
-    } catch (const orm::Error &error) {
-        if (stillShown(window, database, db))
-            window->onWorkFailed(MainWindow::tr("Listing the models of %1.%2")
-                                     .arg(MainWindow::displayName(database), schema),
-                                 error.toString());
-    } catch (const std::exception &error) {
-        if (stillShown(window, database, db))
-            window->onWorkFailed(MainWindow::tr("Listing models"), QString::fromUtf8(error.what()));
-    }
-    if (window)
-        window->endWork();
-}
-
-QCoro::Task<> loadFields(QPointer<MainWindow> window, QPointer<orm::Registry> registry,
-                         QString database, QString schema, orm::Model model, bool open)
-{
-    const QPointer<orm::Database> db = window->database(database);
-    if (!db)
-        co_return;
-    window->beginWork();
-    try {
-        if (!model.fieldsLoaded)
-            model = co_await registry->loadFields(model);
-        if (stillShown(window, database, db)) {
-            window->onFieldsLoaded(database, schema, model);
-            if (open)
-                window->onModelReady(database, schema, model);
-        }
-    } catch (const orm::Error &error) {
-        if (stillShown(window, database, db))
-            window->onWorkFailed(MainWindow::tr("Reading the fields of %1").arg(model.name),
-                                 error.toString());
-    } catch (const std::exception &error) {
-        if (stillShown(window, database, db))
-            window->onWorkFailed(MainWindow::tr("Reading fields"), QString::fromUtf8(error.what()));
-    }
-    if (window)
-        window->endWork();
-}
-
-QCoro::Task<> reconnect(QPointer<MainWindow> window, QPointer<orm::Registry> registry,
-                        QString database)
-{
-    try {
-        if (!registry->isConnected())
-            co_await registry->connect(orm::Registry::ConnectMode::Lenient);
-        else
-            co_await registry->reconnect(database);
-    } catch (const orm::Error &error) {
-        if (window)
-            window->onWorkFailed(
-                MainWindow::tr("Reconnecting %1").arg(MainWindow::displayName(database)),
-                error.toString());
-    } catch (const std::exception &error) {
-        if (window)
-            window->onWorkFailed(MainWindow::tr("Reconnecting"), QString::fromUtf8(error.what()));
-    }
-}
-
-// A saved-connection change, applied to the open registry: the databases it replaces leave
-// (each removeExtra takes its name out of the registry, and the window's entries with it,
-// before its first suspension), the new definition takes the name at once, and it is connected
-// once the old ones are closed, if the registry is connected (otherwise its connect() will).
-QCoro::Task<> applyConnectionChange(QPointer<MainWindow> window, QPointer<orm::Registry> registry,
-                                    QStringList removed, QString added, QString url, bool activate)
-{
-    std::vector<QCoro::Task<>> removals;
-    for (const QString &name : std::as_const(removed))
-        removals.push_back(registry->removeExtra(name));
-    QPointer<orm::Database> db;
-    if (!added.isEmpty()) {
-        try {
-            db = registry->addExtra(added, url);
-        } catch (const orm::Error &error) {
-            window->onWorkFailed(MainWindow::tr("Opening %1").arg(added),
-                                 maskSecrets(error.toString()));
-        }
-        if (db && activate)
-            window->setActiveDatabase(added);
-    }
-    for (auto &removal : removals) {
-        try {
-            co_await removal;
-        } catch (const orm::Error &error) {
-            if (window)
-                window->onWorkFailed(MainWindow::tr("Removing a database"),
-                                     maskSecrets(error.toString()));
-        } catch (const std::exception &error) {
-            if (window)
-                window->onWorkFailed(MainWindow::tr("Removing a database"),
-                                     maskSecrets(QString::fromUtf8(error.what())));
-        }
-    }
-    if (!db || !registry || !registry->isConnected() || !stillShown(window, added, db))
-        co_return;
-    try {
-        co_await registry->reconnect(added);
-    } catch (const std::exception &) {
-        // A failure shows as the database's state (menu, tree, log): nothing more to say.
-    }
-}
-
-QString modelsKey(const QString &database, const QString &schema)
-{
-    return database + QLatin1Char('\x1f') + schema;
-}
-
-// A greyed-out line in the tree that says why a node has no children (yet).
-QStandardItem *placeholderNode(const QString &text)
-{
-    auto *item = new QStandardItem(text);
-    item->setData(int(MainWindow::NodeKind::Placeholder), MainWindow::NodeKindRole);
-    return item;
-}
-
-// A node whose children are listed when it is first expanded; until then a placeholder says why
-// it is empty.
-QStandardItem *lazyNode(const QString &text, MainWindow::NodeKind kind, const QString &database,
-                        const QString &waiting)
-{
-    auto *item = new QStandardItem(text);
-    item->setData(int(kind), MainWindow::NodeKindRole);
-    item->setData(database, MainWindow::DatabaseRole);
-    item->setData(false, MainWindow::LoadedRole);
-    item->appendRow(placeholderNode(waiting));
-    return item;
-}
-
 } // namespace
 
 MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
     : QMainWindow(parent)
     , m_registry(registry)
-    , m_savedPath(SavedConnections::defaultPath())
-    , m_passwords{[](const QString &name, const QString &password, QString *error) {
-                      return storePassword(name, password, error);
-                  },
-                  [](const QString &name) { return forgetPassword(name); }}
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Strata"));
@@ -274,20 +58,24 @@ MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
     m_grid = new GridView;
     m_grid->setModel(m_gridModel);
     setCentralWidget(m_grid);
-
     m_log = new LogPane;
-    auto *logDock = new QDockWidget(tr("Log"), this);
-    logDock->setObjectName(QStringLiteral("logDock"));
-    logDock->setWidget(m_log);
-    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    m_modelTree = new ModelTree(registry);
+    m_saved = new SavedConnectionsController(registry, this);
+    m_saved->setConfirm([this](const QString &title, const QString &question) {
+        return QMessageBox::question(this, title, question, QMessageBox::Yes | QMessageBox::No,
+                                     QMessageBox::No) == QMessageBox::Yes;
+    });
 
-    buildTree();
     buildMenus();
+    QDockWidget *logDock =
+        addPane(QStringLiteral("logDock"), tr("Log"), m_log, Qt::BottomDockWidgetArea);
+    QDockWidget *modelDock =
+        addPane(QStringLiteral("modelDock"), tr("Models"), m_modelTree, Qt::LeftDockWidgetArea);
     addDatabaseEntry(QString());
     for (const QString &name : m_registry->extraNames())
         addDatabaseEntry(name);
     resizeDocks({logDock}, {140}, Qt::Vertical);
-    resizeDocks({findChild<QDockWidget *>(QStringLiteral("modelDock"))}, {260}, Qt::Horizontal);
+    resizeDocks({modelDock}, {260}, Qt::Horizontal);
 
     m_connectionLabel = new QLabel;
     m_connectionLabel->setObjectName(QStringLiteral("connectionLabel"));
@@ -321,10 +109,32 @@ MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
         emit busyChanged(isBusy());
     });
 
+    connect(m_modelTree, &ModelTree::schemasListed, this, &MainWindow::onSchemasListed);
+    connect(m_modelTree, &ModelTree::modelsListed, this, &MainWindow::onModelsListed);
+    connect(m_modelTree, &ModelTree::modelActivated, this, &MainWindow::onModelActivated);
+    connect(m_modelTree, &ModelTree::modelReady, this, &MainWindow::onModelReady);
+    connect(m_modelTree, &ModelTree::failed, this, &MainWindow::onWorkFailed);
+    connect(m_modelTree, &ModelTree::workStarted, this, [this] {
+        if (m_modelTree->pendingWork() == 1)
+            emit busyChanged(true);
+        updateStatus();
+    });
+    connect(m_modelTree, &ModelTree::workFinished, this, [this] {
+        if (m_modelTree->pendingWork() == 0)
+            emit busyChanged(isBusy());
+        updateStatus();
+    });
+
+    connect(m_saved, &SavedConnectionsController::logged, m_log, &LogPane::append);
+    connect(m_saved, &SavedConnectionsController::savedChanged, this,
+            &MainWindow::rebuildSavedMenus);
+    connect(m_saved, &SavedConnectionsController::activateRequested, this,
+            &MainWindow::setActiveDatabase);
+
     for (const QString &name : m_connectionActions.keys()) {
         refreshConnectionEntry(name);
         if (orm::Database *db = database(name); db && db->isConnected())
-            listSchemas(this, name);
+            m_modelTree->listSchemas(name);
     }
     setActiveDatabase(QString());
 }
@@ -333,19 +143,32 @@ MainWindow::~MainWindow() = default;
 
 orm::Database *MainWindow::database(const QString &name) const
 {
-    if (name.isEmpty())
-        return m_registry->database();
-    return m_registry->extraNames().contains(name) ? m_registry->database(name) : nullptr;
+    return m_registry->findDatabase(name);
 }
 
 QString MainWindow::displayName(const QString &name)
 {
-    return name.isEmpty() ? tr("primary") : name;
+    return ModelTree::displayName(name);
 }
 
 QuerySetRowSource *MainWindow::rowSource() const
 {
     return dynamic_cast<QuerySetRowSource *>(m_gridModel->source().get());
+}
+
+QTreeView *MainWindow::tree() const
+{
+    return m_modelTree->view();
+}
+
+QStandardItemModel *MainWindow::treeModel() const
+{
+    return m_modelTree->model();
+}
+
+QLineEdit *MainWindow::treeFilter() const
+{
+    return m_modelTree->filter();
 }
 
 void MainWindow::buildMenus()
@@ -372,17 +195,14 @@ void MainWindow::buildMenus()
     m_connectionsMenu->addSeparator();
     QAction *again = m_connectionsMenu->addAction(tr("&Reconnect the active database"));
     again->setObjectName(QStringLiteral("reconnectAction"));
-    connect(again, &QAction::triggered, this,
-            [this] { reconnect(this, m_registry, m_activeDatabase); });
+    connect(again, &QAction::triggered, this, &MainWindow::reconnectActive);
 
-    QMenu *view = menuBar()->addMenu(tr("&View"));
-    for (QDockWidget *dock : findChildren<QDockWidget *>())
-        view->addAction(dock->toggleViewAction());
-    QAction *refresh = view->addAction(tr("Re&fresh rows"), m_gridModel, &GridModel::refresh);
+    // The panes' toggles go above the first of these (addPane).
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    QAction *refresh = m_viewMenu->addAction(tr("Re&fresh rows"), m_gridModel, &GridModel::refresh);
     refresh->setShortcut(QKeySequence::Refresh);
-    QAction *cancel =
-        view->addAction(tr("&Cancel the row count"), m_gridModel, &GridModel::cancelCount);
-    Q_UNUSED(cancel);
+    m_panesEnd = refresh;
+    m_viewMenu->addAction(tr("&Cancel the row count"), m_gridModel, &GridModel::cancelCount);
 
     QToolBar *toolbar = addToolBar(tr("Schema"));
     toolbar->setObjectName(QStringLiteral("schemaToolBar"));
@@ -396,41 +216,21 @@ void MainWindow::buildMenus()
     connect(m_schemaBox, &QComboBox::textActivated, this, &MainWindow::setActiveSchema);
 }
 
-void MainWindow::buildTree()
+QDockWidget *MainWindow::addPane(const QString &id, const QString &title, QWidget *widget,
+                                 Qt::DockWidgetArea area)
 {
-    m_treeModel = new QStandardItemModel(this);
-    m_treeProxy = new QSortFilterProxyModel(this);
-    m_treeProxy->setSourceModel(m_treeModel);
-    m_treeProxy->setRecursiveFilteringEnabled(true);
-    m_treeProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_tree = new QTreeView;
-    m_tree->setObjectName(QStringLiteral("modelTree"));
-    m_tree->setModel(m_treeProxy);
-    m_tree->setHeaderHidden(true);
-    m_tree->setUniformRowHeights(true);
-    m_tree->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_treeFilter = new QLineEdit;
-    m_treeFilter->setObjectName(QStringLiteral("treeFilter"));
-    m_treeFilter->setPlaceholderText(tr("Filter models and fields"));
-    m_treeFilter->setClearButtonEnabled(true);
-    connect(m_treeFilter, &QLineEdit::textChanged, this, [this](const QString &text) {
-        m_treeProxy->setFilterFixedString(text);
-        if (!text.isEmpty())
-            m_tree->expandAll(); // expandAll only opens what is loaded: nothing is fetched
-    });
-    connect(m_tree, &QTreeView::expanded, this, &MainWindow::onTreeExpanded);
-    connect(m_tree, &QTreeView::activated, this, &MainWindow::onTreeActivated);
-    connect(m_tree, &QTreeView::doubleClicked, this, &MainWindow::onTreeActivated);
-
-    auto *panel = new QWidget;
-    auto *layout = new QVBoxLayout(panel);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_treeFilter);
-    layout->addWidget(m_tree);
-    auto *dock = new QDockWidget(tr("Models"), this);
-    dock->setObjectName(QStringLiteral("modelDock"));
-    dock->setWidget(panel);
-    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(id);
+    dock->setWidget(widget);
+    addDockWidget(area, dock);
+    if (area == Qt::BottomDockWidgetArea) {
+        if (m_bottomPane)
+            tabifyDockWidget(m_bottomPane, dock);
+        else
+            m_bottomPane = dock;
+    }
+    m_viewMenu->insertAction(m_panesEnd, dock->toggleViewAction());
+    return dock;
 }
 
 void MainWindow::addDatabaseEntry(const QString &name)
@@ -443,9 +243,7 @@ void MainWindow::addDatabaseEntry(const QString &name)
     m_connectionsMenu->insertAction(m_connectionsEnd, action);
     m_connectionActions.insert(name, action);
     connect(action, &QAction::triggered, this, [this, name] { setActiveDatabase(name); });
-
-    m_treeModel->appendRow(
-        lazyNode(displayName(name), NodeKind::Database, name, tr("(not connected)")));
+    m_modelTree->addDatabase(name);
 }
 
 void MainWindow::onExtraAdded(const QString &name)
@@ -458,7 +256,7 @@ void MainWindow::onExtraAdded(const QString &name)
     m_log->append(LogPane::Level::Info,
                   tr("%1 (%2): added").arg(name, db ? db->displayUrl() : QString()));
     if (db && db->isConnected())
-        listSchemas(this, name);
+        m_modelTree->listSchemas(name);
 }
 
 void MainWindow::onExtraRemoved(const QString &name)
@@ -470,12 +268,7 @@ void MainWindow::onExtraRemoved(const QString &name)
     m_connectionGroup->removeAction(action);
     m_connectionsMenu->removeAction(action);
     action->deleteLater(); // it may be the one being triggered
-    if (QStandardItem *item = databaseItem(name))
-        m_treeModel->removeRow(item->row());
-    m_schemas.remove(name);
-    const QString prefix = modelsKey(name, QString());
-    for (auto it = m_models.begin(); it != m_models.end();)
-        it = it.key().startsWith(prefix) ? m_models.erase(it) : std::next(it);
+    m_modelTree->removeDatabase(name);
     if (m_openedDatabase == name) {
         m_gridModel->setSource(nullptr);
         m_openedModel = orm::Model();
@@ -504,14 +297,8 @@ void MainWindow::refreshConnectionEntry(const QString &name)
         action->setText(text);
         action->setToolTip(db->displayUrl());
     }
-    if (QStandardItem *item = databaseItem(name)) {
-        item->setText(text);
-        item->setToolTip(db->displayUrl());
-        item->setForeground(state == orm::Database::State::Failed ? QBrush(Qt::darkRed) : QBrush());
-        QFont font = item->font();
-        font.setBold(name == m_activeDatabase);
-        item->setFont(font);
-    }
+    m_modelTree->showDatabaseState(name, text, db->displayUrl(),
+                                   state == orm::Database::State::Failed, name == m_activeDatabase);
 }
 
 void MainWindow::onDatabaseStateChanged(const QString &name, orm::Database::State state,
@@ -530,106 +317,13 @@ void MainWindow::onDatabaseStateChanged(const QString &name, orm::Database::Stat
     case orm::Database::State::Connected:
         m_log->append(LogPane::Level::Info,
                       tr("%1 (%2): connected").arg(displayName(name), db->displayUrl()));
-        listSchemas(this, name);
+        m_modelTree->listSchemas(name);
         break;
     default:
         break;
     }
     if (name == m_activeDatabase)
         updateStatus();
-}
-
-QStandardItem *MainWindow::databaseItem(const QString &name) const
-{
-    for (int row = 0; row < m_treeModel->rowCount(); ++row) {
-        QStandardItem *item = m_treeModel->item(row);
-        if (item->data(DatabaseRole).toString() == name)
-            return item;
-    }
-    return nullptr;
-}
-
-QStandardItem *MainWindow::schemaItem(const QString &database, const QString &schema) const
-{
-    QStandardItem *parent = databaseItem(database);
-    for (int row = 0; parent && row < parent->rowCount(); ++row) {
-        QStandardItem *item = parent->child(row);
-        if (item->data(NodeKindRole).toInt() == int(NodeKind::Schema) &&
-            item->data(SchemaRole).toString() == schema)
-            return item;
-    }
-    return nullptr;
-}
-
-QStandardItem *MainWindow::modelItem(const QString &database, const QString &schema,
-                                     const QString &model) const
-{
-    QStandardItem *parent = schemaItem(database, schema);
-    for (int row = 0; parent && row < parent->rowCount(); ++row) {
-        QStandardItem *item = parent->child(row);
-        if (item->data(ModelNameRole).toString() == model)
-            return item;
-    }
-    return nullptr;
-}
-
-void MainWindow::expandItem(QStandardItem *item)
-{
-    const QModelIndex index = m_treeProxy->mapFromSource(item->index());
-    if (index.isValid())
-        m_tree->expand(index); // onTreeExpanded loads the children
-    else
-        loadChildren(item);
-}
-
-void MainWindow::onTreeExpanded(const QModelIndex &proxyIndex)
-{
-    if (QStandardItem *item = m_treeModel->itemFromIndex(m_treeProxy->mapToSource(proxyIndex)))
-        loadChildren(item);
-}
-
-void MainWindow::loadChildren(QStandardItem *item)
-{
-    if (item->data(LoadedRole).toBool())
-        return;
-    const QString db = item->data(DatabaseRole).toString();
-    switch (NodeKind(item->data(NodeKindRole).toInt())) {
-    case NodeKind::Database:
-        if (m_schemas.contains(db))
-            onSchemasListed(db, m_schemas.value(db));
-        else if (orm::Database *open = database(db); open && open->isConnected())
-            listSchemas(this, db);
-        break;
-    case NodeKind::Schema:
-        item->setData(true, LoadedRole);
-        listModels(this, m_registry, db, item->data(SchemaRole).toString());
-        break;
-    case NodeKind::Model: {
-        item->setData(true, LoadedRole);
-        const QString schema = item->data(SchemaRole).toString();
-        const QString name = item->data(ModelNameRole).toString();
-        for (const orm::Model &model : m_models.value(modelsKey(db, schema)))
-            if (model.name == name)
-                loadFields(this, m_registry, db, schema, model, false);
-        break;
-    }
-    default:
-        break;
-    }
-}
-
-void MainWindow::onTreeActivated(const QModelIndex &proxyIndex)
-{
-    QStandardItem *item = m_treeModel->itemFromIndex(m_treeProxy->mapToSource(proxyIndex));
-    if (!item || item->data(NodeKindRole).toInt() != int(NodeKind::Model))
-        return;
-    const QString db = item->data(DatabaseRole).toString();
-    const QString schema = item->data(SchemaRole).toString();
-    if (db != m_activeDatabase)
-        setActiveDatabase(db);
-    if (schema != m_activeSchema)
-        setActiveSchema(schema);
-    openModel(item->data(ModelNameRole).toString());
 }
 
 QString MainWindow::defaultSchema(const QStringList &schemas) const
@@ -642,100 +336,29 @@ QString MainWindow::defaultSchema(const QStringList &schemas) const
 
 void MainWindow::onSchemasListed(const QString &database, const QStringList &schemas)
 {
-    m_schemas.insert(database, schemas);
-    QStandardItem *parent = databaseItem(database);
-    if (parent && !parent->data(LoadedRole).toBool()) {
-        parent->removeRows(0, parent->rowCount());
-        for (const QString &schema : schemas) {
-            QStandardItem *item = lazyNode(schema, NodeKind::Schema, database, tr("(loading…)"));
-            item->setData(schema, SchemaRole);
-            parent->appendRow(item);
-        }
-        parent->setData(true, LoadedRole);
-    }
-    if (database == m_activeDatabase) {
-        const QString keep =
-            schemas.contains(m_activeSchema) ? m_activeSchema : defaultSchema(schemas);
-        m_schemaBox->clear();
-        m_schemaBox->addItems(schemas);
-        m_activeSchema.clear();
-        setActiveSchema(keep);
-    }
+    if (database != m_activeDatabase)
+        return;
+    const QString keep = schemas.contains(m_activeSchema) ? m_activeSchema : defaultSchema(schemas);
+    m_schemaBox->clear();
+    m_schemaBox->addItems(schemas);
+    m_activeSchema.clear();
+    setActiveSchema(keep);
 }
 
-void MainWindow::onModelsListed(const QString &database, const QString &schema,
-                                QList<orm::Model> models)
+void MainWindow::onModelsListed(const QString &database, const QString &schema)
 {
-    // Declared models of the primary are marked as such; tenant models in a tenant schema.
-    const bool defaultSchema =
-        schema.isEmpty() || schema == QLatin1String("main") || schema == QLatin1String("public");
-    for (orm::Model &model : models) {
-        if (database.isEmpty() && defaultSchema)
-            for (const orm::Model &declared : m_registry->models())
-                if (declared.table == model.table) {
-                    orm::Model marked = declared;
-                    marked.schema = model.schema;
-                    model = marked;
-                }
-        if (!defaultSchema)
-            for (const orm::Model &tenant : m_registry->tenantModels())
-                if (tenant.table == model.table) {
-                    orm::Model marked = tenant;
-                    marked.schema = schema;
-                    marked.origin = orm::ModelOrigin::Tenant;
-                    model = marked;
-                }
-    }
-    m_models.insert(modelsKey(database, schema), models);
-    if (QStandardItem *parent = schemaItem(database, schema)) {
-        parent->removeRows(0, parent->rowCount());
-        for (const orm::Model &model : models) {
-            QStandardItem *item =
-                lazyNode(model.name + kindSuffix(model.kind) + originMark(model.origin),
-                         NodeKind::Model, database, tr("(loading…)"));
-            item->setData(schema, SchemaRole);
-            item->setData(model.name, ModelNameRole);
-            item->setToolTip(QStringLiteral("%1.%2").arg(schema, model.table));
-            if (model.origin == orm::ModelOrigin::Declared)
-                item->setForeground(QBrush(QColor(0x1f, 0x4e, 0x99)));
-            else if (model.origin == orm::ModelOrigin::Tenant)
-                item->setForeground(QBrush(QColor(0x2e, 0x7d, 0x32)));
-            parent->appendRow(item);
-        }
-        if (models.isEmpty())
-            parent->appendRow(placeholderNode(tr("(no models)")));
-    }
     if (database == m_activeDatabase && schema == m_activeSchema && !m_pendingOpen.isEmpty())
         openModel(std::exchange(m_pendingOpen, QString()));
 }
 
-void MainWindow::onFieldsLoaded(const QString &database, const QString &schema,
-                                const orm::Model &model)
+void MainWindow::onModelActivated(const QString &database, const QString &schema,
+                                  const QString &model)
 {
-    auto &models = m_models[modelsKey(database, schema)];
-    for (orm::Model &known : models)
-        if (known.name == model.name)
-            known = model;
-    QStandardItem *parent = modelItem(database, schema, model.name);
-    if (!parent || (parent->rowCount() > 0 &&
-                    parent->child(0)->data(NodeKindRole).toInt() == int(NodeKind::Field)))
-        return;
-    parent->removeRows(0, parent->rowCount());
-    parent->setData(true, LoadedRole);
-    for (const orm::Field &field : model.fields) {
-        QString text = QStringLiteral("%1  %2").arg(field.name, field.sqlType);
-        if (field.primaryKey)
-            text += tr("  PK");
-        for (const orm::ForeignKey &key : model.foreignKeys)
-            if (key.columns.contains(field.name))
-                text += tr("  FK → %1.%2").arg(key.targetTable, key.targetColumns.join(u','));
-        if (!field.nullable && !field.primaryKey)
-            text += tr("  not null");
-        auto *item = new QStandardItem(text);
-        item->setData(int(NodeKind::Field), NodeKindRole);
-        item->setData(database, DatabaseRole);
-        parent->appendRow(item);
-    }
+    if (database != m_activeDatabase)
+        setActiveDatabase(database);
+    if (schema != m_activeSchema)
+        setActiveSchema(schema);
+    openModel(model);
 }
 
 void MainWindow::onModelReady(const QString &database, const QString &schema,
@@ -765,31 +388,31 @@ void MainWindow::onWorkFailed(const QString &what, const QString &message)
     m_log->append(LogPane::Level::Error, QStringLiteral("%1: %2").arg(what, message));
 }
 
-void MainWindow::beginWork()
+void MainWindow::reconnectActive()
 {
-    if (m_work++ == 0)
-        emit busyChanged(true);
-    updateStatus();
-}
-
-void MainWindow::endWork()
-{
-    if (--m_work == 0)
-        emit busyChanged(isBusy());
-    updateStatus();
+    const QString name = m_activeDatabase;
+    const auto failed = [this, name](const TaskFailure &failure) {
+        onWorkFailed(failure.error ? tr("Reconnecting %1").arg(displayName(name))
+                                   : tr("Reconnecting"),
+                     failure.message);
+    };
+    if (!m_registry->isConnected())
+        launchTask(
+            this, m_registry->connect(orm::Registry::ConnectMode::Lenient), [](const auto &) {},
+            failed);
+    else
+        launchTask(
+            this, m_registry->reconnect(name), [] {}, failed);
 }
 
 bool MainWindow::isBusy() const
 {
-    return m_work > 0 || m_gridModel->isLoading();
+    return m_modelTree->pendingWork() > 0 || m_gridModel->isLoading();
 }
 
 QStringList MainWindow::listedModels(const QString &database, const QString &schema) const
 {
-    QStringList names;
-    for (const orm::Model &model : m_models.value(modelsKey(database, schema)))
-        names << model.name;
-    return names;
+    return m_modelTree->listedModels(database, schema);
 }
 
 void MainWindow::setActiveDatabase(const QString &name)
@@ -799,18 +422,16 @@ void MainWindow::setActiveDatabase(const QString &name)
     const bool changed = name != m_activeDatabase || m_schemaBox->count() == 0;
     const QString previous = m_activeDatabase;
     m_activeDatabase = name;
+    m_saved->setActiveDatabase(name);
     m_connectionActions.value(name)->setChecked(true);
     refreshConnectionEntry(previous);
     refreshConnectionEntry(name);
-    if (QStandardItem *item = databaseItem(name)) {
-        m_tree->setCurrentIndex(m_treeProxy->mapFromSource(item->index()));
-        expandItem(item);
-    }
+    m_modelTree->showDatabase(name);
     if (changed) {
         m_schemaBox->clear();
         m_activeSchema.clear();
-        if (m_schemas.contains(name))
-            onSchemasListed(name, m_schemas.value(name));
+        if (m_modelTree->hasSchemas(name))
+            m_modelTree->replaySchemas(name);
         else if (orm::Database *db = database(name);
                  db && db->state() == orm::Database::State::Failed)
             m_log->append(LogPane::Level::Warning,
@@ -828,10 +449,7 @@ void MainWindow::setActiveSchema(const QString &schema)
     m_activeSchema = schema;
     if (m_schemaBox->currentText() != schema)
         m_schemaBox->setCurrentIndex(m_schemaBox->findText(schema));
-    if (QStandardItem *item = schemaItem(m_activeDatabase, schema)) {
-        expandItem(item);
-        m_tree->setCurrentIndex(m_treeProxy->mapFromSource(item->index()));
-    }
+    m_modelTree->showSchema(m_activeDatabase, schema);
     // The open model follows the switch: the same table in the chosen tenant's schema.
     if (!m_openedModel.name.isEmpty() && m_openedDatabase == m_activeDatabase &&
         m_openedSchema != schema) {
@@ -845,16 +463,14 @@ void MainWindow::setActiveSchema(const QString &schema)
 
 void MainWindow::openModel(const QString &name)
 {
-    const QString key = modelsKey(m_activeDatabase, m_activeSchema);
-    if (!m_models.contains(key)) {
+    if (!m_modelTree->hasModels(m_activeDatabase, m_activeSchema)) {
         m_pendingOpen = name; // opened once the schema's models are listed
         return;
     }
-    for (const orm::Model &model : m_models.value(key)) {
+    for (const orm::Model &model : m_modelTree->models(m_activeDatabase, m_activeSchema)) {
         if (model.name == name || model.table == name) {
-            if (QStandardItem *item = modelItem(m_activeDatabase, m_activeSchema, model.name))
-                m_tree->setCurrentIndex(m_treeProxy->mapFromSource(item->index()));
-            loadFields(this, m_registry, m_activeDatabase, m_activeSchema, model, true);
+            m_modelTree->selectModel(m_activeDatabase, m_activeSchema, model.name);
+            m_modelTree->prepareModel(m_activeDatabase, m_activeSchema, model);
             return;
         }
     }
@@ -867,29 +483,44 @@ void MainWindow::openModel(const QString &name)
 
 void MainWindow::setUncommittedWorkProbe(UncommittedWorkProbe probe)
 {
-    m_uncommittedWork = std::move(probe);
-}
-
-QStringList MainWindow::uncommittedWorkOn(const QStringList &extras) const
-{
-    QStringList pending;
-    if (!m_uncommittedWork)
-        return pending;
-    for (const QString &name : extras)
-        if (m_registry->extraNames().contains(name))
-            pending << m_uncommittedWork(m_registry->database(name));
-    return pending;
+    m_saved->setUncommittedWorkProbe(std::move(probe));
 }
 
 void MainWindow::setSavedConnectionsPath(const QString &path)
 {
-    m_savedPath = path;
+    m_saved->setPath(path);
     rebuildSavedMenus();
+}
+
+QString MainWindow::savedConnectionsPath() const
+{
+    return m_saved->path();
 }
 
 void MainWindow::setPasswordKeeper(PasswordKeeper keeper)
 {
-    m_passwords = std::move(keeper);
+    m_saved->setPasswordKeeper(std::move(keeper));
+}
+
+void MainWindow::setPrimaryConnectionName(const QString &name)
+{
+    m_saved->setPrimaryConnectionName(name);
+}
+
+QString MainWindow::primaryConnectionName() const
+{
+    return m_saved->primaryConnectionName();
+}
+
+bool MainWindow::saveConnection(const SavedConnection &connection, const QString &password,
+                                const QString &previousName)
+{
+    return m_saved->save(connection, password, previousName);
+}
+
+bool MainWindow::removeSavedConnection(const QString &name)
+{
+    return m_saved->remove(name);
 }
 
 void MainWindow::rebuildSavedMenus()
@@ -898,184 +529,19 @@ void MainWindow::rebuildSavedMenus()
         return;
     m_editSavedMenu->clear();
     m_removeSavedMenu->clear();
-    SavedConnections saved(m_savedPath);
-    try {
-        saved.load();
-    } catch (const orm::Error &error) {
-        m_log->append(LogPane::Level::Warning, error.toString());
-    }
-    for (const SavedConnection &connection : saved.connections()) {
+    const QList<SavedConnection> connections = m_saved->load(LogPane::Level::Warning);
+    for (const SavedConnection &connection : connections) {
         const QString name = connection.name;
         QAction *edit =
             m_editSavedMenu->addAction(name, this, [this, name] { editSavedConnection(name); });
         edit->setObjectName(QStringLiteral("edit_%1").arg(name));
         edit->setToolTip(connection.url);
-        QAction *remove = m_removeSavedMenu->addAction(name, this, [this, name] {
-            QString question = tr("Remove the saved connection '%1' and its password from the "
-                                  "keyring?")
-                                   .arg(name);
-            if (name != m_primaryConnection && m_registry->extraNames().contains(name))
-                question += tr(" Its open database closes now.");
-            if (const QStringList pending = uncommittedWorkOn({name}); !pending.isEmpty())
-                question += tr("\n\nThese transactions on it hold uncommitted work, which "
-                               "closing rolls back:\n\n%1")
-                                .arg(pending.join(QLatin1Char('\n')));
-            const auto answer =
-                QMessageBox::question(this, tr("Remove saved connection"), question,
-                                      QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
-            if (answer == QMessageBox::Yes)
-                removeSavedConnection(name);
-        });
+        QAction *remove = m_removeSavedMenu->addAction(
+            name, this, [this, name] { m_saved->confirmAndRemove(name); });
         remove->setObjectName(QStringLiteral("remove_%1").arg(name));
     }
-    m_editSavedMenu->setEnabled(!saved.connections().isEmpty());
-    m_removeSavedMenu->setEnabled(!saved.connections().isEmpty());
-}
-
-bool MainWindow::saveConnection(const SavedConnection &connection, const QString &password,
-                                const QString &previousName)
-{
-    const bool renamed = !previousName.isEmpty() && previousName != connection.name;
-    const QString replaced = previousName.isEmpty() ? connection.name : previousName;
-    // An empty password field keeps the password: the open database's (never the keyring's
-    // here, whose reads may block), moved to the new name on a rename.
-    const QString kept = password.isEmpty() ? openPassword(replaced) : password;
-    // Replacing an open database closes it: ask first when that would roll work back.
-    if (const QStringList pending = uncommittedWorkOn({replaced, connection.name});
-        !pending.isEmpty()) {
-        const auto answer = QMessageBox::question(
-            this, tr("Uncommitted work"),
-            tr("Saving %1 closes its open database, and these transactions on it hold "
-               "uncommitted work, which closing rolls back:\n\n%2\n\nSave anyway?")
-                .arg(replaced, pending.join(QLatin1Char('\n'))),
-            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
-        if (answer != QMessageBox::Yes) {
-            m_log->append(LogPane::Level::Info,
-                          tr("The connection %1 was not saved: its open database holds "
-                             "uncommitted work.")
-                              .arg(connection.name));
-            return false;
-        }
-    }
-    SavedConnections saved(m_savedPath);
-    try {
-        saved.load();
-        if (renamed) {
-            saved.remove(previousName);
-            if (m_passwords.forget)
-                m_passwords.forget(previousName);
-        }
-        SavedConnection stored = connection;
-        stored.url = withoutPassword(connection.url);
-        if (stored.primary) // one primary at most
-            for (SavedConnection other : saved.connections())
-                if (other.name != stored.name && other.primary) {
-                    other.primary = false;
-                    saved.put(other);
-                }
-        saved.put(stored);
-        saved.save();
-    } catch (const orm::Error &error) {
-        m_log->append(
-            LogPane::Level::Error,
-            tr("Saving the connection %1 failed: %2").arg(connection.name, error.toString()));
-        return false;
-    }
-    QString note;
-    const QString stored = renamed ? kept : password;
-    if (!stored.isEmpty() && m_passwords.store) {
-        QString error;
-        if (!m_passwords.store(connection.name, stored, &error))
-            note = tr(" The password was not kept (%1): it will be asked for.").arg(error);
-        else
-            note = tr(" Its password is in the system keyring.");
-    }
-    const bool primary = !m_primaryConnection.isEmpty() && (replaced == m_primaryConnection ||
-                                                            connection.name == m_primaryConnection);
-    if (primary) {
-        // The registry's primary database cannot be swapped while the program runs.
-        if (replaced == m_primaryConnection)
-            m_primaryConnection = connection.name;
-        else if (m_registry->extraNames().contains(replaced))
-            applySavedChange({replaced}, QString(), QString()); // renamed onto the primary's
-        m_log->append(
-            LogPane::Level::Info,
-            tr("Saved connection %1 (%2) in %3; it is the primary database, which "
-               "changes at the next start.%4")
-                .arg(connection.name, withoutPassword(connection.url), m_savedPath, note));
-        rebuildSavedMenus();
-        return true;
-    }
-    if (connection.primary)
-        note += tr(" It opens as the primary database from the next start on.");
-    m_log->append(LogPane::Level::Info,
-                  tr("Saved connection %1 (%2) in %3; it applies now.%4")
-                      .arg(connection.name, withoutPassword(connection.url), m_savedPath, note));
-    rebuildSavedMenus();
-
-    QStringList removed;
-    const QStringList open = m_registry->extraNames();
-    for (const QString &name : {replaced, connection.name})
-        if (open.contains(name) && !removed.contains(name))
-            removed << name;
-    // As stored (a password typed into the URL is dropped as it is from the file), then with
-    // the password given or kept.
-    QString url = withoutPassword(connection.url);
-    if (!kept.isEmpty()) {
-        try {
-            url = orm::DatabaseUrl::parse(url).withPassword(kept).toString();
-        } catch (const orm::Error &) {
-            // addExtra reports the bad URL
-        }
-    }
-    applySavedChange(removed, connection.name, url);
-    return true;
-}
-
-void MainWindow::applySavedChange(const QStringList &removed, const QString &added,
-                                  const QString &url)
-{
-    applyConnectionChange(this, m_registry, removed, added, url,
-                          removed.contains(m_activeDatabase));
-}
-
-QString MainWindow::openPassword(const QString &name) const
-{
-    orm::Database *db = name.isEmpty() ? nullptr : database(name);
-    return db ? db->url().password() : QString();
-}
-
-bool MainWindow::removeSavedConnection(const QString &name)
-{
-    SavedConnections saved(m_savedPath);
-    try {
-        saved.load();
-        if (!saved.remove(name)) {
-            m_log->append(LogPane::Level::Warning, tr("No saved connection named %1").arg(name));
-            return false;
-        }
-        saved.save();
-    } catch (const orm::Error &error) {
-        m_log->append(LogPane::Level::Error,
-                      tr("Removing the connection %1 failed: %2").arg(name, error.toString()));
-        return false;
-    }
-    if (m_passwords.forget)
-        m_passwords.forget(name);
-    rebuildSavedMenus();
-    if (!m_primaryConnection.isEmpty() && name == m_primaryConnection) {
-        m_log->append(LogPane::Level::Info,
-                      tr("Removed the saved connection %1 from %2 (and its keyring entry); it is "
-                         "the primary database, which stays open until the next start.")
-                          .arg(name, m_savedPath));
-        return true;
-    }
-    m_log->append(LogPane::Level::Info, tr("Removed the saved connection %1 from %2 (and its "
-                                           "keyring entry).")
-                                            .arg(name, m_savedPath));
-    if (m_registry->extraNames().contains(name))
-        applySavedChange({name}, QString(), QString());
-    return true;
+    m_editSavedMenu->setEnabled(!connections.isEmpty());
+    m_removeSavedMenu->setEnabled(!connections.isEmpty());
 }
 
 void MainWindow::addSavedConnection()
@@ -1089,14 +555,11 @@ void MainWindow::addSavedConnection()
 
 void MainWindow::editSavedConnection(const QString &name)
 {
-    SavedConnections saved(m_savedPath);
-    try {
-        saved.load();
-    } catch (const orm::Error &error) {
-        m_log->append(LogPane::Level::Error, error.toString());
+    bool ok = false;
+    const QList<SavedConnection> connections = m_saved->load(LogPane::Level::Error, &ok);
+    if (!ok)
         return;
-    }
-    for (const SavedConnection &connection : saved.connections()) {
+    for (const SavedConnection &connection : connections) {
         if (connection.name != name)
             continue;
         auto *dialog = new ConnectionDialog(this);
@@ -1135,14 +598,14 @@ void MainWindow::updateStatus()
         else if (m_gridModel->isLoading())
             query += tr(" · loading…");
     }
-    if (m_work > 0)
+    if (m_modelTree->pendingWork() > 0)
         query += (query.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("reading catalog…");
     m_queryLabel->setText(query.isEmpty() ? tr("idle") : query);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    const QStringList pending = m_uncommittedWork ? m_uncommittedWork(nullptr) : QStringList();
+    const QStringList pending = m_saved->uncommittedWork(nullptr);
     if (!pending.isEmpty()) {
         const auto answer = QMessageBox::question(
             this, tr("Uncommitted work"),

@@ -447,6 +447,13 @@ QList<ReflectRule> Registry::reflectRules() const
     return m_rules;
 }
 
+Database *Registry::findDatabase(const QString &name) const
+{
+    if (name.isEmpty())
+        return m_primary.data();
+    return extraNames().contains(name) ? database(name) : nullptr;
+}
+
 Database *Registry::databaseNamed(const QString &name) const
 {
     return name.isEmpty() ? m_primary.data() : database(name);
@@ -499,6 +506,39 @@ QList<Model> Registry::applyRules(const QString &database, const QString &schema
 QCoro::Task<QList<Model>> Registry::reflectedModels(QString database, QString schema)
 {
     co_return co_await reflect(database, schema, false);
+}
+
+QCoro::Task<QList<Model>> Registry::modelsOf(QString database, QString schema)
+{
+    QList<Model> reflected = co_await reflectedModels(database, schema);
+    co_return withOrigins(database, schema, std::move(reflected));
+}
+
+QList<Model> Registry::withOrigins(const QString &database, const QString &schema,
+                                   QList<Model> reflected) const
+{
+    const bool defaultSchema =
+        schema.isEmpty() || schema == QLatin1String("main") || schema == QLatin1String("public");
+    const QList<Model> declared = models();
+    const QList<Model> tenant = tenantModels();
+    for (Model &model : reflected) {
+        if (database.isEmpty() && defaultSchema)
+            for (const Model &candidate : declared)
+                if (candidate.table == model.table) {
+                    Model marked = candidate;
+                    marked.schema = model.schema;
+                    model = marked;
+                }
+        if (!defaultSchema)
+            for (const Model &candidate : tenant)
+                if (candidate.table == model.table) {
+                    Model marked = candidate;
+                    marked.schema = schema;
+                    marked.origin = ModelOrigin::Tenant;
+                    model = marked;
+                }
+    }
+    return reflected;
 }
 
 QCoro::Task<QList<Model>> Registry::reflect(QString database, QString schema, bool refresh)

@@ -72,6 +72,9 @@ public:
     QCoro::Task<> removeExtra(QString name);
 
     Database *database() const { return m_primary; }
+    // The primary for an empty name, an extra by name, or null for a name it does not hold (an
+    // extra removed meanwhile): for callers that check rather than catch.
+    Database *findDatabase(const QString &name) const;
     // The extra database called `name`; throws Error(Configuration) naming the known ones.
     Database *database(const QString &name) const;
     QStringList extraNames() const;
@@ -113,6 +116,14 @@ public:
     // the first call and cached, filtered and named by the rules for that database and schema
     // (every model, named as its table, when there is none). Fields are not loaded.
     QCoro::Task<QList<Model>> reflectedModels(QString database = {}, QString schema = {});
+    // The models a database and schema show, each with its origin: those reflectedModels()
+    // lists, where a declared model of the same table stands in for a reflected one in the
+    // primary's default schema ("", main or public), and a tenant model in any other schema
+    // (with that schema, origin Tenant). Fields are not loaded.
+    QCoro::Task<QList<Model>> modelsOf(QString database = {}, QString schema = {});
+    // That merge over models already listed: no database work.
+    QList<Model> withOrigins(const QString &database, const QString &schema,
+                             QList<Model> reflected) const;
     // What reflectedModels() has cached for them so far, without touching the database.
     QList<Model> cachedReflectedModels(const QString &database = {},
                                        const QString &schema = {}) const;

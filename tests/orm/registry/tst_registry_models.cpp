@@ -74,6 +74,7 @@ private slots:
     void rulesFilterAndName();
     void reflectedAtConnect();
     void fieldsLoadLazilyOnce();
+    void modelsOfMarksOrigins();
 };
 
 void TestRegistryModels::declaredReflectedAndTenantApart()
@@ -231,6 +232,52 @@ void TestRegistryModels::fieldsLoadLazilyOnce()
     // A declared model comes back as it is.
     const Model declared = ModelBuilder("D").field("x", "int").build();
     QCOMPARE(await(registry.loadFields(declared)).fieldNames(), QStringList{"x"});
+    dropTables(registry.database(), backend, schema);
+    await(registry.disconnect());
+}
+
+// modelsOf() gives each listed model its origin: a declared model stands in for its table in the
+// primary's default schema (SQLite's main here), a tenant model in any other schema (PostgreSQL's
+// fresh one); an extra database's default schema keeps what reflection read.
+void TestRegistryModels::modelsOfMarksOrigins()
+{
+    STRATA_BACKEND_URL(url);
+    Registry registry(url);
+    registry.addExtra(QStringLiteral("other"), strata::test::urlFor(backend, "origins"));
+    await(registry.connect());
+    const QString schema = makeTables(registry.database(), backend);
+    registry.addModel(ModelBuilder("Customer", "customer").field("id", "int").primaryKey().build());
+    registry.addTenantModel(ModelBuilder("Invoice", "invoice").field("id", "int").build());
+
+    const QList<Model> models = await(registry.modelsOf(QString(), schema));
+    if (isPostgres(backend)) {
+        QCOMPARE(namesOf(models), (QStringList{"audit_log", "customer", "Invoice"}));
+        QCOMPARE(models[1].origin, orm::ModelOrigin::Reflected);
+        QCOMPARE(models[2].origin, orm::ModelOrigin::Tenant);
+        QCOMPARE(models[2].schema, schema);
+    } else {
+        QCOMPARE(namesOf(models), (QStringList{"audit_log", "Customer", "invoice"}));
+        QCOMPARE(models[1].origin, orm::ModelOrigin::Declared);
+        QCOMPARE(models[2].origin, orm::ModelOrigin::Reflected);
+    }
+    QCOMPARE(models[0].origin, orm::ModelOrigin::Reflected);
+    // The cache of reflection keeps what was read: origins are the merge's, not stored.
+    for (const Model &model : registry.cachedReflectedModels(QString(), schema))
+        QCOMPARE(model.origin, orm::ModelOrigin::Reflected);
+
+    // Declared models belong to the primary: another database's table of a declared model's
+    // table stays reflected, in its default schema too.
+    orm::Database *other = registry.database(QStringLiteral("other"));
+    const QString otherSchema = isPostgres(backend) ? QStringLiteral("public") : schema;
+    const QString table = strata::test::uniqueName(QStringLiteral("elsewhere"));
+    registry.addModel(ModelBuilder("Elsewhere", table).field("id", "int").primaryKey().build());
+    await(
+        other->executeScript(QStringLiteral("CREATE TABLE %1 (id int PRIMARY KEY)").arg(q(table))));
+    const QList<Model> elsewhere = await(registry.modelsOf(QStringLiteral("other"), otherSchema));
+    QVERIFY(namesOf(elsewhere).contains(table));
+    for (const Model &model : elsewhere)
+        QCOMPARE(model.origin, orm::ModelOrigin::Reflected);
+    await(other->executeScript(QStringLiteral("DROP TABLE %1").arg(q(table))));
     dropTables(registry.database(), backend, schema);
     await(registry.disconnect());
 }

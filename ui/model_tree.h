@@ -1,0 +1,124 @@
+#pragma once
+
+// The model tree: databases → schemas → models → fields of one orm::Registry, listed lazily as
+// nodes are first expanded, with a filter box above it. It reads the catalog itself (through
+// launchTask) and tells what happened by signals: it never calls into the window.
+
+#include "orm/core/model.h"
+
+#include <QMap>
+#include <QPointer>
+#include <QWidget>
+
+class QLineEdit;
+class QSortFilterProxyModel;
+class QStandardItem;
+class QStandardItemModel;
+class QTreeView;
+
+namespace orm {
+class Database;
+class Registry;
+} // namespace orm
+
+namespace strata::ui {
+
+class ModelTree : public QWidget {
+    Q_OBJECT
+
+public:
+    // Roles of the tree's items.
+    enum Role {
+        NodeKindRole = Qt::UserRole + 1, // NodeKind
+        DatabaseRole,                    // the registry's name ("" for the primary)
+        SchemaRole,
+        ModelNameRole,
+        LoadedRole, // children listed
+    };
+    enum class NodeKind { Database = 1, Schema, Model, Field, Placeholder };
+
+    explicit ModelTree(orm::Registry *registry, QWidget *parent = nullptr);
+    ~ModelTree() override;
+
+    static QString displayName(const QString &database);
+
+    QTreeView *view() const { return m_tree; }
+    QStandardItemModel *model() const { return m_treeModel; }
+    QLineEdit *filter() const { return m_filter; }
+
+    // A database's node (not connected yet: its schemas are listed by listSchemas), and its
+    // removal with everything listed under it.
+    void addDatabase(const QString &name);
+    void removeDatabase(const QString &name);
+    // How a database's node reads: the text of its state, its URL, red when it failed, bold when
+    // it is the one the window shows.
+    void showDatabaseState(const QString &name, const QString &text, const QString &toolTip,
+                           bool failed, bool active);
+
+    // Reads the schemas of a database in the background (schemasListed tells).
+    void listSchemas(const QString &database);
+    bool hasSchemas(const QString &database) const { return m_schemas.contains(database); }
+    // Tells the schemas listed before again (schemasListed), as a fresh listing would.
+    void replaySchemas(const QString &database);
+    // Whether the models of a schema are listed, and which (modelsOf's merge, with origins).
+    bool hasModels(const QString &database, const QString &schema) const;
+    QList<orm::Model> models(const QString &database, const QString &schema) const;
+    QStringList listedModels(const QString &database, const QString &schema) const;
+
+    // Makes a node current and lists its children (the database's schemas, the schema's models).
+    void showDatabase(const QString &database);
+    void showSchema(const QString &database, const QString &schema);
+    void selectModel(const QString &database, const QString &schema, const QString &model);
+    // Reads a model's fields unless they are known, then emits modelReady.
+    void prepareModel(const QString &database, const QString &schema, const orm::Model &model);
+
+    // How many catalog reads are under way.
+    int pendingWork() const { return m_work; }
+
+signals:
+    void schemasListed(const QString &database, const QStringList &schemas);
+    void modelsListed(const QString &database, const QString &schema);
+    // A model node was activated (Enter or a double click).
+    void modelActivated(const QString &database, const QString &schema, const QString &model);
+    // A model asked for by prepareModel, with its fields.
+    void modelReady(const QString &database, const QString &schema, const orm::Model &model);
+    // A catalog read failed: what was being done, and why.
+    void failed(const QString &what, const QString &message);
+    // A catalog read started or ended (pendingWork() has changed).
+    void workStarted();
+    void workFinished();
+
+private:
+    orm::Database *database(const QString &name) const;
+    void listModels(const QString &database, const QString &schema);
+    void loadFields(const QString &database, const QString &schema, orm::Model model, bool open);
+    void onSchemasListed(const QString &database, const QStringList &schemas);
+    void onModelsListed(const QString &database, const QString &schema, QList<orm::Model> models);
+    void onFieldsLoaded(const QString &database, const QString &schema, const orm::Model &model);
+    void onExpanded(const QModelIndex &proxyIndex);
+    void onActivated(const QModelIndex &proxyIndex);
+    QStandardItem *databaseItem(const QString &name) const;
+    QStandardItem *schemaItem(const QString &database, const QString &schema) const;
+    QStandardItem *modelItem(const QString &database, const QString &schema,
+                             const QString &model) const;
+    void makeCurrent(QStandardItem *item);
+    void expandItem(QStandardItem *item);
+    void loadChildren(QStandardItem *item);
+    // A read of the database's catalog begins (counted until endWork) when the name resolves:
+    // the Database asked, or null.
+    QPointer<orm::Database> beginRead(const QString &name);
+    // Whether the name still resolves to the Database asked (not removed, nor replaced).
+    bool stillShown(const QString &name, const QPointer<orm::Database> &asked) const;
+    void endWork();
+
+    orm::Registry *m_registry;
+    QMap<QString, QStringList> m_schemas;      // per database
+    QMap<QString, QList<orm::Model>> m_models; // per "database/schema"
+    int m_work = 0;
+    QTreeView *m_tree = nullptr;
+    QStandardItemModel *m_treeModel = nullptr;
+    QSortFilterProxyModel *m_proxy = nullptr;
+    QLineEdit *m_filter = nullptr;
+};
+
+} // namespace strata::ui
