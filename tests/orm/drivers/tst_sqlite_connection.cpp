@@ -15,9 +15,7 @@
 
 using orm::Error;
 using orm::Result;
-using orm::drivers::Connection;
 using orm::drivers::SqliteConnection;
-using strata::test::await;
 using namespace strata::test;
 
 class TestSqliteConnection : public strata::test::SqliteSuite {

@@ -12,9 +12,7 @@
 using orm::Error;
 using orm::Result;
 using orm::RowBatch;
-using orm::drivers::Connection;
 using orm::drivers::SqliteConnection;
-using strata::test::await;
 using namespace strata::test;
 
 class TestSqliteStatements : public strata::test::SqliteSuite {

@@ -7,7 +7,6 @@
 
 using orm::LogicalType;
 using orm::Result;
-using strata::test::await;
 using namespace strata::test;
 
 class TestSqliteValues : public strata::test::SqliteSuite {
