@@ -70,7 +70,7 @@ public:
         const std::uint32_t begin = i == 0 ? 0 : m_ends[i - 1];
         return QByteArrayView(m_data.get() + begin, qsizetype(m_ends[i] - begin));
     }
-    // The number held by an Integer (or a Real) cell; only for cells of that kind.
+    // The number in an Integer cell, or in a Real one: only for cells of that kind.
     qint64 integer(int row, int column) const { return load<qint64>(row, column); }
     double real(int row, int column) const { return load<double>(row, column); }
     // The cell as text for display; a null QString for NULL (an empty cell is "" and not null).
