@@ -1,9 +1,9 @@
 #include "queryset_row_source.h"
 
-#include "batch_rows.h"
 #include "column_filter.h"
 
 #include "orm/core/error.h"
+#include "orm/core/result.h"
 #include "orm/registry/registry.h"
 
 #include <QDateTime>
@@ -98,11 +98,11 @@ QCoro::Task<RowPage> QuerySetRowSource::run(orm::QuerySet query, bool backwards)
     m_lastSql = query.compileSelect(query.dialect()).sql;
     const orm::Result result = co_await query.all();
     RowPage page;
-    page.rows = toBatch(result, backwards);
+    page.rows = orm::toBatch(result, backwards);
     const int rows = page.rows.rowCount();
     if (rows > 0) {
-        page.firstKey = rawValues(page.rows, 0, m_keyColumns);
-        page.lastKey = rawValues(page.rows, rows - 1, m_keyColumns);
+        page.firstKey = page.rows.rawValues(0, m_keyColumns);
+        page.lastKey = page.rows.rawValues(rows - 1, m_keyColumns);
     }
     co_return page;
 }
@@ -142,10 +142,10 @@ QCoro::Task<> QuerySetRowSource::loadLeadRange()
     const orm::Result last = co_await lastQuery.all();
     if (generation != m_generation)
         co_return;
-    const orm::RowBatch firstRows = toBatch(first);
-    const orm::RowBatch lastRows = toBatch(last);
-    m_leadFirst = firstRows.rowCount() ? rawValue(firstRows, 0, 0) : QVariant();
-    m_leadLast = lastRows.rowCount() ? rawValue(lastRows, 0, 0) : QVariant();
+    const orm::RowBatch firstRows = orm::toBatch(first);
+    const orm::RowBatch lastRows = orm::toBatch(last);
+    m_leadFirst = firstRows.rowCount() ? firstRows.rawValue(0, 0) : QVariant();
+    m_leadLast = lastRows.rowCount() ? lastRows.rawValue(0, 0) : QVariant();
     m_leadGeneration = generation;
 }
 

@@ -53,4 +53,22 @@ QVariant Result::value(int row, const QString &column) const
     return c < 0 ? QVariant() : value(row, c);
 }
 
+RowBatch toBatch(const Result &result, bool backwards)
+{
+    const auto &batches = result.batches();
+    if (!backwards && batches.size() == 1)
+        return batches.front();
+    RowBatch rows(result.columnCount());
+    if (!backwards) {
+        for (const RowBatch &batch : batches)
+            for (int row = 0; row < batch.rowCount(); ++row)
+                batch.copyRowTo(row, rows);
+        return rows;
+    }
+    for (auto batch = batches.rbegin(); batch != batches.rend(); ++batch)
+        for (int row = batch->rowCount() - 1; row >= 0; --row)
+            batch->copyRowTo(row, rows);
+    return rows;
+}
+
 } // namespace orm

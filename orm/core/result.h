@@ -34,4 +34,7 @@ private:
     int m_rowCount = 0;
 };
 
+// Every row of `result` in one batch, in order (or backwards, to read a page from its end).
+RowBatch toBatch(const Result &result, bool backwards = false);
+
 } // namespace orm

@@ -73,11 +73,11 @@ void RowBatch::reserve(int rows, qsizetype bytesPerRow)
     m_kinds.reserve(size_t(rows) * m_columns);
 }
 
-QByteArrayView RowBatch::bytes(int row, int column) const
+void RowBatch::copyRowTo(int row, RowBatch &to) const
 {
-    const size_t i = index(row, column);
-    const std::uint32_t begin = i == 0 ? 0 : m_ends[i - 1];
-    return QByteArrayView(m_data.get() + begin, qsizetype(m_ends[i] - begin));
+    Q_ASSERT(to.columnCount() == m_columns);
+    for (int column = 0; column < m_columns; ++column)
+        to.appendCell(kind(row, column), bytes(row, column));
 }
 
 QString RowBatch::text(int row, int column) const
@@ -88,16 +88,11 @@ QString RowBatch::text(int row, int column) const
         return {};
     case CellKind::Text:
         return raw.isEmpty() ? QString(QLatin1String("")) : QString::fromUtf8(raw);
-    case CellKind::Integer: {
-        qint64 v;
-        std::memcpy(&v, raw.data(), sizeof v);
-        return QString::number(v);
-    }
-    case CellKind::Real: {
-        double v;
-        std::memcpy(&v, raw.data(), sizeof v);
-        return QString::number(v, 'g', QLocale::FloatingPointShortest); // exact, and 0.1 stays 0.1
-    }
+    case CellKind::Integer:
+        return QString::number(integer(row, column));
+    case CellKind::Real:
+        // exact, and 0.1 stays 0.1
+        return QString::number(real(row, column), 'g', QLocale::FloatingPointShortest);
     case CellKind::Blob:
         return QString::fromLatin1(raw.toByteArray().toHex());
     }
@@ -111,23 +106,45 @@ QVariant RowBatch::value(int row, int column, LogicalType type) const
     case CellKind::Null:
         return {};
     case CellKind::Integer: {
-        qint64 v;
-        std::memcpy(&v, raw.data(), sizeof v);
+        const qint64 v = integer(row, column);
         if (type == LogicalType::Bool)
             return QVariant(v != 0);
         return QVariant(v);
     }
-    case CellKind::Real: {
-        double v;
-        std::memcpy(&v, raw.data(), sizeof v);
-        return QVariant(v);
-    }
+    case CellKind::Real:
+        return QVariant(real(row, column));
     case CellKind::Blob:
         return QVariant(raw.toByteArray());
     case CellKind::Text:
         return convertText(raw, type);
     }
     return {};
+}
+
+QVariant RowBatch::rawValue(int row, int column) const
+{
+    const QByteArrayView raw = bytes(row, column);
+    switch (kind(row, column)) {
+    case CellKind::Null:
+        return {};
+    case CellKind::Text:
+        return QString::fromUtf8(raw);
+    case CellKind::Blob:
+        return raw.toByteArray();
+    case CellKind::Integer:
+        return integer(row, column);
+    case CellKind::Real:
+        return real(row, column);
+    }
+    return {};
+}
+
+QVariantList RowBatch::rawValues(int row, const QList<int> &columns) const
+{
+    QVariantList values;
+    for (int column : columns)
+        values << rawValue(row, column);
+    return values;
 }
 
 QVariant convertText(QByteArrayView raw, LogicalType type)

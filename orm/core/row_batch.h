@@ -5,6 +5,7 @@
 #include <QList>
 #include <QString>
 #include <QVariant>
+#include <QVariantList>
 
 #include <cstdint>
 #include <cstdlib>
@@ -63,11 +64,23 @@ public:
     CellKind kind(int row, int column) const { return m_kinds[index(row, column)]; }
     bool isNull(int row, int column) const { return kind(row, column) == CellKind::Null; }
     // The stored bytes: UTF-8 text, a blob, or the native 8 bytes of an Integer or Real cell.
-    QByteArrayView bytes(int row, int column) const;
+    QByteArrayView bytes(int row, int column) const
+    {
+        const size_t i = index(row, column);
+        const std::uint32_t begin = i == 0 ? 0 : m_ends[i - 1];
+        return QByteArrayView(m_data.get() + begin, qsizetype(m_ends[i] - begin));
+    }
+    // The number in an Integer cell, or in a Real one: only for cells of that kind.
+    qint64 integer(int row, int column) const { return load<qint64>(row, column); }
+    double real(int row, int column) const { return load<double>(row, column); }
     // The cell as text for display; a null QString for NULL (an empty cell is "" and not null).
     QString text(int row, int column) const;
     // The cell converted by its column's logical type; an invalid QVariant for NULL.
     QVariant value(int row, int column, LogicalType type = LogicalType::Unknown) const;
+    // The cell as the database sent it: integers and reals as numbers, text as text (never
+    // re-parsed, so that a timestamp bound back compares equal), blobs as bytes, NULL as invalid.
+    QVariant rawValue(int row, int column) const;
+    QVariantList rawValues(int row, const QList<int> &columns) const;
 
     // Building, in row-major order; a row is complete after columnCount() appends.
     void reserve(int rows, qsizetype bytesPerRow);
@@ -76,6 +89,10 @@ public:
     void appendBlob(const void *data, qsizetype size) { push(CellKind::Blob, data, size); }
     void appendInteger(qint64 value) { push(CellKind::Integer, &value, sizeof value); }
     void appendReal(double value) { push(CellKind::Real, &value, sizeof value); }
+    // A cell of any kind from its stored bytes (as bytes() gives them).
+    void appendCell(CellKind kind, QByteArrayView bytes) { push(kind, bytes.data(), bytes.size()); }
+    // Appends row `row` of this batch to `to`, which has as many columns.
+    void copyRowTo(int row, RowBatch &to) const;
 
     // Bytes held, for memory accounting.
     qsizetype memoryUsage() const
@@ -90,6 +107,13 @@ private:
     };
 
     size_t index(int row, int column) const { return size_t(row) * size_t(m_columns) + column; }
+    template <typename T>
+    T load(int row, int column) const
+    {
+        T v;
+        std::memcpy(&v, bytes(row, column).data(), sizeof v);
+        return v;
+    }
     // The hot path of every fetch: kept inline, one capacity check and a memcpy per cell
     // (QByteArray::append goes out of line on every call in Qt 6.4).
     void push(CellKind kind, const void *data, qsizetype size)

@@ -10,7 +10,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -25,19 +24,14 @@ std::string_view view(QByteArrayView bytes)
     return {bytes.data(), size_t(bytes.size())};
 }
 
-void appendNumber(std::string &out, orm::CellKind kind, QByteArrayView bytes)
+void appendNumber(std::string &out, const orm::RowBatch &rows, int row, int column)
 {
     char digits[32];
-    std::to_chars_result end{};
-    if (kind == orm::CellKind::Integer) {
-        qint64 v = 0;
-        std::memcpy(&v, bytes.data(), sizeof v);
-        end = std::to_chars(digits, digits + sizeof digits, v);
-    } else {
-        double v = 0;
-        std::memcpy(&v, bytes.data(), sizeof v);
-        end = std::to_chars(digits, digits + sizeof digits, v); // shortest text that reads back
-    }
+    const std::to_chars_result end =
+        rows.kind(row, column) == orm::CellKind::Integer
+            ? std::to_chars(digits, digits + sizeof digits, rows.integer(row, column))
+            // the shortest text that reads back
+            : std::to_chars(digits, digits + sizeof digits, rows.real(row, column));
     out.append(digits, end.ptr);
 }
 
@@ -51,7 +45,7 @@ void appendCsvCell(std::string &out, const orm::RowBatch &rows, int row, int col
         return;
     case orm::CellKind::Integer:
     case orm::CellKind::Real:
-        appendNumber(out, kind, bytes);
+        appendNumber(out, rows, row, column);
         return;
     case orm::CellKind::Blob:
         out.append("\\x");
@@ -74,8 +68,7 @@ void appendJsonCell(std::string &out, const orm::RowBatch &rows, int row, int co
         out.append("null");
         return;
     case orm::CellKind::Real: {
-        double v = 0;
-        std::memcpy(&v, bytes.data(), sizeof v);
+        const double v = rows.real(row, column);
         if (!std::isfinite(
                 v)) { // JSON has no infinities or NaN: written as text, as PostgreSQL does
             orm::text::appendJsonString(out, std::isnan(v) ? "NaN"
@@ -83,11 +76,11 @@ void appendJsonCell(std::string &out, const orm::RowBatch &rows, int row, int co
                                                            : "-Infinity");
             return;
         }
-        appendNumber(out, kind, bytes);
+        appendNumber(out, rows, row, column);
         return;
     }
     case orm::CellKind::Integer:
-        appendNumber(out, kind, bytes);
+        appendNumber(out, rows, row, column);
         return;
     case orm::CellKind::Blob:
         orm::text::appendJsonString(out, view(QByteArray(bytes.data(), bytes.size()).toBase64()));

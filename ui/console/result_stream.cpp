@@ -38,29 +38,7 @@ qsizetype parseRow(const QByteArray &data, qsizetype pos, int columns, orm::RowB
         pos += 1 + qsizetype(sizeof length) + qsizetype(length);
         if (!batch)
             continue;
-        switch (kind) {
-        case orm::CellKind::Null:
-            batch->appendNull();
-            break;
-        case orm::CellKind::Text:
-            batch->appendText(payload, length);
-            break;
-        case orm::CellKind::Blob:
-            batch->appendBlob(payload, length);
-            break;
-        case orm::CellKind::Integer: {
-            qint64 v = 0;
-            std::memcpy(&v, payload, sizeof v);
-            batch->appendInteger(v);
-            break;
-        }
-        case orm::CellKind::Real: {
-            double v = 0;
-            std::memcpy(&v, payload, sizeof v);
-            batch->appendReal(v);
-            break;
-        }
-        }
+        batch->appendCell(kind, QByteArrayView(payload, qsizetype(length)));
     }
     return pos;
 }

@@ -1,17 +1,19 @@
+// Over 700 lines on purpose: this is one state machine (the socket waits, connecting, cancel and
+// the four statement calls) sharing the connection's private state; values, errors and the
+// connection parameters already live in postgres_values, postgres_errors, postgres_conninfo.
 #include "orm/drivers/postgres/postgres_connection.h"
 
+#include "orm/drivers/postgres/postgres_conninfo.h"
+#include "orm/drivers/postgres/postgres_errors.h"
+#include "orm/drivers/postgres/postgres_values.h"
 #include "orm/drivers/postgres/resolve_host.h"
 
 #include <libpq-fe.h>
 
-#include <QDate>
-#include <QDateTime>
 #include <QMetaObject>
 #include <QObject>
 #include <QSocketNotifier>
-#include <QTime>
 #include <QTimer>
-#include <QUuid>
 
 #include <cstdlib>
 #include <cstring>
@@ -25,80 +27,8 @@ using Kind = Error::Kind;
 
 namespace {
 
-constexpr Oid kByteaOid = 17;
 // How long filling batches from buffered data may keep the event loop waiting.
 constexpr auto kSlice = 4ms;
-
-struct TypeInfo {
-    Oid oid;
-    const char *name;
-    LogicalType type;
-};
-
-constexpr TypeInfo kTypes[] = {
-    {16, "bool", LogicalType::Bool},
-    {17, "bytea", LogicalType::Bytes},
-    {18, "char", LogicalType::Text},
-    {19, "name", LogicalType::Text},
-    {20, "int8", LogicalType::Integer},
-    {21, "int2", LogicalType::Integer},
-    {23, "int4", LogicalType::Integer},
-    {25, "text", LogicalType::Text},
-    {26, "oid", LogicalType::Integer},
-    {114, "json", LogicalType::Json},
-    {142, "xml", LogicalType::Text},
-    {700, "float4", LogicalType::Real},
-    {701, "float8", LogicalType::Real},
-    {1042, "bpchar", LogicalType::Text},
-    {1043, "varchar", LogicalType::Text},
-    {1082, "date", LogicalType::Date},
-    {1083, "time", LogicalType::Time},
-    {1114, "timestamp", LogicalType::Timestamp},
-    {1184, "timestamptz", LogicalType::TimestampTz},
-    {1186, "interval", LogicalType::Text},
-    {1266, "timetz", LogicalType::Text}, // "12:00:00+02" is no QTime
-    {1700, "numeric", LogicalType::Numeric},
-    {2950, "uuid", LogicalType::Uuid},
-    {3802, "jsonb", LogicalType::Json},
-    // Arrays stay text ("{1,2,3}").
-    {1000, "_bool", LogicalType::Text},
-    {1001, "_bytea", LogicalType::Text},
-    {1002, "_char", LogicalType::Text},
-    {1003, "_name", LogicalType::Text},
-    {1016, "_int8", LogicalType::Text},
-    {1005, "_int2", LogicalType::Text},
-    {1007, "_int4", LogicalType::Text},
-    {1009, "_text", LogicalType::Text},
-    {1028, "_oid", LogicalType::Text},
-    {199, "_json", LogicalType::Text},
-    {143, "_xml", LogicalType::Text},
-    {1021, "_float4", LogicalType::Text},
-    {1022, "_float8", LogicalType::Text},
-    {1014, "_bpchar", LogicalType::Text},
-    {1015, "_varchar", LogicalType::Text},
-    {1182, "_date", LogicalType::Text},
-    {1183, "_time", LogicalType::Text},
-    {1115, "_timestamp", LogicalType::Text},
-    {1185, "_timestamptz", LogicalType::Text},
-    {1187, "_interval", LogicalType::Text},
-    {1270, "_timetz", LogicalType::Text},
-    {1231, "_numeric", LogicalType::Text},
-    {2951, "_uuid", LogicalType::Text},
-    {3807, "_jsonb", LogicalType::Text},
-};
-
-const TypeInfo *findType(Oid oid)
-{
-    for (const TypeInfo &t : kTypes)
-        if (t.oid == oid)
-            return &t;
-    return nullptr;
-}
-
-QString trimmedMessage(const char *message)
-{
-    return QString::fromUtf8(message ? message : "").trimmed();
-}
 
 qint64 commandTuples(PGresult *result)
 {
@@ -114,148 +44,6 @@ bool isError(ExecStatusType status)
 {
     return status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE ||
            status == PGRES_NONFATAL_ERROR;
-}
-
-int hexDigit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-bool isBindable(const QVariant &v)
-{
-    switch (v.typeId()) {
-    case QMetaType::QByteArray:
-    case QMetaType::QDateTime:
-    case QMetaType::QDate:
-    case QMetaType::QTime:
-    case QMetaType::QUuid:
-        return true;
-    default:
-        return !v.isValid() || v.isNull() || v.canConvert<QString>();
-    }
-}
-
-// Text (or, for QByteArray, binary bytea) of one parameter; false for SQL NULL.
-bool encode(const QVariant &v, QByteArray &out, bool &binary)
-{
-    binary = false;
-    if (!v.isValid() || v.isNull())
-        return false;
-    switch (v.typeId()) {
-    case QMetaType::Bool:
-        out = v.toBool() ? QByteArrayLiteral("t") : QByteArrayLiteral("f");
-        break;
-    case QMetaType::Int:
-    case QMetaType::Short:
-    case QMetaType::Long:
-    case QMetaType::LongLong:
-    case QMetaType::SChar:
-    case QMetaType::Char:
-        out = QByteArray::number(v.toLongLong());
-        break;
-    case QMetaType::UInt:
-    case QMetaType::UShort:
-    case QMetaType::ULong:
-    case QMetaType::ULongLong:
-    case QMetaType::UChar:
-        out = QByteArray::number(v.toULongLong());
-        break;
-    case QMetaType::Double:
-        out = QByteArray::number(v.toDouble(), 'g', 17);
-        break;
-    case QMetaType::Float:
-        out = QByteArray::number(double(v.toFloat()), 'g', 9);
-        break;
-    case QMetaType::QByteArray:
-        out = v.toByteArray();
-        binary = true;
-        break;
-    case QMetaType::QDate: {
-        const QDate d = v.toDate();
-        if (!d.isValid())
-            return false;
-        out = d.toString(Qt::ISODate).toLatin1();
-        break;
-    }
-    case QMetaType::QTime: {
-        const QTime t = v.toTime();
-        if (!t.isValid())
-            return false;
-        out = t.toString(Qt::ISODateWithMs).toLatin1();
-        break;
-    }
-    case QMetaType::QDateTime: {
-        const QDateTime dt = v.toDateTime();
-        if (!dt.isValid())
-            return false;
-        // Always with an explicit offset, so the server's TimeZone does not matter.
-        out = dt.toOffsetFromUtc(dt.offsetFromUtc()).toString(Qt::ISODateWithMs).toLatin1();
-        break;
-    }
-    case QMetaType::QUuid:
-        out = v.toUuid().toByteArray(QUuid::WithoutBraces);
-        break;
-    default:
-        out = v.toString().toUtf8();
-        break;
-    }
-    return true;
-}
-
-// One statement's bound parameters, kept alive until libpq has copied them.
-struct Params {
-    std::vector<QByteArray> storage;
-    std::vector<const char *> values;
-    std::vector<int> lengths;
-    std::vector<int> formats;
-    std::vector<Oid> types;
-
-    void bind(const QVariantList &list)
-    {
-        const size_t n = size_t(list.size());
-        storage.resize(n);
-        values.assign(n, nullptr);
-        lengths.assign(n, 0);
-        formats.assign(n, 0);
-        types.assign(n, 0); // let the server infer: a typed text would not fit a jsonb column
-        for (size_t i = 0; i < n; ++i) {
-            bool binary = false;
-            if (!encode(list[qsizetype(i)], storage[i], binary))
-                continue;
-            values[i] = storage[i].constData();
-            lengths[i] = int(storage[i].size());
-            formats[i] = binary ? 1 : 0;
-            if (binary)
-                types[i] = kByteaOid;
-        }
-    }
-};
-
-// The index of the first parameter that cannot be bound, or -1. Messages are built by the
-// caller only when one fails: this runs once per row of a 100,000-row batch.
-qsizetype firstUnbindable(const QVariantList &params)
-{
-    for (qsizetype i = 0; i < params.size(); ++i)
-        if (!isBindable(params[i]))
-            return i;
-    return -1;
-}
-
-[[noreturn]] void throwUnbindable(const QVariantList &params, qsizetype index,
-                                  const QString &database, const QString &where)
-{
-    throw Error(Kind::Usage,
-                QStringLiteral("%1parameter $%2 has a type that cannot be bound: %3")
-                    .arg(where)
-                    .arg(index + 1)
-                    .arg(QString::fromLatin1(params[index].typeName())),
-                database);
 }
 
 } // namespace
@@ -470,65 +258,24 @@ bool PostgresConnection::sliceExpired() const
 
 Error PostgresConnection::lostError() const
 {
-    QString message = m_conn ? trimmedMessage(PQerrorMessage(m_conn)) : QString();
-    if (message.isEmpty())
-        message = QStringLiteral("the connection to the server was lost");
-    return Error(Kind::ConnectionLost, message, displayUrl());
+    return postgres::lostError(m_conn, displayUrl());
+}
+
+Error PostgresConnection::resultError(const pg_result *r, const QString &prefix) const
+{
+    return postgres::resultError(m_conn, r, displayUrl(), prefix);
+}
+
+Error PostgresConnection::connectError() const
+{
+    return postgres::connectError(m_conn, displayUrl());
 }
 
 Error PostgresConnection::sendError() const
 {
     if (!m_conn || PQstatus(m_conn) == CONNECTION_BAD)
         return lostError();
-    return Error(Kind::Usage, trimmedMessage(PQerrorMessage(m_conn)), displayUrl());
-}
-
-Error PostgresConnection::resultError(const pg_result *r, const QString &prefix) const
-{
-    auto field = [r](int code) { return trimmedMessage(PQresultErrorField(r, code)); };
-    QString message = field(PG_DIAG_MESSAGE_PRIMARY);
-    if (message.isEmpty())
-        message = trimmedMessage(PQresultErrorMessage(r));
-    if (message.isEmpty())
-        message = trimmedMessage(PQerrorMessage(m_conn));
-    if (const QString detail = field(PG_DIAG_MESSAGE_DETAIL); !detail.isEmpty())
-        message += QStringLiteral("\nDETAIL: ") + detail;
-    if (const QString hint = field(PG_DIAG_MESSAGE_HINT); !hint.isEmpty())
-        message += QStringLiteral("\nHINT: ") + hint;
-    const QString state = field(PG_DIAG_SQLSTATE);
-    const int position = field(PG_DIAG_STATEMENT_POSITION).toInt();
-
-    Kind kind = Kind::Sql;
-    if (state == QLatin1String("57014"))
-        kind = Kind::Cancelled;
-    else if (state.startsWith(QLatin1String("08")) || state.startsWith(QLatin1String("57P")) ||
-             PQstatus(m_conn) == CONNECTION_BAD)
-        kind = Kind::ConnectionLost; // admin_shutdown (pg_terminate_backend), crash, broken link
-    return Error(kind, prefix + message, displayUrl(), state, position);
-}
-
-Error PostgresConnection::connectError() const
-{
-    QString message = m_conn ? trimmedMessage(PQerrorMessage(m_conn)) : QString();
-    if (message.isEmpty())
-        message = QStringLiteral("could not connect to the server");
-    // libpq gives no SQLSTATE for connection failures: recognise the server's wording.
-    Kind kind = Kind::ConnectionFailed;
-    QString state;
-    if (message.contains(QLatin1String("password authentication failed"))) {
-        kind = Kind::Authentication;
-        state = QStringLiteral("28P01");
-    } else if (message.contains(QLatin1String("no pg_hba.conf entry")) ||
-               (message.contains(QLatin1String("role \"")) &&
-                message.contains(QLatin1String("does not exist")))) {
-        kind = Kind::Authentication;
-        state = QStringLiteral("28000");
-    } else if (message.contains(QLatin1String("authentication failed")) ||
-               message.contains(QLatin1String("no password supplied")) ||
-               message.contains(QLatin1String("password is required"))) {
-        kind = Kind::Authentication;
-    }
-    return Error(kind, message, displayUrl(), state);
+    return Error(Kind::Usage, postgres::trimmedMessage(PQerrorMessage(m_conn)), displayUrl());
 }
 
 void PostgresConnection::ensureUsable() const
@@ -563,42 +310,9 @@ QCoro::Task<> PostgresConnection::open()
     if (!u.options().contains(QStringLiteral("hostaddr")) &&
         !orm::detail::isNumericOrLocalHost(u.host()))
         address = co_await orm::detail::resolveHost(u.host(), displayUrl());
-    std::vector<QByteArray> keys;
-    std::vector<QByteArray> values;
-    auto add = [&](const char *key, const QString &value) {
-        keys.emplace_back(key);
-        values.push_back(value.toUtf8());
-    };
-    if (!u.host().isEmpty())
-        add("host", u.host());
-    if (!address.isEmpty())
-        add("hostaddr", address);
-    if (u.port() > 0)
-        add("port", QString::number(u.port()));
-    if (!u.databaseName().isEmpty())
-        add("dbname", u.databaseName());
-    if (!u.user().isEmpty())
-        add("user", u.user());
-    if (u.hasPassword())
-        add("password", u.password());
-    for (auto it = u.options().cbegin(); it != u.options().cend(); ++it)
-        add(it.key().toUtf8().constData(), it.value());
-    if (!u.options().contains(QStringLiteral("application_name")))
-        add("application_name", QStringLiteral("strata"));
-    // Cells are stored as UTF-8 bytes.
-    if (!u.options().contains(QStringLiteral("client_encoding")))
-        add("client_encoding", QStringLiteral("UTF8"));
-    std::vector<const char *> keyPtrs;
-    std::vector<const char *> valuePtrs;
-    for (size_t i = 0; i < keys.size(); ++i) {
-        keyPtrs.push_back(keys[i].constData());
-        valuePtrs.push_back(values[i].constData());
-    }
-    keyPtrs.push_back(nullptr);
-    valuePtrs.push_back(nullptr);
-
-    m_conn = PQconnectStartParams(keyPtrs.data(), valuePtrs.data(), 0);
-    values.clear(); // the password
+    postgres::ConnectParameters parameters(u, address);
+    m_conn = PQconnectStartParams(parameters.keywords(), parameters.values(), 0);
+    parameters.clear(); // the password
     if (!m_conn)
         throw Error(Kind::ConnectionFailed, QStringLiteral("out of memory"), displayUrl());
     PQsetNoticeProcessor(m_conn, ignoreNotice, nullptr);
@@ -655,6 +369,16 @@ QCoro::Task<> PostgresConnection::close()
     wake(Wake::Closed); // a call still waiting on the socket throws
 }
 
+void PostgresConnection::setColumns(const pg_result *r)
+{
+    m_columns = postgres::describeColumns(r, m_byteaColumns);
+}
+
+void PostgresConnection::appendRow(RowBatch &batch, const pg_result *r)
+{
+    m_batchBytes += postgres::appendRow(batch, r, m_byteaColumns, m_scratch);
+}
+
 void PostgresConnection::resetStream()
 {
     if (m_firstRow) {
@@ -709,7 +433,7 @@ QCoro::Task<QString> PostgresConnection::sendCancel()
         PQfreeCancel(handle);
         std::lock_guard lock(state->mutex);
         state->ok = ok != 0;
-        state->error = trimmedMessage(message);
+        state->error = postgres::trimmedMessage(message);
         if (state->wakeTarget)
             QMetaObject::invokeMethod(
                 state->wakeTarget,
@@ -830,63 +554,11 @@ QCoro::Task<> PostgresConnection::discardStream()
     resetStream();
 }
 
-void PostgresConnection::setColumns(const pg_result *r)
-{
-    const int n = PQnfields(r);
-    m_columns.clear();
-    m_columns.reserve(n);
-    m_byteaColumns.assign(size_t(n), 0);
-    for (int c = 0; c < n; ++c) {
-        Column column;
-        column.name = QString::fromUtf8(PQfname(r, c));
-        column.typeOid = PQftype(r, c);
-        if (const TypeInfo *type = findType(column.typeOid)) {
-            column.typeName = QString::fromLatin1(type->name);
-            column.type = type->type;
-        }
-        m_byteaColumns[size_t(c)] = column.typeOid == kByteaOid;
-        m_columns.append(std::move(column));
-    }
-}
-
-void PostgresConnection::appendRow(RowBatch &batch, const pg_result *r)
-{
-    const int n = int(m_byteaColumns.size());
-    for (int c = 0; c < n; ++c) {
-        if (PQgetisnull(r, 0, c)) {
-            batch.appendNull();
-            continue;
-        }
-        const char *value = PQgetvalue(r, 0, c);
-        const int length = PQgetlength(r, 0, c);
-        m_batchBytes += length;
-        if (!m_byteaColumns[size_t(c)]) {
-            batch.appendText(value, length);
-            continue;
-        }
-        // bytea arrives as "\x0a1b..." (hex output); anything else goes through libpq.
-        if (length >= 2 && value[0] == '\\' && value[1] == 'x') {
-            const int bytes = (length - 2) / 2;
-            m_scratch.resize(bytes);
-            char *out = m_scratch.data();
-            for (int i = 0; i < bytes; ++i)
-                out[i] = char(hexDigit(value[2 + 2 * i]) << 4 | hexDigit(value[3 + 2 * i]));
-            batch.appendBlob(out, bytes);
-        } else {
-            size_t size = 0;
-            unsigned char *raw =
-                PQunescapeBytea(reinterpret_cast<const unsigned char *>(value), &size);
-            batch.appendBlob(raw, qsizetype(size));
-            PQfreemem(raw);
-        }
-    }
-}
-
 QCoro::Task<> PostgresConnection::start(QString sql, QVariantList params, int batchRows)
 {
     ensureUsable();
-    if (const qsizetype bad = firstUnbindable(params); bad >= 0)
-        throwUnbindable(params, bad, displayUrl(), {});
+    if (const qsizetype bad = postgres::firstUnbindable(params); bad >= 0)
+        postgres::throwUnbindable(params, bad, displayUrl(), {});
     OpGuard guard(this);
     if (m_streamOpen)
         co_await discardStream();
@@ -895,7 +567,7 @@ QCoro::Task<> PostgresConnection::start(QString sql, QVariantList params, int ba
     m_rowsAffected = -1;
     m_batchRows = qMax(1, batchRows);
 
-    Params bound;
+    postgres::Params bound;
     bound.bind(params);
     const QByteArray text = sql.toUtf8();
     if (!PQsendQueryParams(m_conn, text.constData(), int(params.size()), bound.types.data(),
@@ -1019,8 +691,8 @@ QCoro::Task<QList<qint64>> PostgresConnection::executeBatch(QString sql,
                                       .arg(paramSets[i].size())
                                       .arg(paramCount),
                         displayUrl());
-        if (const qsizetype bad = firstUnbindable(paramSets[i]); bad >= 0)
-            throwUnbindable(paramSets[i], bad, displayUrl(), where());
+        if (const qsizetype bad = postgres::firstUnbindable(paramSets[i]); bad >= 0)
+            postgres::throwUnbindable(paramSets[i], bad, displayUrl(), where());
     }
     OpGuard guard(this);
     if (m_streamOpen)
@@ -1032,12 +704,7 @@ QCoro::Task<QList<qint64>> PostgresConnection::executeBatch(QString sql,
     if (total == 0)
         co_return counts;
 
-    // Declare bytea where a set binds bytes (sent in binary); the server infers the rest.
-    std::vector<Oid> types(size_t(paramCount), 0);
-    for (const QVariantList &set : paramSets)
-        for (qsizetype p = 0; p < paramCount; ++p)
-            if (set[p].typeId() == QMetaType::QByteArray)
-                types[size_t(p)] = kByteaOid;
+    const std::vector<Oid> types = postgres::declaredTypes(paramSets, paramCount);
 
     const QByteArray text = sql.toUtf8();
     if (!PQenterPipelineMode(m_conn))
@@ -1046,7 +713,7 @@ QCoro::Task<QList<qint64>> PostgresConnection::executeBatch(QString sql,
     if (!PQsendPrepare(m_conn, "", text.constData(), int(paramCount), types.data()))
         throw sendError();
     m_sliceStart = std::chrono::steady_clock::now();
-    Params bound;
+    postgres::Params bound;
     for (int i = 0; i < total; ++i) {
         bound.bind(paramSets[i]);
         if (!PQsendQueryPrepared(m_conn, "", int(paramCount), bound.values.data(),

@@ -1,0 +1,46 @@
+#include "orm/drivers/postgres/postgres_conninfo.h"
+
+namespace orm::drivers::postgres {
+
+ConnectParameters::ConnectParameters(const DatabaseUrl &u, const QString &address)
+{
+    if (!u.host().isEmpty())
+        add("host", u.host());
+    if (!address.isEmpty())
+        add("hostaddr", address);
+    if (u.port() > 0)
+        add("port", QString::number(u.port()));
+    if (!u.databaseName().isEmpty())
+        add("dbname", u.databaseName());
+    if (!u.user().isEmpty())
+        add("user", u.user());
+    if (u.hasPassword())
+        add("password", u.password());
+    for (auto it = u.options().cbegin(); it != u.options().cend(); ++it)
+        add(it.key().toUtf8().constData(), it.value());
+    if (!u.options().contains(QStringLiteral("application_name")))
+        add("application_name", QStringLiteral("strata"));
+    // Cells are stored as UTF-8 bytes.
+    if (!u.options().contains(QStringLiteral("client_encoding")))
+        add("client_encoding", QStringLiteral("UTF8"));
+    for (size_t i = 0; i < m_keywords.size(); ++i) {
+        m_keywordPointers.push_back(m_keywords[i].constData());
+        m_valuePointers.push_back(m_values[i].constData());
+    }
+    m_keywordPointers.push_back(nullptr);
+    m_valuePointers.push_back(nullptr);
+}
+
+void ConnectParameters::add(const char *key, const QString &value)
+{
+    m_keywords.emplace_back(key);
+    m_values.push_back(value.toUtf8());
+}
+
+void ConnectParameters::clear()
+{
+    m_valuePointers.clear();
+    m_values.clear();
+}
+
+} // namespace orm::drivers::postgres
