@@ -8,6 +8,7 @@
 #include "console_history.h"
 #include "orm/session/console_session.h"
 #include "orm/session/sql_splitter.h"
+#include "script_runner.h"
 
 #include <QPointer>
 #include <QWidget>
@@ -34,7 +35,7 @@ class ConsoleTab : public QWidget {
 public:
     // Rows a script's earlier results keep when the next statement runs (the last one stays
     // open and loads as the reader scrolls).
-    static constexpr qint64 kScriptRows = 100'000;
+    static constexpr qint64 kScriptRows = ScriptRunner::kScriptRows;
 
     explicit ConsoleTab(QWidget *parent = nullptr);
     ~ConsoleTab() override;
@@ -84,12 +85,25 @@ signals:
 
 private:
     QCoro::Task<> ensureSession();
-    QCoro::Task<> loadCompletion();
+    void launchRun(const QString &sql, int offset);
+    // Starts a session setting; its failure is only logged (the slot has nothing to return).
+    void launchSetting(QCoro::Task<> task);
+    void loadCompletion();
     QCoro::Task<> applyReadOnly(bool readOnly);
     QCoro::Task<> finishTransaction(bool commit);
     // Asks how to end the open transaction before autocommit (Cancel keeps manual mode).
     void askToLeaveManualMode();
     QCoro::Task<> leaveManualMode(orm::ConsoleSession::TransactionEnd end);
+    // The runner's steps, on screen and in the history.
+    void connectRunner();
+    void showResult(int index, const orm::SqlStatement &statement, const ResultStreamPtr &stream,
+                    qint64 elapsedMs);
+    void showDone(int index, const orm::SqlStatement &statement, qint64 rowsAffected,
+                  qint64 elapsedMs);
+    void showFailure(int index, const orm::SqlStatement &statement, const orm::Error &error,
+                     int position, qint64 elapsedMs, bool transactionFailed);
+    HistoryEntry historyEntry(const orm::SqlStatement &statement, qint64 elapsedMs) const;
+    void appendHistory(const HistoryEntry &entry);
     void log(const QString &line);
     void clearResults();
     void updateState();
@@ -114,8 +128,13 @@ private:
     QAction *m_readOnly;
     QLabel *m_state;
     QPointer<QMessageBox> m_endTransactionBox; // the question before autocommit, while open
+    ScriptRunner *m_runner;
     bool m_running = false;
-    bool m_cancelled = false;
+    // The run under way: its results so far, and whether the last one is still being read.
+    QDateTime m_statementTime;
+    QPointer<ResultView> m_lastView;
+    int m_resultNumber = 0;
+    bool m_streamOpen = false;
     QString m_lastError;
     QString m_lastState;
 };
