@@ -36,16 +36,6 @@ void retireSession(orm::ConsoleSession *session)
                [deleteSoon](const TaskFailure &) { deleteSoon(); });
 }
 
-// Statements that change which tables and columns exist: completion reads the names again.
-bool changesCatalog(const QString &sql)
-{
-    const QString words = orm::leadingKeywords(sql);
-    for (const char *verb : {"CREATE ", "ALTER ", "DROP ", "ATTACH ", "DETACH ", "IMPORT "})
-        if (words.startsWith(QLatin1String(verb)))
-            return true;
-    return false;
-}
-
 } // namespace
 
 ConsoleTab::ConsoleTab(QWidget *parent)
@@ -609,7 +599,7 @@ void ConsoleTab::showDone(int, const orm::SqlStatement &statement, qint64 rowsAf
                           qint64 elapsedMs)
 {
     m_streamOpen = false;
-    m_catalogStale = m_catalogStale || changesCatalog(statement.text);
+    m_catalogStale = m_catalogStale || ScriptRunner::changesCatalog(statement.text);
     log(tr("%1 — %2, %L3 ms")
             .arg(statement.text.left(80).simplified())
             .arg(rowsAffected >= 0 ? tr("%Ln row(s) affected", nullptr, int(rowsAffected))

@@ -3,7 +3,8 @@
 // One console tab: an SQL editor over its own connection of the active database (a
 // ConsoleSession, opened on the first run and held for the tab's life), the run / cancel /
 // transaction / read-only controls, and the results: a Messages tab (elapsed times, rows
-// affected, errors with SQLSTATE) and a result tab per statement that returns rows.
+// affected, errors with SQLSTATE) and a result tab per statement that returns rows. A
+// ScriptRunner runs the scripts; the tab shows what it signals.
 
 #include "console_history.h"
 #include "orm/session/console_session.h"

@@ -25,6 +25,15 @@ bool ScriptRunner::isReadOnlyRefusal(const orm::Error &error)
            error.sqlState().startsWith(QLatin1String("SQLITE_READONLY"));
 }
 
+bool ScriptRunner::changesCatalog(const QString &sql)
+{
+    const QString words = orm::leadingKeywords(sql);
+    for (const char *verb : {"CREATE ", "ALTER ", "DROP ", "ATTACH ", "DETACH ", "IMPORT "})
+        if (words.startsWith(QLatin1String(verb)))
+            return true;
+    return false;
+}
+
 QCoro::Task<bool> ScriptRunner::run(QString script, int offset)
 {
     QCoro::Task<bool> running = run(connected(), std::move(script), offset);

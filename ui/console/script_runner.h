@@ -57,6 +57,8 @@ public:
 
     // An error that is the database refusing a change in read-only mode.
     static bool isReadOnlyRefusal(const orm::Error &error);
+    // A statement that changes which tables and columns exist (completion reads them again).
+    static bool changesCatalog(const QString &sql);
 
 signals:
     // `index`: the statement's number in the script; `statement`: as split (its start is an
