@@ -36,6 +36,15 @@ void retireSession(orm::ConsoleSession *session)
                [deleteSoon](const TaskFailure &) { deleteSoon(); });
 }
 
+// Commit (true: committed, false: the server rolled a failed transaction back) or rollback.
+QCoro::Task<bool> endTransaction(QPointer<orm::ConsoleSession> session, bool commit)
+{
+    if (commit)
+        co_return co_await session->commit();
+    co_await session->rollback();
+    co_return true;
+}
+
 } // namespace
 
 ConsoleTab::ConsoleTab(QWidget *parent)
@@ -163,16 +172,6 @@ void ConsoleTab::launchRun(const QString &sql, int offset)
         this, run(sql, offset), [](bool) {}, [](const TaskFailure &) {});
 }
 
-void ConsoleTab::launchSetting(QCoro::Task<> task)
-{
-    launchTask(
-        this, std::move(task), [] {},
-        [](const TaskFailure &failure) {
-            if (failure.error)
-                qWarning("console: %s", qPrintable(failure.message));
-        });
-}
-
 // The names completion offers, read on the tab's own connection (its search_path and
 // attachments decide what it sees).
 void ConsoleTab::loadCompletion()
@@ -293,36 +292,39 @@ void ConsoleTab::askToLeaveManualMode()
             m_manual->setChecked(false);
         }
         updateState();
-        launchSetting(leaveManualMode(clicked == commit
-                                          ? orm::ConsoleSession::TransactionEnd::Commit
-                                          : orm::ConsoleSession::TransactionEnd::Rollback));
+        leaveManualMode(clicked == commit ? orm::ConsoleSession::TransactionEnd::Commit
+                                          : orm::ConsoleSession::TransactionEnd::Rollback);
     });
     m_endTransactionBox = box;
     box->open();
 }
 
-QCoro::Task<> ConsoleTab::leaveManualMode(orm::ConsoleSession::TransactionEnd end)
+void ConsoleTab::leaveManualMode(orm::ConsoleSession::TransactionEnd end)
 {
-    QPointer<ConsoleTab> self(this);
     QPointer<orm::ConsoleSession> session = m_session;
     if (!session)
-        co_return;
+        return;
     const bool commit = end == orm::ConsoleSession::TransactionEnd::Commit;
-    try {
-        const bool asked = co_await session->switchToAutocommit(end);
-        if (!self)
-            co_return;
-        log(!commit ? tr("Rolled back; autocommit is on")
-            : asked ? tr("Committed; autocommit is on")
-                    : tr("Rolled back: the transaction had failed, so the server rolled it back "
-                         "instead of committing; autocommit is on"));
-    } catch (const orm::Error &error) {
-        if (!self)
-            co_return;
-        log(error.toString());
-    }
-    if (!self)
-        co_return;
+    // Only the session's own errors are shown; anything else ends the switch unseen.
+    launchTask(
+        this, session->switchToAutocommit(end),
+        [this, session, commit](bool asked) {
+            log(!commit ? tr("Rolled back; autocommit is on")
+                : asked ? tr("Committed; autocommit is on")
+                        : tr("Rolled back: the transaction had failed, so the server rolled it "
+                             "back instead of committing; autocommit is on"));
+            afterLeavingManualMode(session);
+        },
+        [this, session](const TaskFailure &failure) {
+            if (!failure.error)
+                return;
+            log(failure.message);
+            afterLeavingManualMode(session);
+        });
+}
+
+void ConsoleTab::afterLeavingManualMode(const QPointer<orm::ConsoleSession> &session)
+{
     if (session && session == m_session) {
         if (!session->isAutocommit()) {
             // The end failed and left the transaction open: it still waits for its end.
@@ -336,37 +338,36 @@ QCoro::Task<> ConsoleTab::leaveManualMode(orm::ConsoleSession::TransactionEnd en
     updateState();
 }
 
-QCoro::Task<> ConsoleTab::applyReadOnly(bool readOnly)
+void ConsoleTab::applyReadOnly(bool readOnly)
 {
     using Effect = orm::ConsoleSession::ReadOnlyEffect;
-    QPointer<ConsoleTab> self(this);
-    QPointer<orm::ConsoleSession> session = m_session;
     const QString on = tr("Read-only: changes are refused on this console");
-    if (!session) {
+    if (!m_session) {
         log(readOnly ? on : tr("Read-only off"));
-        co_return;
+        return;
     }
-    try {
-        const bool inTransaction = session->isTransactionOpen();
-        const Effect effect = co_await session->setReadOnly(readOnly);
-        if (!self)
-            co_return;
-        if (effect == Effect::Now)
-            log(readOnly ? (inTransaction ? tr("%1, in the open transaction too").arg(on) : on)
-                         : tr("Read-only off"));
-        else if (readOnly)
-            log(tr("Read-only from the next transaction: the open transaction failed and takes "
-                   "no settings (it refuses every change anyway); roll it back"));
-        else
-            log(tr("Read-only off from the next transaction: the open transaction has run a "
-                   "query, and PostgreSQL keeps it read-only to its end. Commit or roll back to "
-                   "change data."));
-    } catch (const orm::Error &error) {
-        if (self)
-            log(tr("Read-only: %1").arg(error.toString()));
-    }
-    if (self)
-        updateState();
+    const bool inTransaction = m_session->isTransactionOpen();
+    launchTask(
+        this, m_session->setReadOnly(readOnly),
+        [this, readOnly, inTransaction, on](Effect effect) {
+            if (effect == Effect::Now)
+                log(readOnly ? (inTransaction ? tr("%1, in the open transaction too").arg(on) : on)
+                             : tr("Read-only off"));
+            else if (readOnly)
+                log(tr("Read-only from the next transaction: the open transaction failed and "
+                       "takes no settings (it refuses every change anyway); roll it back"));
+            else
+                log(tr("Read-only off from the next transaction: the open transaction has run a "
+                       "query, and PostgreSQL keeps it read-only to its end. Commit or roll back "
+                       "to change data."));
+            updateState();
+        },
+        [this](const TaskFailure &failure) {
+            if (!failure.error)
+                return;
+            log(tr("Read-only: %1").arg(failure.message));
+            updateState();
+        });
 }
 
 void ConsoleTab::setReadOnly(bool readOnly)
@@ -375,42 +376,38 @@ void ConsoleTab::setReadOnly(bool readOnly)
         m_readOnly->setChecked(readOnly);
         return;
     }
-    launchSetting(applyReadOnly(readOnly));
+    applyReadOnly(readOnly);
     updateState();
 }
 
-QCoro::Task<> ConsoleTab::finishTransaction(bool commit)
+void ConsoleTab::finishTransaction(bool commit)
 {
-    QPointer<ConsoleTab> self(this);
-    QPointer<orm::ConsoleSession> session = m_session;
-    if (!session)
-        co_return;
-    try {
-        bool committed = false;
-        if (commit)
-            committed = co_await session->commit();
-        else
-            co_await session->rollback();
-        if (self)
+    if (!m_session)
+        return;
+    launchTask(
+        this, endTransaction(m_session, commit),
+        [this, commit](bool committed) {
             log(!commit     ? tr("Rolled back")
                 : committed ? tr("Committed")
                             : tr("Rolled back: the transaction had failed, so the server rolled "
                                  "it back instead of committing"));
-    } catch (const orm::Error &error) {
-        if (self)
-            log(error.toString());
-    }
-    if (self)
-        updateState();
+            updateState();
+        },
+        [this](const TaskFailure &failure) {
+            if (!failure.error)
+                return;
+            log(failure.message);
+            updateState();
+        });
 }
 
 void ConsoleTab::commit()
 {
-    launchSetting(finishTransaction(true));
+    finishTransaction(true);
 }
 void ConsoleTab::rollback()
 {
-    launchSetting(finishTransaction(false));
+    finishTransaction(false);
 }
 
 int ConsoleTab::resultCount() const

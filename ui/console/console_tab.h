@@ -87,14 +87,14 @@ signals:
 private:
     QCoro::Task<> ensureSession();
     void launchRun(const QString &sql, int offset);
-    // Starts a session setting; its failure is only logged (the slot has nothing to return).
-    void launchSetting(QCoro::Task<> task);
     void loadCompletion();
-    QCoro::Task<> applyReadOnly(bool readOnly);
-    QCoro::Task<> finishTransaction(bool commit);
+    // Session settings started from the controls: they show their outcome when it comes.
+    void applyReadOnly(bool readOnly);
+    void finishTransaction(bool commit);
     // Asks how to end the open transaction before autocommit (Cancel keeps manual mode).
     void askToLeaveManualMode();
-    QCoro::Task<> leaveManualMode(orm::ConsoleSession::TransactionEnd end);
+    void leaveManualMode(orm::ConsoleSession::TransactionEnd end);
+    void afterLeavingManualMode(const QPointer<orm::ConsoleSession> &session);
     // The runner's steps, on screen and in the history.
     void connectRunner();
     void showResult(int index, const orm::SqlStatement &statement, const ResultStreamPtr &stream,
