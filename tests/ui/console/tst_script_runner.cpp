@@ -137,8 +137,9 @@ private slots:
     void multiStatementScript()
     {
         const QString table = test::uniqueName(QStringLiteral("runner_script"));
+        // Rows, a statement without rows between results, then one more result and a drop.
         const QString script = QStringLiteral("CREATE TABLE %1 (n integer);\n"
-                                              "INSERT INTO %1 VALUES (1), (2), (3);\n"
+                                              "INSERT INTO %1 VALUES (10), (20), (30);\n"
                                               "SELECT n FROM %1 ORDER BY n;\n"
                                               "SELECT count(*) AS total FROM %1;\n"
                                               "DROP TABLE %1;")
