@@ -78,10 +78,8 @@ const QString PgSchemaArgument = QStringLiteral("COALESCE(NULLIF($1, ''), curren
 QCoro::Task<QStringList> pgListSchemas(Connection *connection)
 {
     const QString sql =
-        QStringLiteral("SELECT nspname FROM pg_catalog.pg_namespace "
-                       "WHERE nspname NOT IN ('pg_catalog', 'information_schema') "
-                       "AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp\\_%' "
-                       "ORDER BY nspname");
+        QStringLiteral("SELECT nspname FROM pg_catalog.pg_namespace WHERE %1 ORDER BY nspname")
+            .arg(userSchemaCondition(QStringLiteral("nspname")));
     const Result r = co_await connection->execute(sql);
     QStringList schemas;
     for (int row = 0; row < r.rowCount(); ++row)
@@ -419,6 +417,13 @@ QCoro::Task<Model> sqliteLoadModel(Connection *connection, QString schema, QStri
 }
 
 } // namespace
+
+QString userSchemaCondition(const QString &column)
+{
+    return QStringLiteral("%1 NOT IN ('pg_catalog', 'information_schema') "
+                          "AND %1 NOT LIKE 'pg\\_toast%' AND %1 NOT LIKE 'pg\\_temp\\_%'")
+        .arg(column);
+}
 
 // Each read runs on one leased connection, and nothing of the Database is used after the lease
 // is taken: Registry::removeExtra may delete it while the read is under way (the lease keeps its

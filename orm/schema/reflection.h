@@ -14,6 +14,11 @@
 
 namespace orm::reflection {
 
+// An SQL condition true for the user schemas of PostgreSQL's catalog: `column` (a schema name)
+// is none of pg_catalog, information_schema, pg_toast*, pg_temp_*. The one filter every
+// catalog read uses.
+QString userSchemaCondition(const QString &column);
+
 // PostgreSQL: the user schemas (not pg_catalog, information_schema, pg_toast*, pg_temp_*);
 // SQLite: "main" and every attached database. In name order, except "main" first.
 QCoro::Task<QStringList> listSchemas(Database *db);

@@ -5,10 +5,11 @@
 
 #include "orm/core/error.h"
 #include "orm/database/database.h"
+#include "orm/schema/catalog_words.h"
 #include "orm/session/sql_splitter.h"
+#include "ui/launch_task.h"
 
 #include <QAction>
-#include <QElapsedTimer>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -24,138 +25,24 @@
 namespace strata::ui {
 namespace {
 
-// Top-level coroutines: they catch everything and hold their object through a QPointer.
-QCoro::Task<> runDetached(QPointer<ConsoleTab> tab, QString sql, int offset)
+// Closes a session nothing holds any more, then deletes it a moment later: waiters that the
+// close woke (a completion query, a stream's next batch) resume first and find it closed.
+void retireSession(orm::ConsoleSession *session)
 {
-    try {
-        if (tab)
-            co_await tab->run(sql, offset);
-    } catch (...) {
-    }
-}
-
-QCoro::Task<> cancelDetached(QPointer<orm::ConsoleSession> session)
-{
-    try {
-        if (session)
-            co_await session->cancel();
-    } catch (const std::exception &error) {
-        qWarning("console: cancel failed: %s", error.what());
-    }
-}
-
-QCoro::Task<> retireSession(QPointer<orm::ConsoleSession> session)
-{
-    try {
-        if (session)
-            co_await session->close();
-    } catch (...) {
-    }
-    // Deleted a moment later: waiters that the close woke (a completion query, a stream's next
-    // batch) resume first and find the connection closed.
-    if (session)
+    const auto deleteSoon = [session = QPointer<orm::ConsoleSession>(session)] {
         QTimer::singleShot(2000, session, [session] { delete session.data(); });
-}
-
-// The names completion offers: the tables, views (materialised too) and partitioned tables of
-// every schema the connection sees (the relations the registry reflects as models) with their
-// columns. PostgreSQL lists the schemas of the search_path (the active one) first, so that the
-// row limit a huge catalog meets never drops them; SQLite lists main (the active schema), then
-// every attached database.
-QCoro::Task<> completionDetached(QPointer<ConsoleTab> tab, QPointer<orm::ConsoleSession> session,
-                                 QPointer<SqlEditor> editor)
-{
-    if (!session || !editor)
-        co_return;
-    QStringList names;
-    QSet<QString> seen;
-    const auto add = [&names, &seen](const QString &name) {
-        if (!name.isEmpty() && !seen.contains(name)) {
-            seen.insert(name);
-            names << name;
-        }
     };
-    const auto addRows = [&add](const orm::Result &result) {
-        for (int r = 0; r < result.rowCount(); ++r) {
-            const QString schema = result.text(r, 0);
-            const QString table = result.text(r, 1);
-            const QString column = result.text(r, 2);
-            add(schema);
-            add(table);
-            add(schema + QLatin1Char('.') + table);
-            if (!column.isEmpty()) {
-                add(column);
-                add(table + QLatin1Char('.') + column);
-            }
-        }
-    };
-    try {
-        if (session->dialect() == orm::Dialect::Postgres) {
-            const QString sql = QStringLiteral(
-                "SELECT n.nspname, c.relname, a.attname "
-                "FROM pg_catalog.pg_class c "
-                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                "LEFT JOIN pg_catalog.pg_attribute a "
-                "ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-                "WHERE c.relkind IN ('r', 'v', 'm', 'p') "
-                "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-                "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%' "
-                "ORDER BY n.nspname <> ALL (pg_catalog.current_schemas(false)), n.nspname, "
-                "c.relname, a.attnum LIMIT 50000");
-            const orm::Result result = co_await session->execute(sql);
-            addRows(result);
-        } else {
-            const QString list = QStringLiteral("SELECT name FROM pragma_database_list "
-                                                "WHERE name <> 'temp' ORDER BY seq");
-            const orm::Result schemas = co_await session->execute(list);
-            for (int s = 0; s < schemas.rowCount(); ++s) {
-                if (!session || !editor)
-                    co_return;
-                const QString schema = schemas.text(s, 0);
-                const QString sql =
-                    QStringLiteral("SELECT ?1, m.name, p.name FROM %1.sqlite_schema m "
-                                   "JOIN pragma_table_info(m.name, ?1) p "
-                                   "WHERE m.type IN ('table', 'view') "
-                                   "AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' LIMIT 50000")
-                        .arg(orm::quoteIdentifier(schema));
-                const QVariantList params{schema};
-                const orm::Result result = co_await session->execute(sql, params);
-                addRows(result);
-            }
-        }
-        if (!editor || !tab)
-            co_return;
-        editor->setCatalogNames(names);
-    } catch (const std::exception &error) {
-        qWarning("console: could not read names for completion: %s", error.what());
-    }
+    launchTask(session, session->close(), deleteSoon,
+               [deleteSoon](const TaskFailure &) { deleteSoon(); });
 }
 
-QCoro::Task<> settingDetached(QPointer<ConsoleTab> tab, QCoro::Task<> task)
+// Commit (true: committed, false: the server rolled a failed transaction back) or rollback.
+QCoro::Task<bool> endTransaction(QPointer<orm::ConsoleSession> session, bool commit)
 {
-    try {
-        co_await task;
-    } catch (const orm::Error &error) {
-        if (tab)
-            qWarning("console: %s", qPrintable(error.toString()));
-    } catch (...) {
-    }
-}
-
-// Statements that change which tables and columns exist: completion reads the names again.
-bool changesCatalog(const QString &sql)
-{
-    const QString words = orm::leadingKeywords(sql);
-    for (const char *verb : {"CREATE ", "ALTER ", "DROP ", "ATTACH ", "DETACH ", "IMPORT "})
-        if (words.startsWith(QLatin1String(verb)))
-            return true;
-    return false;
-}
-
-bool isReadOnlyRefusal(const orm::Error &error)
-{
-    return error.sqlState() == QLatin1String("25006") ||
-           error.sqlState().startsWith(QLatin1String("SQLITE_READONLY"));
+    if (commit)
+        co_return co_await session->commit();
+    co_await session->rollback();
+    co_return true;
 }
 
 } // namespace
@@ -167,6 +54,7 @@ ConsoleTab::ConsoleTab(QWidget *parent)
     , m_messages(new QPlainTextEdit)
     , m_toolbar(new QToolBar)
     , m_state(new QLabel)
+    , m_runner(new ScriptRunner(this))
 {
     setObjectName(QStringLiteral("consoleTab"));
     m_messages->setObjectName(QStringLiteral("consoleMessages"));
@@ -217,6 +105,7 @@ ConsoleTab::ConsoleTab(QWidget *parent)
     connect(m_editor, &SqlEditor::runStatementRequested, this, &ConsoleTab::runStatement);
     connect(m_editor, &SqlEditor::cancelRequested, this, &ConsoleTab::cancel);
     connect(m_editor, &QsciScintilla::textChanged, this, &ConsoleTab::textChanged);
+    connectRunner();
     updateState();
 }
 
@@ -249,6 +138,7 @@ void ConsoleTab::setTarget(orm::Database *database, const QString &schema)
             m_session->setParent(nullptr);
             retireSession(m_session);
             m_session = nullptr;
+            m_runner->setSession(nullptr);
         }
         m_history = database ? std::make_unique<ConsoleHistory>(database->displayUrl()) : nullptr;
         if (database)
@@ -272,7 +162,37 @@ void ConsoleTab::setText(const QString &text)
 
 void ConsoleTab::runAll()
 {
-    runDetached(this, text(), 0);
+    launchRun(text(), 0);
+}
+
+void ConsoleTab::launchRun(const QString &sql, int offset)
+{
+    // run() reports every failure itself, on the Messages tab.
+    launchTask(
+        this, run(sql, offset), [](bool) {}, [](const TaskFailure &) {});
+}
+
+// The names completion offers, read on the tab's own connection (its search_path and
+// attachments decide what it sees).
+void ConsoleTab::loadCompletion()
+{
+    if (!m_session)
+        return;
+    QPointer<orm::ConsoleSession> session = m_session;
+    QPointer<SqlEditor> editor = m_editor;
+    orm::reflection::CatalogQuery query = [session, editor](QString sql, QVariantList params) {
+        if (!session || !editor)
+            throw orm::Error(orm::Error::Kind::Cancelled, QStringLiteral("the console is gone"));
+        return session->execute(std::move(sql), std::move(params));
+    };
+    launchTask(
+        m_editor, orm::reflection::completionWords(session->dialect(), std::move(query)),
+        [editor](const QStringList &names) { editor->setCatalogNames(names); },
+        [session](const TaskFailure &failure) {
+            if (session) // else the tab let its connection go: nothing to read any more
+                qWarning("console: could not read names for completion: %s",
+                         qPrintable(failure.message));
+        });
 }
 
 void ConsoleTab::runSelection()
@@ -282,7 +202,7 @@ void ConsoleTab::runSelection()
         runAll();
         return;
     }
-    runDetached(this, text().mid(start, end - start), start);
+    launchRun(text().mid(start, end - start), start);
 }
 
 void ConsoleTab::runStatement()
@@ -294,16 +214,15 @@ void ConsoleTab::runStatement()
     const int i = orm::statementAt(statements, m_editor->cursorIndex());
     if (i < 0)
         return;
-    runDetached(this, statements[i].text, statements[i].start);
+    launchRun(statements[i].text, statements[i].start);
 }
 
 void ConsoleTab::cancel()
 {
     if (!m_running)
         return;
-    m_cancelled = true;
     log(tr("Cancelling…"));
-    cancelDetached(m_session);
+    m_runner->cancel();
 }
 
 void ConsoleTab::setManualTransactions(bool manual)
@@ -373,36 +292,39 @@ void ConsoleTab::askToLeaveManualMode()
             m_manual->setChecked(false);
         }
         updateState();
-        settingDetached(this, leaveManualMode(clicked == commit
-                                                  ? orm::ConsoleSession::TransactionEnd::Commit
-                                                  : orm::ConsoleSession::TransactionEnd::Rollback));
+        leaveManualMode(clicked == commit ? orm::ConsoleSession::TransactionEnd::Commit
+                                          : orm::ConsoleSession::TransactionEnd::Rollback);
     });
     m_endTransactionBox = box;
     box->open();
 }
 
-QCoro::Task<> ConsoleTab::leaveManualMode(orm::ConsoleSession::TransactionEnd end)
+void ConsoleTab::leaveManualMode(orm::ConsoleSession::TransactionEnd end)
 {
-    QPointer<ConsoleTab> self(this);
     QPointer<orm::ConsoleSession> session = m_session;
     if (!session)
-        co_return;
+        return;
     const bool commit = end == orm::ConsoleSession::TransactionEnd::Commit;
-    try {
-        const bool asked = co_await session->switchToAutocommit(end);
-        if (!self)
-            co_return;
-        log(!commit ? tr("Rolled back; autocommit is on")
-            : asked ? tr("Committed; autocommit is on")
-                    : tr("Rolled back: the transaction had failed, so the server rolled it back "
-                         "instead of committing; autocommit is on"));
-    } catch (const orm::Error &error) {
-        if (!self)
-            co_return;
-        log(error.toString());
-    }
-    if (!self)
-        co_return;
+    // Only the session's own errors are shown; anything else ends the switch unseen.
+    launchTask(
+        this, session->switchToAutocommit(end),
+        [this, session, commit](bool asked) {
+            log(!commit ? tr("Rolled back; autocommit is on")
+                : asked ? tr("Committed; autocommit is on")
+                        : tr("Rolled back: the transaction had failed, so the server rolled it "
+                             "back instead of committing; autocommit is on"));
+            afterLeavingManualMode(session);
+        },
+        [this, session](const TaskFailure &failure) {
+            if (!failure.error)
+                return;
+            log(failure.message);
+            afterLeavingManualMode(session);
+        });
+}
+
+void ConsoleTab::afterLeavingManualMode(const QPointer<orm::ConsoleSession> &session)
+{
     if (session && session == m_session) {
         if (!session->isAutocommit()) {
             // The end failed and left the transaction open: it still waits for its end.
@@ -416,37 +338,36 @@ QCoro::Task<> ConsoleTab::leaveManualMode(orm::ConsoleSession::TransactionEnd en
     updateState();
 }
 
-QCoro::Task<> ConsoleTab::applyReadOnly(bool readOnly)
+void ConsoleTab::applyReadOnly(bool readOnly)
 {
     using Effect = orm::ConsoleSession::ReadOnlyEffect;
-    QPointer<ConsoleTab> self(this);
-    QPointer<orm::ConsoleSession> session = m_session;
     const QString on = tr("Read-only: changes are refused on this console");
-    if (!session) {
+    if (!m_session) {
         log(readOnly ? on : tr("Read-only off"));
-        co_return;
+        return;
     }
-    try {
-        const bool inTransaction = session->isTransactionOpen();
-        const Effect effect = co_await session->setReadOnly(readOnly);
-        if (!self)
-            co_return;
-        if (effect == Effect::Now)
-            log(readOnly ? (inTransaction ? tr("%1, in the open transaction too").arg(on) : on)
-                         : tr("Read-only off"));
-        else if (readOnly)
-            log(tr("Read-only from the next transaction: the open transaction failed and takes "
-                   "no settings (it refuses every change anyway); roll it back"));
-        else
-            log(tr("Read-only off from the next transaction: the open transaction has run a "
-                   "query, and PostgreSQL keeps it read-only to its end. Commit or roll back to "
-                   "change data."));
-    } catch (const orm::Error &error) {
-        if (self)
-            log(tr("Read-only: %1").arg(error.toString()));
-    }
-    if (self)
-        updateState();
+    const bool inTransaction = m_session->isTransactionOpen();
+    launchTask(
+        this, m_session->setReadOnly(readOnly),
+        [this, readOnly, inTransaction, on](Effect effect) {
+            if (effect == Effect::Now)
+                log(readOnly ? (inTransaction ? tr("%1, in the open transaction too").arg(on) : on)
+                             : tr("Read-only off"));
+            else if (readOnly)
+                log(tr("Read-only from the next transaction: the open transaction failed and "
+                       "takes no settings (it refuses every change anyway); roll it back"));
+            else
+                log(tr("Read-only off from the next transaction: the open transaction has run a "
+                       "query, and PostgreSQL keeps it read-only to its end. Commit or roll back "
+                       "to change data."));
+            updateState();
+        },
+        [this](const TaskFailure &failure) {
+            if (!failure.error)
+                return;
+            log(tr("Read-only: %1").arg(failure.message));
+            updateState();
+        });
 }
 
 void ConsoleTab::setReadOnly(bool readOnly)
@@ -455,42 +376,38 @@ void ConsoleTab::setReadOnly(bool readOnly)
         m_readOnly->setChecked(readOnly);
         return;
     }
-    settingDetached(this, applyReadOnly(readOnly));
+    applyReadOnly(readOnly);
     updateState();
 }
 
-QCoro::Task<> ConsoleTab::finishTransaction(bool commit)
+void ConsoleTab::finishTransaction(bool commit)
 {
-    QPointer<ConsoleTab> self(this);
-    QPointer<orm::ConsoleSession> session = m_session;
-    if (!session)
-        co_return;
-    try {
-        bool committed = false;
-        if (commit)
-            committed = co_await session->commit();
-        else
-            co_await session->rollback();
-        if (self)
+    if (!m_session)
+        return;
+    launchTask(
+        this, endTransaction(m_session, commit),
+        [this, commit](bool committed) {
             log(!commit     ? tr("Rolled back")
                 : committed ? tr("Committed")
                             : tr("Rolled back: the transaction had failed, so the server rolled "
                                  "it back instead of committing"));
-    } catch (const orm::Error &error) {
-        if (self)
-            log(error.toString());
-    }
-    if (self)
-        updateState();
+            updateState();
+        },
+        [this](const TaskFailure &failure) {
+            if (!failure.error)
+                return;
+            log(failure.message);
+            updateState();
+        });
 }
 
 void ConsoleTab::commit()
 {
-    settingDetached(this, finishTransaction(true));
+    finishTransaction(true);
 }
 void ConsoleTab::rollback()
 {
-    settingDetached(this, finishTransaction(false));
+    finishTransaction(false);
 }
 
 int ConsoleTab::resultCount() const
@@ -569,6 +486,7 @@ QCoro::Task<> ConsoleTab::ensureSession()
     QPointer<ConsoleTab> self(this);
     if (!m_session) {
         m_session = new orm::ConsoleSession(m_database, this);
+        m_runner->setSession(m_session);
         connect(m_session, &orm::ConsoleSession::transactionStateChanged, this,
                 &ConsoleTab::updateState);
     }
@@ -585,7 +503,7 @@ QCoro::Task<> ConsoleTab::ensureSession()
     log(tr("Connected to %1%2")
             .arg(session->displayUrl(),
                  m_schemaName.isEmpty() ? QString() : tr(", schema %1").arg(m_schemaName)));
-    completionDetached(this, session, m_editor);
+    loadCompletion();
 }
 
 QCoro::Task<bool> ConsoleTab::run(QString sql, int offset)
@@ -594,137 +512,26 @@ QCoro::Task<bool> ConsoleTab::run(QString sql, int offset)
         co_return false;
     QPointer<ConsoleTab> self(this);
     m_running = true;
-    m_cancelled = false;
     m_lastError.clear();
     m_lastState.clear();
     clearResults();
     m_editor->clearError();
     updateState();
-    bool ok = true;
-    bool streamOpen = false; // the last statement's rows are still being read
-    QPointer<ResultView> lastView;
-    int resultNumber = 0;
+    m_streamOpen = false;
+    m_lastView = nullptr;
+    m_resultNumber = 0;
+    bool ok = false;
     try {
-        co_await ensureSession();
-        if (!self)
-            co_return false;
-        QPointer<orm::ConsoleSession> session = m_session;
-        const QList<orm::SqlStatement> statements = orm::splitSql(sql, session->dialect());
-        if (statements.isEmpty())
-            log(tr("Nothing to run"));
-        ResultStreamPtr previous;
-        for (const orm::SqlStatement &statement : statements) {
-            if (m_cancelled) {
-                log(tr("Cancelled before: %1").arg(statement.text.left(60).simplified()));
-                ok = false;
-                break;
-            }
-            if (previous && !previous->isFinished()) {
-                co_await previous->ensure(kScriptRows);
-                if (!self || !session)
-                    co_return false;
-                if (!previous->isFinished())
-                    previous->truncate(tr("the next statement ran; the first %L1 rows are kept")
-                                           .arg(previous->rowsRead()));
-            }
-            HistoryEntry entry;
-            entry.sql = statement.text;
-            entry.time = QDateTime::currentDateTime();
-            QElapsedTimer timer;
-            timer.start();
-            try {
-                const quint64 id = co_await session->start(statement.text, 2048);
-                if (!self || !session)
-                    co_return false;
-                const orm::Columns columns = session->columns();
-                if (!columns.isEmpty()) {
-                    auto stream = std::make_shared<ResultStream>(session, id, columns);
-                    co_await stream->ensure(1); // the first batch: what "first rows" measures
-                    if (!self)
-                        co_return false;
-                    if (stream->isTruncated() && !stream->failure().isEmpty() &&
-                        stream->rowsRead() == 0)
-                        throw orm::Error(orm::Error::Kind::Sql, stream->failure());
-                    auto *view = new ResultView(stream);
-                    ++resultNumber;
-                    m_results->addTab(view, tr("Result %1").arg(resultNumber));
-                    m_results->setTabToolTip(m_results->count() - 1, statement.text.left(200));
-                    lastView = view;
-                    previous = stream;
-                    streamOpen = !stream->isFinished();
-                    entry.rows = stream->isFinished() ? stream->rowsRead() : -1;
-                    log(tr("Result %1: %2 — first rows in %L3 ms")
-                            .arg(resultNumber)
-                            .arg(statement.text.left(80).simplified())
-                            .arg(timer.elapsed()));
-                } else {
-                    // GCC 12 miscompiles `while (co_await ...)` once the loop turns (a
-                    // resumption of a dead frame): the result goes to a named variable.
-                    for (;;) {
-                        const std::optional<orm::RowBatch> batch = co_await session->nextBatch(id);
-                        if (!batch || !session)
-                            break;
-                    }
-                    if (!self || !session)
-                        co_return false;
-                    streamOpen = false;
-                    m_catalogStale = m_catalogStale || changesCatalog(statement.text);
-                    entry.rows = session->rowsAffected();
-                    log(tr("%1 — %2, %L3 ms")
-                            .arg(statement.text.left(80).simplified())
-                            .arg(entry.rows >= 0
-                                     ? tr("%Ln row(s) affected", nullptr, int(entry.rows))
-                                     : tr("done"))
-                            .arg(timer.elapsed()));
-                }
-            } catch (const orm::Error &error) {
-                if (!self)
-                    co_return false;
-                ok = false;
-                entry.ok = false;
-                entry.error = error.message();
-                entry.durationMs = timer.elapsed();
-                m_lastError = error.message();
-                m_lastState = error.sqlState();
-                QString line =
-                    error.kind() == orm::Error::Kind::Cancelled
-                        ? tr("Cancelled after %L1 ms: %2").arg(timer.elapsed()).arg(error.message())
-                        : tr("Error: %1").arg(error.message());
-                if (!error.sqlState().isEmpty())
-                    line += tr(" (SQLSTATE %1)").arg(error.sqlState());
-                if (isReadOnlyRefusal(error) && m_readOnly->isChecked())
-                    line += tr(" — this console is read-only: turn Read-only off to change data");
-                log(line);
-                if (session && session->isTransactionFailed())
-                    log(tr("The transaction failed: the server refuses every statement until it "
-                           "ends. Roll back to go on (Commit rolls back too)."));
-                if (error.kind() == orm::Error::Kind::Sql) {
-                    const int at = offset + statement.start +
-                                   (error.position() > 0 ? error.position() - 1 : 0);
-                    m_editor->markError(at, error.message());
-                }
-                if (m_history) {
-                    m_history->append(entry);
-                    emit historyChanged();
-                }
-                break;
-            }
-            entry.durationMs = timer.elapsed();
-            if (m_history) {
-                m_history->append(entry);
-                emit historyChanged();
-            }
-        }
+        QCoro::Task<bool> running = m_runner->run(ensureSession(), std::move(sql), offset);
+        ok = co_await std::move(running);
     } catch (const orm::Error &error) {
         if (!self)
             co_return false;
-        ok = false;
         m_lastError = error.message();
         log(tr("Cannot run: %1").arg(error.toString()));
     } catch (const std::exception &error) {
         if (!self)
             co_return false;
-        ok = false;
         m_lastError = QString::fromUtf8(error.what());
         log(tr("Cannot run: %1").arg(m_lastError));
     }
@@ -734,10 +541,11 @@ QCoro::Task<bool> ConsoleTab::run(QString sql, int offset)
     updateState();
     // Not while a result is still being read: the catalog query would end its stream (a later
     // run does it then).
-    if (m_catalogStale && !streamOpen && m_session) {
+    if (m_catalogStale && !m_streamOpen && m_session) {
         m_catalogStale = false;
-        completionDetached(this, m_session, m_editor);
+        loadCompletion();
     }
+    const QPointer<ResultView> lastView = m_lastView;
     if (!ok || !lastView)
         m_results->setCurrentWidget(m_messages);
     else
@@ -749,6 +557,95 @@ QCoro::Task<bool> ConsoleTab::run(QString sql, int offset)
     else
         emit runFinished(ok);
     co_return ok;
+}
+
+void ConsoleTab::connectRunner()
+{
+    connect(m_runner, &ScriptRunner::nothingToRun, this, [this] { log(tr("Nothing to run")); });
+    connect(m_runner, &ScriptRunner::statementSkipped, this,
+            [this](int, const orm::SqlStatement &statement) {
+                log(tr("Cancelled before: %1").arg(statement.text.left(60).simplified()));
+            });
+    connect(
+        m_runner, &ScriptRunner::statementStarted, this,
+        [this](int, const orm::SqlStatement &) { m_statementTime = QDateTime::currentDateTime(); });
+    connect(m_runner, &ScriptRunner::resultReady, this, &ConsoleTab::showResult);
+    connect(m_runner, &ScriptRunner::statementDone, this, &ConsoleTab::showDone);
+    connect(m_runner, &ScriptRunner::statementFailed, this, &ConsoleTab::showFailure);
+}
+
+void ConsoleTab::showResult(int, const orm::SqlStatement &statement, const ResultStreamPtr &stream,
+                            qint64 elapsedMs)
+{
+    auto *view = new ResultView(stream);
+    ++m_resultNumber;
+    m_results->addTab(view, tr("Result %1").arg(m_resultNumber));
+    m_results->setTabToolTip(m_results->count() - 1, statement.text.left(200));
+    m_lastView = view;
+    m_streamOpen = !stream->isFinished();
+    log(tr("Result %1: %2 — first rows in %L3 ms")
+            .arg(m_resultNumber)
+            .arg(statement.text.left(80).simplified())
+            .arg(elapsedMs));
+    HistoryEntry entry = historyEntry(statement, elapsedMs);
+    entry.rows = stream->isFinished() ? stream->rowsRead() : -1;
+    appendHistory(entry);
+}
+
+void ConsoleTab::showDone(int, const orm::SqlStatement &statement, qint64 rowsAffected,
+                          qint64 elapsedMs)
+{
+    m_streamOpen = false;
+    m_catalogStale = m_catalogStale || ScriptRunner::changesCatalog(statement.text);
+    log(tr("%1 — %2, %L3 ms")
+            .arg(statement.text.left(80).simplified())
+            .arg(rowsAffected >= 0 ? tr("%Ln row(s) affected", nullptr, int(rowsAffected))
+                                   : tr("done"))
+            .arg(elapsedMs));
+    HistoryEntry entry = historyEntry(statement, elapsedMs);
+    entry.rows = rowsAffected;
+    appendHistory(entry);
+}
+
+void ConsoleTab::showFailure(int, const orm::SqlStatement &statement, const orm::Error &error,
+                             int position, qint64 elapsedMs, bool transactionFailed)
+{
+    m_lastError = error.message();
+    m_lastState = error.sqlState();
+    QString line = error.kind() == orm::Error::Kind::Cancelled
+                       ? tr("Cancelled after %L1 ms: %2").arg(elapsedMs).arg(error.message())
+                       : tr("Error: %1").arg(error.message());
+    if (!error.sqlState().isEmpty())
+        line += tr(" (SQLSTATE %1)").arg(error.sqlState());
+    if (ScriptRunner::isReadOnlyRefusal(error) && m_readOnly->isChecked())
+        line += tr(" — this console is read-only: turn Read-only off to change data");
+    log(line);
+    if (transactionFailed)
+        log(tr("The transaction failed: the server refuses every statement until it ends. Roll "
+               "back to go on (Commit rolls back too)."));
+    if (position >= 0)
+        m_editor->markError(position, error.message());
+    HistoryEntry entry = historyEntry(statement, elapsedMs);
+    entry.ok = false;
+    entry.error = error.message();
+    appendHistory(entry);
+}
+
+HistoryEntry ConsoleTab::historyEntry(const orm::SqlStatement &statement, qint64 elapsedMs) const
+{
+    HistoryEntry entry;
+    entry.sql = statement.text;
+    entry.time = m_statementTime;
+    entry.durationMs = elapsedMs;
+    return entry;
+}
+
+void ConsoleTab::appendHistory(const HistoryEntry &entry)
+{
+    if (!m_history)
+        return;
+    m_history->append(entry);
+    emit historyChanged();
 }
 
 } // namespace strata::ui

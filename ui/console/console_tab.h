@@ -3,11 +3,13 @@
 // One console tab: an SQL editor over its own connection of the active database (a
 // ConsoleSession, opened on the first run and held for the tab's life), the run / cancel /
 // transaction / read-only controls, and the results: a Messages tab (elapsed times, rows
-// affected, errors with SQLSTATE) and a result tab per statement that returns rows.
+// affected, errors with SQLSTATE) and a result tab per statement that returns rows. A
+// ScriptRunner runs the scripts; the tab shows what it signals.
 
 #include "console_history.h"
 #include "orm/session/console_session.h"
 #include "orm/session/sql_splitter.h"
+#include "script_runner.h"
 
 #include <QPointer>
 #include <QWidget>
@@ -34,7 +36,7 @@ class ConsoleTab : public QWidget {
 public:
     // Rows a script's earlier results keep when the next statement runs (the last one stays
     // open and loads as the reader scrolls).
-    static constexpr qint64 kScriptRows = 100'000;
+    static constexpr qint64 kScriptRows = ScriptRunner::kScriptRows;
 
     explicit ConsoleTab(QWidget *parent = nullptr);
     ~ConsoleTab() override;
@@ -84,12 +86,25 @@ signals:
 
 private:
     QCoro::Task<> ensureSession();
-    QCoro::Task<> loadCompletion();
-    QCoro::Task<> applyReadOnly(bool readOnly);
-    QCoro::Task<> finishTransaction(bool commit);
+    void launchRun(const QString &sql, int offset);
+    void loadCompletion();
+    // Session settings started from the controls: they show their outcome when it comes.
+    void applyReadOnly(bool readOnly);
+    void finishTransaction(bool commit);
     // Asks how to end the open transaction before autocommit (Cancel keeps manual mode).
     void askToLeaveManualMode();
-    QCoro::Task<> leaveManualMode(orm::ConsoleSession::TransactionEnd end);
+    void leaveManualMode(orm::ConsoleSession::TransactionEnd end);
+    void afterLeavingManualMode(const QPointer<orm::ConsoleSession> &session);
+    // The runner's steps, on screen and in the history.
+    void connectRunner();
+    void showResult(int index, const orm::SqlStatement &statement, const ResultStreamPtr &stream,
+                    qint64 elapsedMs);
+    void showDone(int index, const orm::SqlStatement &statement, qint64 rowsAffected,
+                  qint64 elapsedMs);
+    void showFailure(int index, const orm::SqlStatement &statement, const orm::Error &error,
+                     int position, qint64 elapsedMs, bool transactionFailed);
+    HistoryEntry historyEntry(const orm::SqlStatement &statement, qint64 elapsedMs) const;
+    void appendHistory(const HistoryEntry &entry);
     void log(const QString &line);
     void clearResults();
     void updateState();
@@ -114,8 +129,13 @@ private:
     QAction *m_readOnly;
     QLabel *m_state;
     QPointer<QMessageBox> m_endTransactionBox; // the question before autocommit, while open
+    ScriptRunner *m_runner;
     bool m_running = false;
-    bool m_cancelled = false;
+    // The run under way: its results so far, and whether the last one is still being read.
+    QDateTime m_statementTime;
+    QPointer<ResultView> m_lastView;
+    int m_resultNumber = 0;
+    bool m_streamOpen = false;
     QString m_lastError;
     QString m_lastState;
 };

@@ -1,5 +1,7 @@
 #include "plot_view.h"
 
+#include "ui/launch_task.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
@@ -16,15 +18,6 @@
 
 namespace strata::ui {
 namespace {
-
-QCoro::Task<> replotDetached(QPointer<PlotView> view)
-{
-    try {
-        if (view)
-            co_await view->replot();
-    } catch (...) {
-    }
-}
 
 std::optional<double> number(const orm::RowBatch &rows, int r, int c, orm::LogicalType type)
 {
@@ -109,7 +102,9 @@ PlotView::PlotView(ResultStreamPtr stream, QWidget *parent)
 
 void PlotView::scheduleReplot()
 {
-    replotDetached(this);
+    // replot() never fails: a stream that cannot be read just ends with the rows it has.
+    launchTask(
+        this, replot(), [] {}, [](const TaskFailure &) {});
 }
 
 void PlotView::setXColumn(int column)

@@ -3,6 +3,7 @@
 #include "plot_view.h"
 #include "ui/grid_model.h"
 #include "ui/grid_view.h"
+#include "ui/launch_task.h"
 
 #include "orm/core/error.h"
 
@@ -17,18 +18,6 @@
 #include <QVBoxLayout>
 
 namespace strata::ui {
-namespace {
-
-QCoro::Task<> exportDetached(QPointer<ResultView> view, QString path)
-{
-    try {
-        if (view)
-            co_await view->exportTo(path);
-    } catch (...) {
-    }
-}
-
-} // namespace
 
 ResultView::ResultView(ResultStreamPtr stream, QWidget *parent)
     : QWidget(parent)
@@ -156,7 +145,9 @@ void ResultView::chooseExportFile()
     const QString path = QFileDialog::getSaveFileName(this, tr("Export result"), QString(),
                                                       tr("CSV (*.csv);;JSON (*.json)"));
     if (!path.isEmpty())
-        exportDetached(this, path);
+        // exportTo() shows its own outcome (the status line, exportFinished).
+        launchTask(
+            this, exportTo(path), [](bool) {}, [](const TaskFailure &) {});
 }
 
 void ResultView::cancelExport()

@@ -1,0 +1,209 @@
+// The console's history and completion: re-running and searching history, history and tabs
+// across restarts, the names completion offers and how they follow DDL.
+#include "console_fixture.h"
+
+using namespace strata;
+using test::MessageBoxAnswerer;
+
+class TestConsoleHistoryCompletion : public test::ConsoleFixture {
+    Q_OBJECT
+
+private slots:
+    void historyReRunsAndFilters()
+    {
+        const QString token = test::uniqueName(QStringLiteral("rerun"));
+        const QString first = QStringLiteral("SELECT '%1_first' AS m").arg(token);
+        const QString second = QStringLiteral("SELECT '%1_second' AS m, 2 AS k").arg(token);
+        ui::ConsolePane pane(m_registry.get());
+        pane.resize(1000, 700);
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        ui::ConsoleTab *tab = pane.currentTab();
+        QVERIFY(tab);
+        QVERIFY(test::await(tab->run(first, 0)));
+        QVERIFY(test::await(tab->run(second, 0)));
+
+        // The search narrows the list as the reader types.
+        QListWidget *list = pane.historyList();
+        QTest::keyClicks(pane.historySearch(), token);
+        QCOMPARE(list->count(), 2);
+        QVERIFY(list->item(0)->text().contains(token + QStringLiteral("_second"))); // newest first
+        QVERIFY(list->item(1)->text().contains(token + QStringLiteral("_first")));
+        QTest::keyClicks(pane.historySearch(), QStringLiteral("_FIRST")); // case does not matter
+        QCOMPARE(list->count(), 1);
+        QVERIFY(list->item(0)->text().contains(token + QStringLiteral("_first")));
+        pane.historySearch()->setText(token + QStringLiteral("_nothing"));
+        QCOMPARE(list->count(), 0);
+        pane.historySearch()->clear();
+        QVERIFY(list->count() >= 2);
+
+        // Double-click runs the entry again, in the current tab.
+        pane.historySearch()->setText(token + QStringLiteral("_first"));
+        QCOMPARE(list->count(), 1);
+        tab->setText(QStringLiteral("SELECT 'something else'"));
+        QSignalSpy finished(tab, &ui::ConsoleTab::runFinished);
+        const QRect rect = list->visualItemRect(list->item(0));
+        QVERIFY(rect.isValid());
+        // A double-click as the window system delivers it: press and release, then the second
+        // press as a double-click and its release.
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, rect.center());
+        QTest::mouseDClick(list->viewport(), Qt::LeftButton, {}, rect.center());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QCOMPARE(finished.first().first().toBool(), true);
+        QCOMPARE(tab->text(), first);
+        QCOMPARE(tab->resultCount(), 1);
+        QVERIFY(waitShown(tab->result(0)));
+        QCOMPARE(cell(tab->result(0), 0, 0), token + QStringLiteral("_first"));
+        // The re-run is history too, and the filter still applies.
+        QTRY_COMPARE(list->count(), 2);
+    }
+
+    void completionOffersNamesAndKeywords()
+    {
+        QString schema;
+        const QString table = test::uniqueName(QStringLiteral("comp_table"));
+        const QString view = test::uniqueName(QStringLiteral("comp_view"));
+        QTemporaryDir dir;
+        if (isPg()) {
+            schema = test::uniqueName(QStringLiteral("comp_schema"));
+            test::await(db()->executeScript(
+                QStringLiteral("CREATE SCHEMA %1; "
+                               "CREATE TABLE %1.%2 (alpha_col integer, beta_col text); "
+                               "CREATE MATERIALIZED VIEW %1.%3 AS SELECT 1 AS gamma_col")
+                    .arg(schema, table, view)));
+        } else {
+            // The active schema is an attached database.
+            schema = QStringLiteral("comp");
+            const QString path = dir.filePath(QStringLiteral("comp.db"));
+            orm::Database other(QStringLiteral("sqlite:///%1?create=true").arg(path));
+            test::await(other.executeScript(
+                QStringLiteral("CREATE TABLE %1 (alpha_col integer, beta_col text); "
+                               "CREATE VIEW %2 AS SELECT 1 AS gamma_col")
+                    .arg(table, view)));
+            db()->attach(schema, path);
+        }
+        auto tab = newTab();
+        tab->setTarget(db(), schema);
+        QVERIFY(test::await(tab->run(QStringLiteral("SELECT 1"), 0))); // connects
+
+        // What the registry reflects for the active schema, with every model's fields.
+        QList<orm::Model> models = test::await(m_registry->reflectedModels({}, schema));
+        QCOMPARE(models.size(), 2);
+        ui::SqlEditor *editor = tab->editor();
+        const QString qualifier = isPg() ? schema : QStringLiteral("main");
+        QTRY_VERIFY_WITH_TIMEOUT(editor->completionWords().contains(table), 10000);
+        const QStringList words = editor->completionWords();
+        for (const orm::Model &listed : std::as_const(models)) {
+            const orm::Model model = test::await(m_registry->loadFields(listed));
+            QVERIFY(!model.fields.isEmpty());
+            QVERIFY2(words.contains(model.table), qPrintable(model.table));
+            QVERIFY2(words.contains(qualifier + QLatin1Char('.') + model.table),
+                     qPrintable(model.table));
+            for (const orm::Field &field : model.fields) {
+                QVERIFY2(words.contains(field.name), qPrintable(field.name));
+                QVERIFY2(words.contains(model.table + QLatin1Char('.') + field.name),
+                         qPrintable(field.name));
+            }
+        }
+        QVERIFY(words.contains(view));
+        QVERIFY(words.contains(QStringLiteral("gamma_col")));
+        QVERIFY(words.contains(qualifier));
+        for (const char *keyword : {"SELECT", "FROM", "WHERE", "JOIN"})
+            QVERIFY2(words.contains(QLatin1String(keyword)), keyword);
+        QVERIFY(words.contains(isPg() ? QStringLiteral("ILIKE") : QStringLiteral("PRAGMA")));
+
+        // QScintilla asks the editor's word list: a prefix of the table offers it.
+        QStringList offered;
+        editor->lexer()->apis()->updateAutoCompletionList({table.left(12)}, offered);
+        QVERIFY2(offered.contains(table), qPrintable(offered.join(u' ')));
+        QVERIFY(!offered.contains(QStringLiteral("SELECT")));
+
+        // And in the editor: typing the prefix and accepting the list completes the name.
+        const QString typed = QStringLiteral("SELECT alpha_col FROM ") + table;
+        editor->setText(QStringLiteral("SELECT alpha_col FROM ") + table.left(table.size() - 2));
+        editor->setCursorIndex(int(editor->text().size()));
+        editor->autoCompleteFromAPIs();
+        QVERIFY(editor->isListActive());
+        QTest::keyClick(editor, Qt::Key_Tab);
+        QCOMPARE(editor->text(), typed);
+
+        if (isPg())
+            test::await(db()->executeScript(QStringLiteral("DROP SCHEMA %1 CASCADE").arg(schema)));
+    }
+
+    // Tables created (or dropped) in the console are offered (or no longer) once the statement
+    // ran, without reconnecting; a result still being read is left alone.
+    void completionFollowsDdl()
+    {
+        const QString table = test::uniqueName(QStringLiteral("ddl_table"));
+        auto tab = newTab();
+        QVERIFY(test::await(tab->run(QStringLiteral("SELECT 1"), 0))); // connects
+        ui::SqlEditor *editor = tab->editor();
+        QTRY_VERIFY_WITH_TIMEOUT(editor->completionWords().contains(QStringLiteral("SELECT")),
+                                 10000);
+        QVERIFY(!editor->completionWords().contains(table));
+        QVERIFY(test::await(tab->run(
+            QStringLiteral("/* new */ CREATE TABLE %1 (ddl_column_one integer)").arg(table), 0)));
+        QTRY_VERIFY_WITH_TIMEOUT(editor->completionWords().contains(table), 10000);
+        QVERIFY(editor->completionWords().contains(QStringLiteral("ddl_column_one")));
+
+        // DDL then a large SELECT: its rows stay readable (no catalog query ends the stream).
+        const QString big =
+            isPg() ? QStringLiteral("SELECT g FROM generate_series(1, 100000) g")
+                   : QStringLiteral("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 "
+                                    "FROM g WHERE n < 100000) SELECT n FROM g");
+        QVERIFY(test::await(tab->run(
+            QStringLiteral("ALTER TABLE %1 ADD COLUMN ddl_column_two integer; %2").arg(table, big),
+            0)));
+        ui::ResultView *view = tab->result(0);
+        QVERIFY(waitShown(view));
+        QTest::qWait(200);
+        QVERIFY(!view->stream()->isTruncated());
+        QVERIFY(!view->stream()->isFinished());
+
+        // The next run that leaves no result open reads the names: both changes show.
+        const QString other = test::uniqueName(QStringLiteral("ddl_other"));
+        QVERIFY(test::await(tab->run(QStringLiteral("CREATE TABLE %1 (c integer)").arg(other), 0)));
+        QTRY_VERIFY_WITH_TIMEOUT(editor->completionWords().contains(other), 10000);
+        QVERIFY(editor->completionWords().contains(QStringLiteral("ddl_column_two")));
+
+        QVERIFY(test::await(
+            tab->run(QStringLiteral("DROP TABLE %1; DROP TABLE %2").arg(table, other), 0)));
+        QTRY_VERIFY_WITH_TIMEOUT(!editor->completionWords().contains(table), 10000);
+    }
+
+    void historyAndTabsSurviveRestart()
+    {
+        const QString marker = test::uniqueName(QStringLiteral("history"));
+        {
+            ui::ConsolePane pane(m_registry.get());
+            while (pane.tabCount() > 1)
+                pane.closeTab(1);
+            pane.tab(0)->setText(QStringLiteral("SELECT 1 AS first_tab"));
+            ui::ConsoleTab *second = pane.addTab(QStringLiteral("SELECT 2 AS second_tab"));
+            QVERIFY(test::await(second->run(QStringLiteral("SELECT '%1' AS m").arg(marker), 0)));
+            QVERIFY(!test::await(
+                second->run(QStringLiteral("ALTER USER nobody PASSWORD 'secret123'"), 0)));
+        }
+        ui::ConsolePane pane(m_registry.get());
+        QCOMPARE(pane.tabCount(), 2);
+        QCOMPARE(pane.tab(0)->text(), QStringLiteral("SELECT 1 AS first_tab"));
+        QCOMPARE(pane.tab(1)->text(), QStringLiteral("SELECT 2 AS second_tab"));
+        pane.historySearch()->setText(marker);
+        QCOMPARE(pane.historyList()->count(), 1);
+        QVERIFY(pane.historyList()->item(0)->text().contains(marker));
+        const QList<ui::HistoryEntry> all = pane.tab(0)->history()->entries();
+        QVERIFY(!all.isEmpty());
+        QVERIFY(!all.first().ok);
+        QVERIFY(!all.first().sql.contains(QStringLiteral("secret123")));
+        QFile file(pane.tab(0)->history()->filePath());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray stored = file.readAll();
+        QVERIFY(!stored.contains("secret123"));
+        if (!m_registry->database()->url().password().isEmpty())
+            QVERIFY(!stored.contains(m_registry->database()->url().password().toUtf8()));
+    }
+};
+
+QTEST_MAIN(TestConsoleHistoryCompletion)
+#include "tst_console_history_completion.moc"
