@@ -11,7 +11,7 @@
 #include <QTest>
 #include <QTimer>
 
-#include "support/tcp_proxy.h"
+#include "support/proxied_url.h"
 
 using orm::ConnectionLease;
 using orm::Database;
@@ -286,9 +286,7 @@ void TestDatabase::connectionLostMidQuery()
     // The server is reached through a proxy that can cut every connection, as a network would.
     const DatabaseUrl pg = DatabaseUrl::parse(url);
     strata::test::TcpProxy proxy(pg.host(), quint16(pg.port()));
-    const QString viaProxy =
-        QStringLiteral("postgresql://%1:%2@127.0.0.1:%3/%4")
-            .arg(pg.user(), pg.password(), QString::number(proxy.listenPort()), pg.databaseName());
+    const QString viaProxy = strata::test::throughProxy(url, proxy);
     Database db(viaProxy);
     db.setPoolSize(1);
     await(db.connect());

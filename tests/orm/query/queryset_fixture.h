@@ -115,6 +115,14 @@ struct Fixture {
 
 inline std::map<QString, std::unique_ptr<Fixture>> g_fixtures;
 
+// For each suite's cleanupTestCase: every fixture's registry closed, then forgotten.
+inline void closeFixtures()
+{
+    for (auto &[backend, f] : g_fixtures)
+        await(f->registry->disconnect(true));
+    g_fixtures.clear();
+}
+
 inline QCoro::Task<> setUp(Fixture *f)
 {
     co_await f->registry->connect();

@@ -42,9 +42,7 @@ private slots:
 
 void TestQuerySet::cleanupTestCase()
 {
-    for (auto &[backend, f] : g_fixtures)
-        await(f->registry->disconnect(true));
-    g_fixtures.clear();
+    closeFixtures();
 }
 
 void TestQuerySet::lookups_data()

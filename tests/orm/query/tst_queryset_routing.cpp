@@ -28,9 +28,7 @@ private slots:
 
 void TestQuerySetRouting::cleanupTestCase()
 {
-    for (auto &[backend, f] : g_fixtures)
-        await(f->registry->disconnect(true));
-    g_fixtures.clear();
+    closeFixtures();
 }
 
 namespace {

@@ -4,7 +4,7 @@
 #include "await.h"
 #include "backends.h"
 #include "silent_listener.h"
-#include "support/tcp_proxy.h"
+#include "support/proxied_url.h"
 
 #include "orm/registry/registry.h"
 
@@ -22,14 +22,6 @@ using strata::test::await;
 using strata::test::SilentListener;
 
 namespace {
-
-// The URL of the test server, through `proxy` (PostgreSQL) or as it is (SQLite).
-QString throughProxy(const QString &url, strata::test::TcpProxy &proxy)
-{
-    const DatabaseUrl pg = DatabaseUrl::parse(url);
-    return QStringLiteral("postgresql://%1:%2@127.0.0.1:%3/%4")
-        .arg(pg.user(), pg.password(), QString::number(proxy.listenPort()), pg.databaseName());
-}
 
 std::optional<Error> failureOf(QCoro::Task<> task, int deadlineMs)
 {
@@ -106,7 +98,7 @@ void TestConnectionFaults::concurrentConnectsCompleteTogether()
     if (backend == QLatin1String("postgres")) { // latency, so the two calls surely overlap
         const DatabaseUrl pg = DatabaseUrl::parse(url);
         proxy.emplace(pg.host(), quint16(pg.port()), std::chrono::milliseconds(150));
-        target = throughProxy(url, *proxy);
+        target = strata::test::throughProxy(url, *proxy);
     }
     Registry registry(target);
     registry.addExtra(QStringLiteral("other"), backend == QLatin1String("postgres")

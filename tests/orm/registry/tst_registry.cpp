@@ -1,6 +1,6 @@
 #include "await.h"
 #include "backends.h"
-#include "support/tcp_proxy.h"
+#include "support/proxied_url.h"
 
 #include "orm/query/queryset.h"
 #include "orm/registry/registry.h"
@@ -296,9 +296,7 @@ void TestRegistry::connectsConcurrently()
         QSKIP("SQLite opens local files: there is no latency to overlap");
     const DatabaseUrl pg = DatabaseUrl::parse(url);
     strata::test::TcpProxy proxy(pg.host(), quint16(pg.port()), std::chrono::milliseconds(200));
-    const QString viaProxy =
-        QStringLiteral("postgresql://%1:%2@127.0.0.1:%3/%4")
-            .arg(pg.user(), pg.password(), QString::number(proxy.listenPort()), pg.databaseName());
+    const QString viaProxy = strata::test::throughProxy(url, proxy);
 
     QElapsedTimer clock;
     {
