@@ -10,6 +10,8 @@
 #include "ui/launch_task.h"
 
 #include <QAction>
+#include <QCoreApplication>
+#include <QCoreApplication>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -29,6 +31,9 @@ namespace {
 // close woke (a completion query, a stream's next batch) resume first and find it closed.
 void retireSession(orm::ConsoleSession *session)
 {
+    // Owned by the application meanwhile: one still closing when the application ends (the
+    // last tab of a test, a quit) is freed with it rather than leaked.
+    session->setParent(QCoreApplication::instance());
     const auto deleteSoon = [session = QPointer<orm::ConsoleSession>(session)] {
         QTimer::singleShot(2000, session, [session] { delete session.data(); });
     };
