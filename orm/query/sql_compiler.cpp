@@ -59,7 +59,16 @@ public:
 
     const Field &field(const QString &name) const { return requireField(m_spec.model, name); }
     QString column(const QString &name) const { return quoteIdentifier(field(name).name); }
-    QString table() const { return qualifiedName(m_spec.schema, m_spec.model.table); }
+    // SQLite's default schema is named: unqualified, SQLite would look through every attached
+    // tenant file for a table `main` lacks, and a query of the default schema would read a
+    // tenant's rows.
+    QString table() const
+    {
+        const QString schema = m_spec.schema.isEmpty() && m_dialect == Dialect::Sqlite
+                                   ? QStringLiteral("main")
+                                   : m_spec.schema;
+        return qualifiedName(schema, m_spec.model.table);
+    }
 
     QString selectList(const QStringList &columns) const
     {

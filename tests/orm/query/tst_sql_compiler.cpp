@@ -53,6 +53,14 @@ QuerySet people()
 
 const QString kSelect =
     QStringLiteral("SELECT \"id\", \"name\", \"nickname\", \"age\" FROM \"person\"");
+// On SQLite the default schema is named, so that attached tenant files are never searched.
+const QString kSelectSqlite =
+    QStringLiteral("SELECT \"id\", \"name\", \"nickname\", \"age\" FROM \"main\".\"person\"");
+
+QString selectFor(Dialect dialect)
+{
+    return dialect == Dialect::Sqlite ? kSelectSqlite : kSelect;
+}
 
 } // namespace
 
@@ -128,7 +136,7 @@ void TestSqlCompiler::lookups()
     QFETCH(Dialect, dialect);
     QFETCH(QString, where);
     const CompiledQuery compiled = people().filter(q).compileSelect(dialect);
-    QCOMPARE(compiled.sql, kSelect + QStringLiteral(" WHERE ") + where);
+    QCOMPARE(compiled.sql, selectFor(dialect) + QStringLiteral(" WHERE ") + where);
 }
 
 void TestSqlCompiler::lookupParams()
@@ -222,7 +230,8 @@ void TestSqlCompiler::combinations()
     QFETCH(QString, where);
     QFETCH(QVariantList, params);
     const CompiledQuery compiled = people().filter(q).compileSelect(Dialect::Sqlite);
-    QCOMPARE(compiled.sql, where.isEmpty() ? kSelect : kSelect + QStringLiteral(" WHERE ") + where);
+    QCOMPARE(compiled.sql,
+             where.isEmpty() ? kSelectSqlite : kSelectSqlite + QStringLiteral(" WHERE ") + where);
     QCOMPARE(compiled.params, params);
 
     // filter().filter() is AND; exclude() is filter(~q).
@@ -239,15 +248,15 @@ void TestSqlCompiler::ordering()
     QCOMPARE(qs.compileSelect(Dialect::Postgres).sql,
              kSelect + QStringLiteral(" ORDER BY \"name\", \"id\" DESC"));
     QCOMPARE(qs.compileSelect(Dialect::Sqlite).sql,
-             kSelect + QStringLiteral(" ORDER BY \"name\", \"id\" DESC"));
+             kSelectSqlite + QStringLiteral(" ORDER BY \"name\", \"id\" DESC"));
     // Nullable keys: NULL is the greatest value on both backends.
     const QuerySet nullable = people().orderBy(
         {QStringLiteral("nickname"), QStringLiteral("-age"), QStringLiteral("+id")});
     QCOMPARE(nullable.compileSelect(Dialect::Postgres).sql,
              kSelect + QStringLiteral(" ORDER BY \"nickname\", \"age\" DESC, \"id\""));
     QCOMPARE(nullable.compileSelect(Dialect::Sqlite).sql,
-             kSelect + QStringLiteral(" ORDER BY \"nickname\" NULLS LAST, \"age\" DESC NULLS "
-                                      "FIRST, \"id\""));
+             kSelectSqlite + QStringLiteral(" ORDER BY \"nickname\" NULLS LAST, \"age\" DESC NULLS "
+                                            "FIRST, \"id\""));
     // orderBy replaces.
     QCOMPARE(qs.orderBy({QStringLiteral("age")}).compileSelect(Dialect::Postgres).sql,
              kSelect + QStringLiteral(" ORDER BY \"age\""));
@@ -318,7 +327,7 @@ void TestSqlCompiler::keyset()
     QFETCH(QString, tail);
     QuerySet qs = people().orderBy(order);
     qs = isBefore ? qs.before(values) : qs.after(values);
-    QCOMPARE(qs.compileSelect(dialect).sql, kSelect + tail);
+    QCOMPARE(qs.compileSelect(dialect).sql, selectFor(dialect) + tail);
 }
 
 void TestSqlCompiler::keysetParamsBoundOnce()
@@ -341,7 +350,8 @@ void TestSqlCompiler::keysetParamsBoundOnce()
                                      .before({20})
                                      .compileSelect(Dialect::Sqlite);
     QCOMPARE(window.sql,
-             kSelect + QStringLiteral(" WHERE \"id\" > ?1 AND \"id\" < ?2 ORDER BY \"id\" DESC"));
+             kSelectSqlite +
+                 QStringLiteral(" WHERE \"id\" > ?1 AND \"id\" < ?2 ORDER BY \"id\" DESC"));
 }
 
 void TestSqlCompiler::keysetNeedsMatchingValues()
@@ -382,10 +392,10 @@ void TestSqlCompiler::limitOffset()
     QCOMPARE(pg.sql, kSelect + QStringLiteral(" LIMIT $1 OFFSET $2"));
     QCOMPARE(pg.params, (QVariantList{qint64(10), qint64(20)}));
     QCOMPARE(people().limit(10).offset(20).compileSelect(Dialect::Sqlite).sql,
-             kSelect + QStringLiteral(" LIMIT ?1 OFFSET ?2"));
+             kSelectSqlite + QStringLiteral(" LIMIT ?1 OFFSET ?2"));
     // SQLite has no OFFSET without LIMIT.
     QCOMPARE(people().offset(5).compileSelect(Dialect::Sqlite).sql,
-             kSelect + QStringLiteral(" LIMIT -1 OFFSET ?1"));
+             kSelectSqlite + QStringLiteral(" LIMIT -1 OFFSET ?1"));
     QCOMPARE(people().offset(5).compileSelect(Dialect::Postgres).sql,
              kSelect + QStringLiteral(" OFFSET $1"));
     QCOMPARE(people().filter(Q("id", 1)).limit(3).compileSelect(Dialect::Postgres).sql,
@@ -459,8 +469,8 @@ void TestSqlCompiler::countAndExists()
     QCOMPARE(c.sql, QStringLiteral("SELECT count(*) FROM \"person\" WHERE \"age\" >= $1"));
     QCOMPARE(c.params, QVariantList{18});
     c = qs.orderBy({QStringLiteral("id")}).limit(10).offset(5).compileCount(Dialect::Sqlite);
-    QCOMPARE(c.sql, QStringLiteral("SELECT count(*) FROM (SELECT 1 FROM \"person\" WHERE \"age\" "
-                                   ">= ?1 LIMIT ?2 OFFSET ?3) AS \"subquery\""));
+    QCOMPARE(c.sql, QStringLiteral("SELECT count(*) FROM (SELECT 1 FROM \"main\".\"person\" WHERE "
+                                   "\"age\" >= ?1 LIMIT ?2 OFFSET ?3) AS \"subquery\""));
     c = qs.compileExists(Dialect::Postgres);
     QCOMPARE(c.sql, QStringLiteral("SELECT 1 FROM \"person\" WHERE \"age\" >= $1 LIMIT $2"));
     QCOMPARE(c.params, (QVariantList{18, qint64(1)}));
@@ -477,20 +487,20 @@ void TestSqlCompiler::writes()
                                    "RETURNING \"id\", \"name\", \"nickname\", \"age\""));
     QCOMPARE(q.params, (QVariantList{30, QStringLiteral("ann")}));
     q = people().compileInsert(Dialect::Sqlite, {});
-    QCOMPARE(q.sql, QStringLiteral("INSERT INTO \"person\" DEFAULT VALUES RETURNING \"id\", "
-                                   "\"name\", \"nickname\", \"age\""));
+    QCOMPARE(q.sql, QStringLiteral("INSERT INTO \"main\".\"person\" DEFAULT VALUES RETURNING "
+                                   "\"id\", \"name\", \"nickname\", \"age\""));
 
     q = people().filter(Q("id__in", QVariantList{1, 2})).compileUpdate(Dialect::Postgres, values);
     QCOMPARE(q.sql, QStringLiteral("UPDATE \"person\" SET \"age\" = $1, \"name\" = $2 WHERE \"id\" "
                                    "IN ($3, $4)"));
     QCOMPARE(q.params, (QVariantList{30, QStringLiteral("ann"), 1, 2}));
     q = people().compileUpdate(Dialect::Sqlite, {{QStringLiteral("nickname"), QVariant()}});
-    QCOMPARE(q.sql, QStringLiteral("UPDATE \"person\" SET \"nickname\" = ?1"));
+    QCOMPARE(q.sql, QStringLiteral("UPDATE \"main\".\"person\" SET \"nickname\" = ?1"));
     QCOMPARE(q.params.size(), 1);
     QVERIFY(!q.params.first().isValid());
 
     q = people().exclude(Q("name", "keep")).compileDelete(Dialect::Sqlite);
-    QCOMPARE(q.sql, QStringLiteral("DELETE FROM \"person\" WHERE NOT (\"name\" = ?1)"));
+    QCOMPARE(q.sql, QStringLiteral("DELETE FROM \"main\".\"person\" WHERE NOT (\"name\" = ?1)"));
     QCOMPARE(people().compileDelete(Dialect::Postgres).sql,
              QStringLiteral("DELETE FROM \"person\""));
     QCOMPARE(people().usingSchema(QStringLiteral("s")).compileDelete(Dialect::Postgres).sql,

@@ -152,6 +152,7 @@ private slots:
 
     void interleavedTenantsSeeOnlyTheirRows();
     void precedence();
+    void defaultSchemaNeverReadsATenant();
 };
 
 void TestTenancy::interleavedTenantsSeeOnlyTheirRows()
@@ -223,6 +224,43 @@ void TestTenancy::precedence()
     const TenantScope onPrimary(&registry, registry.database(), globex);
     QCOMPARE(owner(onPrimary.query(model)), globex);
     QCOMPARE(onPrimary.query(model).database(), registry.database());
+    await(registry.disconnect());
+}
+
+// A table that only a tenant has: a query of the default schema must not find the tenant's
+// (SQLite searches every attached file for an unqualified name; PostgreSQL's search_path does
+// not include tenant schemas).
+void TestTenancy::defaultSchemaNeverReadsATenant()
+{
+    STRATA_BACKEND_URL(url);
+    Registry registry(url);
+    await(registry.connect());
+    orm::Database *db = registry.database();
+    const QString tenant = strata::test::uniqueName(QStringLiteral("only"));
+    const QString table = strata::test::uniqueName(QStringLiteral("tenant_only"));
+    if (backend == QLatin1String("postgres"))
+        await(db->executeScript(
+            QStringLiteral("CREATE SCHEMA %1").arg(orm::quoteIdentifier(tenant))));
+    else
+        db->attach(tenant, sqliteFile(tenant));
+    await(db->executeScript(
+        QStringLiteral("CREATE TABLE %1 (id integer PRIMARY KEY, owner text NOT NULL, step "
+                       "integer NOT NULL); INSERT INTO %1 VALUES (1, 'tenant', 0)")
+            .arg(orm::qualifiedName(tenant, table))));
+    const orm::Model model = accountModel(table);
+
+    // In the tenant: its row.
+    QCOMPARE(await(registry.tenant(tenant).query(model).count()), qint64(1));
+    // In the default schema: no such table, said as such; never the tenant's row.
+    try {
+        const qint64 rows = await(QuerySet(&registry, model).count());
+        QFAIL(qPrintable(QStringLiteral("the default schema read %1 row(s) of tenant %2")
+                             .arg(rows)
+                             .arg(tenant)));
+    } catch (const Error &error) {
+        QCOMPARE(error.kind(), Error::Kind::Sql);
+        QVERIFY2(error.message().contains(table), qPrintable(error.toString()));
+    }
     await(registry.disconnect());
 }
 
