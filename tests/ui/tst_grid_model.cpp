@@ -33,7 +33,9 @@ class TestGridModel : public QObject {
 private slots:
     void placeholdersUntilTheFirstPageArrives()
     {
-        auto source = std::make_shared<FakeRowSource>(kHundredMillion, 50, 100);
+        // The count takes far longer than a page, so that the first page is surely seen before
+        // it (100 ms was not, once, under ASan on a loaded machine).
+        auto source = std::make_shared<FakeRowSource>(kHundredMillion, 50, 1500);
         GridModel model;
         model.setSource(source);
         QCOMPARE(model.columnCount(), 3);
