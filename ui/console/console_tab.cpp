@@ -11,7 +11,6 @@
 
 #include <QAction>
 #include <QCoreApplication>
-#include <QCoreApplication>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPlainTextEdit>
