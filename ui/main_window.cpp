@@ -40,6 +40,8 @@ QString stateName(orm::Database::State state)
         return MainWindow::tr("connected");
     case orm::Database::State::Failed:
         return MainWindow::tr("failed");
+    case orm::Database::State::Lost:
+        return MainWindow::tr("connection lost");
     }
     return {};
 }
@@ -293,12 +295,14 @@ void MainWindow::refreshConnectionEntry(const QString &name)
     QString text = QStringLiteral("%1 — %2").arg(displayName(name), stateName(state));
     if (state == orm::Database::State::Failed && !db->failureReason().isEmpty())
         text += QStringLiteral(": ") + maskSecrets(db->failureReason()).left(120);
+    const bool troubled =
+        state == orm::Database::State::Failed || state == orm::Database::State::Lost;
     if (QAction *action = m_connectionActions.value(name)) {
         action->setText(text);
         action->setToolTip(db->displayUrl());
     }
-    m_modelTree->showDatabaseState(name, text, db->displayUrl(),
-                                   state == orm::Database::State::Failed, name == m_activeDatabase);
+    m_modelTree->showDatabaseState(name, text, db->displayUrl(), troubled,
+                                   name == m_activeDatabase);
 }
 
 void MainWindow::onDatabaseStateChanged(const QString &name, orm::Database::State state,
@@ -314,7 +318,17 @@ void MainWindow::onDatabaseStateChanged(const QString &name, orm::Database::Stat
             LogPane::Level::Error,
             tr("%1 (%2): connection failed: %3").arg(displayName(name), db->displayUrl(), reason));
         break;
+    case orm::Database::State::Lost:
+        m_log->append(LogPane::Level::Warning,
+                      tr("%1 (%2): connection lost: %3; the next query reconnects")
+                          .arg(displayName(name), db->displayUrl(), maskSecrets(reason)));
+        break;
     case orm::Database::State::Connected:
+        if (reason == QLatin1String("reconnected")) {
+            m_log->append(LogPane::Level::Info,
+                          tr("%1 (%2): reconnected").arg(displayName(name), db->displayUrl()));
+            break;
+        }
         m_log->append(LogPane::Level::Info,
                       tr("%1 (%2): connected").arg(displayName(name), db->displayUrl()));
         m_modelTree->listSchemas(name);

@@ -1,6 +1,7 @@
 #include "orm/database/database.h"
 
 #include "orm/detail/connection_pool.h"
+#include "orm/detail/link_health.h"
 
 #include <QCoreApplication>
 #include <QThread>
@@ -46,13 +47,24 @@ Database::Database(DatabaseUrl url, QObject *parent)
     : QObject(parent)
     , m_url(std::move(url))
     , m_attachments(std::make_shared<detail::AttachmentList>())
+    , m_health(std::make_shared<detail::LinkHealth>())
 {
     m_connectDone.open();
     m_closeDone.open();
+    // Called on the pool's thread; the signal reaches receivers through their own loops.
+    m_health->setListener([this](bool lost, const QString &reason) {
+        if (lost)
+            qCWarning(lcDatabase).noquote() << "connection lost:" << displayUrl() << reason;
+        else
+            qCInfo(lcDatabase).noquote() << "reconnected to" << displayUrl();
+        setState(lost ? State::Lost : State::Connected,
+                 lost ? reason : QStringLiteral("reconnected"));
+    });
 }
 
 Database::~Database()
 {
+    m_health->setListener(nullptr);
     // Pools still referenced by leases or waiting coroutines live on until those end; the rest
     // close their connections as they are freed.
     std::lock_guard lock(m_mutex);
@@ -88,6 +100,8 @@ int Database::referenceCount() const
 Database::State Database::state() const
 {
     std::lock_guard lock(m_mutex);
+    if (m_state == State::Connected && m_health->isLost())
+        return State::Lost;
     return m_state;
 }
 
@@ -127,7 +141,8 @@ std::shared_ptr<detail::ConnectionPool> Database::poolForCurrentThread()
         // as it finished (and a new thread may have been given the same QThread address).
         if (pool && pool->context() && !pool->isClosed())
             return pool;
-        pool = created = std::make_shared<detail::ConnectionPool>(m_url, m_poolSize, m_attachments);
+        pool = created =
+            std::make_shared<detail::ConnectionPool>(m_url, m_poolSize, m_attachments, m_health);
     }
     detail::ConnectionPool::track(created);
     closePoolsWhenThreadEnds(thread);
@@ -159,14 +174,21 @@ QCoro::Task<> Database::connect()
         std::lock_guard lock(m_mutex);
         m_state = State::Connecting;
         m_failure.reset();
+        m_health->reset();
         m_connectDone.close();
     }
     setState(State::Connecting, {});
     try {
         co_await poolForCurrentThread()->openOne();
-    } catch (const Error &error) {
+    } catch (const Error &thrown) {
+        Error error = thrown;
         {
             std::lock_guard lock(m_mutex);
+            if (std::exchange(m_abandoning, false))
+                error = Error(Error::Kind::Cancelled,
+                              QStringLiteral("the connect was abandoned: the database was "
+                                             "disconnected while it was connecting"),
+                              displayUrl());
             m_state = State::Failed;
             m_failure = error;
             m_pools.clear();
@@ -174,11 +196,12 @@ QCoro::Task<> Database::connect()
         m_connectDone.open();
         qCWarning(lcDatabase).noquote() << "could not connect:" << error.toString();
         setState(State::Failed, error.toString());
-        throw;
+        throw error;
     }
     {
         std::lock_guard lock(m_mutex);
         m_state = State::Connected;
+        m_abandoning = false;
         ++m_references;
     }
     m_connectDone.open();
@@ -191,6 +214,13 @@ QCoro::Task<> Database::disconnect(bool force)
     std::map<QThread *, std::shared_ptr<detail::ConnectionPool>> pools;
     {
         std::lock_guard lock(m_mutex);
+        if (m_references == 0 && force && m_state == State::Connecting) {
+            // Quitting while the first connect waits on a host that does not answer: close the
+            // pool it opens in, so that connect() fails now instead of at its timeout.
+            m_abandoning = true;
+            for (auto &[thread, pool] : m_pools)
+                detail::ConnectionPool::closeOnItsThread(pool);
+        }
         if (m_references == 0)
             co_return;
         m_references = force ? 0 : m_references - 1;
@@ -257,9 +287,19 @@ QCoro::Task<ConnectionLease> Database::acquire(QString operation)
         co_await detail::applyAttachments(connection.get(), std::move(attachments), &applied);
         co_return ConnectionLease(nullptr, std::move(connection));
     }
-    auto pool = poolForCurrentThread();
-    auto connection = co_await pool->take();
-    co_return ConnectionLease(std::move(pool), std::move(connection));
+    for (int attempt = 0;; ++attempt) {
+        auto pool = poolForCurrentThread();
+        try {
+            auto connection = co_await pool->take();
+            co_return ConnectionLease(std::move(pool), std::move(connection));
+        } catch (const Error &error) {
+            // The pool was closed under us by a disconnect that another thread's connect has
+            // since undone: the database is connected again, with a new pool for this thread.
+            if (error.kind() != Error::Kind::ConnectionLost || !pool->isClosed() ||
+                !isConnected() || attempt >= 2)
+                throw;
+        }
+    }
 }
 
 QCoro::Task<Result> Database::execute(QString sql, QVariantList params)

@@ -21,6 +21,7 @@ namespace orm {
 namespace detail {
 class AttachmentList;
 class ConnectionPool;
+class LinkHealth;
 } // namespace detail
 
 // A connection borrowed from a Database for one operation or a series of them (a stream, a
@@ -62,7 +63,9 @@ class Database : public QObject {
     Q_OBJECT
 
 public:
-    enum class State { Disconnected, Connecting, Connected, Failed };
+    // Lost: connected (the references hold), but the last connection broke or a new one could
+    // not be opened; the next one that opens makes it Connected again ("reconnected").
+    enum class State { Disconnected, Connecting, Connected, Failed, Lost };
     Q_ENUM(State)
 
     // Throws Error(InvalidUrl) for a malformed URL.
@@ -82,13 +85,15 @@ public:
     // later calls only count. Throws the connection's error, leaving the count unchanged.
     QCoro::Task<> connect();
     // Counts down; the last one closes every connection, cancelling statements still running.
-    // force=true drops the count to zero at once.
+    // force=true drops the count to zero at once, and abandons a first connect under way (it
+    // throws Error(Cancelled) at once rather than at its timeout): for quitting.
     QCoro::Task<> disconnect(bool force = false);
     // Closes the database for good, before it is deleted (Registry::removeExtra): a connect
     // under way ends first, then every reference is dropped and every connection closed
     // (leased ones after the pool's grace), and disconnects already under way finish. From
     // then on connect() throws Error(Usage); operations take the not-connected path.
     QCoro::Task<> retire();
+    // True while connected, Lost included: operations go on, on new connections.
     bool isConnected() const;
     int referenceCount() const;
     State state() const;
@@ -136,10 +141,12 @@ private:
     std::map<QThread *, std::shared_ptr<detail::ConnectionPool>> m_pools;
     WaitQueue m_connectDone; // open unless a first connect is under way
     bool m_retired = false;
-    int m_closing = 0;     // disconnects closing their pools
-    WaitQueue m_closeDone; // open unless m_closing > 0
-    // Shared with the pools, which may outlive this object: it has its own lock.
+    bool m_abandoning = false; // a forced disconnect is abandoning the connect under way
+    int m_closing = 0;         // disconnects closing their pools
+    WaitQueue m_closeDone;     // open unless m_closing > 0
+    // Shared with the pools, which may outlive this object: each has its own lock.
     const std::shared_ptr<detail::AttachmentList> m_attachments;
+    const std::shared_ptr<detail::LinkHealth> m_health;
 };
 
 } // namespace orm

@@ -10,6 +10,8 @@
 #include <QThread>
 #include <QTimer>
 
+#include <optional>
+
 namespace orm::detail {
 namespace {
 
@@ -131,28 +133,50 @@ QCoro::Task<> applyAttachments(drivers::Connection *connection,
 }
 
 ConnectionPool::ConnectionPool(DatabaseUrl url, int maxSize,
-                               std::shared_ptr<const AttachmentList> attachments)
+                               std::shared_ptr<const AttachmentList> attachments,
+                               std::shared_ptr<LinkHealth> health)
     : m_url(std::move(url))
     , m_maxSize(qMax(1, maxSize))
     , m_attachments(std::move(attachments))
+    , m_health(health ? std::move(health) : std::make_shared<LinkHealth>())
     , m_thread(QThread::currentThread())
     , m_context(threadContext())
 {
+    m_closeFinished.open();
 }
 
 QCoro::Task<std::unique_ptr<drivers::Connection>> ConnectionPool::openNew()
 {
+    if (m_closed)
+        throw closedError();
     ++m_opening;
     auto connection = drivers::createConnection(m_url);
+    // close() abandons it while it opens (a silent host must not hold up quitting).
+    m_openingConnections.insert(connection.get());
+    std::optional<Error> failure;
     try {
         co_await connection->open();
-    } catch (...) {
-        --m_opening;
-        m_released.notifyAll(); // a slot is free again for whoever waits
-        throw;
+    } catch (const Error &error) {
+        failure = error;
     }
+    m_openingConnections.erase(connection.get());
     --m_opening;
+    if (failure) {
+        m_released.notifyAll(); // a slot is free again for whoever waits
+        if (m_closed)
+            throw closedError();
+        m_health->lost(failure->toString());
+        throw *failure;
+    }
+    m_health->healthy();
     co_return connection;
+}
+
+Error ConnectionPool::closedError() const
+{
+    return Error(Error::Kind::ConnectionLost,
+                 QStringLiteral("the database was disconnected while waiting for a connection"),
+                 m_url.toDisplayString());
 }
 
 QCoro::Task<> ConnectionPool::catchUp(drivers::Connection *connection)
@@ -185,17 +209,21 @@ QCoro::Task<std::unique_ptr<drivers::Connection>> ConnectionPool::take()
     const auto self = shared_from_this();
     for (;;) {
         if (m_closed)
-            throw Error(Error::Kind::ConnectionLost,
-                        QStringLiteral("the database was disconnected while waiting for a "
-                                       "connection"),
-                        m_url.toDisplayString());
+            throw closedError();
         while (!m_idle.empty()) {
             auto connection = std::move(m_idle.back());
             m_idle.pop_back();
-            if (!connection->isOpen()) {
+            if (!connection->probeIdle()) {
+                // Died while idle (a server restart, a terminated backend, a cut link): drop
+                // it and use another, so that the caller never meets it.
+                qCInfo(lcDatabase).noquote() << "dropped a pooled connection the server had closed:"
+                                             << m_url.toDisplayString();
+                m_health->lost(QStringLiteral("the server closed the connection; reconnecting"));
                 m_applied.erase(connection.get());
-                continue; // broke while idle (server restart...): drop it, open another
+                retire(self, std::move(connection));
+                continue;
             }
+            m_health->healthy();
             m_busy.insert(connection.get());
             co_await catchUp(connection.get());
             if (m_closed) {
@@ -227,6 +255,8 @@ QCoro::Task<std::unique_ptr<drivers::Connection>> ConnectionPool::take()
 void ConnectionPool::giveBack(std::unique_ptr<drivers::Connection> connection)
 {
     m_busy.erase(connection.get());
+    if (!m_closed && !connection->isOpen())
+        m_health->lost(QStringLiteral("the connection to the server was lost"));
     if (m_closed || !connection->isOpen())
         retire(shared_from_this(), std::move(connection));
     else
@@ -261,8 +291,21 @@ void ConnectionPool::cancelRunning()
 QCoro::Task<> ConnectionPool::close(std::chrono::milliseconds grace)
 {
     const auto self = shared_from_this();
+    if (m_closed) {
+        // A close is under way (or done): end with it, so that whoever waits for this one (a
+        // thread that is ending) knows every connection is closed.
+        co_await m_closeFinished.wait();
+        co_return;
+    }
     m_closed = true;
+    m_closeFinished.close();
     cancelRunning();
+    // Connects under way are abandoned: their open() fails at once.
+    const std::vector<drivers::Connection *> opening(m_openingConnections.begin(),
+                                                     m_openingConnections.end());
+    for (drivers::Connection *connection : opening)
+        if (m_openingConnections.count(connection))
+            co_await connection->close();
     auto idle = std::move(m_idle);
     m_idle.clear();
     for (auto &connection : idle) {
@@ -297,6 +340,7 @@ QCoro::Task<> ConnectionPool::close(std::chrono::milliseconds grace)
         while (m_forceClosing > 0 && !*expired)
             co_await m_released.wait();
     }
+    m_closeFinished.open();
 }
 
 QCoro::Task<> ConnectionPool::forceClose(std::shared_ptr<ConnectionPool> self, QCoro::Task<> before,

@@ -1,7 +1,9 @@
 #pragma once
 
+#include "orm/core/error.h"
 #include "orm/core/thread_context.h"
 #include "orm/core/wait_queue.h"
+#include "orm/detail/link_health.h"
 #include "orm/drivers/connection.h"
 
 #include <QMap>
@@ -62,7 +64,8 @@ QCoro::Task<> applyAttachments(drivers::Connection *connection,
 class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
 public:
     ConnectionPool(DatabaseUrl url, int maxSize,
-                   std::shared_ptr<const AttachmentList> attachments = {});
+                   std::shared_ptr<const AttachmentList> attachments = {},
+                   std::shared_ptr<LinkHealth> health = {});
 
     QThread *thread() const { return m_thread; }
     // The object standing for the pool's thread; null once that thread has ended.
@@ -100,6 +103,7 @@ public:
 
 private:
     QCoro::Task<std::unique_ptr<drivers::Connection>> openNew();
+    Error closedError() const;
     // Runs the ATTACH/DETACH statements a connection has missed since it last was handed out.
     QCoro::Task<> catchUp(drivers::Connection *connection);
     // Closes a leased connection under its holder (close() after its grace), after `before`.
@@ -112,11 +116,14 @@ private:
     const DatabaseUrl m_url;
     const int m_maxSize;
     const std::shared_ptr<const AttachmentList> m_attachments;
+    const std::shared_ptr<LinkHealth> m_health; // told when connections break or open again
     std::map<drivers::Connection *, AppliedAttachments> m_applied;
     QThread *const m_thread;
     const QPointer<QObject> m_context;
     std::atomic<bool> m_closed = false; // read by poolForCurrentThread on other threads
     int m_opening = 0;
+    std::set<drivers::Connection *> m_openingConnections; // opened by openNew(), not yet open
+    WaitQueue m_closeFinished;                            // closed while close() runs
     std::vector<std::unique_ptr<drivers::Connection>> m_idle;
     std::set<drivers::Connection *> m_busy;
     std::map<drivers::Connection *, QCoro::Task<>> m_cancels; // sent by close(), not yet done

@@ -4,6 +4,7 @@
 #include "orm/core/result.h"
 
 #include <QCoro/QCoroTask>
+#include <QMap>
 #include <QVariantList>
 
 #include <memory>
@@ -37,6 +38,11 @@ public:
     // Closes it; never throws. A statement still running is cancelled first.
     virtual QCoro::Task<> close() = 0;
     virtual bool isOpen() const = 0;
+    // Whether an idle connection is still usable, learnt without a round trip: false once the
+    // server has closed it (a restart, pg_terminate_backend, a proxy that dropped the link).
+    // The pool asks before handing an idle connection out, so that a query never meets a
+    // connection that died while it sat in the pool. Consumes what the server sent meanwhile.
+    virtual bool probeIdle() { return isOpen(); }
 
     // Runs one statement with bound parameters ($1.. on PostgreSQL, ? or ?N on SQLite).
     // Returns once the statement's columns are known, or throws its error. Rows are then
@@ -67,6 +73,10 @@ public:
     // SQLite: sqlite3_get_autocommit (Idle or Open: SQLite has no aborted state, an error either
     // leaves the transaction open or rolls it back).
     virtual TransactionStatus transactionStatus() const = 0;
+
+    // The connection settings in effect, secrets left out (PostgreSQL: what libpq reports with
+    // PQconninfo, defaults included). Empty where the backend has none (SQLite).
+    virtual QMap<QString, QString> connectionParameters() const { return {}; }
 
     // Runs a statement and collects all of its rows.
     QCoro::Task<Result> execute(QString sql, QVariantList params = {});

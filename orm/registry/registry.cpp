@@ -227,7 +227,9 @@ QCoro::Task<QList<ConnectOutcome>> Registry::connect(ConnectMode mode)
         lock.unlock();
         co_await m_connectDone.wait();
         lock.lock();
-        if (!m_connecting && m_references == 0 && m_connectFailure && mode == ConnectMode::Strict)
+        // An abandoned connect (quitting) fails every caller, lenient ones too.
+        if (!m_connecting && m_references == 0 && m_connectFailure &&
+            (mode == ConnectMode::Strict || m_connectFailure->kind() == Error::Kind::Cancelled))
             throw *m_connectFailure;
     }
     {
@@ -244,11 +246,22 @@ QCoro::Task<QList<ConnectOutcome>> Registry::connect(ConnectMode mode)
     } catch (const Error &error) {
         failure = error;
     }
+    QList<Database *> undo;
     {
         std::lock_guard lock(m_stateMutex);
         m_connecting = false;
+        if (std::exchange(m_abandoned, false)) {
+            // A forced disconnect (quitting) came while connecting: undo what connected.
+            undo = std::exchange(m_connected, {});
+            m_references = 0;
+            failure = Error(Error::Kind::Cancelled,
+                            QStringLiteral("connect() was abandoned: the registry was "
+                                           "disconnected while it was connecting"));
+        }
         m_connectFailure = failure;
     }
+    for (Database *db : std::as_const(undo))
+        co_await db->disconnect();
     m_connectDone.open();
     if (failure)
         throw *failure;
@@ -316,6 +329,7 @@ QCoro::Task<QList<ConnectOutcome>> Registry::connectAll(ConnectMode mode)
 QCoro::Task<> Registry::disconnect(bool force)
 {
     QList<Database *> connected;
+    bool abandon = false;
     {
         std::lock_guard lock(m_stateMutex);
         if (m_references == 0)
@@ -324,12 +338,23 @@ QCoro::Task<> Registry::disconnect(bool force)
         if (m_references > 0)
             co_return;
         connected = std::exchange(m_connected, {});
+        abandon = force && m_connecting;
+        if (abandon)
+            m_abandoned = true;
+    }
+    if (abandon) {
+        // Connects under way are abandoned rather than awaited (a silent host would hold a
+        // quit for its whole connect timeout); connect() then undoes what did connect.
+        qCInfo(lcDatabase) << "abandoning the connect under way (forced disconnect)";
+        connected = databases();
     }
     std::vector<QCoro::Task<>> running;
     for (Database *db : connected)
         running.push_back(db->disconnect(force));
     for (auto &task : running)
         co_await task;
+    if (abandon)
+        co_await m_connectDone.wait();
 }
 
 QCoro::Task<> Registry::reconnect(QString name)

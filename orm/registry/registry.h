@@ -83,12 +83,13 @@ public:
 
     // Connects every database at once. Strict: all or nothing, throws the first error. Lenient:
     // never throws for a database that failed; each outcome is returned (and signalled).
-    QCoro::Task<QList<ConnectOutcome>> connect(ConnectMode mode = ConnectMode::Strict);
     // A connect() called while another is connecting completes with it: it returns once the
     // databases are connected, or throws the first one's error (strict mode). Safe to call from
     // several threads at once (AsyncEnv per thread).
+    QCoro::Task<QList<ConnectOutcome>> connect(ConnectMode mode = ConnectMode::Strict);
     // Counts down; the last call disconnects every database (those that connected). force=true
-    // drops the count to zero at once (quitting).
+    // drops the count to zero at once, and abandons a connect() under way (it throws
+    // Error(Cancelled)): for quitting only, it takes references other holders still count on.
     QCoro::Task<> disconnect(bool force = false);
     bool isConnected() const;
     int referenceCount() const;
@@ -186,6 +187,7 @@ private:
     bool m_connecting = false;             // a first connect() is under way; the others wait on:
     WaitQueue m_connectDone;               // open unless a first connect() is under way
     std::optional<Error> m_connectFailure; // why the last first connect() failed (strict)
+    bool m_abandoned = false;              // a forced disconnect came during that connect()
 
     mutable std::mutex m_modelsMutex; // guards the models below; never held across co_await
     QList<Model> m_declared;

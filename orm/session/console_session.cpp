@@ -68,6 +68,13 @@ QCoro::Task<> ConsoleSession::open(QString schema)
         throw Error(Error::Kind::Usage, QStringLiteral("the console's database is gone"));
     co_await lock();
     Turn turn{[this] { unlock(); }};
+    co_await openInTurn(std::move(schema));
+}
+
+QCoro::Task<> ConsoleSession::openInTurn(QString schema)
+{
+    if (!m_database)
+        throw Error(Error::Kind::Usage, QStringLiteral("the console's database is gone"));
     if (m_connection) {
         auto old = std::move(m_connection);
         co_await old->close();
@@ -329,6 +336,31 @@ QCoro::Task<> ConsoleSession::rollbackInTurn()
     co_await applyPendingSettings();
 }
 
+QCoro::Task<> ConsoleSession::resetSession()
+{
+    // The server ended the session (a restart, pg_terminate_backend, a cut link) while the
+    // console was idle: open a new one with the same schema and mode, and say what the old one
+    // took with it. A statement of a lost transaction is never replayed on the new session.
+    const bool transactionLost = m_transactionState != TransactionState::None;
+    co_await openInTurn(m_schema);
+    QString lost = transactionLost
+                       ? QStringLiteral("The open transaction was rolled back by the server: "
+                                        "nothing of it was committed. ")
+                       : QString();
+    lost += QStringLiteral("Settings made with SET, temporary tables and prepared statements "
+                           "of the old session are gone; the schema and read-only mode were "
+                           "applied again.");
+    const QString message =
+        QStringLiteral("The connection to the server was lost and a new session was opened. ") +
+        lost;
+    emit sessionReset(message);
+    if (transactionLost)
+        throw Error(Error::Kind::ConnectionLost,
+                    message + QStringLiteral(" The statement was not run: run it again in a new "
+                                             "transaction if you still want it."),
+                    displayUrl());
+}
+
 QCoro::Task<quint64> ConsoleSession::start(QString sql, int batchRows)
 {
     if (!m_connection)
@@ -348,6 +380,8 @@ QCoro::Task<quint64> ConsoleSession::start(QString sql, int batchRows)
         !words.contains(QLatin1String(" TO "));
     noteStatement(words);
     try {
+        if (!m_connection->probeIdle())
+            co_await resetSession();     // throws when a transaction was lost with the session
         co_await applyPendingSettings(); // a transaction ended by hand, or by an error
         if (!m_autocommit && m_transactionState == TransactionState::None && !begins) {
             co_await m_connection->execute(QStringLiteral("BEGIN"));

@@ -115,10 +115,17 @@ signals:
     // transactionState() changed (also from Open to Failed and back).
     void transactionStateChanged(orm::ConsoleSession::TransactionState state);
     void busyChanged(bool busy);
+    // The server had ended the session (restart, terminated backend, cut link) and a new one
+    // was opened before the next statement; `message` says what was lost with the old one.
+    void sessionReset(const QString &message);
 
 private:
     QCoro::Task<> lock();
     void unlock();
+    // open() for a caller that holds the turn.
+    QCoro::Task<> openInTurn(QString schema);
+    // Replaces a session the server ended; throws if a transaction was lost with it.
+    QCoro::Task<> resetSession();
     QCoro::Task<> applySettings();
     // commit() and rollback() for a caller that holds the turn.
     QCoro::Task<bool> commitInTurn();

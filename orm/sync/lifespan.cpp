@@ -17,9 +17,9 @@ QCoro::Task<> startupFromHook(QPointer<Lifespan> lifespan)
     }
 }
 
-QCoro::Task<> shutdownTask(Lifespan *lifespan)
+QCoro::Task<> quitTask(Lifespan *lifespan)
 {
-    co_await lifespan->shutdown();
+    co_await lifespan->quit();
 }
 
 } // namespace
@@ -60,7 +60,7 @@ void Lifespan::onAboutToQuit()
     if (!m_started && !m_starting)
         return;
     try {
-        runSync([this] { return shutdownTask(this); });
+        runSync([this] { return quitTask(this); });
     } catch (const std::exception &error) {
         qCWarning(lcDatabase).noquote() << "disconnecting on quit failed:" << error.what();
     }
@@ -101,8 +101,26 @@ QCoro::Task<> Lifespan::shutdown()
         co_return;
     m_started = false;
     if (m_registry)
-        co_await m_registry->disconnect(true);
+        co_await m_registry->disconnect(); // exactly the reference startup() took
     emit stopped();
+}
+
+QCoro::Task<> Lifespan::quit()
+{
+    const QPointer<Registry> registry = m_registry;
+    if (m_starting && registry) {
+        // A host that never answers must not hold up quitting for its connect timeout.
+        qCInfo(lcDatabase) << "quitting during start-up: the connects under way are abandoned";
+        co_await registry->disconnect(true); // startup() fails with Error(Cancelled)
+    }
+    co_await shutdown();
+    if (registry && registry->referenceCount() > 0) {
+        qCInfo(lcDatabase).noquote()
+            << QStringLiteral("quitting: %1 reference(s) to the registry still held elsewhere "
+                              "are dropped, and every connection closed")
+                   .arg(registry->referenceCount());
+        co_await registry->disconnect(true);
+    }
 }
 
 } // namespace orm

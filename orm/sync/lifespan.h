@@ -9,9 +9,9 @@ namespace orm {
 
 // Binds a Registry to the application's lifecycle (Edgy's lifespan / registry.asgi(app)):
 // the registry connects once the event loop has started (so a window paints first) and
-// disconnects when the application quits, before exec() returns: statements still running are
-// cancelled, open transactions rolled back (their connections close) and every connection
-// closed.
+// disconnects when the application quits, before exec() returns (quit()): statements still
+// running are cancelled, open transactions rolled back (their connections close) and every
+// connection closed.
 //
 //   auto *lifespan = orm::Lifespan::bind(&registry, &app);
 //   return app.exec();
@@ -45,8 +45,14 @@ public:
     // Connects the registry; emits started() with each database's outcome. In strict mode a
     // failure is emitted as startFailed() (and thrown to an awaiting caller).
     QCoro::Task<QList<ConnectOutcome>> startup();
-    // Disconnects everything this binding connected, cancelling what still runs.
+    // Gives back exactly the reference startup() took (after a startup under way has settled):
+    // the registry disconnects only if nothing else holds it, and a Database shared with another
+    // registry stays connected for that one.
     QCoro::Task<> shutdown();
+    // Quitting (the aboutToQuit hook): abandons a startup under way, gives back the binding's
+    // reference, then forces whatever others still hold, saying so in the log: statements still
+    // running are cancelled and every connection closed.
+    QCoro::Task<> quit();
 
 signals:
     void started(const QList<orm::ConnectOutcome> &outcomes);

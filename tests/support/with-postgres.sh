@@ -56,6 +56,14 @@ as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
     start >/dev/null || { cat "$dir/server.log" >&2; fail_or_skip "server did not start"; }
 
 export STRATA_TEST_PG_URL="postgresql://strata:$password@127.0.0.1:$port/postgres"
+# Restarts the cluster in place (same port and data): for the suite and the benchmark that test
+# a real server restart. Only suites that CTest runs alone (RUN_SERIAL) may call it.
+cat > "$dir/restart.sh" <<RESTART
+#!/usr/bin/env bash
+cd / && ${runas[*]} "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -m fast restart >/dev/null
+RESTART
+chmod 755 "$dir/restart.sh"
+export STRATA_TEST_PG_RESTART="$dir/restart.sh"
 export STRATA_BENCH_PG_URL=${STRATA_BENCH_PG_URL:-$STRATA_TEST_PG_URL}
 echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 "${cmd[@]}"

@@ -493,6 +493,8 @@ QCoro::Task<> ConsoleTab::ensureSession()
         m_runner->setSession(m_session);
         connect(m_session, &orm::ConsoleSession::transactionStateChanged, this,
                 &ConsoleTab::updateState);
+        connect(m_session, &orm::ConsoleSession::sessionReset, this,
+                [this](const QString &message) { log(message); });
     }
     QPointer<orm::ConsoleSession> session = m_session;
     session->setAutocommit(!m_manual->isChecked());

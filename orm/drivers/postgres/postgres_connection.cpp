@@ -15,6 +15,8 @@
 #include <QSocketNotifier>
 #include <QTimer>
 
+#include <poll.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -141,6 +143,43 @@ bool PostgresConnection::isOpen() const
     return m_conn && !m_closing && PQstatus(m_conn) == CONNECTION_OK;
 }
 
+bool PostgresConnection::probeIdle()
+{
+    if (!isOpen())
+        return false;
+    if (m_opActive || m_streamOpen)
+        return true; // not idle: the call under way will meet any failure itself
+    // An idle session receives nothing unless the server ends it (an ErrorResponse such as
+    // "terminating connection due to administrator command", then EOF) or sends a NOTIFY or a
+    // parameter change. Read what is there; EOF may take a second read.
+    for (int round = 0; round < 3; ++round) {
+        pollfd readable{PQsocket(m_conn), POLLIN, 0};
+        if (::poll(&readable, 1, 0) <= 0)
+            return true;
+        if (!PQconsumeInput(m_conn) || PQstatus(m_conn) != CONNECTION_OK)
+            return false;
+        PQisBusy(m_conn); // parses what arrived
+        while (PGnotify *notify = PQnotifies(m_conn))
+            PQfreemem(notify);
+    }
+    return PQstatus(m_conn) == CONNECTION_OK;
+}
+
+QMap<QString, QString> PostgresConnection::connectionParameters() const
+{
+    QMap<QString, QString> parameters;
+    if (!m_conn)
+        return parameters;
+    PQconninfoOption *options = PQconninfo(m_conn);
+    for (PQconninfoOption *option = options; option && option->keyword; ++option) {
+        // dispchar '*' marks a secret (password, sslpassword...): never handed out.
+        if (option->val && !(option->dispchar && option->dispchar[0] == '*'))
+            parameters.insert(QString::fromUtf8(option->keyword), QString::fromUtf8(option->val));
+    }
+    PQconninfoFree(options);
+    return parameters;
+}
+
 int PostgresConnection::backendPid() const
 {
     return m_conn ? PQbackendPID(m_conn) : 0;
@@ -239,7 +278,27 @@ void PostgresConnection::dropNotifiers()
 void PostgresConnection::consumeInput()
 {
     if (!PQconsumeInput(m_conn))
-        throw lostError();
+        throw lostErrorWithServerReason();
+}
+
+Error PostgresConnection::lostErrorWithServerReason() const
+{
+    // The server often says why before it closes ("FATAL: terminating connection due to
+    // administrator command"): that text, already read, beats libpq's generic "server closed
+    // the connection unexpectedly".
+    PQisBusy(m_conn);
+    std::optional<Error> reason;
+    for (int i = 0; i < 8; ++i) {
+        PGresult *r = PQgetResult(m_conn);
+        if (!r)
+            break;
+        if (!reason && isError(PQresultStatus(r)) && PQresultErrorField(r, PG_DIAG_SQLSTATE))
+            reason.emplace(resultError(r));
+        PQclear(r);
+    }
+    if (!reason)
+        return lostError();
+    return Error(Kind::ConnectionLost, reason->message(), displayUrl(), reason->sqlState());
 }
 
 void PostgresConnection::checkWake(Wake why)
@@ -594,7 +653,12 @@ QCoro::Task<> PostgresConnection::start(QString sql, QVariantList params, int ba
         if (isError(status)) {
             const Error error = resultError(r);
             PQclear(r);
-            co_await drainResults();
+            try {
+                co_await drainResults();
+            } catch (const Error &) {
+                // The server's error (a FATAL before it closed, say) says more than the
+                // broken link that followed it.
+            }
             resetStream();
             throw error;
         }
@@ -664,6 +728,8 @@ QCoro::Task<std::optional<RowBatch>> PostgresConnection::nextBatch()
     } catch (...) {
         if (!m_conn || PQstatus(m_conn) == CONNECTION_BAD)
             resetStream();
+        if (failure)
+            throw *failure; // the server's error beats the broken link that followed it
         throw;
     }
     if (failure)

@@ -48,6 +48,8 @@ public:
     QCoro::Task<> open() override;
     QCoro::Task<> close() override;
     bool isOpen() const override;
+    bool probeIdle() override;
+    QMap<QString, QString> connectionParameters() const override;
 
     QCoro::Task<> start(QString sql, QVariantList params = {}, int batchRows = 4096) override;
     QCoro::Task<std::optional<RowBatch>> nextBatch() override;
@@ -93,6 +95,8 @@ private:
 
     void ensureUsable() const;
     Error lostError() const;
+    // lostError(), with the server's own reason when it sent one before closing.
+    Error lostErrorWithServerReason() const;
     Error sendError() const;
     Error resultError(const pg_result *result, const QString &prefix = {}) const;
     Error connectError() const;

@@ -20,6 +20,16 @@ ConnectParameters::ConnectParameters(const DatabaseUrl &u, const QString &addres
         add(it.key().toUtf8().constData(), it.value());
     if (!u.options().contains(QStringLiteral("application_name")))
         add("application_name", QStringLiteral("strata"));
+    // A link that goes silent (a cut cable, a dropped NAT entry) is noticed within about a
+    // minute instead of the system's two hours; the URL may say otherwise.
+    const auto keepalive = [&u, this](const char *key, const char *value) {
+        if (!u.options().contains(QLatin1String(key)))
+            add(key, QLatin1String(value));
+    };
+    keepalive("keepalives", "1");
+    keepalive("keepalives_idle", "30");
+    keepalive("keepalives_interval", "10");
+    keepalive("keepalives_count", "3");
     // Cells are stored as UTF-8 bytes.
     if (!u.options().contains(QStringLiteral("client_encoding")))
         add("client_encoding", QStringLiteral("UTF8"));

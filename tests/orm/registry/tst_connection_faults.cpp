@@ -57,6 +57,8 @@ private slots:
     void concurrentConnectsCompleteTogether();
     void concurrentStrictConnectsFailTogether();
     void silentExtraDoesNotHoldUpThePrimary();
+    void forcedDisconnectAbandonsAConnectUnderWay();
+    void forcedDisconnectAbandonsASilentDatabase();
 };
 
 void TestConnectionFaults::silentHostTimesOut()
@@ -159,6 +161,57 @@ void TestConnectionFaults::silentExtraDoesNotHoldUpThePrimary()
         await(registry.database()->execute(QStringLiteral("SELECT 41 + 1"))).value(0, 0).toInt(),
         42);
     await(registry.disconnect());
+}
+
+// Quitting while an extra waits on a silent host (default timeout: 10 s): the forced disconnect
+// ends the connect at once, undoes what did connect, and leaves nothing connected.
+void TestConnectionFaults::forcedDisconnectAbandonsAConnectUnderWay()
+{
+    STRATA_BACKEND_URL(primary);
+    SilentListener silent;
+    Registry registry(primary);
+    registry.addExtra(QStringLiteral("far"), silent.postgresUrl());
+    QCoro::Task<QList<orm::ConnectOutcome>> connecting =
+        registry.connect(Registry::ConnectMode::Lenient);
+    QTest::qWait(300); // the primary has connected, the extra waits on the silent host
+    QElapsedTimer clock;
+    clock.start();
+    await(registry.disconnect(true), 8000);
+    QVERIFY2(clock.elapsed() < 8000, "the forced disconnect waited for the connect timeout");
+    bool abandoned = false;
+    try {
+        await(std::move(connecting), 8000);
+    } catch (const Error &error) {
+        abandoned = error.kind() == Error::Kind::Cancelled;
+    }
+    QVERIFY2(abandoned, "connect() did not report that it was abandoned");
+    QVERIFY(!registry.isConnected());
+    QCOMPARE(registry.referenceCount(), 0);
+    QVERIFY(!registry.database()->isConnected());
+    QCOMPARE(registry.database()->referenceCount(), 0);
+    QVERIFY(!registry.database(QStringLiteral("far"))->isConnected());
+    // It connects again afterwards, as a fresh start would.
+    await(registry.removeExtra(QStringLiteral("far")));
+    await(connectStrict(&registry), 15000);
+    QVERIFY(registry.isConnected());
+    await(registry.disconnect());
+}
+
+// The database on its own: disconnect(force) abandons its first connect, which says so.
+void TestConnectionFaults::forcedDisconnectAbandonsASilentDatabase()
+{
+    POSTGRES_ONLY();
+    SilentListener silent;
+    Database db(silent.postgresUrl());
+    QCoro::Task<> connecting = db.connect();
+    QTest::qWait(200);
+    QCOMPARE(db.state(), Database::State::Connecting);
+    await(db.disconnect(true), 8000);
+    const std::optional<Error> error = failureOf(std::move(connecting), 8000);
+    QVERIFY(error.has_value());
+    QCOMPARE(error->kind(), Error::Kind::Cancelled);
+    QVERIFY2(error->message().contains(QStringLiteral("abandoned")), qPrintable(error->message()));
+    QVERIFY(!db.isConnected());
 }
 
 QTEST_GUILESS_MAIN(TestConnectionFaults)

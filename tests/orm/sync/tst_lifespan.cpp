@@ -5,6 +5,7 @@
 #include "orm/sync/run_sync.h"
 
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTimer>
@@ -69,6 +70,9 @@ private slots:
     void quitCancelsQueryInFlight();
     void hostDrivenModeHooksNothing();
     void manualStyleAroundExec();
+    void shutdownGivesBackExactlyItsReference();
+    void shutdownLeavesASharedDatabaseToItsOtherRegistry();
+    void quitForcesWhatOthersStillHold();
 };
 
 void TestLifespan::connectsWhenLoopStartsAndClosesOnQuit()
@@ -173,6 +177,69 @@ void TestLifespan::manualStyleAroundExec()
     QCOMPARE(seen, 11);
     orm::runSync([&registry] { return registry.disconnect(); });
     QVERIFY(!registry.database()->isConnected());
+}
+
+// Another scope still holds the registry: the binding's shutdown must not take that away.
+void TestLifespan::shutdownGivesBackExactlyItsReference()
+{
+    STRATA_BACKEND_URL(url);
+    Registry registry(url);
+    strata::test::await(registry.connect()); // someone else's scope
+    Lifespan *lifespan = Lifespan::bind(&registry, qApp, {Lifespan::Hooks::None});
+    strata::test::await(lifespan->startup());
+    QCOMPARE(registry.referenceCount(), 2);
+    strata::test::await(lifespan->shutdown());
+    QCOMPARE(registry.referenceCount(), 1);
+    QVERIFY(registry.database()->isConnected());
+    QCOMPARE(strata::test::await(registry.database()->execute(QStringLiteral("SELECT 5")))
+                 .value(0, 0)
+                 .toInt(),
+             5);
+    strata::test::await(registry.disconnect());
+    QVERIFY(!registry.database()->isConnected());
+    delete lifespan;
+}
+
+// A Database that two registries share: one registry's binding ending leaves it to the other.
+void TestLifespan::shutdownLeavesASharedDatabaseToItsOtherRegistry()
+{
+    STRATA_BACKEND_URL(url);
+    QObject owner;
+    auto *shared = new Database(strata::test::urlFor(backend, QStringLiteral("shared")), &owner);
+    Registry first(url);
+    Registry second(url);
+    first.addExtra(QStringLiteral("shared"), shared);
+    second.addExtra(QStringLiteral("shared"), shared);
+    strata::test::await(second.connect());
+    Lifespan *lifespan = Lifespan::bind(&first, qApp, {Lifespan::Hooks::None});
+    strata::test::await(lifespan->startup());
+    QCOMPARE(shared->referenceCount(), 2);
+    strata::test::await(lifespan->shutdown());
+    QVERIFY(!first.isConnected());
+    QVERIFY(shared->isConnected());
+    QCOMPARE(shared->referenceCount(), 1);
+    QCOMPARE(strata::test::await(shared->execute(QStringLiteral("SELECT 6"))).value(0, 0).toInt(),
+             6);
+    strata::test::await(second.disconnect());
+    QVERIFY(!shared->isConnected());
+    delete lifespan;
+}
+
+// Quitting is the one time to force: what other scopes hold is dropped too, and it is logged.
+void TestLifespan::quitForcesWhatOthersStillHold()
+{
+    STRATA_BACKEND_URL(url);
+    Registry registry(url);
+    strata::test::await(registry.connect()); // a scope that never ended
+    Lifespan *lifespan = Lifespan::bind(&registry, qApp, {Lifespan::Hooks::None});
+    strata::test::await(lifespan->startup());
+    QTest::ignoreMessage(QtInfoMsg,
+                         QRegularExpression(QStringLiteral("1 reference\\(s\\) to the registry "
+                                                           "still held elsewhere are dropped")));
+    strata::test::await(lifespan->quit());
+    QCOMPARE(registry.referenceCount(), 0);
+    QVERIFY(!registry.database()->isConnected());
+    delete lifespan;
 }
 
 QTEST_GUILESS_MAIN(TestLifespan)
