@@ -300,11 +300,13 @@ QCoro::Task<> ConnectionPool::close(std::chrono::milliseconds grace)
     m_closed = true;
     m_closeFinished.close();
     cancelRunning();
-    // Connects under way are abandoned: their open() fails at once.
+    // Network connects under way are abandoned: their open() fails at once. (A SQLite open is
+    // a local file's, quick, and its worker's job cannot be withdrawn: it is let finish.)
     const std::vector<drivers::Connection *> opening(m_openingConnections.begin(),
                                                      m_openingConnections.end());
     for (drivers::Connection *connection : opening)
-        if (m_openingConnections.count(connection))
+        if (m_openingConnections.count(connection) &&
+            connection->backend() == DatabaseUrl::Backend::Postgres)
             co_await connection->close();
     auto idle = std::move(m_idle);
     m_idle.clear();
