@@ -94,6 +94,11 @@ public:
     State state() const;
     // Why the last connect failed; empty unless state() is Failed.
     QString failureReason() const;
+    // Whether the database can only be read, as its connections found when connect() last
+    // succeeded: SQLite's mode=ro, or a file (or directory) this user may not write, which
+    // opens read-only by itself; PostgreSQL's read-only sessions (a standby,
+    // default_transaction_read_only). False before the first connect.
+    bool isReadOnly() const;
 
     // A connection of this thread's pool; `operation` names the work for the not-connected
     // warning. Waits while every connection of the pool is busy.
@@ -133,6 +138,7 @@ private:
     int m_references = 0;
     State m_state = State::Disconnected;
     std::optional<Error> m_failure;
+    bool m_readOnly = false;
     std::map<QThread *, std::shared_ptr<detail::ConnectionPool>> m_pools;
     WaitQueue m_connectDone; // open unless a first connect is under way
     bool m_retired = false;
