@@ -115,6 +115,7 @@ public:
     // Connections opened later attach them as they open; idle ones catch up before they are
     // handed out, so the change shows on the next operation of every pool, on every thread.
     // Registering does not check the file: the connection that attaches it logs a failure.
+    // `path` is a file's path, never a URI ("file:x?mode=memory" names a file so called).
     // Throws Error(Usage) on PostgreSQL, Error(Configuration) for an empty schema name.
     void attach(const QString &schema, const QString &path);
     // Forgets an attachment; connections detach it before their next operation. Returns
