@@ -3,7 +3,6 @@
 #include <QDateTime>
 #include <QMetaObject>
 #include <QPointer>
-#include <QRegularExpression>
 
 namespace strata::ui {
 namespace {
@@ -27,16 +26,6 @@ void forwardMessage(QtMsgType type, const QMessageLogContext &context, const QSt
 }
 
 } // namespace
-
-QString maskSecrets(QString text)
-{
-    static const QRegularExpression userInfo(QStringLiteral("(://[^:/@\\s]*):[^@/\\s]+@"));
-    static const QRegularExpression keyword(QStringLiteral("(password\\s*=\\s*)\\S+"),
-                                            QRegularExpression::CaseInsensitiveOption);
-    text.replace(userInfo, QStringLiteral("\\1:***@"));
-    text.replace(keyword, QStringLiteral("\\1***"));
-    return text;
-}
 
 LogPane::LogPane(QWidget *parent)
     : QPlainTextEdit(parent)

@@ -3,12 +3,14 @@
 // The log pane: warnings (DatabaseNotConnected, failed connections), errors and notes, newest
 // last. Passwords never show: every line goes through maskSecrets() first.
 
+#include "orm/core/secrets.h"
+
 #include <QPlainTextEdit>
 
 namespace strata::ui {
 
-// "postgresql://ann:secret@host" -> "postgresql://ann:***@host"; "password=x" -> "password=***".
-QString maskSecrets(QString text);
+// The ORM's one masking function (orm/core/secrets.h), by the name the window's code uses.
+using orm::maskSecrets;
 
 class LogPane : public QPlainTextEdit {
     Q_OBJECT

@@ -293,6 +293,8 @@ void MainWindow::refreshConnectionEntry(const QString &name)
         return;
     const orm::Database::State state = db->state();
     QString text = QStringLiteral("%1 — %2").arg(displayName(name), stateName(state));
+    if (state == orm::Database::State::Connected && db->isReadOnly())
+        text += tr(", read-only");
     if (state == orm::Database::State::Failed && !db->failureReason().isEmpty())
         text += QStringLiteral(": ") + maskSecrets(db->failureReason()).left(120);
     const bool troubled =
@@ -331,6 +333,11 @@ void MainWindow::onDatabaseStateChanged(const QString &name, orm::Database::Stat
         }
         m_log->append(LogPane::Level::Info,
                       tr("%1 (%2): connected").arg(displayName(name), db->displayUrl()));
+        if (db->isReadOnly())
+            m_log->append(LogPane::Level::Info,
+                          tr("%1: opened read-only: this user cannot write it (its file or "
+                             "directory), or the URL or server says so")
+                              .arg(displayName(name)));
         m_modelTree->listSchemas(name);
         break;
     default:
@@ -591,10 +598,14 @@ void MainWindow::editSavedConnection(const QString &name)
 
 void MainWindow::updateStatus()
 {
-    if (orm::Database *db = database(m_activeDatabase))
+    if (orm::Database *db = database(m_activeDatabase)) {
+        QString state = stateName(db->state());
+        if (db->state() == orm::Database::State::Connected && db->isReadOnly())
+            state += tr(", read-only");
         m_connectionLabel->setText(
             QStringLiteral("%1: %2 (%3)")
-                .arg(displayName(m_activeDatabase), db->displayUrl(), stateName(db->state())));
+                .arg(displayName(m_activeDatabase), db->displayUrl(), state));
+    }
     m_schemaLabel->setText(
         tr("schema: %1").arg(m_activeSchema.isEmpty() ? tr("—") : m_activeSchema));
     QString query;

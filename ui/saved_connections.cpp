@@ -1,6 +1,8 @@
 #include "saved_connections.h"
 
+#include "orm/core/database_url.h"
 #include "orm/core/error.h"
+#include "orm/core/secrets.h"
 
 #include <QDir>
 #include <QFile>
@@ -8,7 +10,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRegularExpression>
 #include <QSaveFile>
 #include <QStandardPaths>
 
@@ -16,15 +17,13 @@ namespace strata::ui {
 
 QString withoutPassword(const QString &url)
 {
-    // The user info's password, and a password=... option.
-    static const QRegularExpression userInfo(QStringLiteral("^([a-z]+://[^:/@?]*):[^@/?]*@"));
-    static const QRegularExpression option(QStringLiteral("([?&])password=[^&]*&?"));
-    QString stripped = url;
-    stripped.replace(userInfo, QStringLiteral("\\1@"));
-    stripped.replace(option, QStringLiteral("\\1"));
-    if (stripped.endsWith(QLatin1Char('?')) || stripped.endsWith(QLatin1Char('&')))
-        stripped.chop(1);
-    return stripped;
+    // By parsing, so that any spelling of the scheme, a password holding '@' or '/', ?password=
+    // and sslpassword all go; text that does not parse is kept only with its secrets masked.
+    try {
+        return orm::DatabaseUrl::parse(url).withoutSecrets().toString();
+    } catch (const orm::Error &) {
+        return orm::maskSecrets(url);
+    }
 }
 
 QString SavedConnections::defaultPath()

@@ -1,7 +1,9 @@
 #include "orm/core/database_url.h"
 
 #include "orm/core/error.h"
+#include "orm/core/secrets.h"
 
+#include <QRegularExpression>
 #include <QSet>
 #include <QUrl>
 
@@ -61,6 +63,7 @@ const QSet<QString> &postgresOptions()
         QStringLiteral("passfile"),
         QStringLiteral("tcp_user_timeout"),
         QStringLiteral("sslcompression"),
+        QStringLiteral("password"), // as libpq takes it; parse() moves it to password()
     };
     return keys;
 }
@@ -87,8 +90,6 @@ QMap<QString, QString> parseQuery(const QString &query, const QString &shown,
         const QString value = percentDecode(pair.mid(eq + 1), shown, "query");
         if (!known.contains(key))
             invalid(shown, QStringLiteral("unknown option '%1'").arg(key));
-        if (key == QLatin1String("password"))
-            invalid(shown, QStringLiteral("give the password in the user part, not as an option"));
         options.insert(key, value);
     }
     return options;
@@ -118,22 +119,53 @@ void checkConnectTimeout(const QString &text, const QString &shown)
                            .arg(DatabaseUrl::kMaxConnectTimeoutSeconds));
 }
 
+// Where the user info of `afterScheme` (the text after "://") ends: the index of its '@', or -1.
+// A password may hold unencoded '@', '/', '?' or ':', so none of those ends it; the last '@'
+// does, unless it comes after a known "?option=" (an '@' in the query's values) or after a '/'
+// with no ':' before it (an '@' in the database name: only a password holds a '/').
+qsizetype userInfoEnd(const QString &afterScheme)
+{
+    static const QRegularExpression option(QStringLiteral("[?&]([A-Za-z_]+)="));
+    for (qsizetype at = afterScheme.lastIndexOf(QLatin1Char('@')); at >= 0;
+         at = at > 0 ? afterScheme.lastIndexOf(QLatin1Char('@'), at - 1) : -1) {
+        const qsizetype slash = afterScheme.indexOf(QLatin1Char('/'));
+        const qsizetype colon = afterScheme.indexOf(QLatin1Char(':'));
+        if (slash >= 0 && slash < at && (colon < 0 || colon > slash))
+            continue;
+        bool inQuery = false;
+        for (auto it = option.globalMatch(QStringView(afterScheme).left(at));
+             it.hasNext() && !inQuery;)
+            inQuery = postgresOptions().contains(it.next().captured(1));
+        if (!inQuery)
+            return at;
+    }
+    return -1;
+}
+
+// What error messages may quote of `text`: never its user info (part of a password may look
+// like a user name or a port), nor a secret option's value.
+QString quotable(const QString &text)
+{
+    const qsizetype schemeEnd = text.indexOf(QLatin1String("://"));
+    if (schemeEnd >= 0 &&
+        text.left(schemeEnd).compare(QLatin1String("sqlite"), Qt::CaseInsensitive) == 0)
+        return text; // a path, which may hold '@'
+    QString shown = text;
+    const QString afterScheme = schemeEnd >= 0 ? text.mid(schemeEnd + 3) : text;
+    const qsizetype at =
+        schemeEnd >= 0 ? userInfoEnd(afterScheme) : afterScheme.lastIndexOf(QLatin1Char('@'));
+    if (at >= 0)
+        shown = (schemeEnd >= 0 ? text.left(schemeEnd + 3) : QString()) + QStringLiteral("***") +
+                afterScheme.mid(at);
+    return maskSecrets(shown);
+}
+
 } // namespace
 
 DatabaseUrl DatabaseUrl::parse(const QString &text)
 {
     const QString trimmed = text.trimmed();
-    // What error messages quote: the input with any password cut out.
-    QString shown = trimmed;
-    {
-        const qsizetype schemeEnd = shown.indexOf(QLatin1String("://"));
-        const qsizetype at = shown.lastIndexOf(QLatin1Char('@'));
-        if (schemeEnd >= 0 && at > schemeEnd) {
-            const qsizetype colon = shown.indexOf(QLatin1Char(':'), schemeEnd + 3);
-            if (colon >= 0 && colon < at)
-                shown = shown.left(colon + 1) + QStringLiteral("***") + shown.mid(at);
-        }
-    }
+    const QString shown = quotable(trimmed);
     if (trimmed.isEmpty())
         invalid(shown, QStringLiteral("the URL is empty"));
 
@@ -145,6 +177,16 @@ DatabaseUrl DatabaseUrl::parse(const QString &text)
     DatabaseUrl url;
     url.m_scheme = trimmed.left(schemeEnd).toLower();
     QString rest = trimmed.mid(schemeEnd + 3);
+    // The user info first: what it holds (a password) is not looked at as URL syntax.
+    QString userInfo;
+    bool hasUserInfo = false;
+    if (url.m_scheme != QLatin1String("sqlite")) {
+        if (const qsizetype at = userInfoEnd(rest); at >= 0) {
+            userInfo = rest.left(at);
+            hasUserInfo = true;
+            rest.remove(0, at + 1);
+        }
+    }
     if (rest.contains(QLatin1Char('#')))
         invalid(shown, QStringLiteral("a URL fragment ('#...') is not allowed"));
     QString query;
@@ -195,9 +237,7 @@ DatabaseUrl DatabaseUrl::parse(const QString &text)
         invalid(shown, QStringLiteral("the database name must not contain '/'"));
     url.m_database = percentDecode(path, shown, "database name");
 
-    if (const qsizetype at = authority.lastIndexOf(QLatin1Char('@')); at >= 0) {
-        const QString userInfo = authority.left(at);
-        authority = authority.mid(at + 1);
+    if (hasUserInfo) {
         const qsizetype colon = userInfo.indexOf(QLatin1Char(':'));
         url.m_user = percentDecode(colon >= 0 ? userInfo.left(colon) : userInfo, shown, "user");
         if (colon >= 0) {
@@ -242,6 +282,11 @@ DatabaseUrl DatabaseUrl::parse(const QString &text)
     }
 
     url.m_options = parseQuery(query, shown, postgresOptions());
+    // libpq takes the password as an option too, and the option wins over the user part.
+    if (url.m_options.contains(QStringLiteral("password"))) {
+        url.m_password = url.m_options.take(QStringLiteral("password"));
+        url.m_hasPassword = true;
+    }
     if (url.m_options.contains(QStringLiteral("connect_timeout")))
         checkConnectTimeout(url.option(QStringLiteral("connect_timeout")), shown);
     static const QSet<QString> sslModes{QStringLiteral("disable"),   QStringLiteral("allow"),
@@ -264,6 +309,17 @@ int DatabaseUrl::connectTimeoutSeconds() const
 {
     const auto it = m_options.constFind(QStringLiteral("connect_timeout"));
     return it == m_options.constEnd() ? kDefaultConnectTimeoutSeconds : it->toInt();
+}
+
+DatabaseUrl DatabaseUrl::withoutSecrets() const
+{
+    DatabaseUrl copy = *this;
+    copy.m_password.clear();
+    copy.m_hasPassword = false;
+    for (const QString &key : m_options.keys())
+        if (isSecretOption(key))
+            copy.m_options.remove(key);
+    return copy;
 }
 
 DatabaseUrl DatabaseUrl::withPassword(const QString &password) const
@@ -299,6 +355,8 @@ QString DatabaseUrl::build(bool maskPassword) const
                 out += QLatin1Char(':') +
                        (maskPassword ? QStringLiteral("***") : percentEncode(m_password));
             out += QLatin1Char('@');
+        } else if (m_hasPassword) {
+            options.insert(QStringLiteral("password"), m_password); // libpq's default user
         }
         // A socket directory cannot stand in the authority: it goes back to ?host=.
         if (m_host.startsWith(QLatin1Char('/')))
@@ -312,8 +370,11 @@ QString DatabaseUrl::build(bool maskPassword) const
         out += QLatin1Char('/') + percentEncode(m_database);
     }
     QStringList pairs;
-    for (auto it = options.cbegin(); it != options.cend(); ++it)
-        pairs << percentEncode(it.key()) + QLatin1Char('=') + percentEncode(it.value(), "/");
+    for (auto it = options.cbegin(); it != options.cend(); ++it) {
+        const bool hide = maskPassword && isSecretOption(it.key());
+        pairs << percentEncode(it.key()) + QLatin1Char('=') +
+                     (hide ? QStringLiteral("***") : percentEncode(it.value(), "/"));
+    }
     if (!pairs.isEmpty())
         out += QLatin1Char('?') + pairs.join(QLatin1Char('&'));
     return out;

@@ -9,8 +9,10 @@ namespace orm {
 //   postgresql://user:password@host:port/dbname?sslmode=require&connect_timeout=5
 //   postgres://...   (same), [::1] for IPv6 hosts, ?host=/run/postgresql for a socket directory
 //   sqlite:///relative/path.db   sqlite:////absolute/path.db   sqlite://:memory:
-// Parts may be percent-encoded. parse() throws orm::Error(InvalidUrl) saying what is wrong,
-// never quoting the password.
+// Parts may be percent-encoded; the password may also come as ?password= (as libpq takes it),
+// and may hold unencoded '@', '/', '?' or ':' (the user info ends at the last '@' before the
+// query). parse() throws orm::Error(InvalidUrl) saying what is wrong, never quoting the user
+// info or a secret option (orm/core/secrets.h).
 class DatabaseUrl {
 public:
     enum class Backend { Postgres, Sqlite };
@@ -48,8 +50,11 @@ public:
     static constexpr int kMaxConnectTimeoutSeconds = 2147483;
 
     DatabaseUrl withPassword(const QString &password) const;
+    // Without the password and the secret options (sslpassword): what may be written to disk.
+    DatabaseUrl withoutSecrets() const;
 
-    // The URL with the password replaced by "***": safe for logs, titles and messages.
+    // The URL with the password and secret options replaced by "***": safe for logs, titles
+    // and messages.
     QString toDisplayString() const;
     // The full URL, password included: only for handing to a driver.
     QString toString() const;

@@ -85,6 +85,12 @@ void Database::setPoolSize(int size)
     m_poolSize = qMax(1, size);
 }
 
+bool Database::isReadOnly() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_readOnly;
+}
+
 bool Database::isConnected() const
 {
     std::lock_guard lock(m_mutex);
@@ -178,8 +184,14 @@ QCoro::Task<> Database::connect()
         m_connectDone.close();
     }
     setState(State::Connecting, {});
+    bool readOnly = false;
     try {
-        co_await poolForCurrentThread()->openOne();
+        const auto pool = poolForCurrentThread();
+        co_await pool->openOne();
+        // SQLite decides as it opens whether a file can only be read: ask the one just opened.
+        auto opened = co_await pool->take();
+        readOnly = opened->isReadOnly();
+        pool->giveBack(std::move(opened));
     } catch (const Error &thrown) {
         Error error = thrown;
         {
@@ -202,6 +214,7 @@ QCoro::Task<> Database::connect()
         std::lock_guard lock(m_mutex);
         m_state = State::Connected;
         m_abandoning = false;
+        m_readOnly = readOnly;
         ++m_references;
     }
     m_connectDone.open();

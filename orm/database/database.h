@@ -99,6 +99,11 @@ public:
     State state() const;
     // Why the last connect failed; empty unless state() is Failed.
     QString failureReason() const;
+    // Whether the database can only be read, as its connections found when connect() last
+    // succeeded: SQLite's mode=ro, or a file (or directory) this user may not write, which
+    // opens read-only by itself; PostgreSQL's read-only sessions (a standby,
+    // default_transaction_read_only). False before the first connect.
+    bool isReadOnly() const;
 
     // A connection of this thread's pool; `operation` names the work for the not-connected
     // warning. Waits while every connection of the pool is busy.
@@ -115,6 +120,7 @@ public:
     // Connections opened later attach them as they open; idle ones catch up before they are
     // handed out, so the change shows on the next operation of every pool, on every thread.
     // Registering does not check the file: the connection that attaches it logs a failure.
+    // `path` is a file's path, never a URI ("file:x?mode=memory" names a file so called).
     // Throws Error(Usage) on PostgreSQL, Error(Configuration) for an empty schema name.
     void attach(const QString &schema, const QString &path);
     // Forgets an attachment; connections detach it before their next operation. Returns
@@ -138,6 +144,7 @@ private:
     int m_references = 0;
     State m_state = State::Disconnected;
     std::optional<Error> m_failure;
+    bool m_readOnly = false;
     std::map<QThread *, std::shared_ptr<detail::ConnectionPool>> m_pools;
     WaitQueue m_connectDone; // open unless a first connect is under way
     bool m_retired = false;

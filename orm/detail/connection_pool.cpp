@@ -118,7 +118,12 @@ QCoro::Task<> applyAttachments(drivers::Connection *connection,
         if (applied->serials.count(it->first))
             continue;
         // Both the file and the schema name are bound: nothing in them can change the SQL.
-        const QVariantList params{it->second.path, it->first};
+        // A path is a path: SQLite would read one starting with "file:" as a URI
+        // (?mode=memory, ?vfs=...), which "./" keeps it from doing.
+        const QString &path = it->second.path;
+        const QString file =
+            path.startsWith(QLatin1String("file:")) ? QStringLiteral("./") + path : path;
+        const QVariantList params{file, it->first};
         try {
             const QString sql = QStringLiteral("ATTACH DATABASE ? AS ?");
             co_await connection->execute(sql, params);

@@ -78,6 +78,11 @@ public:
     // PQconninfo, defaults included). Empty where the backend has none (SQLite).
     virtual QMap<QString, QString> connectionParameters() const { return {}; }
 
+    // Whether the open connection can only read: SQLite opens a file read-only by itself when
+    // this user may not write it or its directory (or the URL says mode=ro); PostgreSQL when
+    // the server makes sessions read-only (a standby, default_transaction_read_only).
+    virtual bool isReadOnly() const { return false; }
+
     // Runs a statement and collects all of its rows.
     QCoro::Task<Result> execute(QString sql, QVariantList params = {});
 

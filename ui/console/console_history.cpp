@@ -1,12 +1,15 @@
 #include "console_history.h"
 
+#include "private_file.h"
+
+#include "orm/core/secrets.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRegularExpression>
 #include <QStandardPaths>
 
 namespace strata::ui {
@@ -25,32 +28,21 @@ QString ConsoleHistory::filePath() const
     return dir + QLatin1Char('/') + QString::fromLatin1(hash.left(16)) + QStringLiteral(".jsonl");
 }
 
-QString ConsoleHistory::maskPasswords(QString sql)
-{
-    static const QRegularExpression password(
-        QStringLiteral("(PASSWORD\\s+)('(?:[^']|'')*'|\\$\\w*\\$.*?\\$\\w*\\$|\\S+)"),
-        QRegularExpression::CaseInsensitiveOption | QRegularExpression::DotMatchesEverythingOption);
-    sql.replace(password, QStringLiteral("\\1'***'"));
-    static const QRegularExpression url(QStringLiteral("(\\w+://[^:/@\\s]+:)[^@\\s]+@"));
-    sql.replace(url, QStringLiteral("\\1***@"));
-    return sql;
-}
-
 void ConsoleHistory::append(HistoryEntry entry)
 {
     const QString path = filePath();
     QDir().mkpath(QFileInfo(path).absolutePath());
     QJsonObject object;
     object[QStringLiteral("connection")] = m_connection;
-    object[QStringLiteral("sql")] = maskPasswords(entry.sql);
+    object[QStringLiteral("sql")] = orm::maskSecrets(entry.sql);
     object[QStringLiteral("time")] = entry.time.toString(Qt::ISODateWithMs);
     object[QStringLiteral("durationMs")] = entry.durationMs;
     object[QStringLiteral("rows")] = entry.rows;
     object[QStringLiteral("ok")] = entry.ok;
     if (!entry.ok)
-        object[QStringLiteral("error")] = entry.error;
+        object[QStringLiteral("error")] = orm::maskSecrets(entry.error);
     QFile file(path);
-    if (!file.open(QIODevice::Append | QIODevice::Text))
+    if (!openPrivateFile(file, QIODevice::Append | QIODevice::Text))
         return;
     file.write(QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n');
     const qint64 size = file.size();
@@ -59,7 +51,8 @@ void ConsoleHistory::append(HistoryEntry entry)
     if (size > 4 << 20) {
         QList<HistoryEntry> kept = entries().mid(0, kMaxEntries);
         QFile rewrite(path);
-        if (rewrite.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
+        if (openPrivateFile(rewrite,
+                            QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text)) {
             for (auto it = kept.crbegin(); it != kept.crend(); ++it) {
                 QJsonObject o;
                 o[QStringLiteral("connection")] = m_connection;

@@ -2,8 +2,9 @@
 
 // The console's history, per connection: every run's text, time, duration, rows and outcome,
 // kept as JSON lines in the user's data directory (QStandardPaths::AppDataLocation). The key is
-// the database's display URL (password masked), and passwords written in the SQL itself
-// (PASSWORD '...') are masked before anything is stored.
+// the database's display URL (password masked), and secrets written in the SQL itself
+// (PASSWORD '...', a URL's or a conninfo's password) are masked by orm::maskSecrets before
+// anything is stored. The files are the user's alone (mode 0600).
 
 #include <QDateTime>
 #include <QList>
@@ -34,7 +35,6 @@ public:
     QList<HistoryEntry> search(const QString &text) const;
     void clear();
 
-    static QString maskPasswords(QString sql);
     static constexpr int kMaxEntries = 2000;
 
 private:

@@ -1,9 +1,11 @@
 #include "console_pane.h"
 
 #include "console_tab.h"
+#include "private_file.h"
 #include "sql_editor.h"
 
 #include "orm/core/error.h"
+#include "orm/core/secrets.h"
 #include "orm/registry/registry.h"
 
 #include <QDir>
@@ -119,14 +121,14 @@ void ConsolePane::saveTabs() const
     QJsonArray texts;
     for (int i = 0; i < m_tabs->count(); ++i)
         if (auto *tab = qobject_cast<ConsoleTab *>(m_tabs->widget(i)))
-            texts.append(tab->text());
+            texts.append(orm::maskSecrets(tab->text())); // the file keeps no password
     QJsonObject root;
     root[QStringLiteral("tabs")] = texts;
     root[QStringLiteral("current")] = m_tabs->currentIndex();
     const QString path = tabsFilePath();
     QDir().mkpath(QFileInfo(path).absolutePath());
     QFile file(path);
-    if (file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+    if (openPrivateFile(file, QIODevice::WriteOnly | QIODevice::Truncate))
         file.write(QJsonDocument(root).toJson());
 }
 

@@ -185,6 +185,18 @@ int PostgresConnection::backendPid() const
     return m_conn ? PQbackendPID(m_conn) : 0;
 }
 
+bool PostgresConnection::isReadOnly() const
+{
+    if (!isOpen())
+        return false;
+    // Both are reported by the server as they change (PostgreSQL 14 and later): no query.
+    const auto on = [this](const char *name) {
+        const char *value = PQparameterStatus(m_conn, name);
+        return value && qstrcmp(value, "on") == 0;
+    };
+    return on("default_transaction_read_only") || on("in_hot_standby");
+}
+
 TransactionStatus PostgresConnection::transactionStatus() const
 {
     if (!m_conn || m_closing || PQstatus(m_conn) != CONNECTION_OK)

@@ -60,6 +60,7 @@ public:
     QCoro::Task<> executeScript(QString sql) override;
     QCoro::Task<> cancel() override;
     TransactionStatus transactionStatus() const override;
+    bool isReadOnly() const override;
 
     // The server process serving this connection (0 when closed), for diagnostics.
     int backendPid() const;

@@ -52,6 +52,11 @@ SqliteConnection::~SqliteConnection()
     // m_context goes last: queued resumptions of coroutines still waiting are dropped with it.
 }
 
+bool SqliteConnection::isReadOnly() const
+{
+    return isOpen() && m_worker->isReadOnly();
+}
+
 bool SqliteConnection::isOpen() const
 {
     return m_worker && m_opened && !m_closing;

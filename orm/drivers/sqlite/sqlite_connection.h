@@ -27,7 +27,11 @@ class SqliteJob;
 // ones (two at most), so a stream's memory stays bounded.
 //
 // URL options: create=true or mode=rwc creates a missing file, mode=ro opens read-only,
-// busy_timeout=<ms> (default 5000). Files get WAL and foreign_keys=ON.
+// busy_timeout=<ms> (default 5000). Opening changes nothing in an existing file: it keeps its
+// journal mode (only a file created here is made WAL), and one this user may not write (or
+// whose directory it may not write) opens read-only by itself (isReadOnly()). Connections get
+// foreign_keys=ON. A file another process holds locked fails after the busy timeout with a
+// message naming that process (/proc/locks).
 //
 // Parameters bind by position (? or ?NNN). An invalid QVariant, nullptr, and a null QString,
 // QByteArray, QDateTime, QDate or QTime bind NULL (Qt's QSQLITE convention); bool and integers
@@ -71,6 +75,7 @@ public:
     QCoro::Task<> executeScript(QString sql) override;
     QCoro::Task<> cancel() override;
     TransactionStatus transactionStatus() const override;
+    bool isReadOnly() const override;
 
 private:
     using FetchJob = detail::SqliteJob<detail::SqliteFetch>;

@@ -1,5 +1,6 @@
 #include "orm/drivers/sqlite/sqlite_worker.h"
 
+#include "orm/drivers/sqlite/sqlite_lock_holder.h"
 #include "orm/drivers/sqlite/sqlite_values.h"
 
 #include <QFileInfo>
@@ -158,19 +159,25 @@ void SqliteWorker::openDatabase(const DatabaseUrl &url, const QString &path)
 {
     const bool memory = url.isMemory();
     const QString mode = url.option(QStringLiteral("mode"));
-    const bool readOnly = mode == QLatin1String("ro");
-    const bool create =
-        !readOnly && (memory || mode == QLatin1String("rwc") ||
-                      url.option(QStringLiteral("create")) == QLatin1String("true"));
-    if (!memory && !create && !QFileInfo::exists(path))
+    const bool create = mode != QLatin1String("ro") &&
+                        (memory || mode == QLatin1String("rwc") ||
+                         url.option(QStringLiteral("create")) == QLatin1String("true"));
+    const bool existed = memory || QFileInfo::exists(path);
+    if (!existed && !create)
         throw Error(Error::Kind::FileNotFound,
                     QStringLiteral("database file '%1' does not exist (add ?create=true to "
                                    "create it)")
                         .arg(path),
                     m_database);
+    // A file this user may not write, or one in a directory where no journal can be created,
+    // opens read-only by itself rather than failing on its first write.
+    const bool readOnly =
+        mode == QLatin1String("ro") || (!memory && existed &&
+                                        (!QFileInfo(path).isWritable() ||
+                                         !QFileInfo(QFileInfo(path).absolutePath()).isWritable()));
 
     int flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-    if (create)
+    if (create && !readOnly)
         flags |= SQLITE_OPEN_CREATE;
     flags |= SQLITE_OPEN_NOMUTEX; // only this thread uses the handle (interrupt is safe)
     sqlite3 *db = nullptr;
@@ -183,13 +190,19 @@ void SqliteWorker::openDatabase(const DatabaseUrl &url, const QString &path)
                 .toInt();
         rc = sqlite3_busy_timeout(db, m_busyTimeoutMs);
     }
-    // journal_mode reads the file: this is where "file is not a database" shows up.
-    if (rc == SQLITE_OK && !memory && !readOnly)
+    m_path = memory ? QString() : path;
+    // Looking at a file changes nothing in it: a user's file keeps its journal mode. Only a
+    // file this connection has just created is made WAL (readers then never block a writer).
+    if (rc == SQLITE_OK && !existed)
         rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    // A read of the header: this is where "file is not a database", and a file another
+    // process holds locked, show up.
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, "PRAGMA schema_version", nullptr, nullptr, nullptr);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, "PRAGMA foreign_keys=ON", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) {
-        const QString message =
+        QString message =
             db ? QString::fromUtf8(sqlite3_errmsg(db)) : QString::fromUtf8(sqlite3_errstr(rc));
         const int code = db ? sqlite3_extended_errcode(db) : rc;
         sqlite3_close_v2(db); // a failed open still allocates a handle
@@ -197,12 +210,29 @@ void SqliteWorker::openDatabase(const DatabaseUrl &url, const QString &path)
             throw Error(Error::Kind::FileNotFound,
                         QStringLiteral("database file '%1' does not exist").arg(path), m_database,
                         codeName(code));
+        if ((code & 0xff) == SQLITE_BUSY)
+            message = lockedMessage();
         throw Error(Error::Kind::ConnectionFailed,
                     QStringLiteral("cannot open database file '%1': %2").arg(path, message),
                     m_database, codeName(code));
     }
+    m_readOnly.store(sqlite3_db_readonly(db, "main") == 1);
     std::lock_guard lock(m_dbMutex);
     m_db = db;
+}
+
+QString SqliteWorker::lockedMessage() const
+{
+    const QString holder = m_path.isEmpty() ? QString() : sqliteLockHolder(m_path);
+    return QStringLiteral("the database file is locked by %1; gave up after the busy timeout "
+                          "of %2 ms (busy_timeout=<ms> in the URL waits longer)")
+        .arg(holder.isEmpty() ? QStringLiteral("another connection or process") : holder)
+        .arg(m_busyTimeoutMs);
+}
+
+bool SqliteWorker::isReadOnly() const
+{
+    return m_readOnly.load();
 }
 
 SqliteStart SqliteWorker::startStream(quint64 operation, const QByteArray &sql,
@@ -493,10 +523,8 @@ Error SqliteWorker::sqlError(int rc, const QByteArray &sql, qsizetype base) cons
     if ((code & 0xff) == SQLITE_INTERRUPT)
         return cancelled();
     QString message = QString::fromUtf8(sqlite3_errmsg(m_db));
-    if (code == SQLITE_BUSY)
-        message += QStringLiteral(" (another connection held its lock for longer than the "
-                                  "busy timeout of %1 ms)")
-                       .arg(m_busyTimeoutMs);
+    if ((code & 0xff) == SQLITE_BUSY)
+        message += QStringLiteral(": ") + lockedMessage();
     const int offset = sqlite3_error_offset(m_db);
     const int position = offset >= 0 && !sql.isEmpty() ? characterPosition(sql, base + offset) : 0;
     return Error(Error::Kind::Sql, message, m_database, codeName(code), position);

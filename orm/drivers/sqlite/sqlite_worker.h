@@ -186,6 +186,8 @@ public:
 
     // Worker thread.
     void openDatabase(const DatabaseUrl &url, const QString &path);
+    // Any thread, once openDatabase() succeeded: whether the file opened read-only.
+    bool isReadOnly() const;
 
     // Worker thread: prepares and binds, describes the columns and steps the first batch.
     SqliteStart startStream(quint64 operation, const QByteArray &sql, const QVariantList &params,
@@ -231,6 +233,10 @@ private:
     // saw starts in `sql` (scripts), for the position.
     Error sqlError(int rc, const QByteArray &sql = {}, qsizetype base = 0) const;
 
+    // Why a statement gave up with SQLITE_BUSY: who holds the file locked, and for how long
+    // it waited.
+    QString lockedMessage() const;
+
     QObject *const m_context;
     const QString m_database; // display URL, for errors
 
@@ -242,6 +248,7 @@ private:
 
     std::atomic<quint64> m_cancelUpTo{0};
     std::atomic<TransactionStatus> m_transactionStatus{TransactionStatus::Unknown};
+    std::atomic<bool> m_readOnly{false};
     // Written only by the worker, under m_dbMutex; the owner reads it under m_dbMutex for
     // sqlite3_interrupt, which must not race with sqlite3_close.
     std::mutex m_dbMutex;
@@ -255,6 +262,7 @@ private:
     bool m_streamIsDml = false;
     qsizetype m_bytesPerRow = 64;
     int m_busyTimeoutMs = DefaultBusyTimeoutMs;
+    QString m_path; // the file's absolute path; empty in memory
 
     std::thread m_thread; // last: starts once everything above exists
 };

@@ -1,5 +1,6 @@
 #include "orm/core/database_url.h"
 #include "orm/core/error.h"
+#include "orm/core/secrets.h"
 
 #include <QTest>
 
@@ -18,6 +19,13 @@ private slots:
     void roundTrip_data();
     void roundTrip();
     void connectTimeoutDefault();
+    void passwordOption();
+    void secretOptionsAreMasked();
+    void errorsNeverQuoteUserInfo_data();
+    void errorsNeverQuoteUserInfo();
+    void unencodedPasswordParses_data();
+    void unencodedPasswordParses();
+    void withoutSecrets();
 };
 
 void TestDatabaseUrl::good_data()
@@ -190,7 +198,10 @@ void TestDatabaseUrl::displayMasksPassword()
         QFAIL("accepted");
     } catch (const Error &e) {
         QVERIFY2(!e.toString().contains(QLatin1String("hunter2")), e.what());
-        QVERIFY2(e.toString().contains(QLatin1String("ann:***@h")), e.what());
+        // Not even the user name: with an unencoded ':' or '@' in a password, what looks like
+        // one may be part of it.
+        QVERIFY2(e.toString().contains(QLatin1String("postgresql://***@h:bad/d")), e.what());
+        QVERIFY2(!e.toString().contains(QLatin1String("ann")), e.what());
     }
 }
 
@@ -231,6 +242,135 @@ void TestDatabaseUrl::connectTimeoutDefault()
     QCOMPARE(DatabaseUrl::parse(QStringLiteral("postgresql://h/d?connect_timeout=2147483"))
                  .connectTimeoutSeconds(),
              DatabaseUrl::kMaxConnectTimeoutSeconds);
+}
+
+void TestDatabaseUrl::passwordOption()
+{
+    // As libpq takes it: ?password= is the password, shown masked, given to the driver whole.
+    const DatabaseUrl url =
+        DatabaseUrl::parse(QStringLiteral("postgresql://ann@h/d?password=Zq9%26x&sslmode=require"));
+    QCOMPARE(url.password(), QStringLiteral("Zq9&x"));
+    QVERIFY(url.hasPassword());
+    QVERIFY(!url.options().contains(QStringLiteral("password")));
+    QCOMPARE(url.toDisplayString(), QStringLiteral("postgresql://ann:***@h/d?sslmode=require"));
+    QCOMPARE(DatabaseUrl::parse(url.toString()).password(), QStringLiteral("Zq9&x"));
+
+    // Without a user, libpq's default user: the password stays an option.
+    const DatabaseUrl noUser = DatabaseUrl::parse(QStringLiteral("postgresql://h/d?password=Zq9"));
+    QCOMPARE(noUser.password(), QStringLiteral("Zq9"));
+    QCOMPARE(noUser.toDisplayString(), QStringLiteral("postgresql://h/d?password=***"));
+    QCOMPARE(DatabaseUrl::parse(noUser.toString()).password(), QStringLiteral("Zq9"));
+
+    // Given twice: the option wins, as in libpq.
+    const DatabaseUrl twice =
+        DatabaseUrl::parse(QStringLiteral("postgresql://ann:Zq9one@h/d?password=Zq9two"));
+    QCOMPARE(twice.password(), QStringLiteral("Zq9two"));
+    QCOMPARE(twice.toDisplayString(), QStringLiteral("postgresql://ann:***@h/d"));
+}
+
+void TestDatabaseUrl::secretOptionsAreMasked()
+{
+    const DatabaseUrl url = DatabaseUrl::parse(
+        QStringLiteral("postgresql://ann:Zq9pw@h/d?sslmode=require&sslpassword=Zq9key"));
+    QCOMPARE(url.option(QStringLiteral("sslpassword")), QStringLiteral("Zq9key"));
+    QCOMPARE(url.toDisplayString(),
+             QStringLiteral("postgresql://ann:***@h/d?sslmode=require&sslpassword=***"));
+    QVERIFY(url.toString().contains(QLatin1String("sslpassword=Zq9key")));
+    // And in an error about such a URL.
+    try {
+        DatabaseUrl::parse(QStringLiteral("postgresql://h/d?sslpassword=Zq9key&sslmode=never"));
+        QFAIL("accepted");
+    } catch (const Error &e) {
+        QVERIFY2(!e.toString().contains(QLatin1String("Zq9")), e.what());
+        QVERIFY2(e.toString().contains(QLatin1String("sslpassword=***")), e.what());
+    }
+}
+
+void TestDatabaseUrl::errorsNeverQuoteUserInfo_data()
+{
+    // Each URL is wrong somewhere, and its password ("Zq9" and the rest) holds characters that
+    // URL syntax gives a meaning: the error must quote no piece of the user info.
+    QTest::addColumn<QString>("text");
+    QTest::newRow("question mark, bad port") << "postgresql://ann:Zq9?ab@h:99999/d";
+    QTest::newRow("question mark makes an option") << "postgresql://ann:Zq9?x=y@h:0/d";
+    QTest::newRow("at sign, bad port") << "postgresql://ann:Zq9@pq@h:nope/d";
+    QTest::newRow("slash, bad option") << "postgresql://ann:Zq9/pq@h/d?sslmod=x";
+    QTest::newRow("colon looks like a port") << "postgresql://ann:Zq9:5432@h:0/d";
+    QTest::newRow("hash") << "postgresql://ann:Zq9#frag@h:x/d";
+    QTest::newRow("unknown scheme") << "mysql://ann:Zq9pq@h/d";
+    QTest::newRow("upper-case scheme") << "POSTGRESQL://ann:Zq9pq@h:-1/d";
+    QTest::newRow("no scheme") << "ann:Zq9pq@h/d";
+    QTest::newRow("bad escape in password") << "postgresql://ann:Zq9%zz@h/d";
+    QTest::newRow("user name only") << "postgresql://Zq9user@h:x/d";
+    QTest::newRow("password option") << "postgresql://h/d?password=Zq9pq&connect_timeout=x";
+}
+
+void TestDatabaseUrl::errorsNeverQuoteUserInfo()
+{
+    QFETCH(QString, text);
+    try {
+        DatabaseUrl::parse(text);
+        QFAIL("parse() accepted a bad URL");
+    } catch (const Error &e) {
+        QCOMPARE(e.kind(), Error::Kind::InvalidUrl);
+        for (const char *piece : {"Zq9", "pq@", "ab@", "ann"})
+            QVERIFY2(!e.toString().contains(QLatin1String(piece)), e.what());
+    }
+}
+
+void TestDatabaseUrl::unencodedPasswordParses_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QString>("database");
+    QTest::newRow("question mark") << "postgresql://ann:Zq9?ab@h/d"
+                                   << "Zq9?ab"
+                                   << "h"
+                                   << "d";
+    QTest::newRow("slash") << "postgresql://ann:Zq9/ab@h/d"
+                           << "Zq9/ab"
+                           << "h"
+                           << "d";
+    QTest::newRow("everything") << "postgresql://ann:Z@q9/?:x@h:5432/d?sslmode=require"
+                                << "Z@q9/?:x"
+                                << "h"
+                                << "d";
+    // An '@' in an option's value is not the end of the user info.
+    QTest::newRow("at in an option") << "postgresql://ann:Zq9@h/d?application_name=me@home"
+                                     << "Zq9"
+                                     << "h"
+                                     << "d";
+    QTest::newRow("at in the database name") << "postgresql://h/d@b"
+                                             << ""
+                                             << "h"
+                                             << "d@b";
+}
+
+void TestDatabaseUrl::unencodedPasswordParses()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, password);
+    QFETCH(QString, host);
+    QFETCH(QString, database);
+    const DatabaseUrl url = DatabaseUrl::parse(text);
+    QCOMPARE(url.password(), password);
+    QCOMPARE(url.host(), host);
+    QCOMPARE(url.databaseName(), database);
+    if (!password.isEmpty()) {
+        QCOMPARE(url.user(), QStringLiteral("ann"));
+        QVERIFY(!url.toDisplayString().contains(password));
+    }
+    QCOMPARE(DatabaseUrl::parse(url.toString()).password(), password);
+}
+
+void TestDatabaseUrl::withoutSecrets()
+{
+    const DatabaseUrl url = DatabaseUrl::parse(
+        QStringLiteral("POSTGRESQL://ann:Z@q9/x@h:6543/d?sslpassword=Zq9key&sslmode=require"));
+    const QString stripped = url.withoutSecrets().toString();
+    QCOMPARE(stripped, QStringLiteral("postgresql://ann@h:6543/d?sslmode=require"));
+    QVERIFY(!url.withoutSecrets().hasPassword());
 }
 
 QTEST_GUILESS_MAIN(TestDatabaseUrl)
