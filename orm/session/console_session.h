@@ -115,6 +115,10 @@ signals:
     // transactionState() changed (also from Open to Failed and back).
     void transactionStateChanged(orm::ConsoleSession::TransactionState state);
     void busyChanged(bool busy);
+    // The server said something beside a result (PostgreSQL: RAISE NOTICE, WARNING, INFO):
+    // `severity` untranslated, `text` the message with its DETAIL and HINT lines. Emitted while
+    // a call reads the server's answer, before that call returns.
+    void noticeReceived(const QString &severity, const QString &text);
 
 private:
     QCoro::Task<> lock();
