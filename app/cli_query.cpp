@@ -13,6 +13,7 @@
 // stderr); 2 a usage error (bad option, URL, extra name or schema). Passwords are never printed.
 
 #include "command.h"
+#include "table_printer.h"
 
 #include "orm/core/text_escape.h"
 #include "orm/query/sql_dialect.h"
@@ -25,7 +26,6 @@
 #include <QTextStream>
 
 #include <cmath>
-#include <vector>
 
 namespace {
 
@@ -81,12 +81,6 @@ QCoro::Task<orm::Result> runStatement(orm::Database *db, QString sql, QString sc
     co_return result;
 }
 
-bool isNumeric(orm::LogicalType type)
-{
-    return type == orm::LogicalType::Integer || type == orm::LogicalType::Real ||
-           type == orm::LogicalType::Numeric;
-}
-
 QString cellText(const orm::Result &result, int row, int column)
 {
     if (result.isNull(row, column))
@@ -104,62 +98,6 @@ QString rowsAffectedText(qint64 n)
     if (n < 0)
         return QStringLiteral("OK");
     return QStringLiteral("%1 %2 affected").arg(n).arg(n == 1 ? "row" : "rows");
-}
-
-// psql-like: aligned columns, numbers right-aligned, NULL shown as NULL, a row count footer.
-void printTable(QTextStream &out, const orm::Result &result)
-{
-    const int columns = result.columnCount();
-    QList<QStringList> cells(result.rowCount());
-    QList<int> widths(columns);
-    for (int c = 0; c < columns; ++c)
-        widths[c] = int(result.columns[c].name.size());
-    for (int row = 0; row < result.rowCount(); ++row) {
-        for (int c = 0; c < columns; ++c) {
-            QString text =
-                result.isNull(row, c) ? QStringLiteral("NULL") : cellText(result, row, c);
-            text.replace(QLatin1Char('\n'), QLatin1String("\\n"));
-            text.replace(QLatin1Char('\r'), QLatin1String("\\r"));
-            text.replace(QLatin1Char('\t'), QLatin1String("\\t"));
-            widths[c] = qMax(widths[c], int(text.size()));
-            cells[row] << text;
-        }
-    }
-    // Right-aligned: numeric columns, and untyped ones (SQLite expressions) holding numbers only.
-    std::vector<bool> right(size_t(qMax(columns, 0)));
-    for (int c = 0; c < columns; ++c) {
-        const orm::LogicalType type = result.columns[c].type;
-        right[c] = isNumeric(type);
-        if (type != orm::LogicalType::Unknown || result.rowCount() == 0)
-            continue;
-        right[c] = true;
-        for (int row = 0; row < result.rowCount() && right[c]; ++row) {
-            const int id = result.value(row, c).typeId();
-            right[c] =
-                result.isNull(row, c) || id == QMetaType::LongLong || id == QMetaType::Double;
-        }
-    }
-    QStringList header;
-    QStringList rule;
-    for (int c = 0; c < columns; ++c) {
-        header << result.columns[c].name.leftJustified(widths[c]);
-        rule << QString(widths[c], QLatin1Char('-'));
-    }
-    out << header.join(QStringLiteral(" | ")).trimmed() << '\n'
-        << rule.join(QStringLiteral("-+-")) << '\n';
-    for (const QStringList &row : cells) {
-        QStringList line;
-        for (int c = 0; c < columns; ++c)
-            line << (right[c] ? row[c].rightJustified(widths[c]) : row[c].leftJustified(widths[c]));
-        QString text = line.join(QStringLiteral(" | "));
-        while (text.endsWith(QLatin1Char(' ')))
-            text.chop(1);
-        out << text << '\n';
-    }
-    out << QStringLiteral("(%1 %2)")
-               .arg(result.rowCount())
-               .arg(result.rowCount() == 1 ? "row" : "rows")
-        << '\n';
 }
 
 // RFC 4180: CRLF line ends; fields with a comma, quote, CR or LF quoted, quotes doubled. NULL is
@@ -347,7 +285,8 @@ int runQuery(const QStringList &arguments)
         } else if (outputFormat == QLatin1String("csv")) {
             printCsv(out, result);
         } else {
-            printTable(out, result);
+            out.flush(); // the table is written to stdout directly, in pieces
+            strata::app::printTable(stdout, result);
         }
         return 0;
     } catch (const UsageError &error) {

@@ -18,6 +18,16 @@ namespace {
                 QStringLiteral("invalid database URL '%1': %2").arg(shown, why));
 }
 
+// libpq and SQLite read every part as a C string: a %00 would cut it short there, so that
+// "tester%00evil" logs in as "tester". Refused, naming the part only (never quoting it).
+void refuseNul(const QByteArray &decoded, const QString &shown, const char *what)
+{
+    if (decoded.contains('\0'))
+        invalid(shown, QStringLiteral("the ") + QLatin1String(what) +
+                           QStringLiteral(" contains %00 (a NUL byte): the database would read "
+                                          "only what comes before it"));
+}
+
 // Decodes %XX escapes, refusing malformed ones (QUrl would pass them through silently).
 QString percentDecode(const QString &part, const QString &shown, const char *what)
 {
@@ -29,12 +39,24 @@ QString percentDecode(const QString &part, const QString &shown, const char *wha
             invalid(shown, QStringLiteral("bad percent-escape in the %1").arg(QLatin1String(what)));
         i += 2;
     }
-    return QString::fromUtf8(QByteArray::fromPercentEncoding(raw));
+    const QByteArray decoded = QByteArray::fromPercentEncoding(raw);
+    refuseNul(decoded, shown, what);
+    return QString::fromUtf8(decoded);
 }
 
 QString percentEncode(const QString &part, const char *keep = "")
 {
     return QString::fromLatin1(QUrl::toPercentEncoding(part, keep));
+}
+
+// What may stand between '[' and ']' as it is: an IPv6 address, with a zone ("fe80::1%eth0").
+bool isBracketable(const QString &host)
+{
+    return std::all_of(host.begin(), host.end(), [](QChar c) {
+        return (c.unicode() < 0x80 && c.isLetterOrNumber()) || c == QLatin1Char(':') ||
+               c == QLatin1Char('.') || c == QLatin1Char('%') || c == QLatin1Char('-') ||
+               c == QLatin1Char('_');
+    });
 }
 
 // Options libpq understands (and Strata's own for SQLite); anything else is a typo to report.
@@ -256,6 +278,8 @@ DatabaseUrl DatabaseUrl::parse(const QString &text)
         url.m_host = authority.mid(1, close - 1);
         if (url.m_host.isEmpty())
             invalid(shown, QStringLiteral("the IPv6 host between '[' and ']' is empty"));
+        if (!isBracketable(url.m_host)) // taken as it is, not decoded: a NUL would pass
+            invalid(shown, QStringLiteral("the host between '[' and ']' is not an IPv6 address"));
         const QString after = authority.mid(close + 1);
         if (!after.isEmpty() && !after.startsWith(QLatin1Char(':')))
             invalid(shown, QStringLiteral("unexpected text after the IPv6 host"));
@@ -358,8 +382,10 @@ QString DatabaseUrl::build(bool maskPassword) const
         } else if (m_hasPassword) {
             options.insert(QStringLiteral("password"), m_password); // libpq's default user
         }
-        // A socket directory cannot stand in the authority: it goes back to ?host=.
-        if (m_host.startsWith(QLatin1Char('/')))
+        // A socket directory cannot stand in the authority, nor a host with ':' that brackets
+        // would not hold ("a]:b" from ?host=, found by tests/fuzz): they go back to ?host=.
+        if (m_host.startsWith(QLatin1Char('/')) ||
+            (m_host.contains(QLatin1Char(':')) && !isBracketable(m_host)))
             options.insert(QStringLiteral("host"), m_host);
         else if (m_host.contains(QLatin1Char(':')))
             out += QLatin1Char('[') + m_host + QLatin1Char(']');

@@ -7,6 +7,7 @@
 #include <QMap>
 #include <QVariantList>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -18,6 +19,15 @@ enum class TransactionStatus {
     Idle,    // no transaction: every statement commits on its own
     Open,    // inside a transaction block
     Failed,  // inside a transaction that an error aborted (PostgreSQL): only ROLLBACK helps
+};
+
+// What the server says beside a statement's result: PostgreSQL's notices and warnings (RAISE
+// NOTICE, "table does not exist, skipping"). SQLite has none.
+struct Notice {
+    QString severity; // NOTICE, WARNING, INFO, LOG, DEBUG (not translated)
+    QString message;
+    QString detail;
+    QString hint;
 };
 
 // One physical connection to a database, behind which each backend's driver sits.
@@ -86,6 +96,17 @@ public:
     // Runs a statement and collects all of its rows.
     QCoro::Task<Result> execute(QString sql, QVariantList params = {});
 
+    // Called on the connection's thread, while a call reads the server's answer, for every
+    // notice. It must not call into this connection. Without one, notices are dropped.
+    using NoticeHandler = std::function<void(const Notice &)>;
+    void setNoticeHandler(NoticeHandler handler) { m_noticeHandler = std::move(handler); }
+    // For the driver: hands a notice to the handler.
+    void notify(const Notice &notice) const
+    {
+        if (m_noticeHandler)
+            m_noticeHandler(notice);
+    }
+
 protected:
     explicit Connection(DatabaseUrl url)
         : m_url(std::move(url))
@@ -95,6 +116,7 @@ protected:
 
 private:
     DatabaseUrl m_url;
+    NoticeHandler m_noticeHandler;
 };
 
 // The driver for the URL's backend; the connection is not open yet.

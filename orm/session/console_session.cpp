@@ -21,6 +21,17 @@ struct Turn {
     }
 };
 
+// A notice as psql prints it, less the severity: the message, then its DETAIL and HINT.
+QString noticeText(const drivers::Notice &notice)
+{
+    QString text = notice.message;
+    if (!notice.detail.isEmpty())
+        text += QStringLiteral("\nDETAIL: ") + notice.detail;
+    if (!notice.hint.isEmpty())
+        text += QStringLiteral("\nHINT: ") + notice.hint;
+    return text;
+}
+
 } // namespace
 
 ConsoleSession::ConsoleSession(Database *database, QObject *parent)
@@ -92,6 +103,10 @@ QCoro::Task<> ConsoleSession::openInTurn(QString schema)
         url = DatabaseUrl::parse(QStringLiteral("sqlite:///") + path);
     }
     auto connection = drivers::createConnection(url);
+    connection->setNoticeHandler([self = QPointer<ConsoleSession>(this)](const drivers::Notice &n) {
+        if (self)
+            emit self->noticeReceived(n.severity, noticeText(n));
+    });
     co_await connection->open();
     m_connection = std::move(connection);
     m_schema = schema;

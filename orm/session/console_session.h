@@ -118,6 +118,10 @@ signals:
     // The server had ended the session (restart, terminated backend, cut link) and a new one
     // was opened before the next statement; `message` says what was lost with the old one.
     void sessionReset(const QString &message);
+    // The server said something beside a result (PostgreSQL: RAISE NOTICE, WARNING, INFO):
+    // `severity` untranslated, `text` the message with its DETAIL and HINT lines. Emitted while
+    // a call reads the server's answer, before that call returns.
+    void noticeReceived(const QString &severity, const QString &text);
 
 private:
     QCoro::Task<> lock();

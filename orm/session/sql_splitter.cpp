@@ -1,34 +1,60 @@
 #include "orm/session/sql_splitter.h"
 
+#include "orm/session/sqlite_statement_scanner.h"
+
+#include <QCoro/QCoroFuture>
+#include <QPromise>
 #include <QRegularExpression>
+#include <QThreadPool>
 
 #include <pg_query.h>
-#include <sqlite3.h>
 
 #include <algorithm>
-#include <vector>
+#include <memory>
 
 namespace orm {
 namespace {
 
-// UTF-8 byte offset -> QString index, for every byte offset of the script (plus the end).
-std::vector<int> byteToIndex(const QString &script, const QByteArray &utf8)
-{
-    std::vector<int> map(size_t(utf8.size()) + 1, int(script.size()));
-    int byte = 0;
-    for (int i = 0; i < script.size(); ++i) {
-        const char32_t code = script.at(i).isHighSurrogate() && i + 1 < script.size()
-                                  ? QChar::surrogateToUcs4(script.at(i), script.at(i + 1))
-                                  : script.at(i).unicode();
-        const int bytes = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-        for (int b = 0; b < bytes && byte + b < utf8.size(); ++b)
-            map[size_t(byte + b)] = i;
-        byte += bytes;
-        if (code >= 0x10000)
-            ++i;
+// UTF-8 byte offsets -> QString indexes, asked for in increasing order, so that a whole script
+// costs one pass (a table of every offset would be four bytes per byte of script).
+class ByteIndex {
+public:
+    explicit ByteIndex(const QString &script)
+        : m_script(script)
+    {
     }
-    return map;
-}
+
+    // The index of the character that holds byte `offset` (the script's size at its end).
+    int at(qsizetype offset)
+    {
+        if (offset < m_byte) { // not expected; start over rather than answer wrongly
+            m_byte = 0;
+            m_index = 0;
+        }
+        const qsizetype size = m_script.size();
+        while (m_index < size) {
+            const char16_t c = m_script.at(m_index).unicode();
+            const bool pair = QChar::isHighSurrogate(c) && m_index + 1 < size &&
+                              m_script.at(m_index + 1).isLowSurrogate();
+            // As QString::toUtf8 writes it: a lone surrogate becomes '?'.
+            const int bytes = pair                    ? 4
+                              : QChar::isSurrogate(c) ? 1
+                              : c < 0x80              ? 1
+                              : c < 0x800             ? 2
+                                                      : 3;
+            if (m_byte + bytes > offset)
+                break;
+            m_byte += bytes;
+            m_index += pair ? 2 : 1;
+        }
+        return int(m_index);
+    }
+
+private:
+    const QString &m_script;
+    qsizetype m_byte = 0;
+    qsizetype m_index = 0;
+};
 
 // Appends script[from, to) as a statement, whitespace trimmed, unless nothing is left.
 void appendPiece(QList<SqlStatement> &out, const QString &script, int from, int to)
@@ -42,25 +68,24 @@ void appendPiece(QList<SqlStatement> &out, const QString &script, int from, int 
     out.append(SqlStatement{from, to - from, script.mid(from, to - from)});
 }
 
-// Only whitespace and comments, as SQLite's scanner sees it: behind a ';' such text leaves
-// sqlite3_complete in its "after a semicolon" state, while any token moves it on.
-bool sqliteBlank(const QByteArray &piece)
+// `limit` >= 0: stop after that many statements.
+QList<SqlStatement> splitSqlite(const QString &script, int limit = -1)
 {
-    QByteArray probe = ";" + piece;
-    while (probe.endsWith(';') && probe.size() > 1 && sqlite3_complete(probe.constData())) {
-        // "; <comments> ;" is blank too: drop the final ';' and look again.
-        QByteArray shorter = probe.left(probe.size() - 1);
-        if (!sqlite3_complete(shorter.constData()))
-            return false;
-        probe = shorter;
-    }
-    return sqlite3_complete(probe.constData()) != 0;
+    const QByteArray utf8 = script.toUtf8();
+    ByteIndex index(script);
+    QList<SqlStatement> out;
+    sqlite_scan::forEachStatement(utf8.constData(), utf8.size(), [&](qsizetype from, qsizetype to) {
+        const int start = index.at(from);
+        appendPiece(out, script, start, to >= utf8.size() ? int(script.size()) : index.at(to));
+        return limit < 0 || out.size() < limit;
+    });
+    return out;
 }
 
 QList<SqlStatement> splitPostgres(const QString &script)
 {
     const QByteArray utf8 = script.toUtf8();
-    const std::vector<int> index = byteToIndex(script, utf8);
+    ByteIndex index(script);
     QList<SqlStatement> out;
     PgQuerySplitResult result = pg_query_split_with_scanner(utf8.constData());
     if (result.error) {
@@ -81,6 +106,7 @@ QList<SqlStatement> splitPostgres(const QString &script)
         appendPiece(out, script, from, int(script.size()));
         return out;
     }
+    out.reserve(result.n_stmts);
     for (int i = 0; i < result.n_stmts; ++i) {
         const PgQuerySplitStmt *stmt = result.stmts[i];
         int fromByte = stmt->stmt_location;
@@ -91,39 +117,16 @@ QList<SqlStatement> splitPostgres(const QString &script)
         int semicolon = toByte;
         if (semicolon < utf8.size() && utf8.at(semicolon) == ';')
             toByte = semicolon + 1;
-        appendPiece(out, script, index[size_t(fromByte)],
-                    toByte >= utf8.size() ? int(script.size()) : index[size_t(toByte)]);
+        const int from = index.at(fromByte);
+        appendPiece(out, script, from,
+                    toByte >= utf8.size() ? int(script.size()) : index.at(toByte));
     }
     pg_query_free_split_result(result);
     // The scanner finds no statement in text it cannot read as SQL at all ("SELEC 1"): run it
-    // whole, so that the server says what is wrong with it, rather than nothing.
-    if (out.isEmpty() && !sqliteBlank(utf8))
+    // whole, so that the server says what is wrong with it, rather than nothing, unless it is
+    // blank as SQLite's scanner sees it (whitespace, comments and ';').
+    if (out.isEmpty() && !splitSqlite(script, 1).isEmpty())
         appendPiece(out, script, 0, int(script.size()));
-    return out;
-}
-
-QList<SqlStatement> splitSqlite(const QString &script)
-{
-    const QByteArray utf8 = script.toUtf8();
-    const std::vector<int> index = byteToIndex(script, utf8);
-    QList<SqlStatement> out;
-    qsizetype from = 0;
-    const auto take = [&](qsizetype to) {
-        const QByteArray piece = utf8.mid(from, to - from);
-        if (!sqliteBlank(piece))
-            appendPiece(out, script, index[size_t(from)],
-                        to >= utf8.size() ? int(script.size()) : index[size_t(to)]);
-        from = to;
-    };
-    for (qsizetype i = utf8.indexOf(';'); i >= 0; i = utf8.indexOf(';', i + 1)) {
-        // The scanner decides whether this ';' ends a statement or sits in a string, an
-        // identifier, a comment or a trigger body.
-        const QByteArray candidate = utf8.mid(from, i + 1 - from);
-        if (sqlite3_complete(candidate.constData()))
-            take(i + 1);
-    }
-    if (from < utf8.size())
-        take(utf8.size());
     return out;
 }
 
@@ -132,6 +135,20 @@ QList<SqlStatement> splitSqlite(const QString &script)
 QList<SqlStatement> splitSql(const QString &script, Dialect dialect)
 {
     return dialect == Dialect::Postgres ? splitPostgres(script) : splitSqlite(script);
+}
+
+QCoro::Task<QList<SqlStatement>> splitSqlOffThread(QString script, Dialect dialect)
+{
+    auto promise = std::make_shared<QPromise<QList<SqlStatement>>>();
+    QFuture<QList<SqlStatement>> future = promise->future();
+    promise->start();
+    QThreadPool::globalInstance()->start([promise, script = std::move(script), dialect] {
+        promise->addResult(splitSql(script, dialect));
+        promise->finish();
+    });
+    // Named first: GCC 12 and co_await (docs/DEVELOPING.md).
+    QList<SqlStatement> statements = co_await future;
+    co_return statements;
 }
 
 int statementAt(const QList<SqlStatement> &statements, int position)
@@ -153,9 +170,10 @@ QString leadingKeywords(const QString &sql)
 {
     static const QRegularExpression comments(QStringLiteral("^(\\s+|--[^\\n]*\\n?|/\\*.*?\\*/)+"),
                                              QRegularExpression::DotMatchesEverythingOption);
-    QString text = sql;
-    text.remove(comments);
-    return text.left(40).simplified().toUpper();
+    // Matched in place, not removed from a copy: a statement may be megabytes long.
+    const QRegularExpressionMatch leading = comments.match(sql);
+    const qsizetype from = leading.hasMatch() ? leading.capturedEnd() : 0;
+    return sql.mid(from, 40).simplified().toUpper();
 }
 
 } // namespace orm

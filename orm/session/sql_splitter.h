@@ -3,10 +3,13 @@
 // Splitting a script into statements with each database's own scanner: PostgreSQL's (through
 // libpg_query's pg_query_split_with_scanner, so strings, quoted identifiers, comments and dollar
 // quoting are read exactly as the server reads them) and SQLite's sqlite3_complete (which knows
-// its strings, comments and CREATE TRIGGER bodies). No hand-written tokenizer.
+// its strings, comments and CREATE TRIGGER bodies). SQLite's is sqlite3_complete's own state
+// machine run once over the script (sqlite_statement_scanner.h): calling sqlite3_complete on
+// every prefix was quadratic. Both are linear in the script's length.
 
 #include "orm/query/sql_dialect.h"
 
+#include <QCoro/QCoroTask>
 #include <QList>
 #include <QString>
 
@@ -26,6 +29,10 @@ struct SqlStatement {
 // The statements of `script`, in order. Pieces holding only whitespace and comments are left
 // out. A statement the scanner cannot finish (an unterminated string, say) runs to the end.
 QList<SqlStatement> splitSql(const QString &script, Dialect dialect);
+
+// splitSql on a pool thread: a script of megabytes takes a noticeable time to split, which the
+// calling (GUI) thread spends in its event loop instead. Resumes on the caller's thread.
+QCoro::Task<QList<SqlStatement>> splitSqlOffThread(QString script, Dialect dialect);
 
 // The index of the statement under `position` (a QString index into the script): the one that
 // contains it, else the one ending just before it (the cursor after a ';'), else the next one.

@@ -61,6 +61,10 @@ const QList<Scenario> &scenarios()
              "console SELECT of 10,000,000 rows: first rows, memory; CSV export vs psql"),
          {Backend::Postgres, Backend::Sqlite},
          runConsole},
+        {QStringLiteral("split"),
+         QStringLiteral("console statement splitter on 10 MB hostile scripts: time, GUI stall"),
+         {Backend::Postgres, Backend::Sqlite},
+         runSplit},
         {QStringLiteral("grid"),
          QStringLiteral("data grid on 10,000,000 rows: first rows, Ctrl+End, stall, memory; vs "
                         "QSqlTableModel"),

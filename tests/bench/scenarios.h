@@ -25,6 +25,10 @@ void runBulk(const Context &context, Backend backend);
 // A console SELECT of 10,000,000 rows: first rows and memory; a console CSV export vs psql \copy.
 void runConsole(const Context &context, Backend backend);
 
+// The console's statement splitter on 10 MB hostile scripts: its time, and the GUI thread's
+// stall while the console splits them.
+void runSplit(const Context &context, Backend backend);
+
 // The data grid (GridModel + GridView, offscreen) on 10,000,000 rows vs QSqlTableModel; runs
 // each side in a child process of strata-bench (gridChildMain) that has a QApplication.
 void runGrid(const Context &context, Backend backend);

@@ -213,11 +213,11 @@ void ConsolePane::refreshHistory()
     for (const HistoryEntry &e : t->history()->search(m_search->text())) {
         const QString line =
             QStringLiteral("%1  %2 ms  %3  %4")
-                .arg(e.time.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")))
-                .arg(e.durationMs)
-                .arg(e.ok ? (e.rows >= 0 ? tr("%Ln row(s)", nullptr, int(e.rows)) : tr("ok"))
-                          : tr("error"))
-                .arg(e.sql.simplified().left(120));
+                .arg(e.time.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")),
+                     QString::number(e.durationMs),
+                     e.ok ? (e.rows >= 0 ? tr("%Ln row(s)", nullptr, int(e.rows)) : tr("ok"))
+                          : tr("error"),
+                     e.sql.simplified().left(120));
         auto *item = new QListWidgetItem(line, m_historyList);
         item->setData(Qt::UserRole, e.sql);
         item->setToolTip(e.ok ? e.sql : e.sql + QStringLiteral("\n\n") + e.error);

@@ -12,6 +12,7 @@
 #include <QAction>
 #include <QCoreApplication>
 #include <QLabel>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -214,11 +215,16 @@ void ConsoleTab::runStatement()
     const QString all = text();
     const orm::Dialect dialect =
         m_database ? orm::dialectOf(m_database->url().backend()) : m_editor->dialect();
-    const QList<orm::SqlStatement> statements = orm::splitSql(all, dialect);
-    const int i = orm::statementAt(statements, m_editor->cursorIndex());
-    if (i < 0)
-        return;
-    launchRun(statements[i].text, statements[i].start);
+    // Split off this thread (a large script takes a while); the cursor is where it was now.
+    const int cursor = m_editor->cursorIndex();
+    launchTask(
+        this, orm::splitSqlOffThread(all, dialect),
+        [this, cursor](const QList<orm::SqlStatement> &statements) {
+            const int i = orm::statementAt(statements, cursor);
+            if (i >= 0)
+                launchRun(statements[i].text, statements[i].start);
+        },
+        [this](const TaskFailure &failure) { log(tr("Cannot run: %1").arg(failure.message)); });
 }
 
 void ConsoleTab::cancel()
@@ -495,6 +501,11 @@ QCoro::Task<> ConsoleTab::ensureSession()
                 &ConsoleTab::updateState);
         connect(m_session, &orm::ConsoleSession::sessionReset, this,
                 [this](const QString &message) { log(message); });
+        // RAISE NOTICE and the server's warnings, as psql shows them ("NOTICE:  ...").
+        connect(m_session, &orm::ConsoleSession::noticeReceived, this,
+                [this](const QString &severity, const QString &text) {
+                    log(severity + QStringLiteral(":  ") + text);
+                });
     }
     QPointer<orm::ConsoleSession> session = m_session;
     session->setAutocommit(!m_manual->isChecked());
@@ -589,10 +600,10 @@ void ConsoleTab::showResult(int, const orm::SqlStatement &statement, const Resul
     m_results->setTabToolTip(m_results->count() - 1, statement.text.left(200));
     m_lastView = view;
     m_streamOpen = !stream->isFinished();
-    log(tr("Result %1: %2 — first rows in %L3 ms")
-            .arg(m_resultNumber)
-            .arg(statement.text.left(80).simplified())
-            .arg(elapsedMs));
+    // One arg() with every value: chained ones would read a "%1" in the statement as theirs.
+    log(tr("Result %1: %2 — first rows in %3 ms")
+            .arg(QString::number(m_resultNumber), statement.text.left(80).simplified(),
+                 QLocale().toString(elapsedMs)));
     HistoryEntry entry = historyEntry(statement, elapsedMs);
     entry.rows = stream->isFinished() ? stream->rowsRead() : -1;
     appendHistory(entry);
@@ -603,11 +614,11 @@ void ConsoleTab::showDone(int, const orm::SqlStatement &statement, qint64 rowsAf
 {
     m_streamOpen = false;
     m_catalogStale = m_catalogStale || ScriptRunner::changesCatalog(statement.text);
-    log(tr("%1 — %2, %L3 ms")
-            .arg(statement.text.left(80).simplified())
-            .arg(rowsAffected >= 0 ? tr("%Ln row(s) affected", nullptr, int(rowsAffected))
-                                   : tr("done"))
-            .arg(elapsedMs));
+    log(tr("%1 — %2, %3 ms")
+            .arg(statement.text.left(80).simplified(),
+                 rowsAffected >= 0 ? tr("%Ln row(s) affected", nullptr, int(rowsAffected))
+                                   : tr("done"),
+                 QLocale().toString(elapsedMs)));
     HistoryEntry entry = historyEntry(statement, elapsedMs);
     entry.rows = rowsAffected;
     appendHistory(entry);
@@ -618,9 +629,10 @@ void ConsoleTab::showFailure(int, const orm::SqlStatement &statement, const orm:
 {
     m_lastError = error.message();
     m_lastState = error.sqlState();
-    QString line = error.kind() == orm::Error::Kind::Cancelled
-                       ? tr("Cancelled after %L1 ms: %2").arg(elapsedMs).arg(error.message())
-                       : tr("Error: %1").arg(error.message());
+    QString line =
+        error.kind() == orm::Error::Kind::Cancelled
+            ? tr("Cancelled after %1 ms: %2").arg(QLocale().toString(elapsedMs), error.message())
+            : tr("Error: %1").arg(error.message());
     if (!error.sqlState().isEmpty())
         line += tr(" (SQLSTATE %1)").arg(error.sqlState());
     if (ScriptRunner::isReadOnlyRefusal(error) && m_readOnly->isChecked())

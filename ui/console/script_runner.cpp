@@ -88,7 +88,12 @@ QCoro::Task<bool> ScriptRunner::runStatements(orm::ConsoleSession *target, QStri
     QPointer<orm::ConsoleSession> session = target;
     if (!session)
         throw orm::Error(orm::Error::Kind::Usage, tr("the console has no session"));
-    const QList<orm::SqlStatement> statements = orm::splitSql(script, session->dialect());
+    // Off this (the GUI) thread: megabytes of script take a while to split.
+    QCoro::Task<QList<orm::SqlStatement>> splitting =
+        orm::splitSqlOffThread(std::move(script), session->dialect());
+    const QList<orm::SqlStatement> statements = co_await std::move(splitting);
+    if (!self || !session)
+        co_return false;
     if (statements.isEmpty())
         emit nothingToRun();
     bool ok = true;

@@ -38,8 +38,18 @@ qint64 commandTuples(PGresult *result)
     return text && *text ? std::strtoll(text, nullptr, 10) : -1;
 }
 
-void ignoreNotice(void *, const char *)
+// Notices come to the receiver as results while libpq reads input, on the owner thread.
+void receiveNotice(void *context, const PGresult *result)
 {
+    const auto field = [result](int code) {
+        return QString::fromUtf8(PQresultErrorField(result, code));
+    };
+    QString severity = field(PG_DIAG_SEVERITY_NONLOCALIZED); // servers before 9.6: none
+    if (severity.isEmpty())
+        severity = field(PG_DIAG_SEVERITY);
+    static_cast<const Connection *>(context)->notify(
+        Notice{severity, field(PG_DIAG_MESSAGE_PRIMARY), field(PG_DIAG_MESSAGE_DETAIL),
+               field(PG_DIAG_MESSAGE_HINT)});
 }
 
 bool isError(ExecStatusType status)
@@ -386,7 +396,7 @@ QCoro::Task<> PostgresConnection::open()
     parameters.clear(); // the password
     if (!m_conn)
         throw Error(Kind::ConnectionFailed, QStringLiteral("out of memory"), displayUrl());
-    PQsetNoticeProcessor(m_conn, ignoreNotice, nullptr);
+    PQsetNoticeReceiver(m_conn, receiveNotice, static_cast<Connection *>(this));
 
     // libpq ignores connect_timeout in asynchronous mode: enforce it here.
     const int timeout = u.connectTimeoutSeconds();
@@ -587,7 +597,20 @@ QCoro::Task<pg_result *> PostgresConnection::nextResult()
                     break; // done (-1) or failed (-2): the result says which
                 }
             }
-            continue;
+            // The rows had nowhere to go: say so rather than report success with nothing,
+            // once the rest of the statement's results are read (the connection stays usable).
+            for (;;) { // named, not in the loop's condition: GCC 12 (docs/DEVELOPING.md)
+                PGresult *rest = co_await nextResult();
+                if (!rest)
+                    break;
+                PQclear(rest);
+            }
+            resetStream();
+            throw Error(Kind::Usage,
+                        QStringLiteral("COPY ... TO STDOUT is not supported: its rows have "
+                                       "nowhere to go here. Run the query itself (COPY (query) "
+                                       "TO STDOUT becomes the query) and export its result"),
+                        displayUrl());
         }
         co_return r;
     }

@@ -168,6 +168,22 @@ void TestDatabaseUrl::bad_data()
                                    << "unknown option 'sslmode'";
     QTest::newRow("password-no-user") << "postgresql://:secret@h/d"
                                       << "without a user name";
+    // libpq reads C strings: "tester%00evil" would log in as "tester" (issue 13).
+    QTest::newRow("nul-in-user") << "postgresql://tester%00evil@h/d"
+                                 << "the user contains %00 (a NUL byte)";
+    QTest::newRow("nul-in-database") << "postgresql://u@h/db%00x"
+                                     << "the database name contains %00";
+    QTest::newRow("nul-in-password") << "postgresql://u:secret%00x@h/d"
+                                     << "the password contains %00";
+    QTest::newRow("nul-in-host") << "postgresql://u@h%00x/d"
+                                 << "the host contains %00";
+    QTest::newRow("nul-in-option") << "postgresql://u@h/d?application_name=a%00b"
+                                   << "the query contains %00";
+    QTest::newRow("ipv6-not-an-address")
+        << QStringLiteral("postgres://u@[") + QChar(0) + QStringLiteral(":E ]:6543/d")
+        << "is not an IPv6 address";
+    QTest::newRow("nul-in-sqlite-path") << "sqlite:///a.db%00.txt"
+                                        << "the path contains %00";
 }
 
 void TestDatabaseUrl::bad()
@@ -215,6 +231,11 @@ void TestDatabaseUrl::roundTrip_data()
     QTest::newRow("sqlite-abs") << "sqlite:////tmp/x.db";
     QTest::newRow("sqlite-rel") << "sqlite:///x.db?create=true";
     QTest::newRow("memory") << "sqlite://:memory:";
+    // Found by tests/fuzz: a host with ':' and ']' was printed inside brackets it breaks.
+    QTest::newRow("host-with-bracket") << "postgres://u@{::1]:6543/d";
+    QTest::newRow("option-host-with-bracket") << "postgresql://u@/d?host=a%5D%3Ab";
+    QTest::newRow("option-host-with-slash") << "postgresql://u@/d?host=a%3A%2Fb";
+    QTest::newRow("ipv6-zone") << "postgresql://u@[fe80::1%eth0]:5432/d";
 }
 
 void TestDatabaseUrl::roundTrip()

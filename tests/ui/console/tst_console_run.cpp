@@ -72,6 +72,65 @@ private slots:
                  qPrintable(tab->messages()));
     }
 
+    // A statement holding %1 or %2 is quoted as typed: the lines were built with chained
+    // QString::arg, which read the statement's own markers as theirs (issue 13).
+    void messagesQuoteStatementsAsTyped()
+    {
+        auto tab = newTab();
+        const QString table = test::uniqueName(QStringLiteral("console_percent"));
+        const QString create = QStringLiteral("CREATE TABLE %1 (t text)").arg(table);
+        const QString insert =
+            QStringLiteral("INSERT INTO ") + table + QStringLiteral(" VALUES ('%1 %2 %L3')");
+        const QString select = QStringLiteral("SELECT '%2%1' AS p, t FROM ") + table;
+        QVERIFY(test::await(tab->run(create + QStringLiteral(";\n") + insert +
+                                         QStringLiteral(";\n") + select + QStringLiteral(";"),
+                                     0)));
+        const QString messages = tab->messages();
+        QVERIFY2(messages.contains(insert + QStringLiteral("; — 1 row(s) affected")),
+                 qPrintable(messages));
+        QVERIFY2(messages.contains(QStringLiteral("Result 1: ") + select + QStringLiteral(";")),
+                 qPrintable(messages));
+        QVERIFY(waitShown(tab->result(0)));
+        QCOMPARE(cell(tab->result(0), 0, 0), QStringLiteral("%2%1"));
+        QCOMPARE(cell(tab->result(0), 0, 1), QStringLiteral("%1 %2 %L3"));
+        QVERIFY(test::await(tab->run(QStringLiteral("DROP TABLE ") + table, 0)));
+    }
+
+    // RAISE NOTICE and the server's warnings show in Messages, as psql prints them.
+    void noticesShowInMessages()
+    {
+        if (!isPg())
+            QSKIP("SQLite has no server notices");
+        auto tab = newTab();
+        QVERIFY(test::await(
+            tab->run(QStringLiteral("DO $$ BEGIN RAISE NOTICE 'counted %', 3; "
+                                    "RAISE WARNING 'careful' USING HINT = 'look first'; "
+                                    "END $$;\nDROP TABLE IF EXISTS strata_never_there;"),
+                     0)));
+        const QString messages = tab->messages();
+        QVERIFY2(messages.contains(QStringLiteral("NOTICE:  counted 3")), qPrintable(messages));
+        QVERIFY2(messages.contains(QStringLiteral("WARNING:  careful\nHINT: look first")),
+                 qPrintable(messages));
+        QVERIFY2(messages.contains(QStringLiteral("NOTICE:  table \"strata_never_there\" does "
+                                                  "not exist, skipping")),
+                 qPrintable(messages));
+        // Before the statement's own line: in the order the server said them.
+        QVERIFY(messages.indexOf(QStringLiteral("counted 3")) <
+                messages.indexOf(QStringLiteral("DO $$")));
+    }
+
+    // COPY ... TO STDOUT said nothing and showed nothing: now it says why.
+    void copyToStdoutIsRefused()
+    {
+        if (!isPg())
+            QSKIP("SQLite has no COPY");
+        auto tab = newTab();
+        QVERIFY(!test::await(tab->run(QStringLiteral("COPY (SELECT 1) TO STDOUT"), 0)));
+        QVERIFY2(tab->messages().contains(QStringLiteral("COPY ... TO STDOUT is not supported")),
+                 qPrintable(tab->messages()));
+        QVERIFY(test::await(tab->run(QStringLiteral("SELECT 1"), 0)));
+    }
+
     void cancelStopsTheQuery()
     {
         auto tab = newTab();

@@ -170,6 +170,22 @@ private slots:
         QVERIFY(!m_runner->isRunning());
     }
 
+    // The script is split off the runner's thread (issue 13: megabytes of it froze the window):
+    // run() returns to the event loop before any statement starts, even for a short script,
+    // where splitting on the thread itself emitted statementStarted inside run().
+    void splitsOffTheCallersThread()
+    {
+        const QString inString =
+            QStringLiteral("SELECT length('%1') AS n;").arg(QString(1 << 20, u';'));
+        QCoro::Task<bool> run = m_runner->run(inString + QStringLiteral("\nSELECT 2 AS b;"));
+        QVERIFY(m_recorded.steps.isEmpty());
+        QVERIFY(test::await(std::move(run)));
+        QCOMPARE(m_recorded.steps, (QStringList{"started 0", "result 0", "started 1", "result 1"}));
+        QCOMPARE(m_recorded.started[0].text, inString);
+        test::await(m_recorded.streams[0]->ensure(1));
+        QCOMPARE(m_recorded.streams[0]->read(0, 1).text(0, 0), QString::number(1 << 20));
+    }
+
     void stopsAtTheFirstError()
     {
         const QString script =
