@@ -2,7 +2,7 @@
 
 // The console pane: several console tabs (their text kept across restarts in the user's data
 // directory), each with its own connection of the active database and schema, and the history
-// of the active connection (searchable; double-click to run again).
+// of the active connection (searchable; double-click to insert into the editor).
 //
 // The main window embeds it and tells it what is active:
 //     auto *console = new strata::ui::ConsolePane(registry, this);
@@ -59,7 +59,7 @@ signals:
 private:
     void restoreTabs();
     void scheduleSave();
-    void rerun(const QString &sql);
+    void insertFromHistory(const QString &sql);
 
     orm::Registry *m_registry;
     QString m_databaseName;
