@@ -204,7 +204,12 @@ void MainWindow::buildMenus()
     // The panes' toggles go above the first of these (addPane).
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     QAction *refresh = m_viewMenu->addAction(tr("Re&fresh rows"), m_gridModel, &GridModel::refresh);
+    refresh->setObjectName(QStringLiteral("refreshRowsAction"));
     refresh->setShortcut(QKeySequence::Refresh);
+    // F5 is the grid's while it has the focus: a window-wide F5 made the console's F5 (Run all)
+    // ambiguous, so neither ran.
+    refresh->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_grid->addAction(refresh);
     m_panesEnd = refresh;
     m_viewMenu->addAction(tr("&Cancel the row count"), m_gridModel, &GridModel::cancelCount);
 
