@@ -104,8 +104,10 @@ ModelTree::ModelTree(orm::Registry *registry, QWidget *parent)
             m_tree->expandAll(); // expandAll only opens what is loaded: nothing is fetched
     });
     connect(m_tree, &QTreeView::expanded, this, &ModelTree::onExpanded);
+    // A double-click is an activation already (doubleClicked as well opened tables twice), and
+    // it opens a table without folding its fields in or out; other nodes still expand with it.
+    m_tree->setExpandsOnDoubleClick(false);
     connect(m_tree, &QTreeView::activated, this, &ModelTree::onActivated);
-    connect(m_tree, &QTreeView::doubleClicked, this, &ModelTree::onActivated);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -364,8 +366,12 @@ void ModelTree::loadChildren(QStandardItem *item)
 void ModelTree::onActivated(const QModelIndex &proxyIndex)
 {
     QStandardItem *item = m_treeModel->itemFromIndex(m_proxy->mapToSource(proxyIndex));
-    if (!item || item->data(NodeKindRole).toInt() != int(NodeKind::Model))
+    if (!item)
         return;
+    if (item->data(NodeKindRole).toInt() != int(NodeKind::Model)) {
+        m_tree->setExpanded(proxyIndex, !m_tree->isExpanded(proxyIndex));
+        return;
+    }
     emit modelActivated(item->data(DatabaseRole).toString(), item->data(SchemaRole).toString(),
                         item->data(ModelNameRole).toString());
 }

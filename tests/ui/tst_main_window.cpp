@@ -230,6 +230,58 @@ private slots:
         strata::test::await(registry.disconnect(true));
     }
 
+    // Double-clicking a table in the tree opens it once (one query for its first page, one
+    // count) and leaves its node folded as it was; a schema node still folds with it.
+    void doubleClickOpensATableOnce()
+    {
+        STRATA_BACKEND_URL(url);
+        const QString table = strata::test::uniqueName(QStringLiteral("dbl"));
+        orm::Registry registry(url);
+        strata::test::await(registry.database()->executeScript(
+            QStringLiteral("CREATE TABLE %1 (id INTEGER PRIMARY KEY); INSERT INTO %1 VALUES (1);")
+                .arg(table)));
+        MainWindow window(&registry);
+        window.show();
+        strata::test::await(registry.connect(orm::Registry::ConnectMode::Lenient));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.listedModels(QString(), window.activeSchema()).contains(table), 10000);
+        QTreeView *tree = window.tree();
+        QModelIndex node;
+        QTRY_VERIFY_WITH_TIMEOUT((node =
+                                      [&] {
+                                          const QModelIndexList hits = tree->model()->match(
+                                              tree->model()->index(0, 0), Qt::DisplayRole, table, 1,
+                                              Qt::MatchStartsWith | Qt::MatchRecursive);
+                                          return hits.value(0);
+                                      }())
+                                     .isValid(),
+                                 10000);
+        tree->scrollTo(node);
+        QSignalSpy opened(&window, &MainWindow::modelOpened);
+        QSignalSpy queries(window.gridModel(), &strata::ui::GridModel::queryChanged);
+        const bool expandedBefore = tree->isExpanded(node);
+        const QPoint at = tree->visualRect(node).center();
+        QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseDClick(tree->viewport(), Qt::LeftButton, {}, at);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.gridModel()->isCountKnown() && !window.isBusy(), 10000);
+        QCOMPARE(opened.count(), 1);
+        QCOMPARE(queries.count(), 1);
+        QCOMPARE(window.gridModel()->stats().first, 1);
+        QCOMPARE(tree->isExpanded(node), expandedBefore);
+
+        // A schema node: a double-click folds it.
+        const QModelIndex schema = node.parent();
+        QVERIFY(tree->isExpanded(schema));
+        const QPoint schemaAt = tree->visualRect(schema).center();
+        QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, schemaAt);
+        QTest::mouseDClick(tree->viewport(), Qt::LeftButton, {}, schemaAt);
+        QVERIFY(!tree->isExpanded(schema));
+        strata::test::await(
+            registry.database()->executeScript(QStringLiteral("DROP TABLE %1").arg(table)));
+        strata::test::await(registry.disconnect(true));
+    }
+
     // The schema/tenant switcher changes the rows the grid shows: two tenants with the same
     // table (PostgreSQL: two schemas; SQLite: two attached databases).
     void switchingSchemaChangesRows()
