@@ -21,6 +21,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScrollBar>
 #include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
@@ -397,7 +398,9 @@ void MainWindow::onModelReady(const QString &database, const QString &schema,
     }
     // A tenant switch carries the sort and filters over, by column name.
     GridQuery query;
-    if (database == m_followDatabase && model.table == m_followTable && schema == m_followSchema)
+    const bool followed =
+        database == m_followDatabase && model.table == m_followTable && schema == m_followSchema;
+    if (followed)
         query = m_carried.applyTo(source->columns());
     m_followSchema.clear();
     m_followDatabase = database;
@@ -408,6 +411,9 @@ void MainWindow::onModelReady(const QString &database, const QString &schema,
     m_openedSchema = schema;
     m_grid->setMessage({});
     m_gridModel->setSource(source, query);
+    if (!followed) // another table starts at its first column (the same one in another tenant
+                   // stays where the reader was)
+        m_grid->table()->horizontalScrollBar()->setValue(0);
     m_grid->table()->horizontalHeader()->setSortIndicator(
         m_gridModel->query().sortColumn,
         m_gridModel->query().descending ? Qt::DescendingOrder : Qt::AscendingOrder);

@@ -5,6 +5,8 @@
 
 #include "main_window_fixture.h"
 
+#include <QScrollBar>
+
 class TestMainWindow : public QObject {
     Q_OBJECT
 
@@ -279,6 +281,43 @@ private slots:
         QVERIFY(!tree->isExpanded(schema));
         strata::test::await(
             registry.database()->executeScript(QStringLiteral("DROP TABLE %1").arg(table)));
+        strata::test::await(registry.disconnect(true));
+    }
+
+    // A table opened after another starts at its first column, wherever the previous one was
+    // scrolled to.
+    void newTableStartsAtItsFirstColumn()
+    {
+        STRATA_BACKEND_URL(url);
+        const QString wide = strata::test::uniqueName(QStringLiteral("wide"));
+        const QString other = strata::test::uniqueName(QStringLiteral("next"));
+        QStringList columns;
+        for (int c = 1; c <= 30; ++c)
+            columns << QStringLiteral("c%1 TEXT").arg(c);
+        orm::Registry registry(url);
+        strata::test::await(registry.database()->executeScript(
+            QStringLiteral("CREATE TABLE %1 (id INTEGER PRIMARY KEY, %2); INSERT INTO %1 (id) "
+                           "VALUES (1); CREATE TABLE %3 (id INTEGER PRIMARY KEY, %2); INSERT "
+                           "INTO %3 (id) VALUES (1);")
+                .arg(wide, columns.join(QStringLiteral(", ")), other)));
+        MainWindow window(&registry);
+        window.resize(900, 600);
+        window.show();
+        strata::test::await(registry.connect(orm::Registry::ConnectMode::Lenient));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.listedModels(QString(), window.activeSchema()).contains(other), 10000);
+        window.openModel(wide);
+        QTRY_VERIFY_WITH_TIMEOUT(window.gridModel()->isRowLoaded(0), 10000);
+        QScrollBar *across = window.grid()->table()->horizontalScrollBar();
+        QTRY_VERIFY(across->maximum() > 0);
+        across->setValue(across->maximum());
+        QVERIFY(across->value() > 0);
+        window.openModel(other);
+        QTRY_COMPARE_WITH_TIMEOUT(window.openedModel(), other, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.gridModel()->isRowLoaded(0), 10000);
+        QCOMPARE(across->value(), 0);
+        strata::test::await(registry.database()->executeScript(
+            QStringLiteral("DROP TABLE %1; DROP TABLE %2;").arg(wide, other)));
         strata::test::await(registry.disconnect(true));
     }
 
