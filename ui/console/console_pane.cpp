@@ -162,6 +162,7 @@ ConsoleTab *ConsolePane::addTab(const QString &text)
     }
     m_tabs->addTab(tab, tr("Console %1").arg(m_tabs->count() + 1));
     connect(tab, &ConsoleTab::textChanged, this, &ConsolePane::scheduleSave);
+    connect(tab, &ConsoleTab::runFinished, this, [this] { emit statementsRan(m_databaseName); });
     connect(tab, &ConsoleTab::historyChanged, this, [this, tab] {
         if (tab == currentTab())
             refreshHistory();

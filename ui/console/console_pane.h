@@ -55,6 +55,8 @@ public:
 
 signals:
     void scriptFinished(bool ok, const QString &message);
+    // A tab's run ended on `database` (the registry's name): DDL may have changed its catalog.
+    void statementsRan(const QString &database);
 
 private:
     void restoreTabs();
