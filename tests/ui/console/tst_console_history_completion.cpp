@@ -147,6 +147,22 @@ private slots:
         QTest::keyClick(editor, Qt::Key_Tab);
         QCOMPARE(editor->text(), typed);
 
+        // A name typed in full with the list showing: Enter is a new line, not swallowed.
+        editor->setText(QStringLiteral("SELECT alpha_col FROM ") + table);
+        editor->setCursorIndex(int(editor->text().size()));
+        editor->autoCompleteFromAPIs();
+        QVERIFY(editor->isListActive());
+        QTest::keyClick(editor, Qt::Key_Return);
+        QVERIFY(!editor->isListActive());
+        QCOMPARE(editor->text(), typed + u'\n');
+        // A prefix still completes with Enter.
+        editor->setText(QStringLiteral("SELECT alpha_col FROM ") + table.left(table.size() - 2));
+        editor->setCursorIndex(int(editor->text().size()));
+        editor->autoCompleteFromAPIs();
+        QVERIFY(editor->isListActive());
+        QTest::keyClick(editor, Qt::Key_Return);
+        QCOMPARE(editor->text(), typed);
+
         if (isPg())
             test::await(db()->executeScript(QStringLiteral("DROP SCHEMA %1 CASCADE").arg(schema)));
     }
