@@ -11,6 +11,7 @@
 #include "ui/console/console_tab.h"
 #include "ui/log_pane.h"
 #include "ui/main_window.h"
+#include "ui/model_tree.h"
 #include "ui/password_store.h"
 #include "ui/saved_connections.h"
 
@@ -114,6 +115,9 @@ int runExplorer(QApplication &app, const StartupOptions &options)
     };
     QObject::connect(&window, &ui::MainWindow::activeDatabaseChanged, console, followActive);
     QObject::connect(&window, &ui::MainWindow::activeSchemaChanged, console, followActive);
+    // DDL run in the console shows in the tree at once.
+    QObject::connect(console, &ui::ConsolePane::statementsRan, window.modelTree(),
+                     &ui::ModelTree::catalogMayHaveChanged);
     // Quitting asks first while a console tab holds an open transaction.
     window.setUncommittedWorkProbe([console](const orm::Database *database) {
         QStringList open;

@@ -74,6 +74,15 @@ void FilterBar::apply(int column)
     emit filterChanged(column, m_applied[column]);
 }
 
+void FilterBar::setAppliedText(int column, const QString &text)
+{
+    QLineEdit *edit = m_editors.value(column);
+    if (!edit)
+        return;
+    m_applied[column] = text.trimmed();
+    edit->setText(text);
+}
+
 void FilterBar::setError(int column, const QString &message)
 {
     QLineEdit *edit = m_editors.value(column);

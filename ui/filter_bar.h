@@ -27,6 +27,8 @@ public:
     // the mark with an empty message.
     void setError(int column, const QString &message);
     QString error(int column) const { return m_errors.value(column); }
+    // Shows `text` in a column's editor as the filter in force, without applying it again.
+    void setAppliedText(int column, const QString &text);
 
 signals:
     void filterChanged(int column, const QString &text);

@@ -68,12 +68,34 @@ GridModel::~GridModel()
         m_source->cancelCount();
 }
 
-void GridModel::setSource(RowSourcePtr source)
+void GridModel::setSource(RowSourcePtr source, const GridQuery &query)
 {
     if (m_source && m_counting)
         m_source->cancelCount();
     m_source = std::move(source);
     m_query = {};
+    m_queryError.clear();
+    if (m_source && !(query == GridQuery{})) {
+        // Filter by filter, so one that does not fit this source leaves the others in force.
+        GridQuery kept;
+        kept.sortColumn = query.sortColumn;
+        kept.descending = query.descending;
+        for (const GridFilter &filter : query.filters) {
+            GridQuery candidate = kept;
+            candidate.filters.append(filter);
+            try {
+                m_source->setQuery(candidate);
+                kept = candidate;
+            } catch (const orm::Error &) {
+            }
+        }
+        try {
+            m_source->setQuery(kept);
+            m_query = kept;
+        } catch (const orm::Error &) {
+            m_source->setQuery({});
+        }
+    }
     beginResetModel();
     m_columns = m_source ? m_source->columns() : orm::Columns{};
     m_shownRows = 0;
@@ -131,7 +153,7 @@ void GridModel::restart()
     m_pages.clear();
     m_inFlight.clear();
     m_stats = {};
-    m_error.clear();
+    setError({});
     m_countKnown = false;
     m_counting = false;
     m_base = 0;
@@ -194,9 +216,28 @@ void GridModel::setViewport(qint64 firstRow, qint64 lastRow)
 {
     if (firstRow == m_viewFirst && lastRow == m_viewLast)
         return;
+    // The reader scrolled after a failure: ask again, once per scroll. Not on a resize (the
+    // notice showing or going resizes the view): that would retry in a loop.
+    const bool scrolled = std::max<qint64>(0, firstRow) != m_viewFirst;
     m_viewFirst = std::max<qint64>(0, firstRow);
     m_viewLast = std::max(m_viewFirst, lastRow);
+    if (!m_error.isEmpty() && m_total > 0 && scrolled)
+        setError({});
     schedulePump();
+}
+
+void GridModel::setError(const QString &message)
+{
+    if (message == m_error)
+        return;
+    m_error = message;
+    emit failureChanged(m_error);
+}
+
+bool GridModel::isRowStale(qint64 row) const
+{
+    const Page *page = pageAt(row);
+    return page && page->stale;
 }
 
 void GridModel::goToEnd()
@@ -300,7 +341,11 @@ QVariant GridModel::data(const QModelIndex &index, int role) const
         return row;
     if (role == IsLoadedRole)
         return page != nullptr;
+    if (role == IsStaleRole)
+        return page && page->stale;
     if (!page) {
+        if (role == Qt::DisplayRole && !m_error.isEmpty())
+            return QString(); // not loading: the grid's notice says why
         if (role == Qt::DisplayRole) {
             if (row < m_viewFirst || row > m_viewLast) {
                 m_wanted = row;
@@ -323,7 +368,7 @@ QVariant GridModel::data(const QModelIndex &index, int role) const
     case IsNullRole:
         return null;
     case Qt::ForegroundRole:
-        if (null)
+        if (null || page->stale)
             return QBrush(QPalette().color(QPalette::Disabled, QPalette::Text));
         return {};
     case Qt::FontRole:
@@ -345,6 +390,9 @@ QVariant GridModel::data(const QModelIndex &index, int role) const
         return int(Qt::AlignLeft | Qt::AlignVCenter);
     }
     case Qt::ToolTipRole:
+        if (page->stale)
+            return tr("Read before reading rows failed: it may be out of date (Refresh reads "
+                      "it again)");
         if (m_columns[column].type == orm::LogicalType::Bytes ||
             page->rows.bytes(r, column).size() > kDisplayChars)
             return tr("Shortened: the detail pane shows the whole value");
@@ -580,7 +628,15 @@ void GridModel::onFetchFailed(quint64 generation, const Request &request, const 
         return;
     m_inFlight.erase(request.kind == Request::Kind::Before ? request.start - request.limit
                                                            : request.start);
-    m_error = message; // no retry loop: refresh() or a new query starts again
+    // Rows already shown stay, marked stale; no retry loop: the next scroll, refresh() or a new
+    // query asks again.
+    for (auto &[start, page] : m_pages)
+        page.stale = true;
+    if (m_pages.empty() && !m_countKnown)
+        setTotal(0, false); // no rows to offer: the notice says why
+    else if (m_shownRows > 0)
+        emitRowsChanged(m_base, m_base + m_shownRows - 1);
+    setError(message);
     emit errorOccurred(message);
     if (!isLoading())
         emit loadingChanged(false);

@@ -32,6 +32,7 @@ public:
         IsLoadedRole,                  // bool: the row has arrived
         FullTextRole,                  // QString: the whole value (null QString for NULL)
         TableRowRole,                  // qint64: the row's position in the whole table
+        IsStaleRole,                   // bool: read before a fetch failed (may be out of date)
     };
 
     // Requests issued since the source or query was set, by kind (tests and the status bar).
@@ -48,7 +49,9 @@ public:
     ~GridModel() override;
 
     // Starts over on a new source: header at once, first page and row count in the background.
-    void setSource(RowSourcePtr source);
+    // `query` (sort and filters carried over from another source) applies when it compiles on
+    // this one; a filter that does not is dropped.
+    void setSource(RowSourcePtr source, const GridQuery &query = {});
     const RowSourcePtr &source() const { return m_source; }
     // Sort and filters, compiled by the source; false (and errorOccurred) if they do not compile.
     bool setQuery(const GridQuery &query);
@@ -89,7 +92,11 @@ public:
     qint64 cachedRows() const;
     bool isLoading() const { return !m_inFlight.empty(); }
     const Stats &stats() const { return m_stats; }
+    // Why the last page fetch failed; empty while fetching works. Rows read before it stay
+    // (marked stale); rows never read show empty rather than as loading. The next viewport
+    // change (a scroll) or refresh() asks again.
     QString lastError() const { return m_error; }
+    bool isRowStale(qint64 row) const;
     // Why the last setQuery()/setFilter() was refused (a filter that does not compile), or empty.
     QString lastQueryError() const { return m_queryError; }
 
@@ -107,6 +114,8 @@ signals:
     void baseChanged(qint64 base);
     void queryChanged(const QString &sql);
     void errorOccurred(const QString &message);
+    // lastError() was set by a failed fetch, or cleared (a retry, a refresh, a new source).
+    void failureChanged(const QString &message);
 
 private:
     struct Page {
@@ -115,6 +124,7 @@ private:
         QVariantList firstKey;
         QVariantList lastKey;
         bool endAnchored = false; // placed from the end while the count was unknown
+        bool stale = false;       // read before a fetch failed
 
         qint64 end() const { return start + rows.rowCount(); }
     };
@@ -138,6 +148,7 @@ private:
     void onCountFinished(quint64 generation, qint64 rows);
     void onCountFailed(quint64 generation, const QString &message, bool cancelled);
     void restart();
+    void setError(const QString &message);
     void schedulePump() const;
     void pump();
     bool planFor(qint64 row, Request &request) const;

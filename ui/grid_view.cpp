@@ -3,6 +3,7 @@
 #include "cell_format.h"
 #include "filter_bar.h"
 #include "grid_model.h"
+#include "grid_notice.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -26,6 +27,7 @@ GridView::GridView(QWidget *parent)
     , m_scrollBar(new QScrollBar(Qt::Vertical))
     , m_detail(new QPlainTextEdit)
     , m_splitter(new QSplitter(Qt::Horizontal))
+    , m_notice(new GridNotice)
 {
     m_filters = new FilterBar(m_table);
     m_table->setObjectName(QStringLiteral("gridTable"));
@@ -61,6 +63,7 @@ GridView::GridView(QWidget *parent)
     row->setSpacing(0);
     row->addWidget(m_table);
     row->addWidget(m_scrollBar);
+    grid->addWidget(m_notice);
     grid->addWidget(m_filters);
     m_filters->setFixedHeight(m_filters->sizeHint().height());
     grid->addLayout(row);
@@ -89,7 +92,14 @@ void GridView::setModel(GridModel *model)
     m_filters->rebuild();
     if (!model)
         return;
-    connect(model, &QAbstractItemModel::modelReset, m_filters, &FilterBar::rebuild);
+    connect(model, &QAbstractItemModel::modelReset, this, [this] {
+        m_filters->rebuild();
+        // Filters carried over from the previous source show in their editors.
+        for (const GridFilter &filter : m_model->query().filters)
+            m_filters->setAppliedText(filter.column, filter.text);
+        updateNotice();
+    });
+    connect(model, &GridModel::failureChanged, this, &GridView::updateNotice);
     connect(model, &GridModel::totalRowsChanged, this, &GridView::onTotalRowsChanged);
     connect(model, &GridModel::baseChanged, this, &GridView::updateScrollRange);
     connect(model, &GridModel::rowsLoaded, this, &GridView::updateDetail);
@@ -103,6 +113,42 @@ void GridView::setModel(GridModel *model)
             });
     updateScrollRange();
     updateViewport();
+    updateNotice();
+}
+
+QString GridView::notice() const
+{
+    return m_notice->text();
+}
+
+void GridView::setMessage(const QString &text)
+{
+    m_message = text;
+    updateNotice();
+}
+
+void GridView::setEmptyText(const QString &text)
+{
+    m_emptyText = text;
+    updateNotice();
+}
+
+void GridView::updateNotice()
+{
+    if (!m_message.isEmpty())
+        m_notice->show(GridNotice::Kind::Problem, m_message);
+    else if (m_model && !m_model->lastError().isEmpty())
+        m_notice->show(GridNotice::Kind::Problem,
+                       tr("Reading rows failed: %1\n%2")
+                           .arg(m_model->lastError(),
+                                m_model->cachedRows() > 0
+                                    ? tr("The rows shown were read before and may be out of "
+                                         "date. Scroll or Refresh (View menu) to read again.")
+                                    : tr("Refresh (View menu) to try again.")));
+    else if ((!m_model || !m_model->source()) && !m_emptyText.isEmpty())
+        m_notice->show(GridNotice::Kind::Hint, m_emptyText);
+    else
+        m_notice->clear();
 }
 
 QLineEdit *GridView::filterEditor(int column) const

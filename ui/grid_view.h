@@ -22,6 +22,7 @@ class QTimer;
 namespace strata::ui {
 
 class GridModel;
+class GridNotice;
 class FilterBar;
 
 class GridView : public QWidget {
@@ -39,6 +40,14 @@ public:
     // The message shown on a column's filter that did not compile (empty when it did).
     QString filterError(int column) const;
     QPlainTextEdit *detailPane() const { return m_detail; }
+
+    // What the line above the rows says, or empty when it is hidden: a message set here (a
+    // table missing in the chosen tenant, say), else why rows failed to load, else, with no
+    // table open, the empty text.
+    QString notice() const;
+    GridNotice *noticeWidget() const { return m_notice; }
+    void setMessage(const QString &text);
+    void setEmptyText(const QString &text);
 
     qint64 topRow() const;
     int visibleRows() const;
@@ -70,6 +79,7 @@ private:
     void onTotalRowsChanged(qint64 rows, bool exact);
     void updateViewport();
     void updateDetail();
+    void updateNotice();
 
     GridModel *m_model = nullptr;
     FilterBar *m_filters;
@@ -77,6 +87,9 @@ private:
     QScrollBar *m_scrollBar;
     QPlainTextEdit *m_detail;
     QSplitter *m_splitter;
+    GridNotice *m_notice;
+    QString m_message;
+    QString m_emptyText;
     bool m_syncing = false;
     // Ctrl+End before the row count was known: the end moves when the count arrives, and the
     // view follows it there until the reader scrolls elsewhere.

@@ -21,6 +21,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScrollBar>
 #include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
@@ -59,6 +60,9 @@ MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
     m_gridModel = new GridModel(this);
     m_grid = new GridView;
     m_grid->setModel(m_gridModel);
+    m_grid->setEmptyText(
+        tr("No table open. Double-click a table in the tree on the left to browse its rows; the "
+           "toolbar's switcher chooses the schema or tenant, and the Console pane runs SQL."));
     setCentralWidget(m_grid);
     m_log = new LogPane;
     m_modelTree = new ModelTree(registry);
@@ -106,6 +110,7 @@ MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
         updateStatus();
     });
     connect(m_gridModel, &GridModel::totalRowsChanged, this, &MainWindow::updateStatus);
+    connect(m_gridModel, &GridModel::failureChanged, this, &MainWindow::updateStatus);
     connect(m_gridModel, &GridModel::loadingChanged, this, [this](bool) {
         updateStatus();
         emit busyChanged(isBusy());
@@ -202,7 +207,12 @@ void MainWindow::buildMenus()
     // The panes' toggles go above the first of these (addPane).
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     QAction *refresh = m_viewMenu->addAction(tr("Re&fresh rows"), m_gridModel, &GridModel::refresh);
+    refresh->setObjectName(QStringLiteral("refreshRowsAction"));
     refresh->setShortcut(QKeySequence::Refresh);
+    // F5 is the grid's while it has the focus: a window-wide F5 made the console's F5 (Run all)
+    // ambiguous, so neither ran.
+    refresh->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_grid->addAction(refresh);
     m_panesEnd = refresh;
     m_viewMenu->addAction(tr("&Cancel the row count"), m_gridModel, &GridModel::cancelCount);
 
@@ -271,12 +281,12 @@ void MainWindow::onExtraRemoved(const QString &name)
     m_connectionsMenu->removeAction(action);
     action->deleteLater(); // it may be the one being triggered
     m_modelTree->removeDatabase(name);
-    if (m_openedDatabase == name) {
-        m_gridModel->setSource(nullptr);
-        m_openedModel = orm::Model();
-        m_openedDatabase.clear();
-        m_openedSchema.clear();
+    if (m_followDatabase == name) {
+        m_followTable.clear();
+        m_followSchema.clear();
     }
+    if (m_openedDatabase == name)
+        closeGrid();
     m_log->append(LogPane::Level::Info,
                   tr("%1: removed; its connections close in the background").arg(name));
     if (wasActive) {
@@ -362,19 +372,29 @@ void MainWindow::onSchemasListed(const QString &database, const QStringList &sch
     const QString keep = schemas.contains(m_activeSchema) ? m_activeSchema : defaultSchema(schemas);
     m_schemaBox->clear();
     m_schemaBox->addItems(schemas);
-    m_activeSchema.clear();
+    if (keep == m_activeSchema) {
+        // Listed again (a reconnect): the switcher shows it, and whatever is open or opening
+        // in it stays as it is.
+        m_schemaBox->setCurrentIndex(m_schemaBox->findText(keep));
+        return;
+    }
     setActiveSchema(keep);
 }
 
 void MainWindow::onModelsListed(const QString &database, const QString &schema)
 {
-    if (database == m_activeDatabase && schema == m_activeSchema && !m_pendingOpen.isEmpty())
+    if (database != m_activeDatabase || schema != m_activeSchema)
+        return;
+    if (!m_pendingOpen.isEmpty())
         openModel(std::exchange(m_pendingOpen, QString()));
+    else
+        followIntoActiveSchema();
 }
 
 void MainWindow::onModelActivated(const QString &database, const QString &schema,
                                   const QString &model)
 {
+    m_followTable.clear(); // the table chosen replaces the one followed across tenants
     if (database != m_activeDatabase)
         setActiveDatabase(database);
     if (schema != m_activeSchema)
@@ -387,6 +407,8 @@ void MainWindow::onModelReady(const QString &database, const QString &schema,
 {
     if (!this->database(database))
         return; // removed meanwhile
+    if (database != m_activeDatabase || schema != m_activeSchema)
+        return; // asked for before a switch to another schema or connection
     RowSourcePtr source;
     try {
         source = std::make_shared<QuerySetRowSource>(m_registry, this->database(database), schema,
@@ -395,13 +417,60 @@ void MainWindow::onModelReady(const QString &database, const QString &schema,
         onWorkFailed(tr("Opening %1").arg(model.name), error.toString());
         return;
     }
+    // A tenant switch carries the sort and filters over, by column name.
+    GridQuery query;
+    const bool followed =
+        database == m_followDatabase && model.table == m_followTable && schema == m_followSchema;
+    if (followed)
+        query = m_carried.applyTo(source->columns());
+    m_followSchema.clear();
+    m_followDatabase = database;
+    m_followTable = model.table;
+    m_carried = {};
     m_openedModel = model;
     m_openedDatabase = database;
     m_openedSchema = schema;
-    m_gridModel->setSource(source);
-    m_grid->table()->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_grid->setMessage({});
+    m_gridModel->setSource(source, query);
+    if (!followed) // another table starts at its first column (the same one in another tenant
+                   // stays where the reader was)
+        m_grid->table()->horizontalScrollBar()->setValue(0);
+    m_grid->table()->horizontalHeader()->setSortIndicator(
+        m_gridModel->query().sortColumn,
+        m_gridModel->query().descending ? Qt::DescendingOrder : Qt::AscendingOrder);
     updateStatus();
     emit modelOpened(model.name);
+}
+
+void MainWindow::closeGrid(const QString &message)
+{
+    m_gridModel->setSource(nullptr);
+    m_openedModel = orm::Model();
+    m_openedDatabase.clear();
+    m_openedSchema.clear();
+    m_grid->setMessage(message);
+    updateStatus();
+}
+
+void MainWindow::followIntoActiveSchema()
+{
+    const QString schema = m_activeSchema;
+    // Once per switch: the models may be listed twice, and the fields arrive at once when known.
+    if (m_followSchema != schema || m_followAsked)
+        return;
+    if (!m_modelTree->hasModels(m_activeDatabase, schema))
+        return; // onModelsListed comes back here
+    for (const orm::Model &model : m_modelTree->models(m_activeDatabase, schema)) {
+        if (model.table == m_followTable) {
+            m_followAsked = true;
+            m_modelTree->prepareModel(m_activeDatabase, schema, model); // then onModelReady
+            return;
+        }
+    }
+    m_followSchema.clear();
+    closeGrid(tr("There is no table %1 in %2 of %3. Its tables are listed in the tree on the "
+                 "left; choose another schema or tenant to see %1 there.")
+                  .arg(m_followTable, schema, displayName(m_activeDatabase)));
 }
 
 void MainWindow::onWorkFailed(const QString &what, const QString &message)
@@ -451,6 +520,15 @@ void MainWindow::setActiveDatabase(const QString &name)
     if (changed) {
         m_schemaBox->clear();
         m_activeSchema.clear();
+        if (name != previous) {
+            // The grid showed the previous connection's table: it must not stay beside this
+            // connection's name in the status bar.
+            m_followTable.clear();
+            m_followDatabase.clear();
+            m_followSchema.clear();
+            m_pendingOpen.clear();
+            closeGrid();
+        }
         if (m_modelTree->hasSchemas(name))
             m_modelTree->replaySchemas(name);
         else if (orm::Database *db = database(name);
@@ -470,14 +548,21 @@ void MainWindow::setActiveSchema(const QString &schema)
     m_activeSchema = schema;
     if (m_schemaBox->currentText() != schema)
         m_schemaBox->setCurrentIndex(m_schemaBox->findText(schema));
-    m_modelTree->showSchema(m_activeDatabase, schema);
-    // The open model follows the switch: the same table in the chosen tenant's schema.
-    if (!m_openedModel.name.isEmpty() && m_openedDatabase == m_activeDatabase &&
-        m_openedSchema != schema) {
-        orm::Model moved = m_openedModel;
-        moved.schema = schema;
-        onModelReady(m_activeDatabase, schema, moved);
+    // The open table follows the switch; the previous tenant's rows never stay under this
+    // tenant's name while its own are read.
+    const bool follow = !m_followTable.isEmpty() && m_followDatabase == m_activeDatabase &&
+                        (m_openedSchema != schema || m_openedModel.name.isEmpty());
+    if (follow) {
+        if (m_gridModel->source())
+            m_carried =
+                CarriedQuery::capture(m_gridModel->source()->columns(), m_gridModel->query());
+        closeGrid();
+        m_followSchema = schema;
+        m_followAsked = false;
     }
+    m_modelTree->showSchema(m_activeDatabase, schema);
+    if (follow)
+        followIntoActiveSchema();
     updateStatus();
     emit activeSchemaChanged(schema);
 }
@@ -622,6 +707,10 @@ void MainWindow::updateStatus()
             query += tr(" · failed");
         else if (m_gridModel->isLoading())
             query += tr(" · loading…");
+    } else if (!m_followTable.isEmpty() && m_followDatabase == m_activeDatabase) {
+        query = m_followSchema.isEmpty()
+                    ? tr("%1: not in %2").arg(m_followTable, m_activeSchema)
+                    : tr("%1: opening in %2…").arg(m_followTable, m_followSchema);
     }
     if (m_modelTree->pendingWork() > 0)
         query += (query.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("reading catalog…");

@@ -6,6 +6,7 @@
 // The tree reads the catalog (ModelTree), saved connections are applied by
 // SavedConnectionsController; failures go to the log pane, never to a dialog that blocks.
 
+#include "carried_query.h"
 #include "saved_connections.h"
 #include "saved_connections_controller.h"
 
@@ -135,6 +136,12 @@ private:
     void reconnectActive();
     void updateStatus();
     QString defaultSchema(const QStringList &schemas) const;
+    // The open table follows a tenant switch: the same table in the active schema, read with
+    // that schema's own columns, the sort and filters carried over by column name; a schema
+    // that lacks it says so in the grid's place.
+    void followIntoActiveSchema();
+    // Empties the grid (no source, no table open); `message` says why in its place.
+    void closeGrid(const QString &message = {});
 
     orm::Registry *m_registry;
     QString m_activeDatabase;
@@ -143,6 +150,13 @@ private:
     QString m_openedDatabase;
     QString m_openedSchema;
     QString m_pendingOpen; // a model asked for before its schema was listed
+    // The table the grid follows across tenant switches: kept while a tenant lacks it, so the
+    // next one that has it opens it again.
+    QString m_followDatabase;
+    QString m_followTable;
+    QString m_followSchema;     // the schema a follow is waiting for (its models or fields)
+    bool m_followAsked = false; // its fields are being read
+    CarriedQuery m_carried;
 
     SavedConnectionsController *m_saved = nullptr;
     QMenu *m_editSavedMenu = nullptr;

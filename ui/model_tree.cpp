@@ -5,10 +5,14 @@
 #include "orm/registry/registry.h"
 #include "orm/schema/reflection.h"
 
+#include <QApplication>
+#include <QClipboard>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPointer>
 #include <QSortFilterProxyModel>
 #include <QStandardItemModel>
+#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -104,13 +108,180 @@ ModelTree::ModelTree(orm::Registry *registry, QWidget *parent)
             m_tree->expandAll(); // expandAll only opens what is loaded: nothing is fetched
     });
     connect(m_tree, &QTreeView::expanded, this, &ModelTree::onExpanded);
+    // A double-click is an activation already (doubleClicked as well opened tables twice), and
+    // it opens a table without folding its fields in or out; other nodes still expand with it.
+    m_tree->setExpandsOnDoubleClick(false);
     connect(m_tree, &QTreeView::activated, this, &ModelTree::onActivated);
-    connect(m_tree, &QTreeView::doubleClicked, this, &ModelTree::onActivated);
+
+    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_tree, &QWidget::customContextMenuRequested, this, &ModelTree::showContextMenu);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_filter);
     layout->addWidget(m_tree);
+
+    // DDL run elsewhere shows within a few seconds: one cheap stamp query per database.
+    m_probe = new QTimer(this);
+    m_probe->setInterval(2000);
+    connect(m_probe, &QTimer::timeout, this, &ModelTree::probeAll);
+    m_probe->start();
+}
+
+int ModelTree::probeInterval() const
+{
+    return m_probe->interval();
+}
+
+void ModelTree::setProbeInterval(int milliseconds)
+{
+    m_probe->setInterval(milliseconds);
+}
+
+void ModelTree::probeAll()
+{
+    for (auto it = m_schemas.cbegin(); it != m_schemas.cend(); ++it)
+        checkForChanges(it.key());
+}
+
+void ModelTree::catalogMayHaveChanged(const QString &name)
+{
+    if (!m_schemas.contains(name))
+        return; // nothing listed yet: what is listed later is current
+    if (!m_stamps.contains(name) || m_probing.contains(name)) {
+        m_stamps.remove(name); // the next stamp read is the new baseline
+        refreshDatabase(name);
+        return;
+    }
+    checkForChanges(name);
+}
+
+void ModelTree::checkForChanges(const QString &name)
+{
+    orm::Database *open = database(name);
+    if (!open || !open->isConnected())
+        return;
+    if (m_probing.contains(name)) {
+        m_recheck.insert(name); // a change may have come after that read began
+        return;
+    }
+    // Not counted as work: a probe every few seconds must not make the window look busy.
+    const QPointer<orm::Database> db = open;
+    m_probing.insert(name);
+    launchTask(
+        this, orm::reflection::catalogStamp(db),
+        [this, name, db](const QString &stamp) {
+            m_probing.remove(name);
+            if (!stillShown(name, db))
+                return;
+            const auto seen = m_stamps.constFind(name);
+            const bool changed = seen != m_stamps.cend() && *seen != stamp;
+            m_stamps.insert(name, stamp);
+            if (changed)
+                refreshDatabase(name);
+            if (m_recheck.remove(name))
+                checkForChanges(name);
+        },
+        [this, name](const TaskFailure &) {
+            m_probing.remove(name); // the next probe tries again; reads report their own failures
+            m_recheck.remove(name);
+        });
+}
+
+void ModelTree::refreshDatabase(const QString &name)
+{
+    const QPointer<orm::Database> db = beginRead(name);
+    if (!db)
+        return;
+    launchTask(
+        this, orm::reflection::listSchemas(db),
+        [this, name, db](const QStringList &schemas) {
+            if (stillShown(name, db))
+                onSchemasRelisted(name, schemas);
+            endWork();
+        },
+        [this, name, db](const TaskFailure &failure) {
+            if (stillShown(name, db))
+                emit failed(whatFailed(failure,
+                                       tr("Refreshing the schemas of %1").arg(displayName(name)),
+                                       tr("Refreshing schemas")),
+                            failure.message);
+            endWork();
+        });
+}
+
+void ModelTree::onSchemasRelisted(const QString &database, const QStringList &schemas)
+{
+    const QStringList before = m_schemas.value(database);
+    m_schemas.insert(database, schemas);
+    QStandardItem *parent = databaseItem(database);
+    if (parent && parent->data(LoadedRole).toBool()) {
+        // Gone schemas go; new ones join in order; the others keep their nodes (and whether
+        // they are expanded).
+        for (int row = parent->rowCount() - 1; row >= 0; --row)
+            if (!schemas.contains(parent->child(row)->data(SchemaRole).toString()))
+                parent->removeRow(row);
+        for (int i = 0; i < schemas.size(); ++i) {
+            if (before.contains(schemas[i]))
+                continue;
+            QStandardItem *item =
+                lazyNode(schemas[i], NodeKind::Schema, database, tr("(loading…)"));
+            item->setData(schemas[i], SchemaRole);
+            parent->insertRow(std::min(i, parent->rowCount()), item);
+        }
+    }
+    for (const QString &schema : before)
+        if (!schemas.contains(schema))
+            m_models.remove(modelsKey(database, schema));
+    emit schemasListed(database, schemas);
+    // Every schema whose models were listed is listed again.
+    for (const QString &schema : schemas) {
+        if (!m_models.contains(modelsKey(database, schema)))
+            continue;
+        const QPointer<orm::Database> db = beginRead(database);
+        if (!db)
+            return;
+        launchTask(
+            this, m_registry->refreshModelsOf(database, schema),
+            [this, database, schema, db](QList<orm::Model> models) {
+                if (stillShown(database, db))
+                    onModelsListed(database, schema, std::move(models));
+                endWork();
+            },
+            [this, database, schema, db](const TaskFailure &failure) {
+                if (stillShown(database, db))
+                    emit failed(
+                        whatFailed(
+                            failure,
+                            tr("Refreshing the models of %1.%2").arg(displayName(database), schema),
+                            tr("Refreshing models")),
+                        failure.message);
+                endWork();
+            });
+    }
+}
+
+void ModelTree::showContextMenu(const QPoint &at)
+{
+    const QModelIndex proxyIndex = m_tree->indexAt(at);
+    QStandardItem *item = m_treeModel->itemFromIndex(m_proxy->mapToSource(proxyIndex));
+    if (!item)
+        return;
+    const QString db = item->data(DatabaseRole).toString();
+    auto *menu = new QMenu(this);
+    menu->setObjectName(QStringLiteral("treeContextMenu"));
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    if (item->data(NodeKindRole).toInt() == int(NodeKind::Model)) {
+        menu->addAction(tr("&Open"), this, [this, proxyIndex] { onActivated(proxyIndex); });
+        const QString qualified = QStringLiteral("%1.%2").arg(item->data(SchemaRole).toString(),
+                                                              item->data(ModelNameRole).toString());
+        menu->addAction(tr("&Copy name"), this,
+                        [qualified] { QApplication::clipboard()->setText(qualified); });
+    }
+    QAction *refresh = menu->addAction(tr("&Refresh"), this, [this, db] { refreshDatabase(db); });
+    refresh->setObjectName(QStringLiteral("refreshTreeAction"));
+    refresh->setToolTip(tr("Read the schemas and tables of %1 again").arg(displayName(db)));
+    menu->popup(m_tree->viewport()->mapToGlobal(at));
 }
 
 ModelTree::~ModelTree() = default;
@@ -136,6 +307,7 @@ void ModelTree::removeDatabase(const QString &name)
     if (QStandardItem *item = databaseItem(name))
         m_treeModel->removeRow(item->row());
     m_schemas.remove(name);
+    m_stamps.remove(name);
     const QString prefix = modelsKey(name, QString());
     for (auto it = m_models.begin(); it != m_models.end();)
         it = it.key().startsWith(prefix) ? m_models.erase(it) : std::next(it);
@@ -364,8 +536,12 @@ void ModelTree::loadChildren(QStandardItem *item)
 void ModelTree::onActivated(const QModelIndex &proxyIndex)
 {
     QStandardItem *item = m_treeModel->itemFromIndex(m_proxy->mapToSource(proxyIndex));
-    if (!item || item->data(NodeKindRole).toInt() != int(NodeKind::Model))
+    if (!item)
         return;
+    if (item->data(NodeKindRole).toInt() != int(NodeKind::Model)) {
+        m_tree->setExpanded(proxyIndex, !m_tree->isExpanded(proxyIndex));
+        return;
+    }
     emit modelActivated(item->data(DatabaseRole).toString(), item->data(SchemaRole).toString(),
                         item->data(ModelNameRole).toString());
 }
@@ -378,6 +554,8 @@ void ModelTree::replaySchemas(const QString &database)
 
 void ModelTree::onSchemasListed(const QString &database, const QStringList &schemas)
 {
+    if (!m_schemas.contains(database))
+        checkForChanges(database); // the stamp later probes compare with
     m_schemas.insert(database, schemas);
     QStandardItem *parent = databaseItem(database);
     if (parent && !parent->data(LoadedRole).toBool()) {

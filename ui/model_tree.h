@@ -8,9 +8,11 @@
 
 #include <QMap>
 #include <QPointer>
+#include <QSet>
 #include <QWidget>
 
 class QLineEdit;
+class QTimer;
 class QSortFilterProxyModel;
 class QStandardItem;
 class QStandardItemModel;
@@ -72,6 +74,19 @@ public:
     // Reads a model's fields unless they are known, then emits modelReady.
     void prepareModel(const QString &database, const QString &schema, const orm::Model &model);
 
+    // Reads the database's schemas and every listed schema's models again (after DDL), keeping
+    // the nodes of schemas that remain; the tree's Refresh.
+    void refreshDatabase(const QString &database);
+    // Compares the database's catalog stamp with the last one seen and refreshes on a change:
+    // run every few seconds for each connected database shown, and at once after the console
+    // ran something. The first stamp only records.
+    void checkForChanges(const QString &database);
+    // After statements ran on the database (the console): a change shows at once. With no
+    // stamp to compare with yet (or one being read, perhaps after the change), it refreshes.
+    void catalogMayHaveChanged(const QString &database);
+    int probeInterval() const;
+    void setProbeInterval(int milliseconds);
+
     // How many catalog reads are under way.
     int pendingWork() const { return m_work; }
 
@@ -110,11 +125,18 @@ private:
     // Whether the name still resolves to the Database asked (not removed, nor replaced).
     bool stillShown(const QString &name, const QPointer<orm::Database> &asked) const;
     void endWork();
+    void onSchemasRelisted(const QString &database, const QStringList &schemas);
+    void showContextMenu(const QPoint &at);
+    void probeAll();
 
     orm::Registry *m_registry;
     QMap<QString, QStringList> m_schemas;      // per database
     QMap<QString, QList<orm::Model>> m_models; // per "database/schema"
     int m_work = 0;
+    QMap<QString, QString> m_stamps; // per database, the catalog stamp seen last
+    QSet<QString> m_probing;         // databases whose stamp is being read
+    QSet<QString> m_recheck;         // ... and to be read again once that read ends
+    QTimer *m_probe = nullptr;
     QTreeView *m_tree = nullptr;
     QStandardItemModel *m_treeModel = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;

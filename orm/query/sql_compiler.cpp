@@ -2,6 +2,7 @@
 
 #include "orm/core/error.h"
 
+#include <QRegularExpression>
 #include <QStringList>
 
 namespace orm::sql {
@@ -208,13 +209,28 @@ private:
         return true;
     }
 
-    // PostgreSQL's LIKE is for text: other types (integers, enums, dates) are cast.
+    // PostgreSQL's LIKE is for text: other types (integers, dates, and the ones shown as their
+    // text form: enums, arrays, inet, interval, tsvector...) are cast.
     QString textColumn(const Field &f) const
     {
         const QString quoted = quoteIdentifier(f.name);
-        if (m_dialect == Dialect::Postgres && f.type != LogicalType::Text)
+        if (m_dialect == Dialect::Postgres && (f.type != LogicalType::Text || !isTextType(f)))
             return quoted + QStringLiteral("::text");
         return quoted;
+    }
+
+    // Whether a Text field is stored as text (so LIKE applies and an index may serve it).
+    static bool isTextType(const Field &f)
+    {
+        static const QRegularExpression text(
+            QStringLiteral(
+                "^(text|varchar|character varying|char|character|bpchar|name|citext)\\b"),
+            QRegularExpression::CaseInsensitiveOption);
+        const QString type = f.sqlType.trimmed();
+        if (type.contains(QLatin1Char('[')) ||
+            type.endsWith(QLatin1String("array"), Qt::CaseInsensitive))
+            return false; // text[] and the like
+        return type.isEmpty() || text.match(type).hasMatch();
     }
 
     QString patternValue(const Q &q) const

@@ -539,6 +539,12 @@ QCoro::Task<QList<Model>> Registry::modelsOf(QString database, QString schema)
     co_return withOrigins(database, schema, std::move(reflected));
 }
 
+QCoro::Task<QList<Model>> Registry::refreshModelsOf(QString database, QString schema)
+{
+    QList<Model> reflected = co_await reflect(database, schema, true);
+    co_return withOrigins(database, schema, std::move(reflected));
+}
+
 QList<Model> Registry::withOrigins(const QString &database, const QString &schema,
                                    QList<Model> reflected) const
 {

@@ -122,6 +122,9 @@ public:
     // primary's default schema ("", main or public), and a tenant model in any other schema
     // (with that schema, origin Tenant). Fields are not loaded.
     QCoro::Task<QList<Model>> modelsOf(QString database = {}, QString schema = {});
+    // modelsOf read afresh from the catalog (after DDL): the schema's cached listing, fields
+    // included, is replaced.
+    QCoro::Task<QList<Model>> refreshModelsOf(QString database = {}, QString schema = {});
     // That merge over models already listed: no database work.
     QList<Model> withOrigins(const QString &database, const QString &schema,
                              QList<Model> reflected) const;

@@ -446,12 +446,53 @@ QCoro::Task<QList<Model>> listModels(Database *db, QString schema)
     co_return co_await pgListModels(lease.get(), schema);
 }
 
+namespace {
+
+// Table oids, column counts and names (a rename, a column added or dropped), and the schemas.
+QCoro::Task<QString> pgCatalogStamp(Connection *connection)
+{
+    const QString sql =
+        QStringLiteral(
+            "SELECT md5(coalesce(string_agg(c.oid::text || ':' || c.relnatts::text || ':' || "
+            "c.relname, ',' ORDER BY c.oid), '')), (SELECT md5(string_agg(nspname, ',' ORDER BY "
+            "oid)) FROM pg_catalog.pg_namespace) "
+            "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r', 'v', 'm', 'p') AND %1")
+            .arg(userSchemaCondition(QStringLiteral("n.nspname")));
+    const Result r = co_await connection->execute(sql);
+    co_return r.text(0, 0) + QLatin1Char('/') + r.text(0, 1);
+}
+
+QCoro::Task<QString> sqliteCatalogStamp(Connection *connection)
+{
+    const QStringList schemas = co_await sqliteListSchemas(connection);
+    QStringList versions;
+    for (const QString &schema : schemas) {
+        QString quoted = schema;
+        quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+        const QString sql = QStringLiteral("PRAGMA \"%1\".schema_version").arg(quoted);
+        const Result r = co_await connection->execute(sql);
+        versions << schema + QLatin1Char(':') + r.text(0, 0);
+    }
+    co_return versions.join(QLatin1Char(','));
+}
+
+} // namespace
+
 QCoro::Task<Model> loadModel(Database *db, QString schema, QString table)
 {
     ConnectionLease lease = co_await db->acquire(QStringLiteral("loadModel"));
     if (lease->backend() == Backend::Sqlite)
         co_return co_await sqliteLoadModel(lease.get(), schema, table);
     co_return co_await pgLoadModel(lease.get(), schema, table);
+}
+
+QCoro::Task<QString> catalogStamp(Database *db)
+{
+    ConnectionLease lease = co_await db->acquire(QStringLiteral("catalogStamp"));
+    if (lease->backend() == Backend::Sqlite)
+        co_return co_await sqliteCatalogStamp(lease.get());
+    co_return co_await pgCatalogStamp(lease.get());
 }
 
 } // namespace orm::reflection

@@ -34,4 +34,10 @@ QCoro::Task<QList<Model>> listModels(Database *db, QString schema = {});
 // schema.table when there is no such table or view.
 QCoro::Task<Model> loadModel(Database *db, QString schema, QString table);
 
+// A value that changes when a table, view or column of the user schemas is created, dropped,
+// renamed or altered, or a schema comes or goes: compared between calls, it says whether the
+// catalog must be read again. One cheap query on PostgreSQL (pg_class and pg_namespace, no
+// columns read); SQLite's PRAGMA schema_version of each attached database.
+QCoro::Task<QString> catalogStamp(Database *db);
+
 } // namespace orm::reflection

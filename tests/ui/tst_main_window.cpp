@@ -5,6 +5,8 @@
 
 #include "main_window_fixture.h"
 
+#include <QScrollBar>
+
 class TestMainWindow : public QObject {
     Q_OBJECT
 
@@ -127,6 +129,195 @@ private slots:
             window.gridModel()->isCountKnown() && window.gridModel()->totalRows() == 2, 10000);
         strata::test::await(
             registry.database()->executeScript(QStringLiteral("DROP TABLE %1").arg(table)));
+        strata::test::await(registry.disconnect(true));
+    }
+
+    // Every column type gets a filter that runs, or one refused before anything runs: text
+    // matching on enums, arrays, tsvector, inet and interval (their text form), a partial date
+    // on dates and timestamps meaning that period, "a..b" including the whole end day.
+    void everyColumnTypeFilters()
+    {
+        STRATA_BACKEND_URL(url);
+        const bool postgres = backend == QLatin1String("postgres");
+        const QString table = strata::test::uniqueName(QStringLiteral("types"));
+        const QString mood = strata::test::uniqueName(QStringLiteral("mood"));
+        orm::Registry registry(url);
+        if (postgres)
+            strata::test::await(registry.database()->executeScript(
+                QStringLiteral(
+                    "CREATE TYPE %2 AS ENUM ('sad', 'happy');"
+                    "CREATE TABLE %1 (id INTEGER PRIMARY KEY, label VARCHAR(20), at TIMESTAMP, "
+                    "day DATE, mood %2, tags TEXT[], doc TSVECTOR, addr INET, span INTERVAL, "
+                    "atz TIMESTAMPTZ);"
+                    "INSERT INTO %1 VALUES "
+                    "(1, 'Alpha', '2022-05-03 10:00', '2022-05-03', 'happy', '{red,green}', "
+                    "to_tsvector('simple', 'quick fox'), '10.0.0.1', '1 day', "
+                    "'2022-05-03 10:00+00'),"
+                    "(2, 'beta', '2022-12-31 23:30', '2022-12-31', 'sad', '{blue}', "
+                    "to_tsvector('simple', 'lazy dog'), '192.168.1.7', '2 hours', "
+                    "'2022-08-01 12:00+00'),"
+                    "(3, 'Gamma', '2023-01-01 00:00', '2023-01-01', 'happy', '{}', "
+                    "to_tsvector('simple', 'slow cat'), '10.1.2.3', '3 days', "
+                    "'2023-03-01 12:00+00');")
+                    .arg(table, mood)));
+        else
+            strata::test::await(registry.database()->executeScript(
+                QStringLiteral(
+                    "CREATE TABLE %1 (id INTEGER PRIMARY KEY, label VARCHAR(20), at TIMESTAMP, "
+                    "day DATE);"
+                    "INSERT INTO %1 VALUES (1, 'Alpha', '2022-05-03 10:00:00', '2022-05-03'),"
+                    "(2, 'beta', '2022-12-31 23:30:00', '2022-12-31'),"
+                    "(3, 'Gamma', '2023-01-01 00:00:00', '2023-01-01');")
+                    .arg(table)));
+        MainWindow window(&registry);
+        window.show();
+        strata::test::await(registry.connect(orm::Registry::ConnectMode::Lenient));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.listedModels(QString(), window.activeSchema()).contains(table), 10000);
+        window.openModel(table);
+        strata::ui::GridModel *grid = window.gridModel();
+        QTRY_VERIFY_WITH_TIMEOUT(grid->isCountKnown(), 10000);
+        QCOMPARE(grid->totalRows(), 3);
+
+        // The rows one filter typed into a column's editor leaves, or -1 if it failed.
+        const auto rowsWith = [&](const QString &column, const QString &text) -> qint64 {
+            int index = -1;
+            for (int c = 0; c < grid->columnCount(); ++c)
+                if (grid->headerData(c, Qt::Horizontal).toString() == column)
+                    index = c;
+            QLineEdit *editor = window.grid()->filterEditor(index);
+            if (!editor)
+                return -2;
+            editor->setText(text);
+            QTest::keyClick(editor, Qt::Key_Return);
+            if (!window.grid()->filterError(index).isEmpty())
+                return -3;
+            const bool settled =
+                QTest::qWaitFor([&] { return !grid->isCounting() && !grid->isLoading(); }, 10000);
+            const qint64 rows = settled && grid->lastError().isEmpty() && grid->isCountKnown()
+                                    ? grid->totalRows()
+                                    : -1;
+            editor->clear(); // applies the empty filter: every row again
+            QTest::qWaitFor([&] { return grid->isCountKnown() && !grid->isLoading(); }, 10000);
+            return rows;
+        };
+        QCOMPARE(rowsWith(QStringLiteral("label"), QStringLiteral("alp")), 1);
+        QCOMPARE(rowsWith(QStringLiteral("at"), QStringLiteral("2022")), 2);
+        QCOMPARE(rowsWith(QStringLiteral("at"), QStringLiteral("2022-05")), 1);
+        QCOMPARE(rowsWith(QStringLiteral("at"), QStringLiteral("2022-12-31")), 1);
+        QCOMPARE(rowsWith(QStringLiteral("at"), QStringLiteral("2022-05-03..2022-12-31")), 2);
+        QCOMPARE(rowsWith(QStringLiteral("at"), QStringLiteral(">2022")), 1);
+        QCOMPARE(rowsWith(QStringLiteral("at"), QStringLiteral("<=2022")), 2);
+        QCOMPARE(rowsWith(QStringLiteral("at"), QStringLiteral("<2022-12-31")), 1);
+        QCOMPARE(rowsWith(QStringLiteral("at"), QStringLiteral("!2022")), 1);
+        QCOMPARE(rowsWith(QStringLiteral("day"), QStringLiteral("2022-05-03..2022-12-31")), 2);
+        QCOMPARE(rowsWith(QStringLiteral("day"), QStringLiteral("2023")), 1);
+        // Not a date: refused on the editor, nothing runs.
+        QCOMPARE(rowsWith(QStringLiteral("at"), QStringLiteral("soon")), -3);
+        QVERIFY(grid->lastError().isEmpty());
+        if (postgres) {
+            QCOMPARE(rowsWith(QStringLiteral("mood"), QStringLiteral("app")), 2);
+            QCOMPARE(rowsWith(QStringLiteral("mood"), QStringLiteral("=sad")), 1);
+            QCOMPARE(rowsWith(QStringLiteral("tags"), QStringLiteral("blue")), 1);
+            QCOMPARE(rowsWith(QStringLiteral("doc"), QStringLiteral("fox")), 1);
+            QCOMPARE(rowsWith(QStringLiteral("addr"), QStringLiteral("10.")), 2);
+            QCOMPARE(rowsWith(QStringLiteral("span"), QStringLiteral("day")), 2);
+            QCOMPARE(rowsWith(QStringLiteral("atz"), QStringLiteral("2022")), 2);
+            QCOMPARE(rowsWith(QStringLiteral("atz"), QStringLiteral("2022-08")), 1);
+        }
+        QVERIFY(!window.logPane()->lines().join(u'\n').contains(QStringLiteral("ERROR")));
+        strata::test::await(registry.database()->executeScript(
+            postgres ? QStringLiteral("DROP TABLE %1; DROP TYPE %2;").arg(table, mood)
+                     : QStringLiteral("DROP TABLE %1").arg(table)));
+        strata::test::await(registry.disconnect(true));
+    }
+
+    // Double-clicking a table in the tree opens it once (one query for its first page, one
+    // count) and leaves its node folded as it was; a schema node still folds with it.
+    void doubleClickOpensATableOnce()
+    {
+        STRATA_BACKEND_URL(url);
+        const QString table = strata::test::uniqueName(QStringLiteral("dbl"));
+        orm::Registry registry(url);
+        strata::test::await(registry.database()->executeScript(
+            QStringLiteral("CREATE TABLE %1 (id INTEGER PRIMARY KEY); INSERT INTO %1 VALUES (1);")
+                .arg(table)));
+        MainWindow window(&registry);
+        window.show();
+        strata::test::await(registry.connect(orm::Registry::ConnectMode::Lenient));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.listedModels(QString(), window.activeSchema()).contains(table), 10000);
+        QTreeView *tree = window.tree();
+        QModelIndex node;
+        QTRY_VERIFY_WITH_TIMEOUT((node =
+                                      [&] {
+                                          const QModelIndexList hits = tree->model()->match(
+                                              tree->model()->index(0, 0), Qt::DisplayRole, table, 1,
+                                              Qt::MatchStartsWith | Qt::MatchRecursive);
+                                          return hits.value(0);
+                                      }())
+                                     .isValid(),
+                                 10000);
+        tree->scrollTo(node);
+        QSignalSpy opened(&window, &MainWindow::modelOpened);
+        QSignalSpy queries(window.gridModel(), &strata::ui::GridModel::queryChanged);
+        const bool expandedBefore = tree->isExpanded(node);
+        const QPoint at = tree->visualRect(node).center();
+        QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseDClick(tree->viewport(), Qt::LeftButton, {}, at);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.gridModel()->isCountKnown() && !window.isBusy(), 10000);
+        QCOMPARE(opened.count(), 1);
+        QCOMPARE(queries.count(), 1);
+        QCOMPARE(window.gridModel()->stats().first, 1);
+        QCOMPARE(tree->isExpanded(node), expandedBefore);
+
+        // A schema node: a double-click folds it.
+        const QModelIndex schema = node.parent();
+        QVERIFY(tree->isExpanded(schema));
+        const QPoint schemaAt = tree->visualRect(schema).center();
+        QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, schemaAt);
+        QTest::mouseDClick(tree->viewport(), Qt::LeftButton, {}, schemaAt);
+        QVERIFY(!tree->isExpanded(schema));
+        strata::test::await(
+            registry.database()->executeScript(QStringLiteral("DROP TABLE %1").arg(table)));
+        strata::test::await(registry.disconnect(true));
+    }
+
+    // A table opened after another starts at its first column, wherever the previous one was
+    // scrolled to.
+    void newTableStartsAtItsFirstColumn()
+    {
+        STRATA_BACKEND_URL(url);
+        const QString wide = strata::test::uniqueName(QStringLiteral("wide"));
+        const QString other = strata::test::uniqueName(QStringLiteral("next"));
+        QStringList columns;
+        for (int c = 1; c <= 30; ++c)
+            columns << QStringLiteral("c%1 TEXT").arg(c);
+        orm::Registry registry(url);
+        strata::test::await(registry.database()->executeScript(
+            QStringLiteral("CREATE TABLE %1 (id INTEGER PRIMARY KEY, %2); INSERT INTO %1 (id) "
+                           "VALUES (1); CREATE TABLE %3 (id INTEGER PRIMARY KEY, %2); INSERT "
+                           "INTO %3 (id) VALUES (1);")
+                .arg(wide, columns.join(QStringLiteral(", ")), other)));
+        MainWindow window(&registry);
+        window.resize(900, 600);
+        window.show();
+        strata::test::await(registry.connect(orm::Registry::ConnectMode::Lenient));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.listedModels(QString(), window.activeSchema()).contains(other), 10000);
+        window.openModel(wide);
+        QTRY_VERIFY_WITH_TIMEOUT(window.gridModel()->isRowLoaded(0), 10000);
+        QScrollBar *across = window.grid()->table()->horizontalScrollBar();
+        QTRY_VERIFY(across->maximum() > 0);
+        across->setValue(across->maximum());
+        QVERIFY(across->value() > 0);
+        window.openModel(other);
+        QTRY_COMPARE_WITH_TIMEOUT(window.openedModel(), other, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.gridModel()->isRowLoaded(0), 10000);
+        QCOMPARE(across->value(), 0);
+        strata::test::await(registry.database()->executeScript(
+            QStringLiteral("DROP TABLE %1; DROP TABLE %2;").arg(wide, other)));
         strata::test::await(registry.disconnect(true));
     }
 

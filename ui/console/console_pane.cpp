@@ -55,13 +55,12 @@ ConsolePane::ConsolePane(orm::Registry *registry, QWidget *parent)
     m_search->setPlaceholderText(tr("Search history"));
     m_search->setClearButtonEnabled(true);
     m_historyList->setObjectName(QStringLiteral("historyList"));
-    m_historyList->setToolTip(tr("Double-click to run again"));
+    m_historyList->setToolTip(
+        tr("Double-click to put the statement into the editor (Ctrl+Z takes it out); Run runs it"));
     connect(m_search, &QLineEdit::textChanged, this, &ConsolePane::refreshHistory);
     connect(m_historyList, &QListWidget::itemDoubleClicked, this, [this](QListWidgetItem *item) {
-        // Later, not inside the list's own event: the run refreshes (clears) the list.
-        const QString sql = item->data(Qt::UserRole).toString();
-        QMetaObject::invokeMethod(
-            this, [this, sql] { rerun(sql); }, Qt::QueuedConnection);
+        // Never a run: an UPDATE from history must not run again by a slip of the mouse.
+        insertFromHistory(item->data(Qt::UserRole).toString());
     });
 
     auto *historyPanel = new QWidget;
@@ -165,6 +164,7 @@ ConsoleTab *ConsolePane::addTab(const QString &text)
     }
     m_tabs->addTab(tab, tr("Console %1").arg(m_tabs->count() + 1));
     connect(tab, &ConsoleTab::textChanged, this, &ConsolePane::scheduleSave);
+    connect(tab, &ConsoleTab::runFinished, this, [this] { emit statementsRan(m_databaseName); });
     connect(tab, &ConsoleTab::historyChanged, this, [this, tab] {
         if (tab == currentTab())
             refreshHistory();
@@ -226,13 +226,10 @@ void ConsolePane::refreshHistory()
     }
 }
 
-void ConsolePane::rerun(const QString &sql)
+void ConsolePane::insertFromHistory(const QString &sql)
 {
-    ConsoleTab *t = currentTab();
-    if (!t || t->isRunning())
-        return;
-    t->setText(sql);
-    t->runAll();
+    if (ConsoleTab *t = currentTab())
+        t->insertStatement(sql);
 }
 
 void ConsolePane::runScript(const QString &sql)

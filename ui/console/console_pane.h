@@ -2,7 +2,7 @@
 
 // The console pane: several console tabs (their text kept across restarts in the user's data
 // directory), each with its own connection of the active database and schema, and the history
-// of the active connection (searchable; double-click to run again).
+// of the active connection (searchable; double-click to insert into the editor).
 //
 // The main window embeds it and tells it what is active:
 //     auto *console = new strata::ui::ConsolePane(registry, this);
@@ -55,11 +55,13 @@ public:
 
 signals:
     void scriptFinished(bool ok, const QString &message);
+    // A tab's run ended on `database` (the registry's name): DDL may have changed its catalog.
+    void statementsRan(const QString &database);
 
 private:
     void restoreTabs();
     void scheduleSave();
-    void rerun(const QString &sql);
+    void insertFromHistory(const QString &sql);
 
     orm::Registry *m_registry;
     QString m_databaseName;

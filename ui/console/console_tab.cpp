@@ -165,6 +165,22 @@ void ConsoleTab::setText(const QString &text)
     m_editor->setText(text);
 }
 
+void ConsoleTab::insertStatement(const QString &sql)
+{
+    const QString all = m_editor->text();
+    const auto [start, end] = m_editor->selectionRange();
+    QString text = sql;
+    // Its own line: typed into the middle of another statement it would make neither run.
+    if (start > 0 && all[start - 1] != QLatin1Char('\n'))
+        text.prepend(QLatin1Char('\n'));
+    if (end < all.size() && all[end] != QLatin1Char('\n'))
+        text.append(QLatin1Char('\n'));
+    m_editor->beginUndoAction();
+    m_editor->replaceSelectedText(text); // at the cursor when nothing is selected; undoable
+    m_editor->endUndoAction();
+    m_editor->setFocus();
+}
+
 void ConsoleTab::runAll()
 {
     launchRun(text(), 0);

@@ -50,6 +50,9 @@ public:
     SqlEditor *editor() const { return m_editor; }
     QString text() const;
     void setText(const QString &text);
+    // Puts `sql` at the cursor (over the selection) as one undoable edit, on a line of its own,
+    // and focuses the editor; nothing runs.
+    void insertStatement(const QString &sql);
 
     // Run all, the selection (all when nothing is selected), the statement under the cursor.
     void runAll();

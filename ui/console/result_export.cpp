@@ -6,6 +6,7 @@
 #include <QCoro/QCoroTimer>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QTimer>
 
 #include <charconv>
@@ -139,6 +140,17 @@ ResultExporter::ResultExporter(ResultStreamPtr stream, QObject *parent)
 ResultExporter::Format ResultExporter::formatForPath(const QString &path)
 {
     return path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive) ? Format::Json : Format::Csv;
+}
+
+std::pair<QString, ResultExporter::Format> ResultExporter::target(const QString &path,
+                                                                  const QString &nameFilter)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("csv") || suffix == QLatin1String("json"))
+        return {path, formatForPath(path)};
+    if (nameFilter.contains(QLatin1String("*.json")))
+        return {path + QStringLiteral(".json"), Format::Json};
+    return {path + QStringLiteral(".csv"), Format::Csv};
 }
 
 QCoro::Task<qint64> ResultExporter::exportTo(QString path, Format format)

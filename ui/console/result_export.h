@@ -28,6 +28,9 @@ public:
     bool isRunning() const { return m_running; }
 
     static Format formatForPath(const QString &path);
+    // What a save dialog's answer means: the extension typed wins; without one, the format of
+    // the filter chosen, whose extension is added to the name.
+    static std::pair<QString, Format> target(const QString &path, const QString &nameFilter);
 
 signals:
     // Rows written so far; `total` is -1 while the result's size is not known yet.

@@ -142,12 +142,24 @@ void ResultView::showPlot(bool show)
 
 void ResultView::chooseExportFile()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export result"), QString(),
-                                                      tr("CSV (*.csv);;JSON (*.json)"));
-    if (!path.isEmpty())
+    // Not the static getSaveFileName: the filter chosen must decide the format when the name
+    // typed has no extension (it used to write CSV, without one, whatever was chosen).
+    auto *dialog = new QFileDialog(this, tr("Export result"));
+    dialog->setObjectName(QStringLiteral("exportDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setNameFilters({tr("CSV (*.csv)"), tr("JSON (*.json)")});
+    connect(dialog, &QFileDialog::accepted, this, [this, dialog] {
+        const QStringList files = dialog->selectedFiles();
+        if (files.isEmpty())
+            return;
+        const auto [path, format] =
+            ResultExporter::target(files.first(), dialog->selectedNameFilter());
         // exportTo() shows its own outcome (the status line, exportFinished).
         launchTask(
-            this, exportTo(path), [](bool) {}, [](const TaskFailure &) {});
+            this, exportTo(path, format), [](bool) {}, [](const TaskFailure &) {});
+    });
+    dialog->open();
 }
 
 void ResultView::cancelExport()
@@ -157,6 +169,12 @@ void ResultView::cancelExport()
 }
 
 QCoro::Task<bool> ResultView::exportTo(QString path)
+{
+    const ResultExporter::Format format = ResultExporter::formatForPath(path);
+    co_return co_await exportTo(std::move(path), format);
+}
+
+QCoro::Task<bool> ResultView::exportTo(QString path, ResultExporter::Format format)
 {
     if (m_exporter)
         co_return false;
@@ -178,7 +196,7 @@ QCoro::Task<bool> ResultView::exportTo(QString path)
     bool ok = false;
     QString message;
     try {
-        const qint64 rows = co_await exporter->exportTo(path, ResultExporter::formatForPath(path));
+        const qint64 rows = co_await exporter->exportTo(path, format);
         ok = true;
         message = tr("Exported %Ln row(s) to %1", nullptr, int(rows)).arg(path);
     } catch (const orm::Error &error) {

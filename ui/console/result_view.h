@@ -36,6 +36,8 @@ public:
 
     // Exports the whole result (streamed); true when written. The progress bar shows meanwhile.
     QCoro::Task<bool> exportTo(QString path);
+    // In the format given, whatever the path's extension.
+    QCoro::Task<bool> exportTo(QString path, ResultExporter::Format format);
     void cancelExport();
     bool isExporting() const { return m_exporter != nullptr; }
     QString lastExportError() const { return m_exportError; }

@@ -185,6 +185,23 @@ void SqlEditor::clearError()
     clearAnnotations();
 }
 
+bool SqlEditor::isCompleteWordBeforeCursor() const
+{
+    const QString all = text();
+    const int end = cursorIndex();
+    int start = end;
+    while (start > 0 && (all[start - 1].isLetterOrNumber() || all[start - 1] == QLatin1Char('_') ||
+                         all[start - 1] == QLatin1Char('.')))
+        --start;
+    const QString word = all.mid(start, end - start);
+    if (word.isEmpty())
+        return false;
+    for (const QString &known : m_words)
+        if (known.compare(word, Qt::CaseInsensitive) == 0)
+            return true;
+    return false;
+}
+
 void SqlEditor::keyPressEvent(QKeyEvent *event)
 {
     if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) &&
@@ -195,6 +212,12 @@ void SqlEditor::keyPressEvent(QKeyEvent *event)
     if (event->key() == Qt::Key_Escape && !isListActive()) {
         emit cancelRequested();
         return;
+    }
+    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) && isListActive() &&
+        isCompleteWordBeforeCursor()) {
+        // The name is typed in full: Enter is a new line, not the list's (which would only put
+        // the same word back and swallow the key).
+        cancelList();
     }
     QsciScintilla::keyPressEvent(event);
 }

@@ -62,6 +62,8 @@ protected:
     void keyPressEvent(QKeyEvent *event) override;
 
 private:
+    // Whether the word the cursor ends is one completion offers, exactly (case aside).
+    bool isCompleteWordBeforeCursor() const;
     long bytePosition(int index) const;
     int indexOfBytePosition(long position) const;
     void rebuildApis();

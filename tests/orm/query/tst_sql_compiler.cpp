@@ -90,7 +90,47 @@ private slots:
     void unknownFields();
     void badArguments();
     void lookupParsing();
+    void textFormIsCastForLike();
 };
+
+// Types shown as their text form (enums, arrays, inet, interval) are LogicalType::Text too, but
+// PostgreSQL's LIKE needs real text: only text, varchar and the like go uncast.
+void TestSqlCompiler::textFormIsCastForLike()
+{
+    orm::Model m;
+    m.name = m.table = QStringLiteral("thing");
+    const auto field = [](const QString &name, const QString &sqlType) {
+        orm::Field f;
+        f.name = name;
+        f.sqlType = sqlType;
+        f.type = orm::LogicalType::Text;
+        return f;
+    };
+    m.fields = {field(QStringLiteral("label"), QStringLiteral("character varying(20)")),
+                field(QStringLiteral("note"), QStringLiteral("text")),
+                field(QStringLiteral("mood"), QStringLiteral("mood")),
+                field(QStringLiteral("tags"), QStringLiteral("text[]")),
+                field(QStringLiteral("span"), QStringLiteral("interval")),
+                field(QStringLiteral("addr"), QStringLiteral("inet"))};
+    const QuerySet things(static_cast<orm::Database *>(nullptr), m);
+    const auto where = [&](const QString &lookup) {
+        const QString sql =
+            things.filter(Q(lookup, QStringLiteral("x"))).compileSelect(Dialect::Postgres).sql;
+        return sql.mid(sql.indexOf(QLatin1String(" WHERE ")) + 7);
+    };
+    QCOMPARE(where(QStringLiteral("label__icontains")),
+             QStringLiteral("\"label\" ILIKE $1 ESCAPE '\\'"));
+    QCOMPARE(where(QStringLiteral("note__contains")),
+             QStringLiteral("\"note\" LIKE $1 ESCAPE '\\'"));
+    for (const char *name : {"mood", "tags", "span", "addr"})
+        QCOMPARE(where(QLatin1String(name) + QStringLiteral("__icontains")),
+                 QStringLiteral("\"%1\"::text ILIKE $1 ESCAPE '\\'").arg(QLatin1String(name)));
+    // SQLite compares any value as text already.
+    const QString lite = things.filter(Q(QStringLiteral("mood__icontains"), QStringLiteral("x")))
+                             .compileSelect(Dialect::Sqlite)
+                             .sql;
+    QVERIFY2(lite.contains(QStringLiteral("\"mood\" LIKE ?1")), qPrintable(lite));
+}
 
 void TestSqlCompiler::lookups_data()
 {

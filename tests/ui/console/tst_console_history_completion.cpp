@@ -37,24 +37,44 @@ private slots:
         pane.historySearch()->clear();
         QVERIFY(list->count() >= 2);
 
-        // Double-click runs the entry again, in the current tab.
+        // Double-click puts the entry into the editor at the cursor, as an undoable edit, and
+        // runs nothing.
         pane.historySearch()->setText(token + QStringLiteral("_first"));
         QCOMPARE(list->count(), 1);
-        tab->setText(QStringLiteral("SELECT 'something else'"));
+        const QString script = QStringLiteral("SELECT 'something else';");
+        tab->setText(script);
+        tab->editor()->setCursorIndex(int(script.size()));
+        QSignalSpy historyChanged(tab, &ui::ConsoleTab::historyChanged);
         QSignalSpy finished(tab, &ui::ConsoleTab::runFinished);
+        const int resultsBefore = tab->resultCount();
         const QRect rect = list->visualItemRect(list->item(0));
         QVERIFY(rect.isValid());
         // A double-click as the window system delivers it: press and release, then the second
         // press as a double-click and its release.
         QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, rect.center());
         QTest::mouseDClick(list->viewport(), Qt::LeftButton, {}, rect.center());
+        QCOMPARE(tab->text(), script + u'\n' + first);
+        QVERIFY(tab->editor()->hasFocus() || !QApplication::focusWindow());
+        // A run, even one queued by the click, would be running once the queue is empty.
+        QCoreApplication::processEvents();
+        QVERIFY(!tab->isRunning());
+        QCOMPARE(historyChanged.count(), 0);
+        QCOMPARE(finished.count(), 0);
+        QCOMPARE(tab->resultCount(), resultsBefore);
+        QCOMPARE(list->count(), 1); // nothing new ran, so nothing new in history
+        // Ctrl+Z takes it out again, leaving the script as it was.
+        tab->editor()->undo();
+        QCOMPARE(tab->text(), script);
+        // Over a selection it replaces the selection; Run then runs it.
+        tab->editor()->selectAll();
+        QTest::mouseDClick(list->viewport(), Qt::LeftButton, {}, rect.center());
+        QCOMPARE(tab->text(), first);
+        tab->runAll();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
         QCOMPARE(finished.first().first().toBool(), true);
-        QCOMPARE(tab->text(), first);
-        QCOMPARE(tab->resultCount(), 1);
         QVERIFY(waitShown(tab->result(0)));
         QCOMPARE(cell(tab->result(0), 0, 0), token + QStringLiteral("_first"));
-        // The re-run is history too, and the filter still applies.
+        // The run is history, and the filter still applies.
         QTRY_COMPARE(list->count(), 2);
     }
 
@@ -125,6 +145,22 @@ private slots:
         editor->autoCompleteFromAPIs();
         QVERIFY(editor->isListActive());
         QTest::keyClick(editor, Qt::Key_Tab);
+        QCOMPARE(editor->text(), typed);
+
+        // A name typed in full with the list showing: Enter is a new line, not swallowed.
+        editor->setText(QStringLiteral("SELECT alpha_col FROM ") + table);
+        editor->setCursorIndex(int(editor->text().size()));
+        editor->autoCompleteFromAPIs();
+        QVERIFY(editor->isListActive());
+        QTest::keyClick(editor, Qt::Key_Return);
+        QVERIFY(!editor->isListActive());
+        QCOMPARE(editor->text(), typed + u'\n');
+        // A prefix still completes with Enter.
+        editor->setText(QStringLiteral("SELECT alpha_col FROM ") + table.left(table.size() - 2));
+        editor->setCursorIndex(int(editor->text().size()));
+        editor->autoCompleteFromAPIs();
+        QVERIFY(editor->isListActive());
+        QTest::keyClick(editor, Qt::Key_Return);
         QCOMPARE(editor->text(), typed);
 
         if (isPg())

@@ -200,6 +200,67 @@ private slots:
         QCOMPARE(plot->pointCount(0), ui::PlotView::kMaxPoints);
     }
 
+    // The Export button's dialog: the filter chosen decides the format when the name typed has
+    // no extension, and the extension is added; an extension typed wins.
+    void exportDialogFollowsTheChosenFilter()
+    {
+        auto tab = newTab();
+        QVERIFY(test::await(tab->run(fiveRows(), 0)));
+        ui::ResultView *view = tab->result(0);
+        QVERIFY(waitShown(view));
+        QTemporaryDir dir;
+        const auto exportThroughDialog = [&](const QString &filter, const QString &name) {
+            QSignalSpy finished(view, &ui::ResultView::exportFinished);
+            auto *button = view->findChild<QPushButton *>(QStringLiteral("exportButton"));
+            if (!button)
+                return false;
+            QTest::mouseClick(button, Qt::LeftButton);
+            QFileDialog *dialog = nullptr;
+            if (!QTest::qWaitFor(
+                    [&] {
+                        dialog = view->findChild<QFileDialog *>(QStringLiteral("exportDialog"));
+                        return dialog && dialog->isVisible();
+                    },
+                    10000))
+                return false;
+            dialog->setDirectory(dir.path());
+            // As the user does: the file-type box, then the name.
+            auto *types = dialog->findChild<QComboBox *>(QStringLiteral("fileTypeCombo"));
+            auto *nameEdit = dialog->findChild<QLineEdit *>(QStringLiteral("fileNameEdit"));
+            if (!types || !nameEdit)
+                return false;
+            const int index = types->findText(filter);
+            if (index < 0)
+                return false;
+            types->setCurrentIndex(index);
+            emit types->activated(index); // what choosing in the box signals
+            emit types->textActivated(filter);
+            nameEdit->setText(name);
+            static_cast<QDialog *>(dialog)->accept(); // QFileDialog::accept, as Save does
+            const bool done = QTest::qWaitFor([&] { return finished.count() == 1; }, 10000);
+            return done && finished.first().first().toBool();
+        };
+        QVERIFY(exportThroughDialog(QStringLiteral("JSON (*.json)"), QStringLiteral("chosen")));
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("chosen"))));
+        QFile json(dir.filePath(QStringLiteral("chosen.json")));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const QJsonArray rows = QJsonDocument::fromJson(json.readAll()).array();
+        QCOMPARE(rows.size(), 5);
+        QCOMPARE(rows.first().toObject().value(QStringLiteral("label")).toString(),
+                 QStringLiteral("c1"));
+
+        QVERIFY(exportThroughDialog(QStringLiteral("CSV (*.csv)"), QStringLiteral("plain")));
+        QFile csv(dir.filePath(QStringLiteral("plain.csv")));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QVERIFY(csv.readLine().startsWith("x,square,down,label"));
+
+        // The extension typed wins over the filter left as it was.
+        QVERIFY(exportThroughDialog(QStringLiteral("CSV (*.csv)"), QStringLiteral("typed.json")));
+        QFile typed(dir.filePath(QStringLiteral("typed.json")));
+        QVERIFY(typed.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(typed.readAll()).array().size(), 5);
+    }
+
     // The export runs in the background with a progress bar and a Cancel button; cancelling
     // removes the unfinished file, hides both, and the result and the console go on.
     void exportShowsProgressAndCancels()

@@ -1,0 +1,23 @@
+#pragma once
+
+// A grid's sort and filters by column name rather than position, so that they survive a switch
+// to another source whose columns differ (the same table in another tenant, with a column more,
+// one fewer, or in another order): each applies where its column exists, and is dropped where
+// it does not.
+
+#include "row_source.h"
+
+#include "orm/core/row_batch.h"
+
+namespace strata::ui {
+
+struct CarriedQuery {
+    QString sortColumn; // empty: none
+    bool descending = false;
+    QList<std::pair<QString, QString>> filters; // column name, text typed
+
+    static CarriedQuery capture(const orm::Columns &columns, const GridQuery &query);
+    GridQuery applyTo(const orm::Columns &columns) const;
+};
+
+} // namespace strata::ui
