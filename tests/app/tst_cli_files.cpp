@@ -26,7 +26,7 @@ Run strataQuery(const QStringList &arguments, const QString &workingDirectory = 
     QProcess process;
     if (!workingDirectory.isEmpty())
         process.setWorkingDirectory(workingDirectory);
-    process.start(QStringLiteral(STRATA_BINARY), QStringList(QStringLiteral("query")) + arguments);
+    process.start(strata::test::strataBinary(), QStringList(QStringLiteral("query")) + arguments);
     process.closeWriteChannel();
     if (!process.waitForFinished(60000)) {
         process.kill();

@@ -10,6 +10,8 @@
 //   void readOnlyFile() { STRATA_AS_UNPRIVILEGED_USER(); ... }
 
 #include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QTemporaryDir>
@@ -30,17 +32,35 @@ inline bool runsHere(const char *function, bool *passed, QString *output)
     // A HOME the child may write (QStandardPaths), which the parent cleans up.
     static QTemporaryDir home;
     QFile::setPermissions(home.path(), QFileDevice::Permissions(0x7777));
+    // The build tree may sit where "nobody" cannot reach (a clone under a 0700 mktemp
+    // directory, as CI makes): the child runs copies of the executables it needs from a
+    // directory it can enter.
+    static QTemporaryDir bin;
+    QFile::setPermissions(bin.path(), QFileDevice::Permissions(0x7755));
+    const auto reachable = [](const QString &path) {
+        const QString copy = bin.path() + QLatin1Char('/') + QFileInfo(path).fileName();
+        if (!QFileInfo::exists(copy))
+            QFile::copy(path, copy);
+        QFile::setPermissions(copy, QFileDevice::Permissions(0x7755));
+        return copy;
+    };
     QProcess child;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QString::fromLatin1(kUnprivilegedMarker), QStringLiteral("1"));
+#ifdef STRATA_BINARY
+    env.insert(QStringLiteral("STRATA_TEST_REACHABLE_STRATA"),
+               reachable(QStringLiteral(STRATA_BINARY)));
+#endif
     env.insert(QStringLiteral("HOME"), home.path());
     env.remove(QStringLiteral("XDG_RUNTIME_DIR"));
     child.setProcessEnvironment(env);
     child.setProcessChannelMode(QProcess::MergedChannels);
+    child.setWorkingDirectory(bin.path());
     child.start(QStringLiteral("setpriv"),
                 {QStringLiteral("--reuid=nobody"), QStringLiteral("--regid=nogroup"),
                  QStringLiteral("--clear-groups"), QStringLiteral("--"),
-                 QCoreApplication::applicationFilePath(), QString::fromLatin1(function)});
+                 reachable(QCoreApplication::applicationFilePath()),
+                 QString::fromLatin1(function)});
     if (!child.waitForFinished(120000))
         child.kill();
     child.waitForFinished();
@@ -49,6 +69,15 @@ inline bool runsHere(const char *function, bool *passed, QString *output)
               output->contains(QLatin1String("PASS   :"));
     return false;
 }
+
+#ifdef STRATA_BINARY
+// The strata executable to start: in the unprivileged child, the copy it can reach.
+inline QString strataBinary()
+{
+    const QString copy = qEnvironmentVariable("STRATA_TEST_REACHABLE_STRATA");
+    return copy.isEmpty() ? QStringLiteral(STRATA_BINARY) : copy;
+}
+#endif
 
 } // namespace strata::test
 
