@@ -167,9 +167,12 @@ void TestStaleConnections::serverReasonIsKeptWhenTerminatedMidFetch()
     Database db(urlNamed(m_base, app));
     await(db.connect());
     orm::ConnectionLease lease = await(db.acquire());
-    await(lease->start(QStringLiteral("SELECT g, repeat('x', 100) FROM generate_series(1, "
-                                      "50000000) g"),
-                       {}, 1000));
+    // Rows large enough to be sent at once, then a pause: the server is not blocked writing
+    // to a full socket when it is told to end, so it can send its reason.
+    await(lease->start(QStringLiteral("SELECT s FROM (SELECT repeat('x', 100000) AS s FROM "
+                                      "generate_series(1, 5) UNION ALL SELECT "
+                                      "pg_sleep(30)::text) q"),
+                       {}, 1));
     QVERIFY(await(lease->nextBatch()).has_value());
     await(m_admin->execute(QStringLiteral("SELECT pg_terminate_backend(pid) FROM "
                                           "pg_stat_activity WHERE application_name = $1"),
