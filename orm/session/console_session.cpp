@@ -403,10 +403,28 @@ QCoro::Task<quint64> ConsoleSession::start(QString sql, int batchRows)
             updateTransactionState(TransactionState::Open);
         }
         co_await m_connection->start(sql, {}, batchRows);
-    } catch (...) {
+    } catch (const Error &error) {
         m_running = false;
+        const bool transactionLost = error.kind() == Error::Kind::ConnectionLost &&
+                                     m_transactionState != TransactionState::None;
         // The driver knows after an error: PostgreSQL's transaction may have failed, SQLite's
         // may have been rolled back.
+        updateTransactionState();
+        if (transactionLost) {
+            // The link died as the statement went out: the server has rolled the transaction
+            // back; the statement is not sent again.
+            setTransactionState(TransactionState::None);
+            throw Error(Error::Kind::ConnectionLost,
+                        error.message() +
+                            QStringLiteral("\nThe open transaction was rolled back by the server: "
+                                           "nothing of it was committed. The statement was not "
+                                           "run again: run it in a new transaction if you still "
+                                           "want it."),
+                        displayUrl(), error.sqlState());
+        }
+        throw;
+    } catch (...) {
+        m_running = false;
         updateTransactionState();
         throw;
     }

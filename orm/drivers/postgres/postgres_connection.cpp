@@ -169,8 +169,15 @@ bool PostgresConnection::probeIdle()
         if (!PQconsumeInput(m_conn) || PQstatus(m_conn) != CONNECTION_OK)
             return false;
         PQisBusy(m_conn); // parses what arrived
-        while (PGnotify *notify = PQnotifies(m_conn))
+        bool notified = false;
+        while (PGnotify *notify = PQnotifies(m_conn)) {
+            notified = true;
             PQfreemem(notify);
+        }
+        // Anything else sent to an idle session is the server ending it (its FATAL comes a
+        // moment before the EOF): the session is as good as gone.
+        if (!notified)
+            return false;
     }
     return PQstatus(m_conn) == CONNECTION_OK;
 }
