@@ -520,9 +520,12 @@ Error SqliteWorker::sqlError(int rc, const QByteArray &sql, qsizetype base) cons
     int code = sqlite3_extended_errcode(m_db);
     if ((code & 0xff) != (rc & 0xff))
         code = rc;
-    if ((code & 0xff) == SQLITE_INTERRUPT)
+    // An interrupt that lands while SQLite reads its schema surfaces as SQLITE_ERROR with the
+    // interrupt's own text; it is still a cancellation.
+    const char *errmsg = sqlite3_errmsg(m_db);
+    if ((code & 0xff) == SQLITE_INTERRUPT || qstrcmp(errmsg, sqlite3_errstr(SQLITE_INTERRUPT)) == 0)
         return cancelled();
-    QString message = QString::fromUtf8(sqlite3_errmsg(m_db));
+    QString message = QString::fromUtf8(errmsg);
     if ((code & 0xff) == SQLITE_BUSY)
         message += QStringLiteral(": ") + lockedMessage();
     const int offset = sqlite3_error_offset(m_db);
