@@ -1,31 +1,42 @@
 // strata query: runs one SQL statement on a database of the registry and prints the result.
 //
 //   strata query --database URL [--extra NAME=URL]... [--using NAME] [--schema S]
-//                [--attach NAME=FILE]... [--format table|csv|json] "SQL"
+//                [--attach NAME=FILE]... [--format table|csv|json] [--timeout SECONDS] "SQL"
 //
-// The registry is built and connected exactly as the desktop program does (AsyncEnv + runSync).
+// The registry holds every database given, as the desktop program's does, but only the one the
+// statement runs on is connected: an unrelated extra on a host that is down does not matter.
+// --timeout bounds the statement: past it, it is cancelled on the server. SIGINT (Ctrl+C),
+// SIGTERM and SIGHUP cancel it on the server too, or abandon the connect under way, then exit
+// with 128 + the signal (130 for Ctrl+C); a second one exits at once.
 // --schema: PostgreSQL sets search_path to S on the connection for this statement (checked to
 // exist first). SQLite has no search path: S must be an attached database (main, temp, or one
 // given with --attach NAME=FILE), and the SQL names its tables as S.table itself; the statement
 // runs as given.
 //
 // Exit codes: 0 success; 1 a database or SQL error (message with SQLSTATE and position on
-// stderr); 2 a usage error (bad option, URL, extra name or schema). Passwords are never printed.
+// stderr, or --timeout passed); 2 a usage error (bad option, URL, extra name or schema); 128 +
+// signal when interrupted. Passwords are never printed.
 
 #include "command.h"
 #include "table_printer.h"
+#include "termination_signals.h"
 
 #include "orm/core/text_escape.h"
 #include "orm/query/sql_dialect.h"
-#include "orm/sync/async_env.h"
+#include "orm/registry/registry.h"
+#include "orm/sync/run_sync.h"
 
 #include <QCommandLineParser>
 #include <QFile>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTextStream>
+#include <QTimer>
 
 #include <cmath>
+#include <cstdio>
+#include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -34,8 +45,67 @@ struct UsageError {
     QString message;
 };
 
-QCoro::Task<orm::Result> runStatement(orm::Database *db, QString sql, QString schema)
+// What a signal or --timeout stops: the connect under way, or the statement on the server.
+class Interruption {
+public:
+    explicit Interruption(orm::Database *database)
+        : m_database(database)
+    {
+    }
+
+    bool isSet() const { return !m_reason.isEmpty(); }
+    const QString &reason() const { return m_reason; }
+    int exitCode() const { return m_exitCode; }
+    // Whether the stop found a statement on the server (else it abandoned the connect).
+    bool stoppedAStatement() const { return m_stoppedAStatement; }
+
+    // The statement now on the server (nullptr between statements).
+    void setRunning(orm::drivers::Connection *connection)
+    {
+        m_connected = true;
+        m_running = connection;
+        if (m_running && isSet())
+            m_pending.push_back(m_running->cancel()); // stopped while it was being sent
+    }
+
+    // Cancels on the server what runs, or abandons the connect; the run then fails with
+    // Cancelled. A server or link that does not answer within kGrace cannot hold the exit.
+    void stop(const QString &reason, int exitCode)
+    {
+        if (isSet())
+            return;
+        m_reason = reason;
+        m_exitCode = exitCode;
+        m_stoppedAStatement = m_running != nullptr || m_connected;
+        if (m_running)
+            m_pending.push_back(m_running->cancel());
+        else
+            m_pending.push_back(m_database->disconnect(true));
+        QTimer::singleShot(kGrace, [reason, exitCode] {
+            std::fprintf(stderr,
+                         "strata query: %s: the server did not answer the cancel within %d s; "
+                         "exiting without it\n",
+                         qPrintable(reason), int(kGrace.count() / 1000));
+            std::fflush(stderr);
+            ::_exit(exitCode);
+        });
+    }
+
+private:
+    static constexpr std::chrono::milliseconds kGrace{3000};
+    orm::Database *m_database;
+    orm::drivers::Connection *m_running = nullptr;
+    bool m_connected = false;
+    bool m_stoppedAStatement = false;
+    QString m_reason;
+    int m_exitCode = 0;
+    std::vector<QCoro::Task<>> m_pending;
+};
+
+QCoro::Task<orm::Result> runStatement(orm::Database *db, QString sql, QString schema,
+                                      Interruption *interruption)
 {
+    co_await db->connect();
     orm::ConnectionLease lease = co_await db->acquire(QStringLiteral("query"));
     const bool pg = lease->backend() == orm::DatabaseUrl::Backend::Postgres;
     if (!schema.isEmpty()) {
@@ -65,10 +135,12 @@ QCoro::Task<orm::Result> runStatement(orm::Database *db, QString sql, QString sc
     std::exception_ptr error;
     orm::Result result;
     try {
+        interruption->setRunning(lease.get());
         result = co_await lease->execute(std::move(sql));
     } catch (...) {
         error = std::current_exception();
     }
+    interruption->setRunning(nullptr);
     if (pg && !schema.isEmpty() && lease->isOpen()) {
         // The connection goes back to a pool: leave it as it was.
         try {
@@ -213,7 +285,11 @@ int runQuery(const QStringList &arguments)
     const QCommandLineOption format(QStringLiteral("format"),
                                     QStringLiteral("Output: table (default), csv or json."),
                                     QStringLiteral("FORMAT"), QStringLiteral("table"));
-    parser.addOptions({database, extra, usingOption, schema, attach, format});
+    const QCommandLineOption timeout(
+        QStringLiteral("timeout"),
+        QStringLiteral("Cancel the statement on the server if it runs longer than SECONDS."),
+        QStringLiteral("SECONDS"));
+    parser.addOptions({database, extra, usingOption, schema, attach, format, timeout});
     parser.addPositionalArgument(QStringLiteral("SQL"),
                                  QStringLiteral("The statement; '-' or none reads it from stdin."));
 
@@ -230,6 +306,14 @@ int runQuery(const QStringList &arguments)
     if (outputFormat != QLatin1String("table") && outputFormat != QLatin1String("csv") &&
         outputFormat != QLatin1String("json"))
         return usage(QStringLiteral("unknown format '%1' (table, csv or json)").arg(outputFormat));
+    double timeoutSeconds = 0;
+    if (parser.isSet(timeout)) {
+        bool ok = false;
+        timeoutSeconds = parser.value(timeout).toDouble(&ok);
+        if (!ok || !(timeoutSeconds > 0) || timeoutSeconds > 86400 * 24)
+            return usage(QStringLiteral("--timeout expects a number of seconds above 0, got '%1'")
+                             .arg(parser.value(timeout)));
+    }
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1)
         return usage(QStringLiteral("one SQL statement expected, got %1 arguments (quote the "
@@ -268,11 +352,36 @@ int runQuery(const QStringList &arguments)
     }
 
     QTextStream out(stdout);
+    Interruption interruption(target);
+    strata::app::TerminationSignals terminations;
+    QObject::connect(&terminations, &strata::app::TerminationSignals::received, [&](int signal) {
+        interruption.stop(QStringLiteral("interrupted by %1")
+                              .arg(strata::app::TerminationSignals::nameOf(signal)),
+                          strata::app::TerminationSignals::exitCodeFor(signal));
+    });
+    QTimer statementTimer;
+    statementTimer.setSingleShot(true);
+    QObject::connect(&statementTimer, &QTimer::timeout, [&] {
+        interruption.stop(QStringLiteral("the statement ran longer than --timeout %1 s")
+                              .arg(parser.value(timeout)),
+                          1);
+    });
+    if (timeoutSeconds > 0)
+        statementTimer.start(std::chrono::milliseconds(qint64(timeoutSeconds * 1000)));
+    // Whatever happens below, the database is disconnected before the registry goes.
+    const auto disconnect = [target] {
+        try {
+            orm::runSync([target] { return target->disconnect(); });
+        } catch (const orm::Error &) {
+        }
+    };
     try {
-        orm::AsyncEnv env(*registry);
         const QString statementSchema = parser.value(schema);
-        const orm::Result result = orm::runSync(
-            [target, sql, statementSchema] { return runStatement(target, sql, statementSchema); });
+        const orm::Result result = orm::runSync([target, sql, statementSchema, &interruption] {
+            return runStatement(target, sql, statementSchema, &interruption);
+        });
+        statementTimer.stop();
+        disconnect();
         if (result.columnCount() == 0) {
             if (outputFormat == QLatin1String("json"))
                 out << QStringLiteral("{\"rowsAffected\": %1}\n").arg(result.rowsAffected);
@@ -291,9 +400,19 @@ int runQuery(const QStringList &arguments)
         return 0;
     } catch (const UsageError &error) {
         out.flush();
+        disconnect();
         return usage(error.message);
     } catch (const orm::Error &error) {
         out.flush();
+        disconnect();
+        if (interruption.isSet()) {
+            QTextStream(stderr) << "strata query: " << interruption.reason()
+                                << (interruption.stoppedAStatement()
+                                        ? ": the statement was cancelled on the server"
+                                        : ": the connect was abandoned")
+                                << " (" << error.toString() << ")\n";
+            return interruption.exitCode();
+        }
         QTextStream(stderr) << "strata query: " << error.toString() << '\n';
         return 1;
     }

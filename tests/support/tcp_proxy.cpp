@@ -17,6 +17,7 @@ namespace strata::test {
 struct TcpProxy::Shared {
     std::atomic<qint64> latencyMs{0};
     std::atomic<bool> refuseNew{false};
+    std::atomic<bool> stalled{false};
     std::atomic<int> open{0};
 };
 
@@ -71,6 +72,13 @@ public:
         deleteLater(); // also cancels this link's pending timers
     }
 
+    // Forwards what a stall held.
+    void resume()
+    {
+        flush(m_toUp);
+        flush(m_toClient);
+    }
+
 private:
     struct Direction {
         QTcpSocket *to = nullptr;
@@ -118,8 +126,8 @@ private:
 
     void flush(Direction &d)
     {
-        if (d.to->state() != QAbstractSocket::ConnectedState)
-            return; // upstream still connecting: keep it; peer already gone: dropped with the link
+        if (d.to->state() != QAbstractSocket::ConnectedState || m_shared.stalled)
+            return; // upstream still connecting or stalled: keep it; peer gone: dropped with it
         if (!d.held.isEmpty())
             d.to->write(std::exchange(d.held, {}));
         if (d.eof)
@@ -178,6 +186,12 @@ public:
             link->finish();
     }
 
+    void resumeAll()
+    {
+        for (Link *link : findChildren<Link *>(Qt::FindDirectChildrenOnly))
+            link->resume();
+    }
+
 private:
     QTcpServer m_server{this};
     const QString m_host;
@@ -228,6 +242,13 @@ void TcpProxy::cutAll()
 void TcpProxy::setRefuseNew(bool refuse)
 {
     m_shared->refuseNew = refuse;
+}
+
+void TcpProxy::setStalled(bool stalled)
+{
+    m_shared->stalled = stalled;
+    if (!stalled)
+        QMetaObject::invokeMethod(m_server, [server = m_server] { server->resumeAll(); });
 }
 
 int TcpProxy::openConnections() const

@@ -35,6 +35,10 @@ public:
     void cutAll();
     // While set, new incoming connections are closed at once (the OS still completes the accept).
     void setRefuseNew(bool refuse);
+    // While set, no byte goes through in either direction, on open and new connections alike:
+    // a link gone silent with its sockets open. What arrives meanwhile is held and forwarded,
+    // in order, once it is cleared.
+    void setStalled(bool stalled);
     // Connections accepted and not yet torn down.
     int openConnections() const;
 

@@ -190,6 +190,30 @@ private slots:
         QCOMPARE(readExactly(again, 1, 5000), QByteArray("z"));
     }
 
+    // A stalled link passes nothing either way, on open and new connections, and loses
+    // nothing: once cleared, what was held arrives in order.
+    void stallHoldsEverythingUntilCleared()
+    {
+        EchoServer echo;
+        TcpProxy proxy(QStringLiteral("127.0.0.1"), echo.port());
+        QTcpSocket open;
+        QVERIFY(connectTo(open, proxy.listenPort()));
+        open.write("a");
+        QCOMPARE(readExactly(open, 1, 5000), QByteArray("a"));
+
+        proxy.setStalled(true);
+        open.write("bc");
+        QTcpSocket fresh;
+        QVERIFY(connectTo(fresh, proxy.listenPort())); // the handshake is the proxy's own
+        fresh.write("x");
+        QCOMPARE(readExactly(open, 1, 500), QByteArray());
+        QCOMPARE(readExactly(fresh, 1, 200), QByteArray());
+
+        proxy.setStalled(false);
+        QCOMPARE(readExactly(open, 2, 5000), QByteArray("bc"));
+        QCOMPARE(readExactly(fresh, 1, 5000), QByteArray("x"));
+    }
+
     void openConnectionsCounts()
     {
         EchoServer echo;
