@@ -2,11 +2,13 @@
 
 #include "demo_database.h"
 #include "screenshot.h"
+#include "termination_signals.h"
 
 #include "orm/core/error.h"
 #include "orm/registry/registry.h"
 #include "orm/session/console_session.h"
 #include "orm/sync/lifespan.h"
+#include "orm/sync/run_sync.h"
 #include "ui/console/console_pane.h"
 #include "ui/console/console_tab.h"
 #include "ui/log_pane.h"
@@ -19,6 +21,7 @@
 #include <QDockWidget>
 #include <QIcon>
 #include <QStandardPaths>
+#include <QTimer>
 
 #include <cstdio>
 #include <memory>
@@ -26,6 +29,10 @@
 
 namespace strata::app {
 namespace {
+
+// How long quitting may wait for console statements to be cancelled on the server; a server or
+// link that does not answer cannot hold the exit longer.
+constexpr std::chrono::milliseconds kConsoleQuitBound{2000};
 
 struct Connections {
     QString primary;
@@ -153,8 +160,39 @@ int runExplorer(QApplication &app, const StartupOptions &options)
                              screenshot->onStarted(); // lenient: what connected is shown
                          std::fprintf(stderr, "strata: %s\n", qPrintable(ui::maskSecrets(reason)));
                      });
+    if (!screenshot && !options.consoleSql.isEmpty()) {
+        // `--console SQL` with the window: run it once the active database shows its schema.
+        auto *ready = new QTimer(&window);
+        ready->setInterval(100);
+        QObject::connect(ready, &QTimer::timeout, &window,
+                         [ready, &window, console, consoleDock, sql = options.consoleSql] {
+                             if (window.activeSchema().isEmpty())
+                                 return;
+                             ready->deleteLater();
+                             consoleDock->raise();
+                             console->runScript(sql);
+                         });
+        ready->start();
+    }
+
+    // SIGINT, SIGTERM, SIGHUP: quit without asking (nobody is there to answer); what runs is
+    // cancelled on the server below and by the lifespan, as for a quit from the menu.
+    TerminationSignals terminations;
+    QObject::connect(&terminations, &TerminationSignals::received, &app, [&app](int signal) {
+        std::fprintf(stderr, "strata: %s: cancelling running statements and disconnecting\n",
+                     qPrintable(TerminationSignals::nameOf(signal)));
+        app.exit(TerminationSignals::exitCodeFor(signal));
+    });
     const int code = app.exec();
-    // The lifespan disconnected the registry on aboutToQuit, before exec() returned.
+    // The lifespan abandoned what was connecting and disconnected the registry on aboutToQuit,
+    // before exec() returned. Console tabs hold sessions of their own: a statement they still
+    // run would go on on the server after we exit, so cancel it there and close them now.
+    try {
+        orm::runSync([console] { return console->closeSessions(); }, {kConsoleQuitBound});
+    } catch (const orm::Error &error) {
+        std::fprintf(stderr, "strata: quitting: %s\n",
+                     qPrintable(ui::maskSecrets(error.toString())));
+    }
     return code;
 }
 

@@ -8,7 +8,7 @@ QString startupUsage()
 {
     return QStringLiteral(
         "usage: strata [--database URL] [--extra NAME=URL]... [--config FILE]\n"
-        "              [--screenshot FILE [--select MODEL] [--console SQL]]\n"
+        "              [--console SQL] [--screenshot FILE [--select MODEL]]\n"
         "       strata COMMAND [options]\n"
         "\n"
         "With no database the demo opens (created on first run in the user's data directory).\n"
@@ -17,8 +17,8 @@ QString startupUsage()
         "--screenshot FILE  wait until loading is done, save a PNG of the window, exit\n"
         "--select MODEL     open MODEL in the grid first (with --screenshot, waits for its "
         "rows)\n"
-        "--console SQL      with --screenshot: run SQL in a console tab, shoot once its result "
-        "or error shows\n");
+        "--console SQL      run SQL in a console tab once connected (with --screenshot: shoot "
+        "once its result or error shows)\n");
 }
 
 StartupOptions parseStartupOptions(const QStringList &arguments, const QString &environmentUrl)

@@ -22,7 +22,7 @@ struct StartupOptions {
     QString configFile; // empty: the default in the user's config directory
     QString screenshotFile;
     QString selectModel;
-    QString consoleSql; // --console: run in a console tab before the screenshot
+    QString consoleSql; // --console: run in a console tab once connected (before a screenshot)
     int screenshotTimeoutMs = 60'000;
 };
 

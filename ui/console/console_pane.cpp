@@ -7,6 +7,7 @@
 #include "orm/core/error.h"
 #include "orm/core/secrets.h"
 #include "orm/registry/registry.h"
+#include "orm/session/console_session.h"
 
 #include <QDir>
 #include <QFile>
@@ -25,6 +26,8 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <vector>
 
 namespace strata::ui {
 
@@ -170,6 +173,29 @@ ConsoleTab *ConsolePane::addTab(const QString &text)
             refreshHistory();
     });
     return tab;
+}
+
+namespace {
+
+// A session that fails to close (its link already gone) is closed as far as quitting cares.
+QCoro::Task<> closeQuietly(orm::ConsoleSession *session)
+{
+    try {
+        co_await session->close();
+    } catch (const orm::Error &) {
+    }
+}
+
+} // namespace
+
+QCoro::Task<> ConsolePane::closeSessions()
+{
+    std::vector<QCoro::Task<>> closing;
+    for (int i = 0; i < tabCount(); ++i)
+        if (orm::ConsoleSession *session = tab(i)->session())
+            closing.push_back(closeQuietly(session)); // tasks start at once: all cancel together
+    for (QCoro::Task<> &task : closing)
+        co_await std::move(task);
 }
 
 void ConsolePane::closeTab(int index)

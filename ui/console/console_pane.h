@@ -8,6 +8,7 @@
 //     auto *console = new strata::ui::ConsolePane(registry, this);
 //     console->setActive(databaseName /* "" = primary */, schema /* "" = default */);
 
+#include <QCoro/QCoroTask>
 #include <QWidget>
 
 class QLineEdit;
@@ -40,6 +41,10 @@ public:
     ConsoleTab *currentTab() const;
     ConsoleTab *addTab(const QString &text = {});
     void closeTab(int index);
+    // Cancels on the server whatever the tabs run, then closes their sessions (all at once, so
+    // one that does not answer delays no other): for quitting, which must not leave a backend
+    // running a statement nobody will read. The tabs open a session again when next used.
+    QCoro::Task<> closeSessions();
 
     // For `strata --console "SQL"` (screenshots, scripts): puts `sql` in a console tab and runs
     // it; scriptFinished() follows once the result's first rows or the error are on screen.
