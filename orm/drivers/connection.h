@@ -77,6 +77,11 @@ public:
     // Error(Cancelled) and the connection stays usable. Returns once the request is delivered,
     // without blocking this thread (libpq's PQcancel runs on a helper thread).
     virtual QCoro::Task<> cancel() = 0;
+    // Drops the link now, without a word to the server: for a server or link that no longer
+    // answers, not even a cancel. The call waiting on it throws Error(Cancelled) and the
+    // connection is closed (the server rolls back what was open, if it ever hears). SQLite is
+    // in-process and always hears a cancel: there it interrupts once more.
+    virtual void abandon() = 0;
 
     // The transaction status after the last call that ended. PostgreSQL: PQtransactionStatus,
     // known once a statement's results have all been read (Unknown while a stream is open);

@@ -5,8 +5,10 @@
 
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QTimer>
 
 #include <functional>
+#include <utility>
 
 namespace orm {
 namespace {
@@ -405,6 +407,7 @@ QCoro::Task<quint64> ConsoleSession::start(QString sql, int batchRows)
         co_await m_connection->start(sql, {}, batchRows);
     } catch (const Error &error) {
         m_running = false;
+        throwIfDropped();
         const bool transactionLost = error.kind() == Error::Kind::ConnectionLost &&
                                      m_transactionState != TransactionState::None;
         // The driver knows after an error: PostgreSQL's transaction may have failed, SQLite's
@@ -465,10 +468,13 @@ QCoro::Task<std::optional<RowBatch>> ConsoleSession::nextBatch(quint64 stream)
     try {
         batch = co_await m_connection->nextBatch();
     } catch (...) {
+        m_running = false;
+        throwIfDropped();
         m_streamOpen = false;
         updateTransactionState(); // an error in a later row can fail the transaction
         throw;
     }
+    m_running = false;
     if (!batch)
         m_streamOpen = false;
     updateTransactionState();
@@ -477,8 +483,36 @@ QCoro::Task<std::optional<RowBatch>> ConsoleSession::nextBatch(quint64 stream)
 
 QCoro::Task<> ConsoleSession::cancel()
 {
-    if (m_connection && m_running)
-        co_await m_connection->cancel();
+    if (!m_connection || !m_running)
+        co_return;
+    QTimer::singleShot(m_cancelGrace, this, [this, stream = m_stream] { dropUnanswered(stream); });
+    co_await m_connection->cancel();
+}
+
+void ConsoleSession::dropUnanswered(quint64 stream)
+{
+    if (!m_connection || !m_running || stream != m_stream)
+        return; // the statement ended (cancelled, or done) in time
+    const bool transactionLost = m_transactionState != TransactionState::None;
+    m_dropped =
+        QStringLiteral("The server did not answer the cancel within %1 s, so the connection "
+                       "was dropped. ")
+            .arg(double(m_cancelGrace.count()) / 1000.0) +
+        (transactionLost ? QStringLiteral("The open transaction is lost: nothing of it was "
+                                          "committed. ")
+                         : QString()) +
+        QStringLiteral("The next statement opens a new session.");
+    m_connection->abandon(); // the call waiting on it throws, and throwIfDropped() explains
+}
+
+void ConsoleSession::throwIfDropped()
+{
+    if (m_dropped.isEmpty())
+        return;
+    const QString message = std::exchange(m_dropped, {});
+    m_streamOpen = false;
+    setTransactionState(TransactionState::None);
+    throw Error(Error::Kind::Cancelled, message, displayUrl());
 }
 
 QCoro::Task<Result> ConsoleSession::execute(QString sql, QVariantList params)
@@ -496,9 +530,12 @@ QCoro::Task<Result> ConsoleSession::execute(QString sql, QVariantList params)
     try {
         result = co_await m_connection->execute(sql, params);
     } catch (...) {
+        m_running = false;
+        throwIfDropped();
         updateTransactionState();
         throw;
     }
+    m_running = false;
     updateTransactionState();
     co_return std::move(*result);
 }

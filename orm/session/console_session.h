@@ -17,6 +17,7 @@
 
 #include <QObject>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -101,8 +102,14 @@ public:
     bool isCurrent(quint64 stream) const { return stream == m_stream && m_streamOpen; }
 
     // Stops the running statement on the server (the waiting call throws Error(Cancelled));
-    // the connection stays usable.
+    // the connection stays usable. A server or link that does not answer the cancel within
+    // cancelGrace() (a link gone silent) has the connection dropped instead, so that Cancel
+    // always gives the console back: the waiting call throws Error(Cancelled) saying so, and
+    // the next statement opens a new session.
     QCoro::Task<> cancel();
+    static constexpr std::chrono::milliseconds kDefaultCancelGrace{5000};
+    void setCancelGrace(std::chrono::milliseconds grace) { m_cancelGrace = grace; }
+    std::chrono::milliseconds cancelGrace() const { return m_cancelGrace; }
     bool isBusy() const { return m_busy; }
 
     // Runs a statement with bound parameters and collects all its rows (catalog queries for
@@ -146,6 +153,10 @@ private:
     void setTransactionState(TransactionState state);
     // Takes the driver's status; `guess` stands in while the driver does not know it.
     void updateTransactionState(std::optional<TransactionState> guess = std::nullopt);
+    // The cancel of statement `stream` went unanswered: drop the connection.
+    void dropUnanswered(quint64 stream);
+    // After a call failed: if its connection was dropped, throws what the user needs to know.
+    void throwIfDropped();
 
     QPointer<Database> m_database;
     Dialect m_dialect;
@@ -162,6 +173,8 @@ private:
     bool m_running = false; // a statement or a batch is on the server (cancel has something)
     quint64 m_stream = 0;
     bool m_streamOpen = false;
+    std::chrono::milliseconds m_cancelGrace = kDefaultCancelGrace;
+    QString m_dropped; // why the connection was dropped under the running call
     WaitQueue m_idle;
 };
 

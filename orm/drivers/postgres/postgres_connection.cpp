@@ -506,6 +506,16 @@ QCoro::Task<> PostgresConnection::cancel()
                     QStringLiteral("could not send the cancel request: ") + failure, displayUrl());
 }
 
+void PostgresConnection::abandon()
+{
+    if (!m_conn || m_closing)
+        return;
+    m_closing = true;
+    finishConnection(); // no cancel first: the link is what does not answer
+    m_closing = false;
+    wake(Wake::Closed); // the waiting call throws
+}
+
 QCoro::Task<QString> PostgresConnection::sendCancel()
 {
     PGcancel *handle = m_conn ? PQgetCancel(m_conn) : nullptr;

@@ -59,6 +59,7 @@ public:
     QCoro::Task<QList<qint64>> executeBatch(QString sql, QList<QVariantList> paramSets) override;
     QCoro::Task<> executeScript(QString sql) override;
     QCoro::Task<> cancel() override;
+    void abandon() override;
     TransactionStatus transactionStatus() const override;
     bool isReadOnly() const override;
 

@@ -286,4 +286,10 @@ QCoro::Task<> SqliteConnection::cancel()
     co_return;
 }
 
+void SqliteConnection::abandon()
+{
+    if (m_worker && !m_closing && (m_busy || !m_streamEnded))
+        m_worker->cancel(m_lastOperation);
+}
+
 } // namespace orm::drivers

@@ -102,6 +102,7 @@ private slots:
     void statementOfALostTransactionIsNeverReplayed();
     void consoleSaysItsSessionWasReset();
     void consoleNeverReplaysALostTransaction();
+    void consoleCancelWorksOnASilentLink();
     void keepalivesAreOnByDefault();
     void stateSaysLostWhileTheServerIsDown();
 
@@ -292,6 +293,67 @@ void TestStaleConnections::consoleNeverReplaysALostTransaction()
     await(session.rollback());
     await(session.close());
     await(db.disconnect());
+    await(m_admin->execute(QStringLiteral("DROP TABLE %1").arg(table)));
+}
+
+// A link that goes silent mid-statement (sockets open, no byte either way) cannot hold the
+// console: the cancel goes unanswered, and past the grace the connection is dropped, the
+// statement fails saying what was lost, and the next statement runs on a new session.
+void TestStaleConnections::consoleCancelWorksOnASilentLink()
+{
+    strata::test::TcpProxy proxy(QStringLiteral("127.0.0.1"),
+                                 quint16(DatabaseUrl::parse(m_base).port()));
+    const QString app = strata::test::uniqueName(QStringLiteral("silent_cancel"));
+    const QString table = strata::test::uniqueName(QStringLiteral("silent_cancel"));
+    await(m_admin->execute(QStringLiteral("CREATE TABLE %1 (n int)").arg(table)));
+    Database db(urlNamed(strata::test::throughProxy(m_base, proxy), app));
+    ConsoleSession session(&db);
+    session.setCancelGrace(std::chrono::milliseconds(700));
+    QSignalSpy resets(&session, &ConsoleSession::sessionReset);
+    await(session.open());
+    session.setAutocommit(false);
+    const quint64 insert =
+        await(session.start(QStringLiteral("INSERT INTO %1 VALUES (1)").arg(table)));
+    while (await(session.nextBatch(insert)).has_value()) {
+    }
+    QVERIFY(session.isTransactionOpen());
+
+    QCoro::Task<quint64> sleeping = session.start(QStringLiteral("SELECT pg_sleep(30)"));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        await(m_admin->execute(QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE "
+                                              "application_name = $1 AND state = 'active'"),
+                               {app}))
+            .value(0, 0)
+            .toInt(),
+        1, 10000);
+    proxy.setStalled(true);
+    QCoro::Task<> cancelling = session.cancel(); // held by the stalled link: never answered
+    std::optional<Error> failure;
+    try {
+        await(std::move(sleeping));
+    } catch (const Error &error) {
+        failure = error;
+    }
+    QVERIFY2(failure.has_value(), "the statement ended although the link was silent");
+    QCOMPARE(failure->kind(), Error::Kind::Cancelled);
+    QVERIFY2(failure->message().contains(QStringLiteral("did not answer the cancel within 0.7 s")),
+             qPrintable(failure->message()));
+    QVERIFY2(failure->message().contains(QStringLiteral("transaction is lost")),
+             qPrintable(failure->message()));
+    QVERIFY(!session.isTransactionOpen());
+    QVERIFY(!session.isBusy());
+
+    proxy.setStalled(false); // what the stall held reaches the server: the cancel, the goodbye
+    await(std::move(cancelling));
+    const quint64 next = await(session.start(QStringLiteral("SELECT 8")));
+    QCOMPARE(await(session.nextBatch(next))->value(0, 0).toInt(), 8);
+    QCOMPARE(resets.count(), 1);
+    QCOMPARE(await(m_admin->execute(QStringLiteral("SELECT count(*) FROM %1").arg(table)))
+                 .value(0, 0)
+                 .toInt(),
+             0);
+    await(session.rollback());
+    await(session.close());
     await(m_admin->execute(QStringLiteral("DROP TABLE %1").arg(table)));
 }
 
