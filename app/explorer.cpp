@@ -15,6 +15,7 @@
 #include "ui/main_window.h"
 #include "ui/model_tree.h"
 #include "ui/password_store.h"
+#include "ui/preferences.h"
 #include "ui/saved_connections.h"
 
 #include <QApplication>
@@ -99,6 +100,10 @@ int runExplorer(QApplication &app, const StartupOptions &options)
         return 2;
     }
 
+    // Before anything connects: the connect timeout for URLs that do not give one.
+    const QString preferencesPath = ui::Preferences::defaultPath();
+    ui::Preferences::load(preferencesPath).apply();
+
     // Lenient: the window appears at once; a database that fails shows as failed.
     orm::Lifespan *lifespan = orm::Lifespan::bind(registry.get(), &app);
     ui::MainWindow window(registry.get());
@@ -107,6 +112,7 @@ int runExplorer(QApplication &app, const StartupOptions &options)
     // Saved connections added, edited or removed from the Connections menu apply at once (the
     // window asks the registry); the one opened as the primary changes at the next start.
     window.setPrimaryConnectionName(chosen.primaryName);
+    window.setPreferencesPath(preferencesPath);
     window.logPane()->captureOrmWarnings();
     window.logPane()->append(ui::LogPane::Level::Info,
                              QObject::tr("Connecting %1 database(s) from %2")

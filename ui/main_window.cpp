@@ -6,8 +6,11 @@
 #include "launch_task.h"
 #include "log_pane.h"
 #include "model_tree.h"
+#include "preferences.h"
+#include "preferences_dialog.h"
 #include "queryset_row_source.h"
 
+#include "orm/core/database_url.h"
 #include "orm/core/error.h"
 #include "orm/registry/registry.h"
 
@@ -181,6 +184,10 @@ QLineEdit *MainWindow::treeFilter() const
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *preferences = file->addAction(tr("&Preferences…"), this, &MainWindow::openPreferences);
+    preferences->setObjectName(QStringLiteral("preferencesAction"));
+    preferences->setShortcut(QKeySequence::Preferences);
+    file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
@@ -590,6 +597,34 @@ void MainWindow::openModel(const QString &name)
 void MainWindow::setUncommittedWorkProbe(UncommittedWorkProbe probe)
 {
     m_saved->setUncommittedWorkProbe(std::move(probe));
+}
+
+void MainWindow::setPreferencesPath(const QString &path)
+{
+    m_preferencesPath = path;
+    Preferences::load(path).apply();
+}
+
+void MainWindow::openPreferences()
+{
+    Preferences current = Preferences::load(m_preferencesPath);
+    current.connectTimeoutSeconds = orm::DatabaseUrl::defaultConnectTimeoutSeconds();
+    PreferencesDialog dialog(current, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const Preferences chosen = dialog.preferences();
+    chosen.apply();
+    if (!m_preferencesPath.isEmpty() && !chosen.save(m_preferencesPath))
+        m_log->append(LogPane::Level::Error,
+                      tr("Could not save the preferences to %1: they apply until Strata quits")
+                          .arg(m_preferencesPath));
+    m_log->append(LogPane::Level::Info,
+                  chosen.connectTimeoutSeconds > 0
+                      ? tr("Connect timeout: %1 s for connections opened from now on, unless "
+                           "their URL gives connect_timeout")
+                            .arg(chosen.connectTimeoutSeconds)
+                      : tr("Connect timeout: none (wait without a bound) for connections opened "
+                           "from now on, unless their URL gives connect_timeout"));
 }
 
 void MainWindow::setSavedConnectionsPath(const QString &path)

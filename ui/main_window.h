@@ -109,6 +109,12 @@ public:
     void addSavedConnection();
     void editSavedConnection(const QString &name);
 
+    // Preferences (File → Preferences…): the file they are kept in. Setting it loads and
+    // applies them; the dialog saves and applies what it is given.
+    void setPreferencesPath(const QString &path);
+    QString preferencesPath() const { return m_preferencesPath; }
+    void openPreferences();
+
 signals:
     void activeDatabaseChanged(const QString &name);
     void activeSchemaChanged(const QString &schema);
@@ -144,6 +150,7 @@ private:
     void closeGrid(const QString &message = {});
 
     orm::Registry *m_registry;
+    QString m_preferencesPath;
     QString m_activeDatabase;
     QString m_activeSchema;
     orm::Model m_openedModel;

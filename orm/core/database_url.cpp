@@ -8,6 +8,7 @@
 #include <QUrl>
 
 #include <algorithm>
+#include <atomic>
 
 namespace orm {
 namespace {
@@ -329,10 +330,24 @@ DatabaseUrl DatabaseUrl::parse(const QString &text)
     return url;
 }
 
+namespace {
+std::atomic<int> g_defaultConnectTimeout{DatabaseUrl::kDefaultConnectTimeoutSeconds};
+}
+
 int DatabaseUrl::connectTimeoutSeconds() const
 {
     const auto it = m_options.constFind(QStringLiteral("connect_timeout"));
-    return it == m_options.constEnd() ? kDefaultConnectTimeoutSeconds : it->toInt();
+    return it == m_options.constEnd() ? defaultConnectTimeoutSeconds() : it->toInt();
+}
+
+void DatabaseUrl::setDefaultConnectTimeoutSeconds(int seconds)
+{
+    g_defaultConnectTimeout = std::clamp(seconds, 0, kMaxConnectTimeoutSeconds);
+}
+
+int DatabaseUrl::defaultConnectTimeoutSeconds()
+{
+    return g_defaultConnectTimeout.load();
 }
 
 DatabaseUrl DatabaseUrl::withoutSecrets() const

@@ -43,9 +43,14 @@ public:
         return m_options.value(key, fallback);
     }
     // connect_timeout in seconds: as given (0: wait without a bound, as libpq reads it), else
-    // kDefaultConnectTimeoutSeconds, so that a host that never answers cannot hang anything.
+    // the default, so that a host that never answers cannot hang anything.
     int connectTimeoutSeconds() const;
     static constexpr int kDefaultConnectTimeoutSeconds = 10;
+    // The default for URLs that do not say, for the whole process (the window's Preferences
+    // set it): kDefaultConnectTimeoutSeconds until set; clamped to 0..kMaxConnectTimeoutSeconds.
+    // Thread-safe; connections opened from then on use it.
+    static void setDefaultConnectTimeoutSeconds(int seconds);
+    static int defaultConnectTimeoutSeconds();
     // The largest connect_timeout accepted: its milliseconds must fit a QTimer's int.
     static constexpr int kMaxConnectTimeoutSeconds = 2147483;
 

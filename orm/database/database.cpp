@@ -53,6 +53,13 @@ Database::Database(DatabaseUrl url, QObject *parent)
     m_closeDone.open();
     // Called on the pool's thread; the signal reaches receivers through their own loops.
     m_health->setListener([this](bool lost, const QString &reason) {
+        {
+            // Only a connected database can lose its link or regain it: a first connect that
+            // fails is its own failure (Failed), said by connect().
+            std::lock_guard lock(m_mutex);
+            if (m_state != State::Connected)
+                return;
+        }
         if (lost)
             qCWarning(lcDatabase).noquote() << "connection lost:" << displayUrl() << reason;
         else

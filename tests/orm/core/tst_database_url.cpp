@@ -4,6 +4,8 @@
 
 #include <QTest>
 
+#include <climits>
+
 using orm::DatabaseUrl;
 using orm::Error;
 
@@ -263,6 +265,20 @@ void TestDatabaseUrl::connectTimeoutDefault()
     QCOMPARE(DatabaseUrl::parse(QStringLiteral("postgresql://h/d?connect_timeout=2147483"))
                  .connectTimeoutSeconds(),
              DatabaseUrl::kMaxConnectTimeoutSeconds);
+
+    // Preferences change the default for URLs that do not say; the URL still wins.
+    const DatabaseUrl silent = DatabaseUrl::parse(QStringLiteral("postgresql://h/d"));
+    DatabaseUrl::setDefaultConnectTimeoutSeconds(4);
+    QCOMPARE(silent.connectTimeoutSeconds(), 4);
+    QCOMPARE(DatabaseUrl::parse(QStringLiteral("postgresql://h/d?connect_timeout=3"))
+                 .connectTimeoutSeconds(),
+             3);
+    DatabaseUrl::setDefaultConnectTimeoutSeconds(-5); // clamped
+    QCOMPARE(DatabaseUrl::defaultConnectTimeoutSeconds(), 0);
+    DatabaseUrl::setDefaultConnectTimeoutSeconds(INT_MAX);
+    QCOMPARE(DatabaseUrl::defaultConnectTimeoutSeconds(), DatabaseUrl::kMaxConnectTimeoutSeconds);
+    DatabaseUrl::setDefaultConnectTimeoutSeconds(DatabaseUrl::kDefaultConnectTimeoutSeconds);
+    QCOMPARE(silent.connectTimeoutSeconds(), 10);
 }
 
 void TestDatabaseUrl::passwordOption()
