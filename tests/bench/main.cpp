@@ -40,6 +40,11 @@ const QList<Scenario> &scenarios()
          QStringLiteral("registry of 3 databases vs 1, through a 200 ms proxy"),
          {Backend::Postgres},
          runConnect},
+        {QStringLiteral("reconnect"),
+         QStringLiteral("first query after a server restart vs a fresh connect; quitting the "
+                        "window mid-statement"),
+         {Backend::Postgres},
+         runReconnect},
         {QStringLiteral("runsync"),
          QStringLiteral("runSync round trip, no loop and subloop, vs awaiting directly"),
          {Backend::Postgres, Backend::Sqlite},

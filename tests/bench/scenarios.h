@@ -13,6 +13,9 @@ void runFetch(const Context &context, Backend backend);
 void runInsert(const Context &context, Backend backend);
 // A registry of three databases connecting through a 200 ms proxy, against one database.
 void runConnect(const Context &context, Backend backend);
+// A server restart under 4 idle pooled connections (recover), and quitting the window with a
+// console statement running and a silent extra (quit).
+void runReconnect(const Context &context, Backend backend);
 // One runSync round trip (no loop / subloop) against the same query awaited directly.
 void runRunSync(const Context &context, Backend backend);
 // Queries on an unconnected database (a connection each, with the warning) against connected.
