@@ -82,6 +82,10 @@ void SavedConnections::save() const
     if (!file.open(QIODevice::WriteOnly))
         throw orm::Error(orm::Error::Kind::Configuration,
                          QStringLiteral("cannot write %1: %2").arg(m_path, file.errorString()));
+    // Host names, users and databases are nobody else's business either: the user's alone, as
+    // the console's files are (the rename keeps the new file's mode, even over an older file).
+    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser |
+                        QFileDevice::WriteUser);
     file.write(QJsonDocument(QJsonObject{{QStringLiteral("connections"), list}}).toJson());
     if (!file.commit())
         throw orm::Error(orm::Error::Kind::Configuration,

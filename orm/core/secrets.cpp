@@ -54,15 +54,24 @@ QString maskSecrets(QString text)
         kCaseless);
     // SQL: [ENCRYPTED] PASSWORD 'x', E'x', $$x$$ or $tag$x$tag$ (CREATE/ALTER ROLE, USER
     // MAPPING options); PASSWORD NULL is no secret and stays.
+    // A quote still open at the end of the text counts too: a console tab is saved as it is
+    // typed, half-written statements included.
     static const QRegularExpression sql(
-        QStringLiteral("(\\bPASSWORD\\s+)('(?:[^']|'')*'|E'(?:[^'\\\\]|\\\\.|'')*'|"
-                       "\\$(\\w*)\\$.*?\\$\\3\\$)"),
+        QStringLiteral("(\\bPASSWORD\\s+)('(?:[^']|'')*(?:'|$)|E'(?:[^'\\\\]|\\\\.|'')*(?:'|$)|"
+                       "\\$(\\w*)\\$.*?(?:\\$\\3\\$|$))"),
         kCaseless | QRegularExpression::DotMatchesEverythingOption);
+    // An unquoted word after PASSWORD in a role statement (the server refuses it, but history
+    // and saved tabs keep what was typed). Only there: elsewhere "password" is often a column.
+    static const QRegularExpression sqlWord(
+        QStringLiteral("(\\b(?:CREATE|ALTER)\\s+(?:ROLE|USER|GROUP)\\b[^;]*?\\bPASSWORD\\s+)"
+                       "((?!NULL\\b)(?!\\*\\*\\*)[^\\s;,()'\"$]+)"),
+        kCaseless);
 
     text.replace(userInfo, QStringLiteral("\\1:***@"));
     text = maskGroup(text, urlOption, 2);
     text = maskGroup(text, keyword, 2);
     text = maskGroup(text, sql, 2, true);
+    text = maskGroup(text, sqlWord, 2);
     return text;
 }
 

@@ -200,6 +200,9 @@ private slots:
             QVERIFY2(!text.contains(secret), text.constData());
         QVERIFY(text.contains("ann%40corp@db.example.com:6543"));
         QVERIFY(text.contains("sslmode=require"));
+        // The file is the user's alone (0600), whatever the umask.
+        QCOMPARE(file.permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
+                 QFileDevice::ReadOwner | QFileDevice::WriteOwner);
         QCOMPARE(keyring.value(QStringLiteral("shop")), QStringLiteral("p@ss:w/rd"));
         QCOMPARE(keyring.value(QStringLiteral("legacy")), QStringLiteral("hunter2"));
 

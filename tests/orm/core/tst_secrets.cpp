@@ -53,6 +53,15 @@ void TestSecrets::masks_data()
                                    << "ALTER ROLE ann PASSWORD '***' VALID UNTIL 'x'";
     QTest::newRow("multi-line") << "ALTER ROLE ann\n  PASSWORD\n  'Zq9secret'"
                                 << "ALTER ROLE ann\n  PASSWORD\n  '***'";
+    QTest::newRow("unquoted word")
+        << "ALTER ROLE ann WITH LOGIN PASSWORD Zq9secret VALID UNTIL 'x';"
+        << "ALTER ROLE ann WITH LOGIN PASSWORD *** VALID UNTIL 'x';";
+    QTest::newRow("unquoted, lower case") << "create user ann password Zq9secret"
+                                          << "create user ann password ***";
+    QTest::newRow("quote still open") << "SELECT 1;\nALTER ROLE ann PASSWORD 'Zq9secr"
+                                      << "SELECT 1;\nALTER ROLE ann PASSWORD '***'";
+    QTest::newRow("dollar quote still open") << "ALTER ROLE ann PASSWORD $$Zq9sec"
+                                             << "ALTER ROLE ann PASSWORD '***'";
     QTest::newRow("user mapping") << "CREATE USER MAPPING FOR me SERVER s OPTIONS (user 'u', "
                                      "password 'Zq9secret')"
                                   << "CREATE USER MAPPING FOR me SERVER s OPTIONS (user 'u', "
@@ -76,6 +85,8 @@ void TestSecrets::leavesTheRestAlone_data()
     QTest::newRow("url without password") << "postgresql://ann@h:5432/d?sslmode=require";
     QTest::newRow("sqlite url") << "sqlite:////tmp/a@b/c.db?create=true";
     QTest::newRow("password null") << "ALTER ROLE ann PASSWORD NULL";
+    QTest::newRow("password column") << "SELECT password FROM users ORDER BY password DESC";
+    QTest::newRow("role without password") << "ALTER ROLE ann LOGIN; SELECT password FROM t";
     QTest::newRow("other column") << "SELECT user_password=1, passwords FROM t";
     QTest::newRow("plain text") << "connection failed: password authentication failed for ann";
 }
