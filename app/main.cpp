@@ -33,17 +33,38 @@ int main(int argc, char **argv)
         helpOnly |= arg == "--help" || arg == "-h" || arg == "--version" || arg == "-v";
     }
     if (!helpOnly) {
-        // `strata [--database URL ...]`: the desktop explorer.
-        QApplication app(argc, argv);
+        // `strata [--database URL ...]`: the desktop explorer. Its command line is read before
+        // the GUI starts, so that a mistake is said as such even where no display is.
+        QStringList arguments;
+        for (int i = 1; i < argc; ++i)
+            arguments << QString::fromLocal8Bit(argv[i]);
+        if (!arguments.isEmpty() && !arguments.first().startsWith(QLatin1Char('-'))) {
+            QStringList names;
+            for (const strata::app::Command &command : strata::app::commands())
+                names << QLatin1String(command.name);
+            QTextStream(stderr) << "strata: unknown command '" << arguments.first()
+                                << "' (commands: " << names.join(QStringLiteral(", "))
+                                << "; strata --help)\n";
+            return 2;
+        }
         strata::app::StartupOptions options;
         try {
-            options = strata::app::parseStartupOptions(app.arguments().mid(1),
+            options = strata::app::parseStartupOptions(arguments,
                                                        qEnvironmentVariable("STRATA_DATABASE_URL"));
         } catch (const std::invalid_argument &error) {
             QTextStream(stderr) << "strata: " << error.what() << "\n"
                                 << strata::app::startupUsage();
             return 2;
         }
+        if (!strata::app::displayAvailable()) {
+            if (options.screenshotFile.isEmpty()) {
+                QTextStream(stderr) << strata::app::noDisplayAdvice();
+                return 2;
+            }
+            // A screenshot needs no screen: render offscreen.
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        }
+        QApplication app(argc, argv);
         return strata::app::runExplorer(app, options);
     }
 

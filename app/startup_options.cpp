@@ -21,6 +21,24 @@ QString startupUsage()
         "once its result or error shows)\n");
 }
 
+bool displayAvailable()
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+QString noDisplayAdvice()
+{
+    return QStringLiteral(
+        "strata: no display to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
+        "Without one:\n"
+        "  strata --screenshot FILE [--select TABLE]   save a picture of the window (offscreen)\n"
+        "  strata query --database URL \"SQL\"           run a statement, print its result\n"
+        "  strata inspect --database URL               list schemas, tables and columns\n"
+        "  ssh -X, or xvfb-run -a strata ...           a display forwarded, or a virtual one\n");
+}
+
 StartupOptions parseStartupOptions(const QStringList &arguments, const QString &environmentUrl)
 {
     StartupOptions options;

@@ -31,4 +31,10 @@ struct StartupOptions {
 StartupOptions parseStartupOptions(const QStringList &arguments, const QString &environmentUrl);
 QString startupUsage();
 
+// Whether a window can be shown: a display (X11 or Wayland), or a Qt platform chosen on purpose
+// (QT_QPA_PLATFORM, e.g. offscreen). Without one Qt would abort with a plugin error.
+bool displayAvailable();
+// What to say instead, over SSH or in a container: the ways to work without a display.
+QString noDisplayAdvice();
+
 } // namespace strata::app

@@ -26,11 +26,18 @@ class TestApp : public QObject {
         QString err;
     };
 
-    Run strata(const QStringList &arguments, const QString &environmentUrl = {}) const
+    // `display` false: as over SSH or in a container, no display and no Qt platform chosen.
+    Run strata(const QStringList &arguments, const QString &environmentUrl = {},
+               bool display = true) const
     {
         QProcess process;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        if (display) {
+            env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        } else {
+            for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+                env.remove(QLatin1String(name));
+        }
         // Never the user's own config, data (the demo) or keyring prompts.
         env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.filePath(QStringLiteral("config")));
         env.insert(QStringLiteral("XDG_DATA_HOME"), m_home.filePath(QStringLiteral("data")));
@@ -219,6 +226,44 @@ private slots:
         QCOMPARE(run.code, 2);
         QVERIFY2(run.err.contains(QStringLiteral("--extra wants NAME=URL")), qPrintable(run.err));
         QVERIFY(run.err.contains(QStringLiteral("usage: strata")));
+    }
+
+    // Without a display the command line is still read first: a mistake is said as such, not
+    // as Qt's "could not load the Qt platform plugin" abort.
+    void withoutADisplayMistakesAreSaidAsSuch()
+    {
+        const Run bogus = strata({QStringLiteral("--bogus")}, {}, false);
+        QCOMPARE(bogus.code, 2);
+        QVERIFY2(bogus.err.contains(QStringLiteral("unexpected argument '--bogus'")),
+                 qPrintable(bogus.err));
+        QVERIFY2(!bogus.err.contains(QStringLiteral("platform plugin")), qPrintable(bogus.err));
+
+        const Run command = strata({QStringLiteral("fanout")}, {}, false);
+        QCOMPARE(command.code, 2);
+        QVERIFY2(command.err.contains(QStringLiteral("unknown command 'fanout'")),
+                 qPrintable(command.err));
+        QVERIFY2(command.err.contains(QStringLiteral("query")), qPrintable(command.err));
+
+        // The window itself says there is no display and what works without one.
+        const Run window = strata({QStringLiteral("--database"), m_fileA}, {}, false);
+        QCOMPARE(window.code, 2);
+        QVERIFY2(window.err.contains(QStringLiteral("no display")), qPrintable(window.err));
+        QVERIFY2(window.err.contains(QStringLiteral("strata --screenshot")),
+                 qPrintable(window.err));
+        QVERIFY2(!window.err.contains(QStringLiteral("platform plugin")), qPrintable(window.err));
+    }
+
+    // A screenshot needs no display: it renders offscreen by itself.
+    void screenshotWithoutADisplay()
+    {
+        const QString png = shot(QStringLiteral("nodisplay"));
+        const Run run =
+            strata({QStringLiteral("--database"), m_fileA, QStringLiteral("--screenshot"), png,
+                    QStringLiteral("--select"), QStringLiteral("only_a")},
+                   {}, false);
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        QCOMPARE(run.out.trimmed(), png);
+        QVERIFY(QFile::exists(png));
     }
 };
 
