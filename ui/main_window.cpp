@@ -156,9 +156,9 @@ orm::Database *MainWindow::database(const QString &name) const
     return m_registry->findDatabase(name);
 }
 
-QString MainWindow::displayName(const QString &name)
+QString MainWindow::displayName(const QString &name) const
 {
-    return ModelTree::displayName(name);
+    return m_modelTree->displayName(name);
 }
 
 QuerySetRowSource *MainWindow::rowSource() const
@@ -646,6 +646,11 @@ void MainWindow::setPasswordKeeper(PasswordKeeper keeper)
 void MainWindow::setPrimaryConnectionName(const QString &name)
 {
     m_saved->setPrimaryConnectionName(name);
+    // The user's name for it, in the tree, the menu and messages; the registry keeps "".
+    m_modelTree->setPrimaryLabel(name);
+    if (QAction *action = m_connectionActions.value(QString()))
+        action->setObjectName(QStringLiteral("connection_%1").arg(displayName(QString())));
+    refreshConnectionEntry(QString());
 }
 
 QString MainWindow::primaryConnectionName() const

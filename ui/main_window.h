@@ -51,7 +51,7 @@ public:
     QString activeSchema() const { return m_activeSchema; }
     // Null for a name the registry does not hold (an extra removed meanwhile).
     orm::Database *database(const QString &name) const;
-    static QString displayName(const QString &name);
+    QString displayName(const QString &name) const;
 
     void setActiveDatabase(const QString &name);
     void setActiveSchema(const QString &schema);

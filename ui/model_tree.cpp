@@ -286,9 +286,18 @@ void ModelTree::showContextMenu(const QPoint &at)
 
 ModelTree::~ModelTree() = default;
 
-QString ModelTree::displayName(const QString &database)
+QString ModelTree::displayName(const QString &database) const
 {
-    return database.isEmpty() ? tr("primary") : database;
+    if (!database.isEmpty())
+        return database;
+    return m_primaryLabel.isEmpty() ? tr("primary") : m_primaryLabel;
+}
+
+void ModelTree::setPrimaryLabel(const QString &label)
+{
+    m_primaryLabel = label;
+    if (QStandardItem *item = databaseItem(QString()))
+        item->setText(displayName(QString()));
 }
 
 orm::Database *ModelTree::database(const QString &name) const

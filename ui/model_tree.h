@@ -42,7 +42,11 @@ public:
     explicit ModelTree(orm::Registry *registry, QWidget *parent = nullptr);
     ~ModelTree() override;
 
-    static QString displayName(const QString &database);
+    // How a database is named in the tree, the menu and messages: its registry name, and for
+    // the primary the saved connection's name it was opened from, else "primary".
+    QString displayName(const QString &database) const;
+    // The saved connection the primary was opened from (empty: none); relabels its node.
+    void setPrimaryLabel(const QString &label);
 
     QTreeView *view() const { return m_tree; }
     QStandardItemModel *model() const { return m_treeModel; }
@@ -104,6 +108,7 @@ signals:
     void workFinished();
 
 private:
+    QString m_primaryLabel;
     orm::Database *database(const QString &name) const;
     void listModels(const QString &database, const QString &schema);
     void loadFields(const QString &database, const QString &schema, orm::Model model, bool open);

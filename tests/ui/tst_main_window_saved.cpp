@@ -17,6 +17,35 @@ private slots:
     // (and connects) the database, the Connections menu, the tree and the schema switcher show
     // it; an edit replaces it under its new name, keeping the password of the open one and
     // staying active. The password never shows in the log.
+    // The saved connection opened as the primary keeps the user's name ("pagila") in the
+    // tree, the Connections menu and the log, not the registry's "primary".
+    void thePrimaryKeepsItsSavedName()
+    {
+        STRATA_BACKEND_URL(url);
+        orm::Registry registry(url);
+        orm::Lifespan::Options options;
+        options.hooks = orm::Lifespan::Hooks::None;
+        orm::Lifespan *lifespan = orm::Lifespan::bind(&registry, qApp, options);
+        MainWindow window(&registry);
+        window.setPrimaryConnectionName(QStringLiteral("pagila"));
+        window.show();
+        strata::test::await(lifespan->startup());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.activeSchema().isEmpty(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.treeModel()->item(0)->text().startsWith(QStringLiteral("pagila — connected")),
+            10000);
+        QAction *entry = window.connectionAction(QString());
+        QVERIFY(entry);
+        QVERIFY2(entry->text().startsWith(QStringLiteral("pagila — connected")),
+                 qPrintable(entry->text()));
+        const QString log = window.logPane()->lines().join(u'\n');
+        QVERIFY2(log.contains(QStringLiteral("pagila (")), qPrintable(log));
+        QVERIFY2(!log.contains(QStringLiteral("primary (")), qPrintable(log));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 10000);
+        strata::test::await(lifespan->shutdown());
+        delete lifespan;
+    }
+
     void savedConnectionChangesApplyAtOnce()
     {
         STRATA_BACKEND_URL(url);
