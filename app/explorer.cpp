@@ -43,8 +43,7 @@ struct Connections {
 };
 
 // --database (or STRATA_DATABASE_URL) > saved connections > the demo; --extra adds to any.
-Connections chooseConnections(const StartupOptions &options, std::optional<Demo> &demo,
-                              bool interactive)
+Connections chooseConnections(const StartupOptions &options, std::optional<Demo> &demo)
 {
     Connections chosen;
     ui::SavedConnections saved(options.configFile.isEmpty() ? ui::SavedConnections::defaultPath()
@@ -56,8 +55,9 @@ Connections chooseConnections(const StartupOptions &options, std::optional<Demo>
     } else if (!saved.connections().isEmpty()) {
         chosen.origin = saved.path();
         for (const ui::SavedConnection &connection : saved.connections()) {
-            // Saved URLs hold no password: the keyring may, or the user is asked.
-            const QString url = ui::completePassword(connection.name, connection.url, interactive);
+            // Saved URLs hold no password: the keyring may; if the server asks for one the
+            // keyring lacks, the window asks the user then.
+            const QString url = ui::completePassword(connection.name, connection.url);
             if (connection.primary && chosen.primary.isEmpty()) {
                 chosen.primary = url;
                 chosen.primaryName = connection.name;
@@ -89,7 +89,7 @@ int runExplorer(QApplication &app, const StartupOptions &options)
     std::unique_ptr<orm::Registry> registry;
     Connections chosen;
     try {
-        chosen = chooseConnections(options, demo, interactive);
+        chosen = chooseConnections(options, demo);
         registry = std::make_unique<orm::Registry>(chosen.primary);
         for (const auto &[name, url] : chosen.extras)
             registry->addExtra(name, url);
@@ -113,6 +113,8 @@ int runExplorer(QApplication &app, const StartupOptions &options)
     // window asks the registry); the one opened as the primary changes at the next start.
     window.setPrimaryConnectionName(chosen.primaryName);
     window.setPreferencesPath(preferencesPath);
+    // A screenshot or a test has nobody to type a password.
+    window.setAsksForPasswords(interactive);
     window.logPane()->captureOrmWarnings();
     window.logPane()->append(ui::LogPane::Level::Info,
                              QObject::tr("Connecting %1 database(s) from %2")

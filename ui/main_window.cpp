@@ -19,6 +19,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -336,6 +337,9 @@ void MainWindow::onDatabaseStateChanged(const QString &name, orm::Database::Stat
         m_log->append(
             LogPane::Level::Error,
             tr("%1 (%2): connection failed: %3").arg(displayName(name), db->displayUrl(), reason));
+        if (const std::optional<orm::Error> failure = db->failure();
+            m_asksForPasswords && failure && failure->kind() == orm::Error::Kind::Authentication)
+            askPassword(name);
         break;
     case orm::Database::State::Lost:
         m_log->append(LogPane::Level::Warning,
@@ -597,6 +601,50 @@ void MainWindow::openModel(const QString &name)
 void MainWindow::setUncommittedWorkProbe(UncommittedWorkProbe probe)
 {
     m_saved->setUncommittedWorkProbe(std::move(probe));
+}
+
+void MainWindow::askPassword(const QString &name)
+{
+    orm::Database *db = database(name);
+    if (!db || db->url().backend() != orm::DatabaseUrl::Backend::Postgres ||
+        m_askingPassword.contains(name))
+        return;
+    m_askingPassword.insert(name);
+    auto *prompt = new QInputDialog(this);
+    prompt->setObjectName(QStringLiteral("passwordPrompt"));
+    prompt->setAttribute(Qt::WA_DeleteOnClose);
+    prompt->setWindowModality(Qt::WindowModal);
+    prompt->setWindowTitle(tr("Password for %1").arg(displayName(name)));
+    prompt->setLabelText(
+        tr("The server asks for a password for %1 (%2):").arg(displayName(name), db->displayUrl()));
+    prompt->setTextEchoMode(QLineEdit::Password);
+    prompt->setProperty("database", name);
+    connect(prompt, &QDialog::finished, this, [this, name] { m_askingPassword.remove(name); });
+    connect(prompt, &QInputDialog::textValueSelected, this, [this, name](const QString &password) {
+        orm::Database *db = database(name);
+        if (!db || password.isEmpty())
+            return;
+        try {
+            db->setPassword(password);
+        } catch (const orm::Error &error) {
+            onWorkFailed(tr("Setting the password of %1").arg(displayName(name)), error.toString());
+            return;
+        }
+        m_saved->rememberPassword(name, password);
+        m_log->append(LogPane::Level::Info,
+                      tr("%1: connecting again with the password given").arg(displayName(name)));
+        const auto failed = [this, name](const TaskFailure &failure) {
+            onWorkFailed(tr("Connecting %1").arg(displayName(name)), failure.message);
+        };
+        if (!m_registry->isConnected())
+            launchTask(
+                this, m_registry->connect(orm::Registry::ConnectMode::Lenient), [](const auto &) {},
+                failed);
+        else
+            launchTask(
+                this, m_registry->reconnect(name), [] {}, failed);
+    });
+    prompt->open();
 }
 
 void MainWindow::setPreferencesPath(const QString &path)

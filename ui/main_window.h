@@ -16,6 +16,7 @@
 #include <QMainWindow>
 #include <QMap>
 #include <QPointer>
+#include <QSet>
 
 #include <functional>
 
@@ -109,6 +110,13 @@ public:
     void addSavedConnection();
     void editSavedConnection(const QString &name);
 
+    // When the server asks for a password the URL lacks (authentication failed, or none was
+    // supplied), the window asks the user, without blocking (a window-modal prompt, object name
+    // "passwordPrompt"), then connects again with it and keeps it in the keyring for a saved
+    // connection. Off: the failure shows as it is.
+    void setAsksForPasswords(bool ask) { m_asksForPasswords = ask; }
+    void askPassword(const QString &name);
+
     // Preferences (File → Preferences…): the file they are kept in. Setting it loads and
     // applies them; the dialog saves and applies what it is given.
     void setPreferencesPath(const QString &path);
@@ -151,6 +159,8 @@ private:
 
     orm::Registry *m_registry;
     QString m_preferencesPath;
+    bool m_asksForPasswords = true;
+    QSet<QString> m_askingPassword; // databases whose prompt is open
     QString m_activeDatabase;
     QString m_activeSchema;
     orm::Model m_openedModel;

@@ -4,8 +4,6 @@
 #include "orm/core/error.h"
 
 #include <QEventLoop>
-#include <QInputDialog>
-#include <QLineEdit>
 #include <QTimer>
 
 #include <qt6keychain/keychain.h>
@@ -66,7 +64,7 @@ bool forgetPassword(const QString &connection)
     return runJob(job, nullptr);
 }
 
-QString completePassword(const QString &connection, const QString &url, bool interactive)
+QString completePassword(const QString &connection, const QString &url)
 {
     orm::DatabaseUrl parsed;
     try {
@@ -77,16 +75,7 @@ QString completePassword(const QString &connection, const QString &url, bool int
     if (parsed.backend() != orm::DatabaseUrl::Backend::Postgres || parsed.hasPassword() ||
         parsed.user().isEmpty())
         return url;
-    QString password = readPassword(connection);
-    if (password.isEmpty() && interactive) {
-        bool ok = false;
-        password = QInputDialog::getText(
-            nullptr, QObject::tr("Password"),
-            QObject::tr("Password for %1 (%2):").arg(connection, parsed.toDisplayString()),
-            QLineEdit::Password, {}, &ok);
-        if (!ok)
-            password.clear();
-    }
+    const QString password = readPassword(connection);
     return password.isEmpty() ? url : parsed.withPassword(password).toString();
 }
 

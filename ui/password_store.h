@@ -13,9 +13,9 @@ QString readPassword(const QString &connection, QString *error = nullptr);
 bool storePassword(const QString &connection, const QString &password, QString *error = nullptr);
 bool forgetPassword(const QString &connection);
 
-// `url` with a password filled in when it needs one (PostgreSQL with a user and none given):
-// from the keyring, else, when `interactive`, asked for in a dialog. Unchanged otherwise (libpq
-// may still find one in ~/.pgpass).
-QString completePassword(const QString &connection, const QString &url, bool interactive);
+// `url` with a password filled in from the keyring when it may need one (PostgreSQL with a user
+// and none given). Unchanged otherwise: libpq may find one in ~/.pgpass, the server may need
+// none, and when it does the window asks then (MainWindow), never before it appears.
+QString completePassword(const QString &connection, const QString &url);
 
 } // namespace strata::ui

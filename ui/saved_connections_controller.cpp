@@ -261,4 +261,24 @@ QString SavedConnectionsController::openPassword(const QString &name) const
     return db ? db->url().password() : QString();
 }
 
+bool SavedConnectionsController::rememberPassword(const QString &database, const QString &password)
+{
+    const QString saved = database.isEmpty() ? m_primary : database;
+    if (saved.isEmpty() || !m_passwords.store)
+        return false;
+    bool known = false;
+    for (const SavedConnection &connection : load(LogPane::Level::Warning))
+        known |= connection.name == saved;
+    if (!known)
+        return false;
+    QString error;
+    if (!m_passwords.store(saved, password, &error)) {
+        emit logged(
+            LogPane::Level::Warning,
+            tr("The password of %1 could not be kept in the keyring: %2").arg(saved, error));
+        return false;
+    }
+    return true;
+}
+
 } // namespace strata::ui

@@ -74,6 +74,9 @@ public:
     bool remove(const QString &name);
     // Asks first (naming uncommitted work on its open database), then removes on yes.
     void confirmAndRemove(const QString &name);
+    // Keeps `password` in the keyring for the registry's database `database` ("" the primary)
+    // when it was opened from a saved connection; false when it was not, or on failure.
+    bool rememberPassword(const QString &database, const QString &password);
 
 signals:
     void logged(strata::ui::LogPane::Level level, const QString &text);

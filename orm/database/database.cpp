@@ -118,6 +118,23 @@ Database::State Database::state() const
     return m_state;
 }
 
+std::optional<Error> Database::failure() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_state == State::Failed ? m_failure : std::nullopt;
+}
+
+void Database::setPassword(const QString &password)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_state != State::Disconnected && m_state != State::Failed)
+        throw Error(Error::Kind::Usage,
+                    QStringLiteral("a password can only be set while the database is not "
+                                   "connected or connecting"),
+                    m_url.toDisplayString());
+    m_url = m_url.withPassword(password); // pools are made afresh by the next connect
+}
+
 QString Database::failureReason() const
 {
     std::lock_guard lock(m_mutex);

@@ -74,6 +74,10 @@ public:
     ~Database() override;
 
     const DatabaseUrl &url() const { return m_url; }
+    // Gives the URL a password, for the next connect: when the server asked for one the URL did
+    // not have (the window asks the user). Only while nothing is open (Disconnected or Failed),
+    // else Error(Usage): connections being opened read the URL.
+    void setPassword(const QString &password);
     // The URL with the password masked.
     QString displayUrl() const { return m_url.toDisplayString(); }
 
@@ -97,6 +101,8 @@ public:
     bool isConnected() const;
     int referenceCount() const;
     State state() const;
+    // The last connect's error; empty unless state() is Failed.
+    std::optional<Error> failure() const;
     // Why the last connect failed; empty unless state() is Failed.
     QString failureReason() const;
     // Whether the database can only be read, as its connections found when connect() last
@@ -138,7 +144,7 @@ private:
     std::shared_ptr<detail::ConnectionPool> poolForCurrentThread();
     void setState(State state, const QString &reason);
 
-    const DatabaseUrl m_url;
+    DatabaseUrl m_url;          // changed only by setPassword(), while nothing is open
     mutable std::mutex m_mutex; // guards everything below
     int m_poolSize = 4;
     int m_references = 0;

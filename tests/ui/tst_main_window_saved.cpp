@@ -5,6 +5,8 @@
 
 #include "main_window_fixture.h"
 
+#include <QInputDialog>
+
 #include "orm/schema/reflection.h"
 
 class TestMainWindowSaved : public QObject {
@@ -43,6 +45,80 @@ private slots:
         QVERIFY2(!log.contains(QStringLiteral("primary (")), qPrintable(log));
         QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 10000);
         strata::test::await(lifespan->shutdown());
+        delete lifespan;
+    }
+
+    // A saved PostgreSQL connection without a password: the window appears and connects; only
+    // when the server says a password is needed does it ask, inside the window (window-modal,
+    // nothing blocks), then connects with it and keeps it in the keyring. A wrong one asks
+    // again; Cancel leaves the failure shown.
+    void aPasswordIsAskedOnlyWhenTheServerWantsOne()
+    {
+        STRATA_BACKEND_URL(url);
+        if (backend != QLatin1String("postgres"))
+            return; // SQLite has no passwords
+        const orm::DatabaseUrl pg = orm::DatabaseUrl::parse(url);
+        const QString bare = QStringLiteral("postgresql://%1@127.0.0.1:%2/%3")
+                                 .arg(pg.user())
+                                 .arg(pg.port())
+                                 .arg(pg.databaseName());
+        QTemporaryDir dir;
+        strata::ui::SavedConnections saved(dir.filePath(QStringLiteral("connections.json")));
+        saved.put({QStringLiteral("shop"), bare, false});
+        saved.save();
+
+        orm::Registry registry(strata::test::urlFor(QStringLiteral("sqlite")));
+        registry.addExtra(QStringLiteral("shop"), bare);
+        orm::Lifespan::Options options;
+        options.hooks = orm::Lifespan::Hooks::None;
+        orm::Lifespan *lifespan = orm::Lifespan::bind(&registry, qApp, options);
+        MainWindow window(&registry);
+        FakeKeyring fake;
+        window.setPasswordKeeper(fake.keeper());
+        window.setSavedConnectionsPath(saved.path());
+        window.show();
+        QVERIFY(!window.findChild<QInputDialog *>(QStringLiteral("passwordPrompt")));
+        strata::test::await(lifespan->startup());
+        orm::Database *shop = registry.database(QStringLiteral("shop"));
+        QTRY_COMPARE_WITH_TIMEOUT(shop->state(), orm::Database::State::Failed, 10000);
+
+        const auto prompt = [&window] {
+            return window.findChild<QInputDialog *>(QStringLiteral("passwordPrompt"));
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(prompt() && prompt()->isVisible(), 5000);
+        QCOMPARE(prompt()->windowModality(), Qt::WindowModal);
+        QVERIFY(prompt()->labelText().contains(QStringLiteral("shop")));
+        // A wrong password: it fails again and asks again.
+        prompt()->setTextValue(QStringLiteral("Zq9wrong"));
+        prompt()->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(prompt() && prompt()->isVisible(), 10000);
+        QCOMPARE(shop->state(), orm::Database::State::Failed);
+        prompt()->setTextValue(pg.password());
+        prompt()->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(shop->state(), orm::Database::State::Connected, 10000);
+        QCOMPARE(fake.entries.value(QStringLiteral("shop")), pg.password());
+        const QString log = window.logPane()->lines().join(u'\n');
+        QVERIFY(!log.contains(pg.password()));
+        QVERIFY(!log.contains(QStringLiteral("Zq9wrong")));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 10000);
+        strata::test::await(lifespan->shutdown());
+
+        // Cancel: the failure stays as it is, no prompt comes back.
+        orm::Registry again(strata::test::urlFor(QStringLiteral("sqlite")));
+        again.addExtra(QStringLiteral("shop"), bare);
+        orm::Lifespan *second = orm::Lifespan::bind(&again, qApp, options);
+        MainWindow other(&again);
+        other.show();
+        strata::test::await(second->startup());
+        QTRY_VERIFY_WITH_TIMEOUT(other.findChild<QInputDialog *>(QStringLiteral("passwordPrompt")),
+                                 10000);
+        other.findChild<QInputDialog *>(QStringLiteral("passwordPrompt"))->reject();
+        QTest::qWait(300);
+        QVERIFY(!other.findChild<QInputDialog *>(QStringLiteral("passwordPrompt")));
+        QCOMPARE(again.database(QStringLiteral("shop"))->state(), orm::Database::State::Failed);
+        QTRY_VERIFY_WITH_TIMEOUT(!other.isBusy(), 10000);
+        strata::test::await(second->shutdown());
+        delete second;
         delete lifespan;
     }
 
