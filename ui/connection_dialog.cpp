@@ -5,6 +5,7 @@
 
 #include "orm/core/database_url.h"
 #include "orm/core/error.h"
+#include "orm/core/secrets.h"
 #include "orm/database/database.h"
 
 #include <QCheckBox>
@@ -34,6 +35,36 @@ const char *const kSslModes[] = {"",        "disable",   "allow",      "prefer",
 QString encoded(const QString &part)
 {
     return QString::fromLatin1(QUrl::toPercentEncoding(part));
+}
+
+// The Host field as a URL's authority: one host, or a list as libpq takes it
+// ("h1:5432,[::1]:5433,h3"); `port` goes to the entries that do not give their own.
+QString authority(const QString &hosts, int port)
+{
+    QStringList entries;
+    for (QString entry : hosts.split(QLatin1Char(','))) {
+        entry = entry.trimmed();
+        QString portText;
+        if (entry.startsWith(QLatin1Char('['))) {
+            const qsizetype close = entry.indexOf(QLatin1Char(']'));
+            if (close >= 0 && entry.mid(close + 1).startsWith(QLatin1Char(':')))
+                portText = entry.mid(close + 2);
+            entry = entry.mid(1, close >= 0 ? close - 1 : -1);
+        } else if (entry.count(QLatin1Char(':')) == 1) {
+            portText = entry.section(QLatin1Char(':'), 1);
+            entry = entry.section(QLatin1Char(':'), 0, 0);
+        }
+        // An IPv6 address in brackets; anything else encoded (a socket directory's '/').
+        QString text = entry.contains(QLatin1Char(':'))
+                           ? QLatin1Char('[') + entry + QLatin1Char(']')
+                           : encoded(entry);
+        if (!portText.isEmpty())
+            text += QLatin1Char(':') + portText;
+        else if (port > 0)
+            text += QLatin1Char(':') + QString::number(port);
+        entries << text;
+    }
+    return entries.join(QLatin1Char(','));
 }
 
 // Connects and disconnects `url`; what to say on success. Failures reach launchTask's onError.
@@ -72,6 +103,7 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
     m_backend->addItem(QStringLiteral("PostgreSQL"));
     m_backend->addItem(QStringLiteral("SQLite"));
     m_host->setPlaceholderText(QStringLiteral("localhost"));
+    m_host->setToolTip(tr("A host, or a list tried in order: db1:5432,db2:5433,[::1]"));
     m_port->setRange(0, 65535);
     m_port->setSpecialValueText(tr("default (5432)"));
     m_password->setEchoMode(QLineEdit::Password);
@@ -148,6 +180,7 @@ void ConnectionDialog::setConnection(const SavedConnection &connection, const QS
     m_name->setText(connection.name);
     m_primary->setChecked(connection.primary);
     m_password->setText(password);
+    m_otherOptions.clear();
     orm::DatabaseUrl parsed;
     try {
         parsed = orm::DatabaseUrl::parse(connection.url);
@@ -157,14 +190,20 @@ void ConnectionDialog::setConnection(const SavedConnection &connection, const QS
     }
     if (parsed.backend() == orm::DatabaseUrl::Backend::Postgres) {
         m_backend->setCurrentIndex(0);
-        m_host->setText(parsed.host());
-        m_port->setValue(parsed.port());
+        // A host list keeps each host's port in the Host field.
+        m_host->setText(parsed.isHostList() ? parsed.hostsText() : parsed.host());
+        m_port->setValue(parsed.isHostList() ? 0 : parsed.port());
         m_database->setText(parsed.databaseName());
         m_user->setText(parsed.user());
         if (password.isEmpty() && parsed.hasPassword())
             m_password->setText(parsed.password());
         const int ssl = m_sslMode->findData(parsed.option(QStringLiteral("sslmode")));
         m_sslMode->setCurrentIndex(std::max(0, ssl));
+        // Options without a field (target_session_attrs, application_name...) are kept as
+        // they were; secrets never ride along unseen.
+        for (auto it = parsed.options().cbegin(); it != parsed.options().cend(); ++it)
+            if (it.key() != QLatin1String("sslmode") && !orm::isSecretOption(it.key()))
+                m_otherOptions.insert(it.key(), it.value());
     } else {
         m_backend->setCurrentIndex(1);
         m_file->setText(parsed.path());
@@ -189,16 +228,16 @@ QString ConnectionDialog::url(bool withPassword) const
             text += QLatin1Char(':') + encoded(m_password->text());
         text += QLatin1Char('@');
     }
-    const QString host = m_host->text().trimmed();
-    text += host.contains(QLatin1Char(':')) && !host.startsWith(QLatin1Char('['))
-                ? QLatin1Char('[') + host + QLatin1Char(']')
-                : host;
-    if (m_port->value() > 0)
-        text += QLatin1Char(':') + QString::number(m_port->value());
+    text += authority(m_host->text().trimmed(), m_port->value());
     text += QLatin1Char('/') + encoded(m_database->text().trimmed());
+    QStringList options;
     const QString ssl = m_sslMode->currentData().toString();
     if (!ssl.isEmpty())
-        text += QStringLiteral("?sslmode=") + ssl;
+        options << QStringLiteral("sslmode=") + ssl;
+    for (auto it = m_otherOptions.cbegin(); it != m_otherOptions.cend(); ++it)
+        options << encoded(it.key()) + QLatin1Char('=') + encoded(it.value());
+    if (!options.isEmpty())
+        text += QLatin1Char('?') + options.join(QLatin1Char('&'));
     return text;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 
 // The saved-connection dialog (Connections → Add / Edit saved connection): builds a database URL
-// from fields (backend; PostgreSQL host, port, database, user, password, sslmode; or a SQLite
-// file), and can test it (connect and disconnect asynchronously, showing the error text).
+// from fields (backend; PostgreSQL host or host list, port, database, user, password, sslmode;
+// or a SQLite file), and can test it (connect and disconnect asynchronously, showing the error
+// text).
 //
 // The password is kept apart: connection() returns the URL without it (what the connections
 // file stores), password() is what goes to the system keyring.
@@ -10,6 +11,7 @@
 #include "saved_connections.h"
 
 #include <QDialog>
+#include <QMap>
 
 class QCheckBox;
 class QComboBox;
@@ -85,6 +87,8 @@ private:
     QDialogButtonBox *m_buttons;
     bool m_testing = false;
     bool m_lastOk = false;
+    // The loaded URL's options that have no field, written back as they were.
+    QMap<QString, QString> m_otherOptions;
 };
 
 } // namespace strata::ui

@@ -68,6 +68,7 @@ const QSet<QString> &postgresOptions()
         QStringLiteral("connect_timeout"),
         QStringLiteral("host"),
         QStringLiteral("hostaddr"),
+        QStringLiteral("port"),
         QStringLiteral("application_name"),
         QStringLiteral("options"),
         QStringLiteral("sslcert"),
@@ -183,6 +184,97 @@ QString quotable(const QString &text)
     return maskSecrets(shown);
 }
 
+// A list option's entries ("a,b" -> a, b); none for "".
+QStringList splitList(const QString &value)
+{
+    return value.isEmpty() ? QStringList() : value.split(QLatin1Char(','));
+}
+
+// Whether a host list names any host: "" alone (or nothing) leaves the choice to libpq.
+bool hasNames(const QStringList &names)
+{
+    return names.size() > 1 || (names.size() == 1 && !names.first().isEmpty());
+}
+
+// 0 for "" (libpq's default port).
+int parsePort(const QString &text, const QString &shown)
+{
+    if (text.isEmpty())
+        return 0;
+    bool ok = false;
+    const int port = text.toInt(&ok);
+    if (!ok || port < 1 || port > 65535 || text.startsWith(QLatin1Char('+')))
+        invalid(shown, QStringLiteral("port '%1' is not a number from 1 to 65535").arg(text));
+    return port;
+}
+
+struct HostEntry {
+    QString name;
+    int port = 0;
+};
+
+// One entry of the authority's host list: "host", "host:port", "[v6]" or "[v6]:port".
+HostEntry parseHostEntry(QString entry, const QString &shown)
+{
+    HostEntry parsed;
+    QString portText;
+    bool colon = false;
+    if (entry.startsWith(QLatin1Char('['))) {
+        const qsizetype close = entry.indexOf(QLatin1Char(']'));
+        if (close < 0)
+            invalid(shown, QStringLiteral("IPv6 host is missing its closing ']'"));
+        parsed.name = entry.mid(1, close - 1);
+        if (parsed.name.isEmpty())
+            invalid(shown, QStringLiteral("the IPv6 host between '[' and ']' is empty"));
+        if (!isBracketable(parsed.name)) // taken as it is, not decoded: a NUL would pass
+            invalid(shown, QStringLiteral("the host between '[' and ']' is not an IPv6 address"));
+        const QString after = entry.mid(close + 1);
+        if (!after.isEmpty() && !after.startsWith(QLatin1Char(':')))
+            invalid(shown, QStringLiteral("unexpected text after the IPv6 host"));
+        colon = after.startsWith(QLatin1Char(':'));
+        portText = after.mid(1);
+    } else {
+        const qsizetype at = entry.lastIndexOf(QLatin1Char(':'));
+        if (at >= 0) {
+            colon = true;
+            portText = entry.mid(at + 1);
+            entry.truncate(at);
+        }
+        parsed.name = percentDecode(entry, shown, "host");
+        // A list cannot hold it: libpq would split the name there.
+        if (parsed.name.contains(QLatin1Char(',')))
+            invalid(shown, QStringLiteral("a host name must not contain ','"));
+    }
+    if (colon && portText.isEmpty())
+        invalid(shown, QStringLiteral("the port after ':' is empty"));
+    parsed.port = parsePort(portText, shown);
+    return parsed;
+}
+
+// target_session_attrs as libpq 14 and later read it.
+const QStringList &sessionAttributes()
+{
+    static const QStringList values{QStringLiteral("any"),       QStringLiteral("read-write"),
+                                    QStringLiteral("read-only"), QStringLiteral("primary"),
+                                    QStringLiteral("standby"),   QStringLiteral("prefer-standby")};
+    return values;
+}
+
+// Whether a host must go to ?host= rather than the authority: a socket directory, or a name
+// with ':' that brackets would not hold ("a]:b" from ?host=, found by tests/fuzz).
+bool needsHostOption(const QString &host)
+{
+    return host.startsWith(QLatin1Char('/')) ||
+           (host.contains(QLatin1Char(':')) && !isBracketable(host));
+}
+
+// The authority's form of one host: IPv6 addresses bracketed.
+QString authorityHost(const QString &host)
+{
+    return host.contains(QLatin1Char(':')) ? QLatin1Char('[') + host + QLatin1Char(']')
+                                           : percentEncode(host);
+}
+
 } // namespace
 
 DatabaseUrl DatabaseUrl::parse(const QString &text)
@@ -271,40 +363,20 @@ DatabaseUrl DatabaseUrl::parse(const QString &text)
             invalid(shown, QStringLiteral("a password is given without a user name"));
     }
 
-    QString portText;
-    if (authority.startsWith(QLatin1Char('['))) {
-        const qsizetype close = authority.indexOf(QLatin1Char(']'));
-        if (close < 0)
-            invalid(shown, QStringLiteral("IPv6 host is missing its closing ']'"));
-        url.m_host = authority.mid(1, close - 1);
-        if (url.m_host.isEmpty())
-            invalid(shown, QStringLiteral("the IPv6 host between '[' and ']' is empty"));
-        if (!isBracketable(url.m_host)) // taken as it is, not decoded: a NUL would pass
-            invalid(shown, QStringLiteral("the host between '[' and ']' is not an IPv6 address"));
-        const QString after = authority.mid(close + 1);
-        if (!after.isEmpty() && !after.startsWith(QLatin1Char(':')))
-            invalid(shown, QStringLiteral("unexpected text after the IPv6 host"));
-        portText = after.mid(1);
-        if (after.startsWith(QLatin1Char(':')) && portText.isEmpty())
-            invalid(shown, QStringLiteral("the port after ':' is empty"));
-    } else {
-        const qsizetype colon = authority.lastIndexOf(QLatin1Char(':'));
-        if (colon >= 0) {
-            portText = authority.mid(colon + 1);
-            authority.truncate(colon);
-            if (portText.isEmpty())
-                invalid(shown, QStringLiteral("the port after ':' is empty"));
+    // The authority's host list, split as libpq's URI parser splits it: a name without a port
+    // gets the default port.
+    QStringList names;
+    QList<int> ports;
+    bool portInAuthority = false;
+    if (!authority.isEmpty()) {
+        for (const QString &entry : authority.split(QLatin1Char(','))) {
+            const HostEntry parsed = parseHostEntry(entry, shown);
+            names << parsed.name;
+            ports << parsed.port;
+            portInAuthority = portInAuthority || parsed.port > 0;
         }
-        url.m_host = percentDecode(authority, shown, "host");
     }
-    if (!portText.isEmpty()) {
-        bool ok = false;
-        const int port = portText.toInt(&ok);
-        if (!ok || port < 1 || port > 65535 || portText.startsWith(QLatin1Char('+')))
-            invalid(shown,
-                    QStringLiteral("port '%1' is not a number from 1 to 65535").arg(portText));
-        url.m_port = port;
-    }
+    const bool namesInAuthority = hasNames(names);
 
     url.m_options = parseQuery(query, shown, postgresOptions());
     // libpq takes the password as an option too, and the option wins over the user part.
@@ -322,11 +394,42 @@ DatabaseUrl DatabaseUrl::parse(const QString &text)
         invalid(shown, QStringLiteral("sslmode '%1' is not one of disable, allow, prefer, require, "
                                       "verify-ca, verify-full")
                            .arg(url.option(QStringLiteral("sslmode"))));
+    if (url.m_options.contains(QStringLiteral("target_session_attrs")) &&
+        !sessionAttributes().contains(url.option(QStringLiteral("target_session_attrs"))))
+        invalid(shown, QStringLiteral("option 'target_session_attrs' is '%1': it must be one of %2")
+                           .arg(url.option(QStringLiteral("target_session_attrs")).left(40),
+                                sessionAttributes().join(QStringLiteral(", "))));
+
     if (url.m_options.contains(QStringLiteral("host"))) {
-        if (!url.m_host.isEmpty())
+        if (namesInAuthority)
             invalid(shown, QStringLiteral("the host is given twice (in the URL and as ?host=)"));
-        url.m_host = url.m_options.take(QStringLiteral("host"));
+        names = splitList(url.m_options.take(QStringLiteral("host")));
     }
+    if (url.m_options.contains(QStringLiteral("port"))) {
+        if (portInAuthority)
+            invalid(shown, QStringLiteral("the port is given twice (in the URL and as ?port=)"));
+        ports.clear();
+        for (const QString &text : splitList(url.m_options.take(QStringLiteral("port"))))
+            ports << parsePort(text, shown);
+    }
+    // As libpq counts them: one host per ?hostaddr= entry if given, else per host name.
+    const qsizetype addresses = splitList(url.option(QStringLiteral("hostaddr"))).size();
+    const qsizetype count = addresses > 0 ? addresses : hasNames(names) ? names.size() : 1;
+    if (hasNames(names) && names.size() != count)
+        invalid(shown, QStringLiteral("%1 host names for %2 ?hostaddr= addresses: give one address "
+                                      "per host")
+                           .arg(names.size())
+                           .arg(addresses));
+    if (ports.size() > 1 && ports.size() != count)
+        invalid(shown, QStringLiteral("%1 ports for %2 hosts: give one port for all hosts or one "
+                                      "per host")
+                           .arg(ports.size())
+                           .arg(count));
+    for (qsizetype i = 0; i < count; ++i)
+        url.m_hosts.append(HostPort{hasNames(names) ? names[i] : QString(), ports.isEmpty() ? 0
+                                                                            : ports.size() == 1
+                                                                                ? ports.first()
+                                                                                : ports[i]});
     return url;
 }
 
@@ -369,6 +472,23 @@ DatabaseUrl DatabaseUrl::withPassword(const QString &password) const
     return copy;
 }
 
+const QString &DatabaseUrl::host() const
+{
+    static const QString none;
+    return m_hosts.isEmpty() ? none : m_hosts.first().host;
+}
+
+QString DatabaseUrl::hostsText() const
+{
+    QStringList entries;
+    for (const HostPort &h : m_hosts)
+        entries << (h.host.contains(QLatin1Char(':')) && isBracketable(h.host)
+                        ? QLatin1Char('[') + h.host + QLatin1Char(']')
+                        : h.host) +
+                       (h.port > 0 ? QLatin1Char(':') + QString::number(h.port) : QString());
+    return entries.join(QLatin1Char(','));
+}
+
 QString DatabaseUrl::toDisplayString() const
 {
     return build(true);
@@ -397,24 +517,39 @@ QString DatabaseUrl::build(bool maskPassword) const
         } else if (m_hasPassword) {
             options.insert(QStringLiteral("password"), m_password); // libpq's default user
         }
-        // A socket directory cannot stand in the authority, nor a host with ':' that brackets
-        // would not hold ("a]:b" from ?host=, found by tests/fuzz): they go back to ?host=.
-        if (m_host.startsWith(QLatin1Char('/')) ||
-            (m_host.contains(QLatin1Char(':')) && !isBracketable(m_host)))
-            options.insert(QStringLiteral("host"), m_host);
-        else if (m_host.contains(QLatin1Char(':')))
-            out += QLatin1Char('[') + m_host + QLatin1Char(']');
-        else
-            out += percentEncode(m_host);
-        if (m_port > 0)
-            out += QLatin1Char(':') + QString::number(m_port);
+        // All hosts stand in the authority ("h1:5432,[::1]:5433"), unless one cannot: then the
+        // list goes to ?host= and its ports to ?port= (empty entries for the default).
+        if (std::any_of(m_hosts.begin(), m_hosts.end(),
+                        [](const HostPort &h) { return needsHostOption(h.host); })) {
+            QStringList names;
+            QStringList ports;
+            bool anyPort = false;
+            for (const HostPort &h : m_hosts) {
+                names << h.host;
+                ports << (h.port > 0 ? QString::number(h.port) : QString());
+                anyPort = anyPort || h.port > 0;
+            }
+            options.insert(QStringLiteral("host"), names.join(QLatin1Char(',')));
+            if (anyPort)
+                options.insert(QStringLiteral("port"), ports.join(QLatin1Char(',')));
+        } else {
+            QStringList entries;
+            for (const HostPort &h : m_hosts)
+                entries << authorityHost(h.host) + (h.port > 0
+                                                        ? QLatin1Char(':') + QString::number(h.port)
+                                                        : QString());
+            out += entries.join(QLatin1Char(','));
+        }
         out += QLatin1Char('/') + percentEncode(m_database);
     }
     QStringList pairs;
     for (auto it = options.cbegin(); it != options.cend(); ++it) {
         const bool hide = maskPassword && isSecretOption(it.key());
+        // Lists keep their ',' readable (libpq splits them after decoding either way).
+        const bool list = it.key() == QLatin1String("host") || it.key() == QLatin1String("port") ||
+                          it.key() == QLatin1String("hostaddr");
         pairs << percentEncode(it.key()) + QLatin1Char('=') +
-                     (hide ? QStringLiteral("***") : percentEncode(it.value(), "/"));
+                     (hide ? QStringLiteral("***") : percentEncode(it.value(), list ? "/," : "/"));
     }
     if (!pairs.isEmpty())
         out += QLatin1Char('?') + pairs.join(QLatin1Char('&'));

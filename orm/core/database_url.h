@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QList>
 #include <QMap>
 #include <QString>
 
@@ -8,6 +9,8 @@ namespace orm {
 // A parsed database URL:
 //   postgresql://user:password@host:port/dbname?sslmode=require&connect_timeout=5
 //   postgres://...   (same), [::1] for IPv6 hosts, ?host=/run/postgresql for a socket directory
+//   postgresql://h1:5432,[::1]:5433,h3/db   a host list, tried in order (as libpq does), also as
+//   ?host=h1,h2&port=5432,5433 (one port for all hosts, or one per host) or ?hostaddr= lists
 //   sqlite:///relative/path.db   sqlite:////absolute/path.db   sqlite://:memory:
 // Parts may be percent-encoded; the password may also come as ?password= (as libpq takes it),
 // and may hold unencoded '@', '/', '?' or ':' (the user info ends at the last '@' before the
@@ -24,12 +27,27 @@ public:
     Backend backend() const { return m_backend; }
     const QString &scheme() const { return m_scheme; }
 
+    // One entry of a PostgreSQL host list; an empty host (or 0 for the port) means libpq's
+    // default.
+    struct HostPort {
+        QString host;
+        int port = 0;
+        bool operator==(const HostPort &) const = default;
+    };
+
     // PostgreSQL parts; empty (or 0 for the port) means libpq's default.
     const QString &user() const { return m_user; }
     const QString &password() const { return m_password; }
     bool hasPassword() const { return m_hasPassword; }
-    const QString &host() const { return m_host; }
-    int port() const { return m_port; }
+    // The hosts in the order libpq tries them: at least one for PostgreSQL (ports filled in
+    // when the URL gives one port for all), none for SQLite.
+    const QList<HostPort> &hosts() const { return m_hosts; }
+    bool isHostList() const { return m_hosts.size() > 1; }
+    // The first host and its port: the only ones unless isHostList().
+    const QString &host() const;
+    int port() const { return m_hosts.isEmpty() ? 0 : m_hosts.first().port; }
+    // The hosts as "h1:5432,[::1]:5433,h3" (ports left out when default): for messages.
+    QString hostsText() const;
     const QString &databaseName() const { return m_database; }
 
     // SQLite: the file path as given (relative or absolute), or ":memory:".
@@ -74,8 +92,7 @@ private:
     QString m_user;
     QString m_password;
     bool m_hasPassword = false;
-    QString m_host;
-    int m_port = 0;
+    QList<HostPort> m_hosts;
     QString m_database;
     QString m_path;
     QMap<QString, QString> m_options;

@@ -113,6 +113,45 @@ private slots:
         QCOMPARE(dialog.fileEdit()->text(), QStringLiteral("/tmp/a.db"));
     }
 
+    // A libpq host list comes back as the Host field ("h1:5432,[::1]:5433,h3") and goes out as
+    // the same hosts, with the options the dialog has no field for.
+    void hostListsRoundTrip()
+    {
+        ConnectionDialog dialog;
+        const QString url =
+            QStringLiteral("postgresql://ann@h1:5432,[::1]:5433,h3/shop?sslmode=require&"
+                           "target_session_attrs=read-write");
+        dialog.setConnection({QStringLiteral("ha"), url, false}, QStringLiteral("pw"));
+        QCOMPARE(dialog.hostEdit()->text(), QStringLiteral("h1:5432,[::1]:5433,h3"));
+        QCOMPARE(dialog.portBox()->value(), 0);
+        QVERIFY2(dialog.problem().isEmpty(), qPrintable(dialog.problem()));
+        const orm::DatabaseUrl back = orm::DatabaseUrl::parse(dialog.url(true));
+        QCOMPARE(back.hosts(), orm::DatabaseUrl::parse(url).hosts());
+        QCOMPARE(back.option(QStringLiteral("target_session_attrs")), QStringLiteral("read-write"));
+        QCOMPARE(back.option(QStringLiteral("sslmode")), QStringLiteral("require"));
+        QCOMPARE(back.password(), QStringLiteral("pw"));
+        QCOMPARE(orm::DatabaseUrl::parse(dialog.connection().url).hosts(), back.hosts());
+        QVERIFY(!dialog.connection().url.contains(QStringLiteral("pw")));
+
+        // Typed by hand: the Port field is the port of the hosts that give none.
+        dialog.hostEdit()->setText(QStringLiteral("127.0.0.1:1, ::1"));
+        dialog.portBox()->setValue(6543);
+        using HostPort = orm::DatabaseUrl::HostPort;
+        QCOMPARE(orm::DatabaseUrl::parse(dialog.url(false)).hosts(),
+                 (QList<HostPort>{{"127.0.0.1", 1}, {"::1", 6543}}));
+        // A socket directory too.
+        dialog.hostEdit()->setText(QStringLiteral("/run/postgresql"));
+        dialog.portBox()->setValue(0);
+        QCOMPARE(orm::DatabaseUrl::parse(dialog.url(false)).host(),
+                 QStringLiteral("/run/postgresql"));
+
+        // A single host keeps its own Port field; the kept options go when another is loaded.
+        dialog.setConnection({QStringLiteral("one"), QStringLiteral("postgresql://h:7/d"), false});
+        QCOMPARE(dialog.hostEdit()->text(), QStringLiteral("h"));
+        QCOMPARE(dialog.portBox()->value(), 7);
+        QCOMPARE(dialog.url(false), QStringLiteral("postgresql://h:7/d"));
+    }
+
     void aMissingNameOrDatabaseIsSaid()
     {
         ConnectionDialog dialog;

@@ -9,6 +9,7 @@
 #include "orm/registry/registry.h"
 #include "ui/saved_connections_controller.h"
 
+#include <QFile>
 #include <QPointer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -182,6 +183,41 @@ private slots:
         QVERIFY(fixture.log.last().contains(QStringLiteral("changes at the next start")));
         QVERIFY(fixture.controller.remove(QStringLiteral("renamed")));
         QVERIFY(fixture.log.last().contains(QStringLiteral("stays open until the next start")));
+    }
+
+    // A libpq host list, saved: the file keeps every host and target_session_attrs but no
+    // secret; the registry gets it whole. (Loopback ports nothing listens on: it stays down.)
+    void aHostListKeepsItsHosts()
+    {
+        orm::Registry registry(strata::test::urlFor(QStringLiteral("sqlite")));
+        Fixture fixture(&registry);
+        const QString url = QStringLiteral(
+            "postgresql://ann:Zq9pw@127.0.0.1:1,[::1]:2,localhost/shop?target_session_attrs="
+            "read-write&sslpassword=Zq9key&connect_timeout=1");
+        const orm::DatabaseUrl given = orm::DatabaseUrl::parse(url);
+        QCOMPARE(given.hosts().size(), 3);
+        QVERIFY(
+            fixture.controller.save({QStringLiteral("ha"), url, false}, QStringLiteral("Zq9pw")));
+
+        QFile file(fixture.controller.path());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        QVERIFY2(!text.contains("Zq9"), text.constData());
+        SavedConnections saved(fixture.controller.path());
+        saved.load();
+        QCOMPARE(saved.connections().size(), 1);
+        const orm::DatabaseUrl kept = orm::DatabaseUrl::parse(saved.connections()[0].url);
+        QCOMPARE(kept.hosts(), given.hosts());
+        QCOMPARE(kept.option(QStringLiteral("target_session_attrs")), QStringLiteral("read-write"));
+        QVERIFY(!kept.hasPassword());
+        QVERIFY(!kept.options().contains(QStringLiteral("sslpassword")));
+
+        const orm::DatabaseUrl open = registry.database(QStringLiteral("ha"))->url();
+        QCOMPARE(open.hosts(), given.hosts());
+        QCOMPARE(open.password(), QStringLiteral("Zq9pw"));
+        for (const QString &line : fixture.log)
+            QVERIFY2(!line.contains(QStringLiteral("Zq9")), qPrintable(line));
+        strata::test::await(registry.disconnect(true));
     }
 };
 

@@ -5,8 +5,8 @@
 
 #include "orm/drivers/postgres/postgres_conninfo.h"
 #include "orm/drivers/postgres/postgres_errors.h"
+#include "orm/drivers/postgres/postgres_host_list.h"
 #include "orm/drivers/postgres/postgres_values.h"
-#include "orm/drivers/postgres/resolve_host.h"
 
 #include <libpq-fe.h>
 
@@ -17,8 +17,10 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -392,45 +394,103 @@ QCoro::Task<> PostgresConnection::open()
     OpGuard guard(this);
 
     const DatabaseUrl &u = url();
-    // libpq would resolve a host name synchronously, blocking this thread: resolve it off the
-    // thread first and give libpq the address (the name stays for TLS checks).
-    QString address;
-    if (!u.options().contains(QStringLiteral("hostaddr")) &&
-        !orm::detail::isNumericOrLocalHost(u.host()))
-        address = co_await orm::detail::resolveHost(u.host(), displayUrl());
-    postgres::ConnectParameters parameters(u, address);
-    m_conn = PQconnectStartParams(parameters.keywords(), parameters.values(), 0);
-    parameters.clear(); // the password
-    if (!m_conn)
-        throw Error(Kind::ConnectionFailed, QStringLiteral("out of memory"), displayUrl());
-    PQsetNoticeReceiver(m_conn, receiveNotice, static_cast<Connection *>(this));
+    // libpq would resolve host names synchronously, blocking this thread: they are resolved
+    // off the thread first and libpq gets the addresses (the names stay for TLS checks).
+    postgres::HostList hosts = co_await postgres::HostList::resolve(u, displayUrl());
+    const bool preferStandby =
+        u.option(QStringLiteral("target_session_attrs")) == QLatin1String("prefer-standby");
+    const auto failed = [&] {
+        return postgres::connectError(m_conn, displayUrl(), hosts.notes(),
+                                      u.option(QStringLiteral("target_session_attrs")),
+                                      u.hostsText());
+    };
 
-    // libpq ignores connect_timeout in asynchronous mode: enforce it here.
+    // libpq ignores connect_timeout in asynchronous mode: enforce it here as libpq does in
+    // blocking mode, per host: a host silent for connect_timeout is given up and the next one
+    // tried. The whole connect is bounded by connect_timeout x the number of hosts (a second
+    // pass of prefer-standby included).
     const int timeout = u.connectTimeoutSeconds();
-    if (timeout > 0)
-        m_deadline->start(timeout * 1000);
+    const auto perHost = std::chrono::milliseconds(qint64(timeout) * 1000);
+    const auto overallEnd = std::chrono::steady_clock::now() + perHost * u.hosts().size();
+    bool armedForOverall = false;
+    const auto armDeadline = [&] {
+        if (timeout <= 0)
+            return;
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+            overallEnd - std::chrono::steady_clock::now());
+        armedForOverall = left <= perHost;
+        m_deadline->start(int(std::clamp<qint64>(std::min(left, perHost).count(), 0,
+                                                 std::numeric_limits<int>::max())));
+    };
+    const auto timedOut = [&] {
+        QString message = QStringLiteral("could not connect within %1 s").arg(timeout);
+        if (u.isHostList())
+            message += QStringLiteral(" to any of %1:\n").arg(u.hostsText()) +
+                       hosts.notes().join(QLatin1Char('\n'));
+        return Error(Kind::Timeout, message, displayUrl());
+    };
     try {
-        PostgresPollingStatusType status =
-            PQstatus(m_conn) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
-        while (status != PGRES_POLLING_OK) {
-            if (status == PGRES_POLLING_FAILED)
-                throw connectError();
-            if (status != PGRES_POLLING_ACTIVE) {
-                syncSocket();
-                if (m_socket < 0)
-                    throw connectError();
-                const Wake why = co_await WakeAwaiter{this, status == PGRES_POLLING_READING,
-                                                      status == PGRES_POLLING_WRITING, false};
-                if (why == Wake::Timeout)
-                    throw Error(Kind::Timeout,
-                                QStringLiteral("could not connect within %1 s").arg(timeout),
-                                displayUrl());
-                if (why == Wake::Closed)
-                    throw Error(Kind::ConnectionFailed,
-                                QStringLiteral("the connection was closed while connecting"),
-                                displayUrl());
+        for (bool connected = false; !connected;) {
+            {
+                postgres::ConnectParameters parameters(u, hosts.hosts(), hosts.addresses());
+                m_conn = PQconnectStartParams(parameters.keywords(), parameters.values(), 0);
+                parameters.clear(); // the password
             }
-            status = PQconnectPoll(m_conn);
+            if (!m_conn)
+                throw Error(Kind::ConnectionFailed, QStringLiteral("out of memory"), displayUrl());
+            PQsetNoticeReceiver(m_conn, receiveNotice, static_cast<Connection *>(this));
+            const auto followHost = [&] {
+                if (PQstatus(m_conn) == CONNECTION_BAD)
+                    return; // done: which host it was on no longer matters
+                const char *port = PQport(m_conn);
+                if (hosts.follow(QString::fromUtf8(PQhost(m_conn)) + QLatin1Char(':') +
+                                 QString::fromUtf8(port ? port : "")))
+                    armDeadline(); // libpq moved on: the new host gets its own connect_timeout
+            };
+            followHost();
+            PostgresPollingStatusType status =
+                PQstatus(m_conn) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
+            while (status != PGRES_POLLING_OK) {
+                if (status == PGRES_POLLING_FAILED)
+                    throw failed();
+                if (status != PGRES_POLLING_ACTIVE) {
+                    syncSocket();
+                    if (m_socket < 0)
+                        throw failed();
+                    const Wake why = co_await WakeAwaiter{this, status == PGRES_POLLING_READING,
+                                                          status == PGRES_POLLING_WRITING, false};
+                    if (why == Wake::Timeout) {
+                        // What libpq said of the hosts before this one, then this one's silence
+                        // (libpq has already written the start of its line: "... failed:").
+                        QString before = postgres::trimmedMessage(PQerrorMessage(m_conn));
+                        if (before.endsWith(QLatin1String("failed:")))
+                            before.truncate(
+                                std::max<qsizetype>(0, before.lastIndexOf(QLatin1Char('\n'))));
+                        const DatabaseUrl::HostPort &host = hosts.current();
+                        const QString silent =
+                            QStringLiteral("connection to server at \"%1\", port %2 failed: no "
+                                           "answer within %3 s")
+                                .arg(host.host.isEmpty() ? QString::fromUtf8(PQhost(m_conn))
+                                                         : host.host,
+                                     host.port > 0 ? QString::number(host.port)
+                                                   : QString::fromUtf8(PQport(m_conn)))
+                                .arg(timeout);
+                        const QString note =
+                            before.isEmpty() ? silent : before + QLatin1Char('\n') + silent;
+                        if (!hosts.dropCurrent(note, preferStandby) || armedForOverall)
+                            throw timedOut();
+                        finishConnection();
+                        break; // a new libpq connect, for the hosts left
+                    }
+                    if (why == Wake::Closed)
+                        throw Error(Kind::ConnectionFailed,
+                                    QStringLiteral("the connection was closed while connecting"),
+                                    displayUrl());
+                }
+                status = PQconnectPoll(m_conn);
+                followHost();
+            }
+            connected = status == PGRES_POLLING_OK;
         }
     } catch (...) {
         finishConnection();

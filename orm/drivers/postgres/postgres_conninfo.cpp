@@ -1,15 +1,30 @@
 #include "orm/drivers/postgres/postgres_conninfo.h"
 
+#include <algorithm>
+
 namespace orm::drivers::postgres {
 
-ConnectParameters::ConnectParameters(const DatabaseUrl &u, const QString &address)
+ConnectParameters::ConnectParameters(const DatabaseUrl &u,
+                                     const QList<DatabaseUrl::HostPort> &hosts,
+                                     const QStringList &addresses)
 {
-    if (!u.host().isEmpty())
-        add("host", u.host());
-    if (!address.isEmpty())
-        add("hostaddr", address);
-    if (u.port() > 0)
-        add("port", QString::number(u.port()));
+    // libpq's lists: entry i of each is host i; an empty entry is libpq's default (the socket
+    // directory, port 5432, the name's own lookup).
+    QStringList names;
+    QStringList ports;
+    for (const DatabaseUrl::HostPort &h : hosts) {
+        names << h.host;
+        ports << (h.port > 0 ? QString::number(h.port) : QString());
+    }
+    const auto anyGiven = [](const QStringList &list) {
+        return std::any_of(list.begin(), list.end(), [](const QString &e) { return !e.isEmpty(); });
+    };
+    if (anyGiven(names) || hosts.size() > 1)
+        add("host", names.join(QLatin1Char(',')));
+    if (anyGiven(addresses))
+        add("hostaddr", addresses.join(QLatin1Char(',')));
+    if (anyGiven(ports))
+        add("port", ports.join(QLatin1Char(',')));
     if (!u.databaseName().isEmpty())
         add("dbname", u.databaseName());
     if (!u.user().isEmpty())
@@ -17,7 +32,8 @@ ConnectParameters::ConnectParameters(const DatabaseUrl &u, const QString &addres
     if (u.hasPassword())
         add("password", u.password());
     for (auto it = u.options().cbegin(); it != u.options().cend(); ++it)
-        add(it.key().toUtf8().constData(), it.value());
+        if (it.key() != QLatin1String("hostaddr"))
+            add(it.key().toUtf8().constData(), it.value());
     if (!u.options().contains(QStringLiteral("application_name")))
         add("application_name", QStringLiteral("strata"));
     // A link that goes silent (a cut cable, a dropped NAT entry) is noticed within about a

@@ -5,7 +5,9 @@
 #include "orm/core/database_url.h"
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <vector>
 
@@ -13,8 +15,12 @@ namespace orm::drivers::postgres {
 
 class ConnectParameters {
 public:
-    // `address` is the host's resolved address, passed as hostaddr ("" for none).
-    ConnectParameters(const DatabaseUrl &url, const QString &address);
+    // `hosts` are those to try (the URL's, or what is left of them), passed as libpq's comma
+    // lists host and port; `addresses` holds one resolved address per host ("" for none: libpq
+    // takes the name), passed as hostaddr. The URL's own ?hostaddr= is not passed: the caller
+    // gives its entries as `addresses`.
+    ConnectParameters(const DatabaseUrl &url, const QList<DatabaseUrl::HostPort> &hosts,
+                      const QStringList &addresses);
 
     // Null-terminated arrays, valid until clear().
     const char *const *keywords() const { return m_keywordPointers.data(); }

@@ -44,11 +44,29 @@ Error resultError(const pg_conn *conn, const pg_result *r, const QString &databa
     return Error(kind, prefix + message, database, state, position);
 }
 
-Error connectError(const pg_conn *conn, const QString &database)
+Error connectError(const pg_conn *conn, const QString &database, const QStringList &earlier,
+                   const QString &wanted, const QString &hosts)
 {
     QString message = conn ? trimmedMessage(PQerrorMessage(conn)) : QString();
     if (message.isEmpty())
         message = QStringLiteral("could not connect to the server");
+    if (!earlier.isEmpty())
+        message = earlier.join(QLatin1Char('\n')) + QLatin1Char('\n') + message;
+    // libpq's words for a server of the wrong kind, per target_session_attrs.
+    static const struct {
+        const char *wanted;
+        const char *refusal;
+        const char *summary;
+    } kinds[] = {
+        {"read-write", "session is read-only", "no server accepting read-write sessions"},
+        {"read-only", "session is not read-only", "no read-only server"},
+        {"primary", "server is in hot standby mode", "no primary server"},
+        {"standby", "server is not in hot standby mode", "no standby server"},
+    };
+    for (const auto &kind : kinds)
+        if (wanted == QLatin1String(kind.wanted) && message.contains(QLatin1String(kind.refusal)))
+            message = QStringLiteral("%1 was found among %2 (target_session_attrs=%3):\n%4")
+                          .arg(QLatin1String(kind.summary), hosts, wanted, message);
     // libpq gives no SQLSTATE for connection failures: recognise the server's wording.
     Kind kind = Kind::ConnectionFailed;
     QString state;

@@ -6,6 +6,7 @@
 #include "orm/core/error.h"
 
 #include <QString>
+#include <QStringList>
 
 struct pg_conn;
 struct pg_result;
@@ -21,6 +22,10 @@ Error lostError(const pg_conn *conn, const QString &database);
 Error resultError(const pg_conn *conn, const pg_result *result, const QString &database,
                   const QString &prefix = {});
 // A failed connection attempt, authentication failures recognised from the server's wording.
-Error connectError(const pg_conn *conn, const QString &database);
+// `earlier` (what happened to hosts given up on before libpq's try) leads libpq's message,
+// which names each host it tried. When no host was of the kind target_session_attrs asks
+// for (`wanted`), a first line says so, naming `hosts`.
+Error connectError(const pg_conn *conn, const QString &database, const QStringList &earlier = {},
+                   const QString &wanted = {}, const QString &hosts = {});
 
 } // namespace orm::drivers::postgres

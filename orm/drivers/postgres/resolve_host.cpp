@@ -58,7 +58,7 @@ struct LookupAwaiter {
 
 bool isNumericOrLocalHost(const QString &host)
 {
-    if (host.isEmpty() || host.startsWith(QLatin1Char('/')) || host.contains(QLatin1Char(',')))
+    if (host.isEmpty() || host.startsWith(QLatin1Char('/')))
         return true;
     const QByteArray latin = host.toLatin1();
     in6_addr buffer;

@@ -12,7 +12,7 @@ namespace orm::detail {
 // Throws Error(ConnectionFailed) naming the host when the name does not resolve.
 QCoro::Task<QString> resolveHost(QString host, QString displayUrl);
 
-// True for what needs no lookup: empty, a socket directory, an IPv4 or IPv6 literal, a list.
+// True for what needs no lookup: empty, a socket directory, an IPv4 or IPv6 literal.
 bool isNumericOrLocalHost(const QString &host);
 
 } // namespace orm::detail

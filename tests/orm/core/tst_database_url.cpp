@@ -28,6 +28,13 @@ private slots:
     void unencodedPasswordParses_data();
     void unencodedPasswordParses();
     void withoutSecrets();
+    void hostLists_data();
+    void hostLists();
+    void hostListParts();
+    void targetSessionAttrs_data();
+    void targetSessionAttrs();
+    void hostListDisplay_data();
+    void hostListDisplay();
 };
 
 void TestDatabaseUrl::good_data()
@@ -186,6 +193,33 @@ void TestDatabaseUrl::bad_data()
         << "is not an IPv6 address";
     QTest::newRow("nul-in-sqlite-path") << "sqlite:///a.db%00.txt"
                                         << "the path contains %00";
+    // Host lists, refused where libpq refuses them.
+    QTest::newRow("list-ports-mismatch") << "postgresql:///d?host=a,b&port=1,2,3"
+                                         << "3 ports for 2 hosts";
+    QTest::newRow("list-hostaddr-mismatch") << "postgresql://a,b/d?hostaddr=127.0.0.1"
+                                            << "2 host names for 1 ?hostaddr= addresses";
+    QTest::newRow("list-hostaddr-ports") << "postgresql:///d?hostaddr=127.0.0.1,::1&port=1,2,3"
+                                         << "3 ports for 2 hosts";
+    QTest::newRow("list-port-twice") << "postgresql://h1:1,h2/d?port=3"
+                                     << "the port is given twice";
+    QTest::newRow("list-host-twice") << "postgresql://h1,h2/d?host=a,b"
+                                     << "the host is given twice";
+    QTest::newRow("list-bad-port") << "postgresql://h1,h2:70000/d"
+                                   << "port '70000' is not a number";
+    QTest::newRow("list-bad-option-port") << "postgresql:///d?host=a,b&port=1,x"
+                                          << "port 'x' is not a number";
+    QTest::newRow("list-empty-port") << "postgresql://h1:,h2/d"
+                                     << "the port after ':' is empty";
+    QTest::newRow("list-ipv6-unclosed") << "postgresql://h1,[::1/d"
+                                        << "missing its closing ']'";
+    QTest::newRow("list-comma-in-name") << "postgresql://h1,h%2Cx/d"
+                                        << "a host name must not contain ','";
+    QTest::newRow("target-session-attrs") << "postgresql://h1,h2/d?target_session_attrs=master"
+                                          << "option 'target_session_attrs' is 'master': it must "
+                                             "be one of any, read-write, read-only, primary, "
+                                             "standby, prefer-standby";
+    QTest::newRow("list-password-bad-port") << "postgresql://u:secret@h1:1,h2:x/d"
+                                            << "port 'x' is not a number";
 }
 
 void TestDatabaseUrl::bad()
@@ -238,6 +272,15 @@ void TestDatabaseUrl::roundTrip_data()
     QTest::newRow("option-host-with-bracket") << "postgresql://u@/d?host=a%5D%3Ab";
     QTest::newRow("option-host-with-slash") << "postgresql://u@/d?host=a%3A%2Fb";
     QTest::newRow("ipv6-zone") << "postgresql://u@[fe80::1%eth0]:5432/d";
+    QTest::newRow("list") << "postgresql://u:p,w@h1:5432,h2:5433/d?target_session_attrs=primary";
+    QTest::newRow("list-ipv6") << "postgresql://[::1]:5432,[::1]:5433/d";
+    QTest::newRow("list-default-port") << "postgresql://h1,h2:5433,[::1]/d";
+    QTest::newRow("list-options") << "postgresql:///d?host=a,b&port=5433";
+    QTest::newRow("list-sockets") << "postgresql://u@/d?host=/tmp,h2,::1&port=,5433,";
+    QTest::newRow("list-hostaddr") << "postgresql:///d?hostaddr=127.0.0.1,::1&port=1,2";
+    QTest::newRow("list-hostaddr-names") << "postgresql://a:1,b/d?hostaddr=127.0.0.1,::1";
+    QTest::newRow("list-empty-entries") << "postgresql://,h2/d";
+    QTest::newRow("list-bracket") << "postgresql:///d?host=a%5D%3Ab,c&port=1,2";
 }
 
 void TestDatabaseUrl::roundTrip()
@@ -248,6 +291,7 @@ void TestDatabaseUrl::roundTrip()
     QCOMPARE(again.toString(), url.toString());
     QCOMPARE(again.password(), url.password());
     QCOMPARE(again.host(), url.host());
+    QCOMPARE(again.hosts(), url.hosts());
     QCOMPARE(again.path(), url.path());
     QCOMPARE(again.options(), url.options());
 }
@@ -408,6 +452,143 @@ void TestDatabaseUrl::withoutSecrets()
     const QString stripped = url.withoutSecrets().toString();
     QCOMPARE(stripped, QStringLiteral("postgresql://ann@h:6543/d?sslmode=require"));
     QVERIFY(!url.withoutSecrets().hasPassword());
+}
+
+void TestDatabaseUrl::hostLists_data()
+{
+    // Every host-list form libpq takes, and the hosts it tries: "h1:5432,[::1],h3" as
+    // hostsText() gives them (no port: libpq's default).
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("hosts");
+    QTest::newRow("host-port pairs") << "postgresql://u:pw@h1:5432,h2:5433/db"
+                                     << "h1:5432,h2:5433";
+    QTest::newRow("ipv6 pairs") << "postgresql://[::1]:5432,[::1]:5433/db"
+                                << "[::1]:5432,[::1]:5433";
+    QTest::newRow("default port") << "postgresql://h1,h2:5433/db"
+                                  << "h1,h2:5433";
+    QTest::newRow("mixed") << "postgresql://h1:5432,[fe80::1%eth0],127.0.0.1:7/db"
+                           << "h1:5432,[fe80::1%eth0],127.0.0.1:7";
+    QTest::newRow("option lists") << "postgresql:///db?host=a,b&port=1,2"
+                                  << "a:1,b:2";
+    QTest::newRow("one port for all") << "postgresql:///db?host=a,b&port=5433"
+                                      << "a:5433,b:5433";
+    QTest::newRow("option hosts only") << "postgresql:///db?host=a,::1"
+                                       << "a,[::1]";
+    QTest::newRow("authority hosts, option port") << "postgresql://a,b/db?port=5433"
+                                                  << "a:5433,b:5433";
+    QTest::newRow("authority port, option hosts") << "postgresql://:5433/db?host=a,b"
+                                                  << "a:5433,b:5433";
+    QTest::newRow("option port entries empty") << "postgresql:///db?host=a,b&port=,5433"
+                                               << "a,b:5433";
+    QTest::newRow("hostaddr only") << "postgresql:///db?hostaddr=127.0.0.1,::1&port=1,2"
+                                   << ":1,:2";
+    QTest::newRow("hostaddr with names") << "postgresql://h1,h2/db?hostaddr=127.0.0.1,::1"
+                                         << "h1,h2";
+    QTest::newRow("socket dirs") << "postgresql:///db?host=/tmp,/run/postgresql&port=5432,"
+                                 << "/tmp:5432,/run/postgresql";
+    QTest::newRow("encoded socket in authority") << "postgresql://%2Ftmp,h2/db"
+                                                 << "/tmp,h2";
+    QTest::newRow("empty entry") << "postgresql://,h2/db"
+                                 << ",h2";
+    QTest::newRow("single host") << "postgresql://h1:5432/db"
+                                 << "h1:5432";
+    QTest::newRow("single option port") << "postgresql://h1/db?port=6000"
+                                        << "h1:6000";
+}
+
+void TestDatabaseUrl::hostLists()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, hosts);
+    const DatabaseUrl url = DatabaseUrl::parse(text);
+    QCOMPARE(url.hostsText(), hosts);
+    QCOMPARE(url.isHostList(), url.hosts().size() > 1);
+    // host() and port() are the first host's.
+    QCOMPARE(url.host(), url.hosts().first().host);
+    QCOMPARE(url.port(), url.hosts().first().port);
+    // ?host= and ?port= become the list: they are not left as options.
+    QVERIFY(!url.options().contains(QStringLiteral("host")));
+    QVERIFY(!url.options().contains(QStringLiteral("port")));
+    // Printed and parsed again, the same hosts (the round trip).
+    const DatabaseUrl again = DatabaseUrl::parse(url.toString());
+    QCOMPARE(again.hosts(), url.hosts());
+    QCOMPARE(again.toString(), url.toString());
+    QCOMPARE(DatabaseUrl::parse(url.toDisplayString()).hosts(), url.hosts());
+    QCOMPARE(url.withoutSecrets().hosts(), url.hosts());
+}
+
+void TestDatabaseUrl::hostListParts()
+{
+    using HostPort = DatabaseUrl::HostPort;
+    const DatabaseUrl url =
+        DatabaseUrl::parse(QStringLiteral("postgresql://ann:pw@h1:5432,[::1]:5433,h3/shop"));
+    QCOMPARE(url.hosts(), (QList<HostPort>{{"h1", 5432}, {"::1", 5433}, {"h3", 0}}));
+    QCOMPARE(url.host(), QStringLiteral("h1"));
+    QCOMPARE(url.port(), 5432);
+    QCOMPARE(url.user(), QStringLiteral("ann"));
+    QCOMPARE(url.password(), QStringLiteral("pw"));
+    QCOMPARE(url.databaseName(), QStringLiteral("shop"));
+    QCOMPARE(url.toString(), QStringLiteral("postgresql://ann:pw@h1:5432,[::1]:5433,h3/shop"));
+
+    const DatabaseUrl options =
+        DatabaseUrl::parse(QStringLiteral("postgresql:///shop?host=h1,h2&port=6000"));
+    QCOMPARE(options.hosts(), (QList<HostPort>{{"h1", 6000}, {"h2", 6000}}));
+    QCOMPARE(options.toString(), QStringLiteral("postgresql://h1:6000,h2:6000/shop"));
+
+    // A socket directory cannot stand in the authority: the whole list goes to ?host=.
+    const DatabaseUrl socket = DatabaseUrl::parse(QStringLiteral("postgresql://h1:1,%2Ftmp/d"));
+    QCOMPARE(socket.toString(), QStringLiteral("postgresql:///d?host=h1,/tmp&port=1,"));
+
+    // SQLite has no hosts; a PostgreSQL URL has at least one (libpq's default, if none given).
+    QVERIFY(DatabaseUrl::parse(QStringLiteral("sqlite:///a.db")).hosts().isEmpty());
+    QCOMPARE(DatabaseUrl::parse(QStringLiteral("postgresql:///d")).hosts(),
+             (QList<HostPort>{{QString(), 0}}));
+}
+
+void TestDatabaseUrl::targetSessionAttrs_data()
+{
+    QTest::addColumn<QString>("value");
+    for (const char *value :
+         {"any", "read-write", "read-only", "primary", "standby", "prefer-standby"})
+        QTest::newRow(value) << QString::fromLatin1(value);
+}
+
+void TestDatabaseUrl::targetSessionAttrs()
+{
+    QFETCH(QString, value);
+    const DatabaseUrl url = DatabaseUrl::parse(
+        QStringLiteral("postgresql://h1:5432,h2:5433/d?target_session_attrs=") + value);
+    QCOMPARE(url.option(QStringLiteral("target_session_attrs")), value);
+    QCOMPARE(DatabaseUrl::parse(url.toString()).option(QStringLiteral("target_session_attrs")),
+             value);
+}
+
+void TestDatabaseUrl::hostListDisplay_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("shown");
+    QTest::newRow("authority") << "postgresql://ann:Zq9pw@h1:5432,[::1]:5433/d?sslpassword=Zq9key&"
+                                  "target_session_attrs=read-write"
+                               << "postgresql://ann:***@h1:5432,[::1]:5433/d?sslpassword=***&"
+                                  "target_session_attrs=read-write";
+    QTest::newRow("option lists") << "postgresql://ann@/d?host=/tmp,h2&port=5432,5433&"
+                                     "password=Zq9pw"
+                                  << "postgresql://ann:***@/d?host=/tmp,h2&port=5432,5433";
+    QTest::newRow("no user") << "postgresql://h1,h2/d?password=Zq9pw"
+                             << "postgresql://h1,h2/d?password=***";
+    QTest::newRow("comma in password") << "postgresql://ann:Zq9,h3:1@h1,h2/d"
+                                       << "postgresql://ann:***@h1,h2/d";
+}
+
+void TestDatabaseUrl::hostListDisplay()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, shown);
+    const DatabaseUrl url = DatabaseUrl::parse(text);
+    QCOMPARE(url.toDisplayString(), shown);
+    QVERIFY(!url.toDisplayString().contains(QLatin1String("Zq9")));
+    QCOMPARE(DatabaseUrl::parse(url.toDisplayString()).hosts(), url.hosts());
+    QCOMPARE(DatabaseUrl::parse(url.toString()).password(), url.password());
 }
 
 QTEST_GUILESS_MAIN(TestDatabaseUrl)
