@@ -13,6 +13,7 @@
 #include "orm/core/database_url.h"
 #include "orm/core/error.h"
 #include "orm/registry/registry.h"
+#include "orm/schema/replication.h"
 
 #include <QActionGroup>
 #include <QCloseEvent>
@@ -311,18 +312,20 @@ void MainWindow::refreshConnectionEntry(const QString &name)
         return;
     const orm::Database::State state = db->state();
     QString text = QStringLiteral("%1 — %2").arg(displayName(name), stateName(state));
+    const bool replica = m_replicaNotes.contains(name);
     if (state == orm::Database::State::Connected && db->isReadOnly())
-        text += tr(", read-only");
+        text += replica ? tr(", read-only replica") : tr(", read-only");
     if (state == orm::Database::State::Failed && !db->failureReason().isEmpty())
         text += QStringLiteral(": ") + maskSecrets(db->failureReason()).left(120);
     const bool troubled =
         state == orm::Database::State::Failed || state == orm::Database::State::Lost;
+    const QString toolTip =
+        replica ? db->displayUrl() + u'\n' + m_replicaNotes.value(name) : db->displayUrl();
     if (QAction *action = m_connectionActions.value(name)) {
         action->setText(text);
-        action->setToolTip(db->displayUrl());
+        action->setToolTip(toolTip);
     }
-    m_modelTree->showDatabaseState(name, text, db->displayUrl(), troubled,
-                                   name == m_activeDatabase);
+    m_modelTree->showDatabaseState(name, text, toolTip, troubled, name == m_activeDatabase);
 }
 
 void MainWindow::onDatabaseStateChanged(const QString &name, orm::Database::State state,
@@ -354,10 +357,12 @@ void MainWindow::onDatabaseStateChanged(const QString &name, orm::Database::Stat
         }
         m_log->append(LogPane::Level::Info,
                       tr("%1 (%2): connected").arg(displayName(name), db->displayUrl()));
-        if (db->isReadOnly())
+        if (db->isReadOnly() && db->url().backend() == orm::DatabaseUrl::Backend::Postgres)
+            describeReplica(name);
+        else if (db->isReadOnly())
             m_log->append(LogPane::Level::Info,
                           tr("%1: opened read-only: this user cannot write it (its file or "
-                             "directory), or the URL or server says so")
+                             "directory), or the URL says so")
                               .arg(displayName(name)));
         m_modelTree->listSchemas(name);
         break;
@@ -601,6 +606,39 @@ void MainWindow::openModel(const QString &name)
 void MainWindow::setUncommittedWorkProbe(UncommittedWorkProbe probe)
 {
     m_saved->setUncommittedWorkProbe(std::move(probe));
+}
+
+void MainWindow::describeReplica(const QString &name)
+{
+    orm::Database *db = database(name);
+    if (!db)
+        return;
+    launchTask(
+        this, orm::reflection::replication(db),
+        [this, name](const orm::reflection::Replication &replica) {
+            if (!replica.standby) {
+                m_replicaNotes.remove(name);
+                m_log->append(LogPane::Level::Info,
+                              tr("%1: read-only: the server makes its sessions read-only "
+                                 "(default_transaction_read_only)")
+                                  .arg(displayName(name)));
+                return;
+            }
+            const QString lag = replica.lagSeconds
+                                    ? tr("its last replayed transaction is %1 s old")
+                                          .arg(QLocale().toString(*replica.lagSeconds, 'f', 1))
+                                    : tr("no transaction replayed yet");
+            m_replicaNotes.insert(name, tr("A hot standby (read replica): read-only, the server "
+                                           "refuses writes; %1")
+                                            .arg(lag));
+            m_log->append(LogPane::Level::Info,
+                          tr("%1: %2").arg(displayName(name), m_replicaNotes.value(name)));
+            refreshConnectionEntry(name);
+        },
+        [this, name](const TaskFailure &failure) {
+            onWorkFailed(tr("Reading the replication state of %1").arg(displayName(name)),
+                         failure.message);
+        });
 }
 
 void MainWindow::askPassword(const QString &name)

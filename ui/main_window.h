@@ -116,6 +116,9 @@ public:
     // connection. Off: the failure shows as it is.
     void setAsksForPasswords(bool ask) { m_asksForPasswords = ask; }
     void askPassword(const QString &name);
+    // A read-only PostgreSQL database: is it a hot standby, and how old is what it replayed?
+    // Said in the log and the tree's and menu's tooltip.
+    void describeReplica(const QString &name);
 
     // Preferences (File → Preferences…): the file they are kept in. Setting it loads and
     // applies them; the dialog saves and applies what it is given.
@@ -160,7 +163,8 @@ private:
     orm::Registry *m_registry;
     QString m_preferencesPath;
     bool m_asksForPasswords = true;
-    QSet<QString> m_askingPassword; // databases whose prompt is open
+    QSet<QString> m_askingPassword;        // databases whose prompt is open
+    QMap<QString, QString> m_replicaNotes; // hot standbys: what the tooltip says of them
     QString m_activeDatabase;
     QString m_activeSchema;
     orm::Model m_openedModel;

@@ -41,6 +41,7 @@ printf '%s\n' "$password" > "$dir/pwfile"
 as_owner() { (cd / && "${runas[@]}" "$@"); }
 
 cleanup() {
+    [[ -d $dir/standby ]] && as_owner "$bindir/pg_ctl" -D "$dir/standby" -m immediate stop >/dev/null 2>&1
     as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1
     rm -rf "$dir"
 }
@@ -56,6 +57,37 @@ as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
     start >/dev/null || { cat "$dir/server.log" >&2; fail_or_skip "server did not start"; }
 
 export STRATA_TEST_PG_URL="postgresql://strata:$password@127.0.0.1:$port/postgres"
+
+# A streaming standby of it (pg_basebackup -R), read-only, on a second free port: the suites'
+# read replica. It follows the primary until the suite ends.
+# Without it only the replica suites lack a server: they fail under CI, skip elsewhere.
+standby_missing() {
+    echo "with-postgres: $*" >&2
+    if [[ -n ${CI:-} ]]; then exit 1; fi
+    echo "with-postgres: running without the standby" >&2
+}
+standby_port=""
+for _ in $(seq 50); do
+    candidate=$((20000 + RANDOM % 30000))
+    [[ $candidate == "$port" ]] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then standby_port=$candidate; break; fi
+done
+if [[ -z $standby_port ]]; then
+    standby_missing "no free port found for the standby"
+elif ! as_owner env PGPASSWORD="$password" "$bindir/pg_basebackup" -h 127.0.0.1 -p "$port" -U strata \
+    -D "$dir/standby" -R -X stream >"$dir/basebackup.log" 2>&1; then
+    cat "$dir/basebackup.log" >&2
+    standby_missing "pg_basebackup failed"
+elif ! as_owner "$bindir/pg_ctl" -D "$dir/standby" -l "$dir/standby.log" -w -t 30 \
+    -o "-c listen_addresses=127.0.0.1 -c port=$standby_port -c unix_socket_directories=$dir \
+        -c fsync=off -c max_connections=200 -c hot_standby=on" \
+    start >/dev/null; then
+    cat "$dir/standby.log" >&2
+    standby_missing "the standby did not start"
+else
+    export STRATA_TEST_PG_STANDBY_URL="postgresql://strata:$password@127.0.0.1:$standby_port/postgres"
+fi
+
 # Restarts the cluster in place (same port and data): for the suite and the benchmark that test
 # a real server restart. Only suites that CTest runs alone (RUN_SERIAL) may call it.
 cat > "$dir/restart.sh" <<RESTART
@@ -65,5 +97,5 @@ RESTART
 chmod 755 "$dir/restart.sh"
 export STRATA_TEST_PG_RESTART="$dir/restart.sh"
 export STRATA_BENCH_PG_URL=${STRATA_BENCH_PG_URL:-$STRATA_TEST_PG_URL}
-echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, standby on 127.0.0.1:$standby_port"
 "${cmd[@]}"

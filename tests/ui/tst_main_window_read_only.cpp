@@ -8,6 +8,8 @@
 
 #include <QCryptographicHash>
 
+#include <optional>
+
 namespace {
 
 QString treeText(MainWindow &window, const QString &name)
@@ -35,6 +37,7 @@ class TestMainWindowReadOnly : public QObject {
 private slots:
     void readOnlyFileSaysSo();
     void readOnlySessionSaysSo();
+    void hotStandbySaysItIsAReplica();
 };
 
 void TestMainWindowReadOnly::readOnlyFileSaysSo()
@@ -106,6 +109,83 @@ void TestMainWindowReadOnly::readOnlySessionSaysSo()
     // Work the window started (listing the schema's tables) ends before the window does.
     strata::test::await(registry.disconnect(true));
     QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 10000);
+}
+
+// An extra database on the suite's real streaming standby (with-postgres.sh): the tree and the
+// menu say "read-only replica", their tooltip how old its last replayed transaction is, the log
+// says so; its rows are the primary's; a write there is refused by the server. The primary says
+// nothing of the kind.
+void TestMainWindowReadOnly::hotStandbySaysItIsAReplica()
+{
+    const QString url = strata::test::postgresUrl();
+    const QString standby = qEnvironmentVariable("STRATA_TEST_PG_STANDBY_URL");
+    if (url.isEmpty() || standby.isEmpty()) {
+        if (qEnvironmentVariableIsSet("CI"))
+            QFAIL("STRATA_TEST_PG_STANDBY_URL is not set: the replica suite must not skip in CI");
+        QSKIP("no PostgreSQL standby (run through `make test`)");
+    }
+    const QString table = strata::test::uniqueName(QStringLiteral("replicated"));
+    orm::Database primary(url);
+    strata::test::await(primary.executeScript(
+        QStringLiteral("CREATE TABLE %1 (id int PRIMARY KEY); INSERT INTO %1 VALUES (1), (2)")
+            .arg(table)));
+    orm::Database replica(standby);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        strata::test::await(
+            replica.execute(QStringLiteral("SELECT count(*) FROM pg_catalog.pg_tables "
+                                           "WHERE tablename = $1"),
+                            {table}))
+                .value(0, 0)
+                .toInt() == 1,
+        15000);
+
+    QTemporaryDir dir;
+    orm::Registry registry(url);
+    registry.addExtra(QStringLiteral("replica"), standby);
+    MainWindow window(&registry);
+    window.setSavedConnectionsPath(dir.filePath(QStringLiteral("connections.json")));
+    window.show();
+    strata::test::await(registry.connect());
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        treeText(window, QStringLiteral("replica")).contains(QLatin1String("read-only replica")),
+        qPrintable(treeText(window, QStringLiteral("replica"))), 15000);
+    QVERIFY(!treeText(window, QString()).contains(QLatin1String("read-only")));
+    QStandardItemModel *model = window.treeModel();
+    QString toolTip;
+    for (int row = 0; row < model->rowCount(); ++row)
+        if (model->item(row)->data(strata::ui::ModelTree::DatabaseRole).toString() ==
+            QLatin1String("replica"))
+            toolTip = model->item(row)->toolTip();
+    QVERIFY2(toolTip.contains(QLatin1String("hot standby")), qPrintable(toolTip));
+    QVERIFY2(toolTip.contains(QLatin1String("replayed")), qPrintable(toolTip));
+    QVERIFY(!toolTip.contains(orm::DatabaseUrl::parse(url).password()));
+    QVERIFY2(window.connectionAction(QStringLiteral("replica"))
+                 ->toolTip()
+                 .contains(QLatin1String("hot standby")),
+             qPrintable(window.connectionAction(QStringLiteral("replica"))->toolTip()));
+    const QString log = window.logPane()->lines().join(u'\n');
+    QVERIFY2(log.contains(QLatin1String("replica: A hot standby")), qPrintable(log));
+
+    // Its rows are the primary's; a write is refused with the server's reason.
+    window.setActiveDatabase(QStringLiteral("replica"));
+    QTRY_COMPARE_WITH_TIMEOUT(window.activeDatabase(), QStringLiteral("replica"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!window.activeSchema().isEmpty(), 10000);
+    window.openModel(table);
+    QTRY_VERIFY_WITH_TIMEOUT(window.gridModel()->isRowLoaded(1), 15000);
+    std::optional<orm::Error> refused;
+    try {
+        strata::test::await(registry.database(QStringLiteral("replica"))
+                                ->execute(QStringLiteral("INSERT INTO %1 VALUES (3)").arg(table)));
+    } catch (const orm::Error &error) {
+        refused = error;
+    }
+    QVERIFY(refused.has_value());
+    QVERIFY2(refused->message().contains(QLatin1String("read-only")),
+             qPrintable(refused->message()));
+
+    strata::test::await(registry.disconnect(true));
+    QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 10000);
+    strata::test::await(primary.executeScript(QStringLiteral("DROP TABLE %1").arg(table)));
 }
 
 QTEST_MAIN(TestMainWindowReadOnly)
