@@ -319,8 +319,15 @@ void MainWindow::refreshConnectionEntry(const QString &name)
         text += QStringLiteral(": ") + maskSecrets(db->failureReason()).left(120);
     const bool troubled =
         state == orm::Database::State::Failed || state == orm::Database::State::Lost;
-    const QString toolTip =
-        replica ? db->displayUrl() + u'\n' + m_replicaNotes.value(name) : db->displayUrl();
+    QString toolTip = db->displayUrl();
+    if (replica)
+        toolTip += u'\n' + m_replicaNotes.value(name);
+    if (const QString failover = m_failoverNotes.value(name); !failover.isEmpty()) {
+        // Where it is now, said where it shows.
+        if (state == orm::Database::State::Connected)
+            text += QStringLiteral(" (") + failover + u')';
+        toolTip += u'\n' + failover;
+    }
     if (QAction *action = m_connectionActions.value(name)) {
         action->setText(text);
         action->setToolTip(toolTip);
@@ -350,9 +357,15 @@ void MainWindow::onDatabaseStateChanged(const QString &name, orm::Database::Stat
                           .arg(displayName(name), db->displayUrl(), maskSecrets(reason)));
         break;
     case orm::Database::State::Connected:
-        if (reason == QLatin1String("reconnected")) {
-            m_log->append(LogPane::Level::Info,
-                          tr("%1 (%2): reconnected").arg(displayName(name), db->displayUrl()));
+        if (reason.contains(QLatin1String("after failover"))) {
+            // "reconnected to 127.0.0.1:5433 after failover"
+            m_failoverNotes.insert(name, tr("failed over to %1").arg(reason.section(u' ', 2, 2)));
+            refreshConnectionEntry(name);
+        }
+        if (reason.startsWith(QLatin1String("reconnected"))) {
+            m_log->append(
+                LogPane::Level::Info,
+                tr("%1 (%2): %3").arg(displayName(name), db->displayUrl(), maskSecrets(reason)));
             break;
         }
         m_log->append(LogPane::Level::Info,

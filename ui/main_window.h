@@ -163,8 +163,9 @@ private:
     orm::Registry *m_registry;
     QString m_preferencesPath;
     bool m_asksForPasswords = true;
-    QSet<QString> m_askingPassword;        // databases whose prompt is open
-    QMap<QString, QString> m_replicaNotes; // hot standbys: what the tooltip says of them
+    QSet<QString> m_askingPassword;         // databases whose prompt is open
+    QMap<QString, QString> m_replicaNotes;  // hot standbys: what the tooltip says of them
+    QMap<QString, QString> m_failoverNotes; // databases a failover moved: where to
     QString m_activeDatabase;
     QString m_activeSchema;
     orm::Model m_openedModel;

@@ -63,14 +63,14 @@ Database::Database(DatabaseUrl url, QObject *parent)
         if (lost)
             qCWarning(lcDatabase).noquote() << "connection lost:" << displayUrl() << reason;
         else
-            qCInfo(lcDatabase).noquote() << "reconnected to" << displayUrl();
-        setState(lost ? State::Lost : State::Connected,
-                 lost ? reason : QStringLiteral("reconnected"));
+            qCInfo(lcDatabase).noquote() << displayUrl() << reason;
+        setState(lost ? State::Lost : State::Connected, reason);
     });
 }
 
 Database::~Database()
 {
+    *m_alive = false;
     m_health->setListener(nullptr);
     // Pools still referenced by leases or waiting coroutines live on until those end; the rest
     // close their connections as they are freed.
@@ -324,6 +324,9 @@ QCoro::Task<ConnectionLease> Database::acquire(QString operation)
         co_await detail::applyAttachments(connection.get(), std::move(attachments), &applied);
         co_return ConnectionLease(nullptr, std::move(connection));
     }
+    // A Database removed from its registry may be deleted while this waits for a connection:
+    // after the wait, `this` is touched only while the token says it lives.
+    const std::shared_ptr<const bool> alive = m_alive;
     for (int attempt = 0;; ++attempt) {
         auto pool = poolForCurrentThread();
         try {
@@ -332,7 +335,7 @@ QCoro::Task<ConnectionLease> Database::acquire(QString operation)
         } catch (const Error &error) {
             // The pool was closed under us by a disconnect that another thread's connect has
             // since undone: the database is connected again, with a new pool for this thread.
-            if (error.kind() != Error::Kind::ConnectionLost || !pool->isClosed() ||
+            if (error.kind() != Error::Kind::ConnectionLost || !pool->isClosed() || !*alive ||
                 !isConnected() || attempt >= 2)
                 throw;
         }

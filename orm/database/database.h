@@ -144,7 +144,9 @@ private:
     std::shared_ptr<detail::ConnectionPool> poolForCurrentThread();
     void setState(State state, const QString &reason);
 
-    DatabaseUrl m_url;          // changed only by setPassword(), while nothing is open
+    DatabaseUrl m_url; // changed only by setPassword(), while nothing is open
+    // False once destroyed: what coroutines that outlive it look at before touching it.
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
     mutable std::mutex m_mutex; // guards everything below
     int m_poolSize = 4;
     int m_references = 0;

@@ -15,8 +15,16 @@
 namespace orm::detail {
 namespace {
 
+// Closes posted to this thread and still under way (waiting out a lease's grace): a thread that
+// ends waits for them, or their frames would be left suspended on timers that die with it.
+thread_local int t_closesUnderWay = 0;
+
 QCoro::Task<> closePool(std::shared_ptr<ConnectionPool> pool)
 {
+    ++t_closesUnderWay;
+    struct Done {
+        ~Done() { --t_closesUnderWay; }
+    } done; // a pool's coroutines resume on its own thread only
     co_await pool->close();
 }
 
@@ -173,7 +181,7 @@ QCoro::Task<std::unique_ptr<drivers::Connection>> ConnectionPool::openNew()
         m_health->lost(failure->toString());
         throw *failure;
     }
-    m_health->healthy();
+    m_health->healthy(connection->serverAddress());
     co_return connection;
 }
 
@@ -228,7 +236,7 @@ QCoro::Task<std::unique_ptr<drivers::Connection>> ConnectionPool::take()
                 retire(self, std::move(connection));
                 continue;
             }
-            m_health->healthy();
+            m_health->healthy(connection->serverAddress());
             m_busy.insert(connection.get());
             co_await catchUp(connection.get());
             if (m_closed) {
@@ -394,7 +402,7 @@ std::vector<std::shared_ptr<ConnectionPool>> ConnectionPool::poolsOf(QThread *th
 void ConnectionPool::closeAllOfThisThreadNow()
 {
     auto pools = poolsOf(QThread::currentThread());
-    if (pools.empty())
+    if (pools.empty() && t_closesUnderWay == 0)
         return;
     auto state = std::make_shared<SyncState<void>>();
     driveInto<void>(closeAll(std::move(pools)), state);
@@ -406,7 +414,7 @@ void ConnectionPool::closeAllOfThisThreadNow()
     for (;;) {
         {
             std::lock_guard lock(state->mutex);
-            if (state->done)
+            if (state->done && t_closesUnderWay == 0)
                 break;
         }
         if (std::chrono::steady_clock::now() > deadline) {

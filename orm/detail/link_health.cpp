@@ -22,16 +22,21 @@ void LinkHealth::lost(const QString &reason)
         m_listener(true, reason);
 }
 
-void LinkHealth::healthy()
+void LinkHealth::healthy(const QString &server)
 {
+    QString reason = QStringLiteral("reconnected");
     {
         std::lock_guard lock(m_mutex);
+        const QString before = server.isEmpty() ? m_server : std::exchange(m_server, server);
         if (!std::exchange(m_lost, false))
             return;
+        // A multi-host URL lands elsewhere once its primary is gone: say where.
+        if (!server.isEmpty() && !before.isEmpty() && before != server)
+            reason = QStringLiteral("reconnected to %1 after failover").arg(server);
     }
     std::lock_guard lock(m_listenerMutex);
     if (m_listener)
-        m_listener(false, {});
+        m_listener(false, reason);
 }
 
 bool LinkHealth::isLost() const

@@ -19,8 +19,10 @@ public:
 
     // A connection broke or could not be opened: reported once until the link is healthy again.
     void lost(const QString &reason);
-    // A connection was opened or handed out fine: reported once after a loss.
-    void healthy();
+    // A connection was opened or handed out fine: reported once after a loss, with the reason
+    // "reconnected", or "reconnected to HOST:PORT after failover" when `server` (where the
+    // connection is; empty when unknown) differs from where the last healthy one was.
+    void healthy(const QString &server = {});
     bool isLost() const;
     // Forgets a loss without reporting (the database was disconnected).
     void reset();
@@ -30,8 +32,9 @@ private:
     // is under way; recursive, as the listener's receivers may start work that reports again.
     std::recursive_mutex m_listenerMutex;
     Listener m_listener;
-    mutable std::mutex m_mutex; // guards m_lost; never held while the listener runs
+    mutable std::mutex m_mutex; // guards m_lost, m_server; never held while the listener runs
     bool m_lost = false;
+    QString m_server; // where the last healthy connection was
 };
 
 } // namespace orm::detail

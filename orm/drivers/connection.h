@@ -93,6 +93,10 @@ public:
     // PQconninfo, defaults included). Empty where the backend has none (SQLite).
     virtual QMap<QString, QString> connectionParameters() const { return {}; }
 
+    // Where the open connection is ("127.0.0.1:5433": the host of a multi-host URL that it
+    // landed on); empty where that means nothing (SQLite) or when closed.
+    virtual QString serverAddress() const { return {}; }
+
     // Whether the open connection can only read: SQLite opens a file read-only by itself when
     // this user may not write it or its directory (or the URL says mode=ro); PostgreSQL when
     // the server makes sessions read-only (a standby, default_transaction_read_only).

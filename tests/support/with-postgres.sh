@@ -41,6 +41,12 @@ printf '%s\n' "$password" > "$dir/pwfile"
 as_owner() { (cd / && "${runas[@]}" "$@"); }
 
 cleanup() {
+    for pair in "$dir"/pairs/*/; do
+        [[ -d $pair ]] || continue
+        for node in standby primary; do
+            [[ -d $pair$node ]] && as_owner "$bindir/pg_ctl" -D "$pair$node" -m immediate stop >/dev/null 2>&1
+        done
+    done
     [[ -d $dir/standby ]] && as_owner "$bindir/pg_ctl" -D "$dir/standby" -m immediate stop >/dev/null 2>&1
     as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1
     rm -rf "$dir"
@@ -96,6 +102,39 @@ cd / && ${runas[*]} "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 6
 RESTART
 chmod 755 "$dir/restart.sh"
 export STRATA_TEST_PG_RESTART="$dir/restart.sh"
+# A primary/standby pair of its own for a failover test, which destroys the pair's roles:
+#   pair.sh create NAME -> prints "PRIMARY_PORT STANDBY_PORT" (same user and password)
+#   pair.sh stop-primary NAME | promote NAME
+cat > "$dir/pair.sh" <<PAIR
+#!/usr/bin/env bash
+set -euo pipefail
+base="$dir/pairs/\$2"
+run() { (cd / && ${runas[*]} "\$@"); }
+free_port() {
+    while :; do
+        p=\$((20000 + RANDOM % 30000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/\$p") 2>/dev/null; then echo \$p; return; fi
+    done
+}
+opts() { echo "-c listen_addresses=127.0.0.1 -c port=\$1 -c unix_socket_directories=$dir -c fsync=off -c max_connections=50"; }
+case \$1 in
+create)
+    mkdir -p "\$base"; chmod 755 "$dir/pairs" "\$base"
+    [[ -n "${runas[*]}" ]] && chown postgres "\$base"
+    p1=\$(free_port); p2=\$(free_port)
+    run "$bindir/initdb" -D "\$base/primary" -U strata --pwfile="$dir/pwfile" \\
+        --auth-host=scram-sha-256 --auth-local=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
+    run "$bindir/pg_ctl" -D "\$base/primary" -l "\$base/primary.log" -w -t 30 -o "\$(opts \$p1)" start >/dev/null
+    run env PGPASSWORD="$password" "$bindir/pg_basebackup" -h 127.0.0.1 -p \$p1 -U strata \\
+        -D "\$base/standby" -R -X stream >/dev/null
+    run "$bindir/pg_ctl" -D "\$base/standby" -l "\$base/standby.log" -w -t 30 -o "\$(opts \$p2)" start >/dev/null
+    echo "\$p1 \$p2" ;;
+stop-primary) run "$bindir/pg_ctl" -D "\$base/primary" -m immediate -w stop >/dev/null ;;
+promote) run "$bindir/pg_ctl" -D "\$base/standby" -w -t 30 promote >/dev/null ;;
+esac
+PAIR
+chmod 755 "$dir/pair.sh"
+export STRATA_TEST_PG_PAIR="$dir/pair.sh"
 export STRATA_BENCH_PG_URL=${STRATA_BENCH_PG_URL:-$STRATA_TEST_PG_URL}
 echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, standby on 127.0.0.1:$standby_port"
 "${cmd[@]}"

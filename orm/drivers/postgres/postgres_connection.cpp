@@ -566,6 +566,16 @@ QCoro::Task<> PostgresConnection::cancel()
                     QStringLiteral("could not send the cancel request: ") + failure, displayUrl());
 }
 
+QString PostgresConnection::serverAddress() const
+{
+    if (!isOpen())
+        return {};
+    const QString host = QString::fromUtf8(PQhost(m_conn));
+    const QString port = QString::fromUtf8(PQport(m_conn));
+    return host.contains(u':') ? QStringLiteral("[%1]:%2").arg(host, port)
+                               : QStringLiteral("%1:%2").arg(host, port);
+}
+
 void PostgresConnection::abandon()
 {
     if (!m_conn || m_closing)

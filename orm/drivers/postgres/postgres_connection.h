@@ -60,6 +60,7 @@ public:
     QCoro::Task<> executeScript(QString sql) override;
     QCoro::Task<> cancel() override;
     void abandon() override;
+    QString serverAddress() const override;
     TransactionStatus transactionStatus() const override;
     bool isReadOnly() const override;
 
