@@ -16,6 +16,8 @@ void runConnect(const Context &context, Backend backend);
 // A server restart under 4 idle pooled connections (recover), and quitting the window with a
 // console statement running and a silent extra (quit).
 void runReconnect(const Context &context, Backend backend);
+// A multi-host registry over a primary/standby pair: the first query after a promote.
+void runFailover(const Context &context, Backend backend);
 // One runSync round trip (no loop / subloop) against the same query awaited directly.
 void runRunSync(const Context &context, Backend backend);
 // Queries on an unconnected database (a connection each, with the warning) against connected.
