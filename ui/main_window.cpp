@@ -509,11 +509,13 @@ void MainWindow::onWorkFailed(const QString &what, const QString &message)
 
 void MainWindow::reconnectActive()
 {
-    const QString name = m_activeDatabase;
-    const auto failed = [this, name](const TaskFailure &failure) {
-        onWorkFailed(failure.error ? tr("Reconnecting %1").arg(displayName(name))
-                                   : tr("Reconnecting"),
-                     failure.message);
+    reconnect(m_activeDatabase, tr("Reconnecting %1").arg(displayName(m_activeDatabase)));
+}
+
+void MainWindow::reconnect(const QString &name, const QString &what)
+{
+    const auto failed = [this, what](const TaskFailure &failure) {
+        onWorkFailed(what, failure.message);
     };
     if (!m_registry->isConnected())
         launchTask(
@@ -684,16 +686,7 @@ void MainWindow::askPassword(const QString &name)
         m_saved->rememberPassword(name, password);
         m_log->append(LogPane::Level::Info,
                       tr("%1: connecting again with the password given").arg(displayName(name)));
-        const auto failed = [this, name](const TaskFailure &failure) {
-            onWorkFailed(tr("Connecting %1").arg(displayName(name)), failure.message);
-        };
-        if (!m_registry->isConnected())
-            launchTask(
-                this, m_registry->connect(orm::Registry::ConnectMode::Lenient), [](const auto &) {},
-                failed);
-        else
-            launchTask(
-                this, m_registry->reconnect(name), [] {}, failed);
+        reconnect(name, tr("Connecting %1").arg(displayName(name)));
     });
     prompt->open();
 }

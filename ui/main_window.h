@@ -151,6 +151,9 @@ private:
     void onModelReady(const QString &database, const QString &schema, const orm::Model &model);
     void onWorkFailed(const QString &what, const QString &message);
     void reconnectActive();
+    // Connects the registry (lenient) when it is not, else retries database `name`; a failure
+    // is reported as `what`.
+    void reconnect(const QString &name, const QString &what);
     void updateStatus();
     QString defaultSchema(const QStringList &schemas) const;
     // The open table follows a tenant switch: the same table in the active schema, read with

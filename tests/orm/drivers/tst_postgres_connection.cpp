@@ -2,6 +2,7 @@
 // connecting, errors, streams, pipelines, cancel, close; values are in tst_postgres_values.
 
 #include "postgres_suite.h"
+#include "support/loopback_ports.h"
 
 #include "orm/core/error.h"
 
@@ -161,43 +162,8 @@ QCoro::Task<qint64> pullMeasuringStall(PostgresConnection *c, QString sql, qint6
     co_return rows;
 }
 
-// A TCP port on 127.0.0.1 that nobody listens on (bound, then released).
-int closedPort()
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
-    ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-// A listener that never accepts nor answers: the kernel completes the TCP handshake, then
-// nothing. (Plain POSIX: this suite does not link Qt Network, so no QTcpServer.)
-class SilentServer {
-public:
-    SilentServer()
-    {
-        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        ::bind(m_fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
-        ::listen(m_fd, 8);
-        ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&addr), &len);
-        m_port = ntohs(addr.sin_port);
-    }
-    ~SilentServer() { ::close(m_fd); }
-    int port() const { return m_port; }
-
-private:
-    int m_fd = -1;
-    int m_port = 0;
-};
+using strata::test::closedPort;
+using strata::test::SilentServer;
 
 const char kFetchSql[] = "select g, 'text value ' || g, (g * 1.5)::numeric, "
                          "timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second', "

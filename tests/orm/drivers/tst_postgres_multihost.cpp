@@ -4,6 +4,7 @@
 // The other hosts are loopback ports nothing serves on (refused, or accepting and silent).
 
 #include "postgres_suite.h"
+#include "support/loopback_ports.h"
 
 #include "orm/core/error.h"
 
@@ -34,45 +35,8 @@ std::optional<Error> errorOf(QCoro::Task<> task, int timeoutMs = 30000)
     return std::nullopt;
 }
 
-// A TCP port on 127.0.0.1 that nobody listens on (bound, then released).
-int closedPort()
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
-    ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-// A loopback listener that never accepts nor answers: the kernel completes the TCP handshake,
-// then nothing. (Plain POSIX: this suite does not link Qt Network.)
-class SilentServer {
-public:
-    SilentServer()
-    {
-        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        ::bind(m_fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
-        ::listen(m_fd, 8);
-        ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&addr), &len);
-        m_port = ntohs(addr.sin_port);
-    }
-    ~SilentServer() { ::close(m_fd); }
-    SilentServer(const SilentServer &) = delete;
-    SilentServer &operator=(const SilentServer &) = delete;
-    int port() const { return m_port; }
-
-private:
-    int m_fd = -1;
-    int m_port = 0;
-};
+using strata::test::closedPort;
+using strata::test::SilentServer;
 
 } // namespace
 
