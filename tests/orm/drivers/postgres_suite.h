@@ -3,6 +3,7 @@
 // What the PostgreSQL driver suites share: the server they run against (they skip without
 // one, and fail under CI) and connecting to it.
 
+#include "orm/core/error.h"
 #include "orm/core/result.h"
 #include "orm/drivers/postgres/postgres_connection.h"
 #include "support/await.h"
@@ -12,6 +13,7 @@
 #include <QTest>
 
 #include <memory>
+#include <optional>
 
 namespace strata::test {
 
@@ -40,6 +42,17 @@ protected:
         return await(c.execute(sql, params));
     }
 };
+
+// The error `task` ended with, or nothing when it succeeded.
+inline std::optional<orm::Error> errorOf(QCoro::Task<> task, int timeoutMs = 30000)
+{
+    try {
+        await(std::move(task), timeoutMs);
+    } catch (const orm::Error &e) {
+        return e;
+    }
+    return std::nullopt;
+}
 
 } // namespace strata::test
 

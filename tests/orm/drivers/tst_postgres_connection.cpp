@@ -37,15 +37,7 @@ QCoro::Task<> ignoreResult(QCoro::Task<Result> task)
     co_await task;
 }
 
-std::optional<Error> errorOf(QCoro::Task<> task, int timeoutMs = 30000)
-{
-    try {
-        await(std::move(task), timeoutMs);
-    } catch (const Error &e) {
-        return e;
-    }
-    return std::nullopt;
-}
+using strata::test::errorOf;
 
 std::optional<Error> errorOf(QCoro::Task<Result> task, int timeoutMs = 30000)
 {

@@ -25,15 +25,7 @@ using Kind = Error::Kind;
 
 namespace {
 
-std::optional<Error> errorOf(QCoro::Task<> task, int timeoutMs = 30000)
-{
-    try {
-        await(std::move(task), timeoutMs);
-    } catch (const Error &e) {
-        return e;
-    }
-    return std::nullopt;
-}
+using strata::test::errorOf;
 
 using strata::test::closedPort;
 using strata::test::SilentServer;
