@@ -61,7 +61,10 @@ bool ConsoleSession::isOpen() const
 
 QCoro::Task<> ConsoleSession::lock()
 {
-    while (m_busy)
+    // Tickets keep the order calls came in: a waiter is resumed by a posted event, and a call
+    // made before that event runs must not take the free turn ahead of it.
+    const quint64 ticket = m_nextTicket++;
+    while (ticket != m_nowServing)
         co_await m_idle.wait();
     m_busy = true;
     emit busyChanged(true);
@@ -71,6 +74,7 @@ void ConsoleSession::unlock()
 {
     m_busy = false;
     m_running = false;
+    ++m_nowServing;
     m_idle.notifyAll();
     emit busyChanged(false);
 }
@@ -523,6 +527,24 @@ QCoro::Task<Result> ConsoleSession::execute(QString sql, QVariantList params)
     co_await lock();
     Turn turn{[this] { unlock(); }};
     co_await endStream();
+    co_return co_await executeInTurn(std::move(sql), std::move(params));
+}
+
+QCoro::Task<Result> ConsoleSession::executeAside(QString sql, QVariantList params)
+{
+    if (!m_connection)
+        throw Error(Error::Kind::Usage, QStringLiteral("the console is not connected"),
+                    displayUrl());
+    co_await lock();
+    Turn turn{[this] { unlock(); }};
+    if (m_streamOpen)
+        throw Error(Error::Kind::Usage,
+                    QStringLiteral("a result is still being read on the console"), displayUrl());
+    co_return co_await executeInTurn(std::move(sql), std::move(params));
+}
+
+QCoro::Task<Result> ConsoleSession::executeInTurn(QString sql, QVariantList params)
+{
     ++m_stream;
     m_running = true;
     noteStatement(leadingKeywords(sql));

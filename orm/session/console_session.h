@@ -115,6 +115,10 @@ public:
     // Runs a statement with bound parameters and collects all its rows (catalog queries for
     // completion).
     QCoro::Task<Result> execute(QString sql, QVariantList params = {});
+    // The same for the tool's own queries between the user's (completion's catalog reads): where
+    // a statement's result is still being read it leaves that result alone and throws
+    // Error(Usage) instead, so that the caller tries again later.
+    QCoro::Task<Result> executeAside(QString sql, QVariantList params = {});
 
 signals:
     // isTransactionOpen() changed.
@@ -135,6 +139,7 @@ private:
     void unlock();
     // open() for a caller that holds the turn.
     QCoro::Task<> openInTurn(QString schema);
+    QCoro::Task<Result> executeInTurn(QString sql, QVariantList params);
     // Replaces a session the server ended; throws if a transaction was lost with it.
     QCoro::Task<> resetSession();
     QCoro::Task<> applySettings();
@@ -170,6 +175,8 @@ private:
     bool m_snapshotTaken = false;
     TransactionState m_transactionState = TransactionState::None;
     bool m_busy = false;
+    quint64 m_nextTicket = 0; // lock(): the turn each call waits for, in the order they came
+    quint64 m_nowServing = 0;
     bool m_running = false; // a statement or a batch is on the server (cancel has something)
     quint64 m_stream = 0;
     bool m_streamOpen = false;

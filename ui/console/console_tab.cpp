@@ -194,26 +194,33 @@ void ConsoleTab::launchRun(const QString &sql, int offset)
 }
 
 // The names completion offers, read on the tab's own connection (its search_path and
-// attachments decide what it sees).
-void ConsoleTab::loadCompletion()
+// attachments decide what it sees). Its queries go between the user's statements and never end
+// a result still being read: they give up then, and a later run reads the names again.
+QCoro::Task<> ConsoleTab::loadCompletion()
 {
     if (!m_session)
-        return;
+        co_return;
+    QPointer<ConsoleTab> self(this);
     QPointer<orm::ConsoleSession> session = m_session;
-    QPointer<SqlEditor> editor = m_editor;
-    orm::reflection::CatalogQuery query = [session, editor](QString sql, QVariantList params) {
-        if (!session || !editor)
+    orm::reflection::CatalogQuery query = [session, self](QString sql, QVariantList params) {
+        if (!session || !self)
             throw orm::Error(orm::Error::Kind::Cancelled, QStringLiteral("the console is gone"));
-        return session->execute(std::move(sql), std::move(params));
+        return session->executeAside(std::move(sql), std::move(params));
     };
-    launchTask(
-        m_editor, orm::reflection::completionWords(session->dialect(), std::move(query)),
-        [editor](const QStringList &names) { editor->setCatalogNames(names); },
-        [session](const TaskFailure &failure) {
-            if (session) // else the tab let its connection go: nothing to read any more
-                qWarning("console: could not read names for completion: %s",
-                         qPrintable(failure.message));
-        });
+    try {
+        const QStringList names =
+            co_await orm::reflection::completionWords(session->dialect(), std::move(query));
+        if (self)
+            m_editor->setCatalogNames(names);
+    } catch (const orm::Error &error) {
+        if (!self || !session)
+            co_return; // the tab let its connection go: nothing to read any more
+        if (error.kind() == orm::Error::Kind::Usage && m_session == session)
+            m_catalogStale = true; // a result is being read: the next run tries again
+        else
+            qWarning("console: could not read names for completion: %s",
+                     qPrintable(error.toString()));
+    }
 }
 
 void ConsoleTab::runSelection()
@@ -536,7 +543,7 @@ QCoro::Task<> ConsoleTab::ensureSession()
     log(tr("Connected to %1%2")
             .arg(session->displayUrl(),
                  m_schemaName.isEmpty() ? QString() : tr(", schema %1").arg(m_schemaName)));
-    loadCompletion();
+    co_await loadCompletion(); // before the first statement, whose result it must not end
 }
 
 QCoro::Task<bool> ConsoleTab::run(QString sql, int offset)
@@ -576,7 +583,8 @@ QCoro::Task<bool> ConsoleTab::run(QString sql, int offset)
     // run does it then).
     if (m_catalogStale && !m_streamOpen && m_session) {
         m_catalogStale = false;
-        loadCompletion();
+        launchTask(
+            this, loadCompletion(), [] {}, [](const TaskFailure &) {});
     }
     const QPointer<ResultView> lastView = m_lastView;
     if (!ok || !lastView)

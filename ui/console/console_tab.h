@@ -90,7 +90,7 @@ signals:
 private:
     QCoro::Task<> ensureSession();
     void launchRun(const QString &sql, int offset);
-    void loadCompletion();
+    QCoro::Task<> loadCompletion();
     // Session settings started from the controls: they show their outcome when it comes.
     void applyReadOnly(bool readOnly);
     void finishTransaction(bool commit);

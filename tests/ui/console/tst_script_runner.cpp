@@ -314,6 +314,54 @@ private slots:
             QStringLiteral("CREATE TABLE %1 (n integer); DROP TABLE %1").arg(table))));
     }
 
+    // The session's turns go first come, first served: a call made the moment a turn ends (a
+    // callback starting the next statement) waits behind the call that was already waiting. It
+    // used to take the free turn before the waiting call was resumed, which logged "Read-only:
+    // changes are refused" after a later "Read-only off" (CI, tst_console_transactions).
+    void sessionTurnsAreFirstComeFirstServed()
+    {
+        QStringList order;
+        auto chained = [&]() -> QCoro::Task<> {
+            co_await m_session->execute(QStringLiteral("SELECT 1"));
+            co_await m_session->execute(QStringLiteral("SELECT 2"));
+            order << QStringLiteral("chained");
+        };
+        auto waiting = [&]() -> QCoro::Task<> {
+            co_await m_session->setReadOnly(true);
+            order << QStringLiteral("waiting");
+        };
+        auto first = chained();  // holds the turn with SELECT 1
+        auto second = waiting(); // waits for it
+        test::await(std::move(first));
+        test::await(std::move(second));
+        QCOMPARE(order, (QStringList{"waiting", "chained"}));
+        QVERIFY(m_session->isReadOnly());
+        QVERIFY(!m_session->isBusy());
+    }
+
+    // The tool's own queries (completion's catalog reads) never end a result the user is still
+    // reading: they give up instead, and go through once it has been read.
+    void asideQueriesLeaveAResultBeingRead()
+    {
+        const quint64 stream = test::await(m_session->start(
+            QStringLiteral("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+                           "WHERE x < 5000) SELECT x FROM c"),
+            100));
+        try {
+            test::await(m_session->executeAside(QStringLiteral("SELECT 1")));
+            QFAIL("the aside query ran while a result was being read");
+        } catch (const orm::Error &error) {
+            QCOMPARE(error.kind(), orm::Error::Kind::Usage);
+        }
+        QVERIFY(m_session->isCurrent(stream));
+        qint64 rows = 0;
+        while (auto batch = test::await(m_session->nextBatch(stream)))
+            rows += batch->rowCount();
+        QCOMPARE(rows, 5000);
+        QCOMPARE(test::await(m_session->executeAside(QStringLiteral("SELECT 7"))).text(0, 0),
+                 QStringLiteral("7"));
+    }
+
     void noSession()
     {
         ScriptRunner alone;
