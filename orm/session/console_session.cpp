@@ -34,6 +34,34 @@ QString noticeText(const drivers::Notice &notice)
     return text;
 }
 
+// Statements that end or steer a transaction: they never run inside one the console opened.
+bool controlsTransaction(const QString &words)
+{
+    for (const char *verb : {"BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "ABORT",
+                             "SAVEPOINT", "RELEASE", "PREPARE TRANSACTION"})
+        if (words.startsWith(QLatin1String(verb)))
+            return true;
+    return false;
+}
+
+// What PostgreSQL refuses inside a transaction block. All of them change something.
+bool refusedInTransactions(const QString &words)
+{
+    for (const char *verb :
+         {"VACUUM", "CREATE DATABASE", "DROP DATABASE", "ALTER SYSTEM", "CREATE TABLESPACE",
+          "DROP TABLESPACE", "DISCARD ALL", "CREATE SUBSCRIPTION", "DROP SUBSCRIPTION",
+          "ALTER SUBSCRIPTION", "REINDEX SYSTEM", "REINDEX DATABASE"})
+        if (words.startsWith(QLatin1String(verb)))
+            return true;
+    if (words == QLatin1String("CLUSTER") || words == QLatin1String("CLUSTER VERBOSE"))
+        return true;
+    const bool index = words.startsWith(QLatin1String("CREATE INDEX")) ||
+                       words.startsWith(QLatin1String("CREATE UNIQUE INDEX")) ||
+                       words.startsWith(QLatin1String("DROP INDEX")) ||
+                       words.startsWith(QLatin1String("REINDEX"));
+    return index && words.contains(QLatin1String(" CONCURRENTLY"));
+}
+
 } // namespace
 
 ConsoleSession::ConsoleSession(Database *database, QObject *parent)
@@ -133,18 +161,60 @@ QCoro::Task<> ConsoleSession::applySettings()
 {
     if (!m_connection)
         co_return;
-    if (m_dialect == Dialect::Postgres) {
-        if (!m_schema.isEmpty()) {
-            const QString sql = QStringLiteral("SET search_path TO ") + quoteIdentifier(m_schema);
-            co_await m_connection->execute(sql);
-        }
-        const QString ro = QStringLiteral("SET default_transaction_read_only = ") +
-                           (m_readOnly ? QStringLiteral("on") : QStringLiteral("off"));
-        co_await m_connection->execute(ro);
-    } else {
+    // PostgreSQL keeps nothing in the session: each transaction carries the settings
+    // (beginTransaction()), so that a transaction pooler has nothing to drop or hand on.
+    if (m_dialect == Dialect::Sqlite) {
         const QString ro = QStringLiteral("PRAGMA query_only = ") +
                            (m_readOnly ? QStringLiteral("1") : QStringLiteral("0"));
         co_await m_connection->execute(ro);
+    }
+}
+
+bool ConsoleSession::carriesSettings() const
+{
+    return m_dialect == Dialect::Postgres && (m_readOnly || !m_schema.isEmpty());
+}
+
+QString ConsoleSession::transactionSettings() const
+{
+    QStringList parts;
+    if (m_readOnly)
+        parts << QStringLiteral("SET TRANSACTION READ ONLY");
+    if (!m_schema.isEmpty())
+        parts << QStringLiteral("SET LOCAL search_path TO ") + quoteIdentifier(m_schema);
+    return parts.join(QStringLiteral("; "));
+}
+
+QCoro::Task<> ConsoleSession::beginTransaction()
+{
+    const QString settings = m_dialect == Dialect::Postgres ? transactionSettings() : QString();
+    if (settings.isEmpty())
+        co_await m_connection->execute(QStringLiteral("BEGIN"));
+    else // one round trip
+        co_await m_connection->executeScript(QStringLiteral("BEGIN; ") + settings);
+}
+
+QCoro::Task<> ConsoleSession::endCarrier()
+{
+    if (!m_carrier)
+        co_return;
+    m_carrier = false;
+    const qint64 affected = m_connection->rowsAffected();
+    // COMMIT ends a failed transaction too (PostgreSQL rolls it back).
+    co_await m_connection->execute(QStringLiteral("COMMIT"));
+    m_carriedRowsAffected = affected;
+}
+
+QCoro::Task<> ConsoleSession::dropCarrier()
+{
+    if (!m_carrier)
+        co_return;
+    m_carrier = false;
+    try {
+        if (m_connection && m_connection->isOpen())
+            co_await m_connection->execute(QStringLiteral("ROLLBACK"));
+    } catch (const Error &) {
+        // The statement's own error is the one to tell; a broken link ended the transaction.
     }
 }
 
@@ -258,6 +328,10 @@ void ConsoleSession::setTransactionState(TransactionState state)
 
 void ConsoleSession::updateTransactionState(std::optional<TransactionState> guess)
 {
+    if (m_carrier) { // the console's own transaction, not the user's
+        setTransactionState(TransactionState::None);
+        return;
+    }
     const drivers::TransactionStatus status =
         m_connection ? m_connection->transactionStatus() : drivers::TransactionStatus::Unknown;
     switch (status) {
@@ -281,10 +355,15 @@ QCoro::Task<> ConsoleSession::endStream()
 {
     const bool open = m_streamOpen;
     m_streamOpen = false;
+    if (open && m_carrier && m_readOnly) {
+        co_await dropCarrier(); // nothing to keep: the driver cancels the rest
+        co_return;
+    }
     if (!open || !m_connection || m_dialect != Dialect::Postgres ||
-        m_transactionState != TransactionState::Open)
+        (m_transactionState != TransactionState::Open && !m_carrier))
         co_return;
     m_running = true; // cancel() can stop it, at the price of the transaction
+    std::optional<Error> failure;
     try {
         for (;;) {
             const std::optional<RowBatch> batch = co_await m_connection->nextBatch();
@@ -292,16 +371,20 @@ QCoro::Task<> ConsoleSession::endStream()
                 break;
         }
     } catch (const Error &error) {
-        m_running = false;
-        updateTransactionState();
-        throw Error(error.kind(),
-                    QStringLiteral("reading the rest of the previous result, which keeps the "
-                                   "transaction: %1")
-                        .arg(error.message()),
-                    error.database(), error.sqlState());
+        failure = error;
     }
     m_running = false;
+    if (failure)
+        co_await dropCarrier();
+    else
+        co_await endCarrier(); // the statement's changes are kept: it ran in autocommit
     updateTransactionState();
+    if (failure)
+        throw Error(failure->kind(),
+                    QStringLiteral("reading the rest of the previous result, which keeps the "
+                                   "transaction: %1")
+                        .arg(failure->message()),
+                    failure->database(), failure->sqlState());
 }
 
 QCoro::Task<bool> ConsoleSession::commit()
@@ -392,6 +475,7 @@ QCoro::Task<quint64> ConsoleSession::start(QString sql, int batchRows)
     co_await endStream();
     ++m_stream;
     m_running = true;
+    m_carriedRowsAffected.reset();
     const QString words = leadingKeywords(sql);
     const bool begins = words.startsWith(QLatin1String("BEGIN")) ||
                         words.startsWith(QLatin1String("START TRANSACTION"));
@@ -400,40 +484,52 @@ QCoro::Task<quint64> ConsoleSession::start(QString sql, int batchRows)
          words.startsWith(QLatin1String("ROLLBACK")) || words.startsWith(QLatin1String("ABORT"))) &&
         !words.contains(QLatin1String(" TO "));
     noteStatement(words);
+    std::exception_ptr thrown;
     try {
         if (!m_connection->probeIdle())
             co_await resetSession();     // throws when a transaction was lost with the session
         co_await applyPendingSettings(); // a transaction ended by hand, or by an error
-        if (!m_autocommit && m_transactionState == TransactionState::None && !begins) {
-            co_await m_connection->execute(QStringLiteral("BEGIN"));
-            updateTransactionState(TransactionState::Open);
-        }
+        co_await beginFor(words);
         co_await m_connection->start(sql, {}, batchRows);
-    } catch (const Error &error) {
-        m_running = false;
-        throwIfDropped();
-        const bool transactionLost = error.kind() == Error::Kind::ConnectionLost &&
-                                     m_transactionState != TransactionState::None;
-        // The driver knows after an error: PostgreSQL's transaction may have failed, SQLite's
-        // may have been rolled back.
-        updateTransactionState();
-        if (transactionLost) {
-            // The link died as the statement went out: the server has rolled the transaction
-            // back; the statement is not sent again.
-            setTransactionState(TransactionState::None);
-            throw Error(Error::Kind::ConnectionLost,
-                        error.message() +
-                            QStringLiteral("\nThe open transaction was rolled back by the server: "
-                                           "nothing of it was committed. The statement was not "
-                                           "run again: run it in a new transaction if you still "
-                                           "want it."),
-                        displayUrl(), error.sqlState());
+        if (begins && m_transactionState == TransactionState::None && carriesSettings()) {
+            co_await drainStream(); // the user's BEGIN: the settings go into it at once
+            co_await m_connection->executeScript(transactionSettings());
+        } else if (m_carrier && m_connection->columns().isEmpty()) {
+            co_await drainStream(); // a command is done: its carrier commits now
+            co_await endCarrier();
         }
-        throw;
     } catch (...) {
+        thrown = std::current_exception();
+    }
+    if (thrown) {
         m_running = false;
-        updateTransactionState();
-        throw;
+        co_await dropCarrier();
+        try {
+            std::rethrow_exception(thrown);
+        } catch (const Error &error) {
+            throwIfDropped();
+            const bool transactionLost = error.kind() == Error::Kind::ConnectionLost &&
+                                         m_transactionState != TransactionState::None;
+            // The driver knows after an error: PostgreSQL's transaction may have failed,
+            // SQLite's may have been rolled back.
+            updateTransactionState();
+            if (transactionLost) {
+                // The link died as the statement went out: the server has rolled the
+                // transaction back; the statement is not sent again.
+                setTransactionState(TransactionState::None);
+                throw Error(Error::Kind::ConnectionLost,
+                            error.message() +
+                                QStringLiteral("\nThe open transaction was rolled back by the "
+                                               "server: nothing of it was committed. The "
+                                               "statement was not run again: run it in a new "
+                                               "transaction if you still want it."),
+                            displayUrl(), error.sqlState());
+            }
+            throw;
+        } catch (...) {
+            updateTransactionState();
+            throw;
+        }
     }
     m_running = false;
     // PostgreSQL tells the status once the statement's results are read (nextBatch); until
@@ -444,8 +540,42 @@ QCoro::Task<quint64> ConsoleSession::start(QString sql, int batchRows)
     else if (ends)
         guess = TransactionState::None;
     updateTransactionState(guess);
-    m_streamOpen = true;
+    m_streamOpen = !m_carriedRowsAffected && !(begins && carriesSettings());
     co_return m_stream;
+}
+
+QCoro::Task<> ConsoleSession::beginFor(const QString &words)
+{
+    if (m_transactionState != TransactionState::None || controlsTransaction(words))
+        co_return;
+    if (!m_autocommit) { // manual mode: the first statement opens the user's transaction
+        co_await beginTransaction();
+        updateTransactionState(TransactionState::Open);
+        co_return;
+    }
+    if (!carriesSettings())
+        co_return;
+    if (refusedInTransactions(words)) {
+        // It cannot carry the settings; it runs as it is (unqualified names resolve in the
+        // server's default search_path), unless the console is read-only: all of them write.
+        if (m_readOnly)
+            throw Error(Error::Kind::Sql,
+                        QStringLiteral("cannot run %1 while the console is read-only")
+                            .arg(words.section(QLatin1Char(' '), 0, 1)),
+                        displayUrl(), QStringLiteral("25006"));
+        co_return;
+    }
+    co_await beginTransaction();
+    m_carrier = true;
+}
+
+QCoro::Task<> ConsoleSession::drainStream()
+{
+    for (;;) {
+        const std::optional<RowBatch> batch = co_await m_connection->nextBatch();
+        if (!batch)
+            break;
+    }
 }
 
 const Columns &ConsoleSession::columns() const
@@ -456,6 +586,8 @@ const Columns &ConsoleSession::columns() const
 
 qint64 ConsoleSession::rowsAffected() const
 {
+    if (m_carriedRowsAffected)
+        return *m_carriedRowsAffected;
     return m_connection ? m_connection->rowsAffected() : -1;
 }
 
@@ -469,16 +601,22 @@ QCoro::Task<std::optional<RowBatch>> ConsoleSession::nextBatch(quint64 stream)
         co_return std::nullopt;
     m_running = true;
     std::optional<RowBatch> batch;
+    std::exception_ptr thrown;
     try {
         batch = co_await m_connection->nextBatch();
+        if (!batch)
+            co_await endCarrier(); // read to its end: the statement's carrier commits
     } catch (...) {
-        m_running = false;
+        thrown = std::current_exception();
+    }
+    m_running = false;
+    if (thrown) {
+        co_await dropCarrier();
         throwIfDropped();
         m_streamOpen = false;
         updateTransactionState(); // an error in a later row can fail the transaction
-        throw;
+        std::rethrow_exception(thrown);
     }
-    m_running = false;
     if (!batch)
         m_streamOpen = false;
     updateTransactionState();
@@ -547,17 +685,25 @@ QCoro::Task<Result> ConsoleSession::executeInTurn(QString sql, QVariantList para
 {
     ++m_stream;
     m_running = true;
-    noteStatement(leadingKeywords(sql));
+    m_carriedRowsAffected.reset();
+    const QString words = leadingKeywords(sql);
+    noteStatement(words);
     std::optional<Result> result;
+    std::exception_ptr thrown;
     try {
+        co_await beginFor(words);
         result = co_await m_connection->execute(sql, params);
+        co_await endCarrier();
     } catch (...) {
-        m_running = false;
-        throwIfDropped();
-        updateTransactionState();
-        throw;
+        thrown = std::current_exception();
     }
     m_running = false;
+    if (thrown) {
+        co_await dropCarrier();
+        throwIfDropped();
+        updateTransactionState();
+        std::rethrow_exception(thrown);
+    }
     updateTransactionState();
     co_return std::move(*result);
 }

@@ -143,6 +143,18 @@ private:
     // Replaces a session the server ended; throws if a transaction was lost with it.
     QCoro::Task<> resetSession();
     QCoro::Task<> applySettings();
+    // PostgreSQL keeps the schema and read-only mode in each transaction, never in the session
+    // (a transaction pooler such as PgBouncer hands the session to other clients between
+    // transactions): the user's transactions get them as they open, and an autocommit statement
+    // runs in a transaction of the console's own, its carrier, ended once its result is read.
+    bool carriesSettings() const;
+    QString transactionSettings() const; // SET TRANSACTION READ ONLY; SET LOCAL search_path
+    QCoro::Task<> beginTransaction();    // BEGIN with the settings, in one round trip
+    // Before a statement with `words`: opens the user's transaction (manual mode) or a carrier.
+    QCoro::Task<> beginFor(const QString &words);
+    QCoro::Task<> endCarrier();  // COMMIT; keeps the statement's row count
+    QCoro::Task<> dropCarrier(); // ROLLBACK after an error; throws nothing
+    QCoro::Task<> drainStream();
     // commit() and rollback() for a caller that holds the turn.
     QCoro::Task<bool> commitInTurn();
     QCoro::Task<> rollbackInTurn();
@@ -174,6 +186,8 @@ private:
     // no longer turn read-write. Conservative: only statements known to take none leave it false.
     bool m_snapshotTaken = false;
     TransactionState m_transactionState = TransactionState::None;
+    bool m_carrier = false; // the running statement's transaction is the console's own
+    std::optional<qint64> m_carriedRowsAffected; // the statement's count, kept past its COMMIT
     bool m_busy = false;
     quint64 m_nextTicket = 0; // lock(): the turn each call waits for, in the order they came
     quint64 m_nowServing = 0;

@@ -47,6 +47,7 @@ cleanup() {
             [[ -d $pair$node ]] && as_owner "$bindir/pg_ctl" -D "$pair$node" -m immediate stop >/dev/null 2>&1
         done
     done
+    [[ -f $dir/pgbouncer.pid ]] && kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null
     [[ -d $dir/standby ]] && as_owner "$bindir/pg_ctl" -D "$dir/standby" -m immediate stop >/dev/null 2>&1
     as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1
     rm -rf "$dir"
@@ -94,6 +95,51 @@ else
     export STRATA_TEST_PG_STANDBY_URL="postgresql://strata:$password@127.0.0.1:$standby_port/postgres"
 fi
 
+# PgBouncer in transaction pooling mode in front of the cluster, with 2 server connections, so
+# that consecutive transactions of one client really land on different server sessions. Its
+# URL is STRATA_TEST_PGBOUNCER_URL; without it the pooler suites fail under CI, skip elsewhere.
+bouncer_port=""
+for _ in $(seq 50); do
+    candidate=$((20000 + RANDOM % 30000))
+    [[ $candidate == "$port" || $candidate == "$standby_port" ]] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then bouncer_port=$candidate; break; fi
+done
+bouncer=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+if [[ ! -x $bouncer ]]; then
+    standby_missing "pgbouncer is not installed"
+elif [[ -z $bouncer_port ]]; then
+    standby_missing "no free port found for PgBouncer"
+else
+    printf '"strata" "%s"\n' "$password" > "$dir/userlist.txt"
+    chmod 600 "$dir/userlist.txt"
+    cat > "$dir/pgbouncer.ini" <<BOUNCER
+[databases]
+* = host=127.0.0.1 port=$port
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $bouncer_port
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = $dir/userlist.txt
+pool_mode = transaction
+default_pool_size = 2
+max_client_conn = 500
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+BOUNCER
+    [[ ${#runas[@]} -gt 0 ]] && chown postgres "$dir/userlist.txt" "$dir/pgbouncer.ini"
+    if as_owner "$bouncer" -d -q "$dir/pgbouncer.ini" 2>"$dir/pgbouncer.err"; then
+        for _ in $(seq 50); do
+            (exec 3<>"/dev/tcp/127.0.0.1/$bouncer_port") 2>/dev/null && break
+            sleep 0.1
+        done
+        export STRATA_TEST_PGBOUNCER_URL="postgresql://strata:$password@127.0.0.1:$bouncer_port/postgres"
+    else
+        cat "$dir/pgbouncer.err" "$dir/pgbouncer.log" >&2 2>/dev/null
+        standby_missing "PgBouncer did not start"
+    fi
+fi
+
 # Restarts the cluster in place (same port and data): for the suite and the benchmark that test
 # a real server restart. Only suites that CTest runs alone (RUN_SERIAL) may call it.
 cat > "$dir/restart.sh" <<RESTART
@@ -136,5 +182,5 @@ PAIR
 chmod 755 "$dir/pair.sh"
 export STRATA_TEST_PG_PAIR="$dir/pair.sh"
 export STRATA_BENCH_PG_URL=${STRATA_BENCH_PG_URL:-$STRATA_TEST_PG_URL}
-echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, standby on 127.0.0.1:$standby_port"
+echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, standby on 127.0.0.1:$standby_port, PgBouncer on 127.0.0.1:$bouncer_port"
 "${cmd[@]}"
