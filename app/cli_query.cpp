@@ -24,6 +24,7 @@
 #include "orm/core/text_escape.h"
 #include "orm/query/sql_dialect.h"
 #include "orm/registry/registry.h"
+#include "orm/session/sql_splitter.h"
 #include "orm/sync/run_sync.h"
 
 #include <QCommandLineParser>
@@ -116,10 +117,6 @@ QCoro::Task<orm::Result> runStatement(orm::Database *db, QString sql, QString sc
             if (found.rowCount() == 0)
                 throw UsageError{
                     QStringLiteral("no schema named '%1' in %2").arg(schema, db->displayUrl())};
-            // A value, not SQL: the quoted identifier is a bound parameter of set_config.
-            const QVariantList path{orm::quoteIdentifier(schema)};
-            co_await lease->execute(
-                QStringLiteral("SELECT pg_catalog.set_config('search_path', $1, false)"), path);
         } else {
             const orm::Result attached =
                 co_await lease->execute(QStringLiteral("PRAGMA database_list"));
@@ -132,19 +129,34 @@ QCoro::Task<orm::Result> runStatement(orm::Database *db, QString sql, QString sc
                                      .arg(schema, names.join(QStringLiteral(", ")))};
         }
     }
+    // The schema lives in the statement's own transaction (set_config(..., true) is SET LOCAL):
+    // behind a transaction pooler the next transaction may be another server session, and
+    // nothing set may outlive it there. What cannot run in a transaction runs as it is.
+    const QString words = orm::leadingKeywords(sql);
+    const bool scoped = pg && !schema.isEmpty() && !orm::controlsTransaction(words) &&
+                        !orm::refusedInTransactions(words);
     std::exception_ptr error;
     orm::Result result;
     try {
+        if (scoped) {
+            co_await lease->execute(QStringLiteral("BEGIN"));
+            // A value, not SQL: the quoted identifier is a bound parameter of set_config.
+            const QVariantList path{orm::quoteIdentifier(schema)};
+            co_await lease->execute(
+                QStringLiteral("SELECT pg_catalog.set_config('search_path', $1, true)"), path);
+        }
         interruption->setRunning(lease.get());
         result = co_await lease->execute(std::move(sql));
+        interruption->setRunning(nullptr);
+        if (scoped)
+            co_await lease->execute(QStringLiteral("COMMIT"));
     } catch (...) {
         error = std::current_exception();
     }
     interruption->setRunning(nullptr);
-    if (pg && !schema.isEmpty() && lease->isOpen()) {
-        // The connection goes back to a pool: leave it as it was.
-        try {
-            co_await lease->execute(QStringLiteral("RESET search_path"));
+    if (error && scoped && lease->isOpen()) {
+        try { // the connection goes back to a pool: not inside a failed transaction
+            co_await lease->execute(QStringLiteral("ROLLBACK"));
         } catch (...) {
         }
     }

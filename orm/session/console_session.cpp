@@ -34,34 +34,6 @@ QString noticeText(const drivers::Notice &notice)
     return text;
 }
 
-// Statements that end or steer a transaction: they never run inside one the console opened.
-bool controlsTransaction(const QString &words)
-{
-    for (const char *verb : {"BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "ABORT",
-                             "SAVEPOINT", "RELEASE", "PREPARE TRANSACTION"})
-        if (words.startsWith(QLatin1String(verb)))
-            return true;
-    return false;
-}
-
-// What PostgreSQL refuses inside a transaction block. All of them change something.
-bool refusedInTransactions(const QString &words)
-{
-    for (const char *verb :
-         {"VACUUM", "CREATE DATABASE", "DROP DATABASE", "ALTER SYSTEM", "CREATE TABLESPACE",
-          "DROP TABLESPACE", "DISCARD ALL", "CREATE SUBSCRIPTION", "DROP SUBSCRIPTION",
-          "ALTER SUBSCRIPTION", "REINDEX SYSTEM", "REINDEX DATABASE"})
-        if (words.startsWith(QLatin1String(verb)))
-            return true;
-    if (words == QLatin1String("CLUSTER") || words == QLatin1String("CLUSTER VERBOSE"))
-        return true;
-    const bool index = words.startsWith(QLatin1String("CREATE INDEX")) ||
-                       words.startsWith(QLatin1String("CREATE UNIQUE INDEX")) ||
-                       words.startsWith(QLatin1String("DROP INDEX")) ||
-                       words.startsWith(QLatin1String("REINDEX"));
-    return index && words.contains(QLatin1String(" CONCURRENTLY"));
-}
-
 } // namespace
 
 ConsoleSession::ConsoleSession(Database *database, QObject *parent)

@@ -176,4 +176,30 @@ QString leadingKeywords(const QString &sql)
     return sql.mid(from, 40).simplified().toUpper();
 }
 
+bool controlsTransaction(const QString &words)
+{
+    for (const char *verb : {"BEGIN", "START TRANSACTION", "COMMIT", "END", "ROLLBACK", "ABORT",
+                             "SAVEPOINT", "RELEASE", "PREPARE TRANSACTION"})
+        if (words.startsWith(QLatin1String(verb)))
+            return true;
+    return false;
+}
+
+bool refusedInTransactions(const QString &words)
+{
+    for (const char *verb :
+         {"VACUUM", "CREATE DATABASE", "DROP DATABASE", "ALTER SYSTEM", "CREATE TABLESPACE",
+          "DROP TABLESPACE", "DISCARD ALL", "CREATE SUBSCRIPTION", "DROP SUBSCRIPTION",
+          "ALTER SUBSCRIPTION", "REINDEX SYSTEM", "REINDEX DATABASE"})
+        if (words.startsWith(QLatin1String(verb)))
+            return true;
+    if (words == QLatin1String("CLUSTER") || words == QLatin1String("CLUSTER VERBOSE"))
+        return true;
+    const bool index = words.startsWith(QLatin1String("CREATE INDEX")) ||
+                       words.startsWith(QLatin1String("CREATE UNIQUE INDEX")) ||
+                       words.startsWith(QLatin1String("DROP INDEX")) ||
+                       words.startsWith(QLatin1String("REINDEX"));
+    return index && words.contains(QLatin1String(" CONCURRENTLY"));
+}
+
 } // namespace orm

@@ -42,5 +42,11 @@ int statementAt(const QList<SqlStatement> &statements, int position);
 // A statement's first words, comments and whitespace skipped, upper-cased (40 characters at
 // most): enough to tell BEGIN, COMMIT or CREATE TABLE typed by hand without parsing.
 QString leadingKeywords(const QString &sql);
+// On leadingKeywords(): a statement that opens, ends or steers a transaction (BEGIN, COMMIT,
+// SAVEPOINT, ...), which must not be wrapped in a transaction of the tool's own.
+bool controlsTransaction(const QString &words);
+// On leadingKeywords(): a statement PostgreSQL refuses inside a transaction block (VACUUM,
+// CREATE DATABASE, CREATE INDEX CONCURRENTLY, ...). All of them change something.
+bool refusedInTransactions(const QString &words);
 
 } // namespace orm
