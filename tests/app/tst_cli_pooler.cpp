@@ -5,6 +5,7 @@
 
 #include "await.h"
 #include "backends.h"
+#include "pool_neighbours.h"
 
 #include "orm/database/database.h"
 #include "orm/query/sql_dialect.h"
@@ -16,13 +17,9 @@
 #include <vector>
 
 using namespace strata;
+using test::bouncerUrl;
 
 namespace {
-
-QString bouncerUrl()
-{
-    return qEnvironmentVariable("STRATA_TEST_PGBOUNCER_URL");
-}
 
 std::unique_ptr<QProcess> startStrata(const QStringList &arguments)
 {

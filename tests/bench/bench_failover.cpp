@@ -3,6 +3,9 @@
 // is promoted. "failover": seconds from the promote command's return to the first successful
 // query through the registry (target <= 1.5 s); "failed": the queries the caller saw fail from
 // the primary's stop on (target <= 1, the one in flight; here none is in flight).
+// "pooled": the console's cost per statement (a schema chosen and read-only, so that each
+// statement carries its settings in its own transaction) through PgBouncer in transaction
+// pooling mode, against the same console connected directly (target ratio <= 1.3).
 
 #include "scenarios.h"
 #include "support/await.h"
@@ -10,6 +13,7 @@
 #include "orm/core/database_url.h"
 #include "orm/database/database.h"
 #include "orm/registry/registry.h"
+#include "orm/session/console_session.h"
 
 #include <QProcess>
 #include <QUrl>
@@ -55,6 +59,38 @@ QCoro::Task<int> untilAnswered(orm::Database *db, int *failed)
     fail(QStringLiteral("no query succeeded after the promote"));
 }
 
+constexpr int kStatements = 2000;
+
+// Seconds per statement for the console on `url`, run as its editor runs them (start, then
+// batches), in the best of three rounds.
+double perStatement(const QString &url)
+{
+    orm::Database db(url);
+    strata::test::await(db.connect());
+    orm::ConsoleSession session(&db);
+    strata::test::await(session.open(QStringLiteral("public")));
+    strata::test::await(session.setReadOnly(true));
+    auto run = [&session]() -> QCoro::Task<> {
+        for (int i = 0; i < kStatements; ++i) {
+            const quint64 stream = co_await session.start(QStringLiteral("SELECT 1"), 100);
+            for (;;) {
+                const std::optional<orm::RowBatch> batch = co_await session.nextBatch(stream);
+                if (!batch)
+                    break;
+            }
+        }
+    };
+    double best = 1e9;
+    for (int round = 0; round < 3; ++round) {
+        const Stopwatch clock;
+        strata::test::await(run(), 120000);
+        best = std::min(best, clock.seconds() / kStatements);
+    }
+    strata::test::await(session.close());
+    strata::test::await(db.disconnect(true));
+    return best;
+}
+
 } // namespace
 
 void runFailover(const Context &context, Backend backend)
@@ -97,6 +133,17 @@ void runFailover(const Context &context, Backend backend)
     }
     report.value(QStringLiteral("failover"), slowest, QStringLiteral("s"));
     report.value(QStringLiteral("failed"), failedTotal, QStringLiteral("queries"));
+
+    const QString bouncer = qEnvironmentVariable("STRATA_TEST_PGBOUNCER_URL");
+    if (bouncer.isEmpty())
+        fail(QStringLiteral("pooled needs STRATA_TEST_PGBOUNCER_URL (run it through make bench)"));
+    const double direct = perStatement(context.pgUrl);
+    const double pooled = perStatement(bouncer);
+    note(QStringLiteral("failover/postgres: console statement %1 ms direct, %2 ms through "
+                        "PgBouncer (transaction pooling)")
+             .arg(direct * 1000, 0, 'f', 4)
+             .arg(pooled * 1000, 0, 'f', 4));
+    report.ratio(QStringLiteral("pooled"), QStringLiteral("direct"), pooled, direct);
 }
 
 } // namespace strata::bench

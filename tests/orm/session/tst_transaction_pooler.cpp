@@ -5,50 +5,19 @@
 
 #include "await.h"
 #include "backends.h"
+#include "pool_neighbours.h"
 
 #include "orm/core/error.h"
 #include "orm/database/database.h"
 #include "orm/session/console_session.h"
 
-#include <QCoro/QCoroTimer>
 #include <QTest>
-#include <QTimer>
 
 #include <memory>
 
 using namespace strata;
 
-namespace {
-
-QString bouncerUrl()
-{
-    return qEnvironmentVariable("STRATA_TEST_PGBOUNCER_URL");
-}
-
-// Another client of the pool: runs short transactions until stopped, and records what it saw
-// of the settings a console might have leaked.
-struct OtherClient {
-    std::unique_ptr<orm::Database> db;
-    bool stop = false;
-    int runs = 0;
-    QStringList leaks;
-
-    QCoro::Task<> run()
-    {
-        while (!stop) {
-            const orm::Result r = co_await db->execute(QStringLiteral(
-                "SELECT current_setting('search_path'), current_setting('transaction_read_only'), "
-                "current_setting('default_transaction_read_only')"));
-            ++runs;
-            if (r.text(0, 0) != QLatin1String("\"$user\", public") ||
-                r.text(0, 1) != QLatin1String("off") || r.text(0, 2) != QLatin1String("off"))
-                leaks
-                    << QStringLiteral("%1 | %2 | %3").arg(r.text(0, 0), r.text(0, 1), r.text(0, 2));
-        }
-    }
-};
-
-} // namespace
+using test::bouncerUrl;
 
 class TestTransactionPooler : public QObject {
     Q_OBJECT
@@ -92,27 +61,9 @@ private:
     QStringList runBusy(orm::ConsoleSession *session, const QStringList &statements,
                         QStringList *leaks, bool streamed)
     {
-        std::vector<std::unique_ptr<OtherClient>> others;
-        std::vector<QCoro::Task<>> running;
-        for (int i = 0; i < 3; ++i) {
-            auto other = std::make_unique<OtherClient>();
-            other->db = std::make_unique<orm::Database>(bouncerUrl());
-            test::await(other->db->connect());
-            others.push_back(std::move(other));
-        }
-        for (auto &other : others)
-            running.push_back(other->run());
+        test::PoolNeighbours others;
         const QStringList answers = test::await(runAll(session, statements, streamed), 60000);
-        for (auto &other : others)
-            other->stop = true;
-        for (auto &task : running)
-            test::await(std::move(task));
-        for (auto &other : others) {
-            if (other->runs == 0)
-                *leaks << QStringLiteral("another client never ran: nothing was interleaved");
-            *leaks << other->leaks;
-            test::await(other->db->disconnect(true));
-        }
+        *leaks << others.stop();
         return answers;
     }
 
