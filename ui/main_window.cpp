@@ -29,6 +29,7 @@
 #include <QScrollBar>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
 #include <QToolBar>
 #include <QTreeView>
 
@@ -59,6 +60,14 @@ MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
     , m_registry(registry)
 {
     setObjectName(QStringLiteral("mainWindow"));
+    m_replicaRefresh = new QTimer(this);
+    m_replicaRefresh->setInterval(10000);
+    connect(m_replicaRefresh, &QTimer::timeout, this, [this] {
+        for (const QString &name : m_replicaNotes.keys())
+            if (orm::Database *db = database(name); db && db->isConnected())
+                describeReplica(name, true);
+    });
+    m_replicaRefresh->start();
     setWindowTitle(tr("Strata"));
     resize(1280, 800);
 
@@ -623,20 +632,28 @@ void MainWindow::setUncommittedWorkProbe(UncommittedWorkProbe probe)
     m_saved->setUncommittedWorkProbe(std::move(probe));
 }
 
-void MainWindow::describeReplica(const QString &name)
+void MainWindow::setReplicaRefreshInterval(int milliseconds)
+{
+    m_replicaRefresh->setInterval(milliseconds);
+}
+
+void MainWindow::describeReplica(const QString &name, bool quiet)
 {
     orm::Database *db = database(name);
     if (!db)
         return;
     launchTask(
         this, orm::reflection::replication(db),
-        [this, name](const orm::reflection::Replication &replica) {
+        [this, name, quiet](const orm::reflection::Replication &replica) {
             if (!replica.standby) {
-                m_replicaNotes.remove(name);
-                m_log->append(LogPane::Level::Info,
-                              tr("%1: read-only: the server makes its sessions read-only "
-                                 "(default_transaction_read_only)")
-                                  .arg(displayName(name)));
+                const bool was = m_replicaNotes.remove(name) > 0;
+                if (was)
+                    refreshConnectionEntry(name); // promoted: no longer a replica
+                if (!quiet)
+                    m_log->append(LogPane::Level::Info,
+                                  tr("%1: read-only: the server makes its sessions read-only "
+                                     "(default_transaction_read_only)")
+                                      .arg(displayName(name)));
                 return;
             }
             const QString lag = replica.lagSeconds
@@ -646,11 +663,14 @@ void MainWindow::describeReplica(const QString &name)
             m_replicaNotes.insert(name, tr("A hot standby (read replica): read-only, the server "
                                            "refuses writes; %1")
                                             .arg(lag));
-            m_log->append(LogPane::Level::Info,
-                          tr("%1: %2").arg(displayName(name), m_replicaNotes.value(name)));
+            if (!quiet)
+                m_log->append(LogPane::Level::Info,
+                              tr("%1: %2").arg(displayName(name), m_replicaNotes.value(name)));
             refreshConnectionEntry(name);
         },
-        [this, name](const TaskFailure &failure) {
+        [this, name, quiet](const TaskFailure &failure) {
+            if (quiet)
+                return; // the next refresh tries again; the connection's own state tells
             onWorkFailed(tr("Reading the replication state of %1").arg(displayName(name)),
                          failure.message);
         });

@@ -31,6 +31,8 @@ namespace orm {
 class Registry;
 }
 
+class QTimer;
+
 namespace strata::ui {
 
 class GridModel;
@@ -118,7 +120,11 @@ public:
     void askPassword(const QString &name);
     // A read-only PostgreSQL database: is it a hot standby, and how old is what it replayed?
     // Said in the log and the tree's and menu's tooltip.
-    void describeReplica(const QString &name);
+    // `quiet`: a refresh of what is known (the tooltip only, failures unsaid).
+    void describeReplica(const QString &name, bool quiet = false);
+    // How often a replica's lag is read again while the window is open (default 10 s: one
+    // cheap query per replica).
+    void setReplicaRefreshInterval(int milliseconds);
 
     // Preferences (File → Preferences…): the file they are kept in. Setting it loads and
     // applies them; the dialog saves and applies what it is given.
@@ -168,6 +174,7 @@ private:
     bool m_asksForPasswords = true;
     QSet<QString> m_askingPassword;         // databases whose prompt is open
     QMap<QString, QString> m_replicaNotes;  // hot standbys: what the tooltip says of them
+    QTimer *m_replicaRefresh;               // reads their lag again
     QMap<QString, QString> m_failoverNotes; // databases a failover moved: where to
     QString m_activeDatabase;
     QString m_activeSchema;

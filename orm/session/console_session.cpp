@@ -461,7 +461,7 @@ QCoro::Task<quint64> ConsoleSession::start(QString sql, int batchRows)
         if (!m_connection->probeIdle())
             co_await resetSession();     // throws when a transaction was lost with the session
         co_await applyPendingSettings(); // a transaction ended by hand, or by an error
-        co_await beginFor(words);
+        co_await beginFor(words, true);
         co_await m_connection->start(sql, {}, batchRows);
         if (begins && m_transactionState == TransactionState::None && carriesSettings()) {
             co_await drainStream(); // the user's BEGIN: the settings go into it at once
@@ -516,11 +516,12 @@ QCoro::Task<quint64> ConsoleSession::start(QString sql, int batchRows)
     co_return m_stream;
 }
 
-QCoro::Task<> ConsoleSession::beginFor(const QString &words)
+QCoro::Task<> ConsoleSession::beginFor(const QString &words, bool usersStatement)
 {
     if (m_transactionState != TransactionState::None || controlsTransaction(words))
         co_return;
-    if (!m_autocommit) { // manual mode: the first statement opens the user's transaction
+    if (!m_autocommit && usersStatement) { // manual mode: the first statement opens the
+                                           // user's transaction
         co_await beginTransaction();
         updateTransactionState(TransactionState::Open);
         co_return;
@@ -663,7 +664,8 @@ QCoro::Task<Result> ConsoleSession::executeInTurn(QString sql, QVariantList para
     std::optional<Result> result;
     std::exception_ptr thrown;
     try {
-        co_await beginFor(words);
+        // Not the user's statement: in manual mode it opens no transaction of theirs.
+        co_await beginFor(words, false);
         result = co_await m_connection->execute(sql, params);
         co_await endCarrier();
     } catch (...) {

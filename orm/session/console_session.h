@@ -113,7 +113,7 @@ public:
     bool isBusy() const { return m_busy; }
 
     // Runs a statement with bound parameters and collects all its rows (catalog queries for
-    // completion).
+    // completion). Not the user's statement: in manual mode it opens no transaction.
     QCoro::Task<Result> execute(QString sql, QVariantList params = {});
     // The same for the tool's own queries between the user's (completion's catalog reads): where
     // a statement's result is still being read it leaves that result alone and throws
@@ -150,8 +150,9 @@ private:
     bool carriesSettings() const;
     QString transactionSettings() const; // SET TRANSACTION READ ONLY; SET LOCAL search_path
     QCoro::Task<> beginTransaction();    // BEGIN with the settings, in one round trip
-    // Before a statement with `words`: opens the user's transaction (manual mode) or a carrier.
-    QCoro::Task<> beginFor(const QString &words);
+    // Before a statement with `words`: opens the user's transaction (manual mode, for the
+    // user's statements only) or a carrier.
+    QCoro::Task<> beginFor(const QString &words, bool usersStatement);
     QCoro::Task<> endCarrier();  // COMMIT; keeps the statement's row count
     QCoro::Task<> dropCarrier(); // ROLLBACK after an error; throws nothing
     QCoro::Task<> drainStream();

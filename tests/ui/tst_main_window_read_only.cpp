@@ -144,6 +144,7 @@ void TestMainWindowReadOnly::hotStandbySaysItIsAReplica()
     registry.addExtra(QStringLiteral("replica"), standby);
     MainWindow window(&registry);
     window.setSavedConnectionsPath(dir.filePath(QStringLiteral("connections.json")));
+    window.setReplicaRefreshInterval(200);
     window.show();
     strata::test::await(registry.connect());
     QTRY_VERIFY2_WITH_TIMEOUT(
@@ -151,11 +152,14 @@ void TestMainWindowReadOnly::hotStandbySaysItIsAReplica()
         qPrintable(treeText(window, QStringLiteral("replica"))), 15000);
     QVERIFY(!treeText(window, QString()).contains(QLatin1String("read-only")));
     QStandardItemModel *model = window.treeModel();
-    QString toolTip;
-    for (int row = 0; row < model->rowCount(); ++row)
-        if (model->item(row)->data(strata::ui::ModelTree::DatabaseRole).toString() ==
-            QLatin1String("replica"))
-            toolTip = model->item(row)->toolTip();
+    auto replicaToolTip = [model] {
+        for (int row = 0; row < model->rowCount(); ++row)
+            if (model->item(row)->data(strata::ui::ModelTree::DatabaseRole).toString() ==
+                QLatin1String("replica"))
+                return model->item(row)->toolTip();
+        return QString();
+    };
+    const QString toolTip = replicaToolTip();
     QVERIFY2(toolTip.contains(QLatin1String("hot standby")), qPrintable(toolTip));
     QVERIFY2(toolTip.contains(QLatin1String("replayed")), qPrintable(toolTip));
     QVERIFY(!toolTip.contains(orm::DatabaseUrl::parse(url).password()));
@@ -165,6 +169,11 @@ void TestMainWindowReadOnly::hotStandbySaysItIsAReplica()
              qPrintable(window.connectionAction(QStringLiteral("replica"))->toolTip()));
     const QString log = window.logPane()->lines().join(u'\n');
     QVERIFY2(log.contains(QLatin1String("replica: A hot standby")), qPrintable(log));
+    // The lag is read again while the window is open (here every 200 ms), quietly.
+    QTRY_VERIFY_WITH_TIMEOUT(replicaToolTip() != toolTip && replicaToolTip().contains("replayed"),
+                             15000);
+    QCOMPARE(window.logPane()->lines().join(u'\n').count(QLatin1String("replica: A hot standby")),
+             1);
 
     // Its rows are the primary's; a write is refused with the server's reason.
     window.setActiveDatabase(QStringLiteral("replica"));

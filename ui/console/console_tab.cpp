@@ -153,7 +153,27 @@ void ConsoleTab::setTarget(orm::Database *database, const QString &schema)
     m_database = database;
     m_schemaName = schema;
     m_sessionStale = true;
+    followDatabaseReadOnly();
     updateState();
+}
+
+void ConsoleTab::followDatabaseReadOnly()
+{
+    const bool locked = m_database && m_database->isReadOnly();
+    if (locked == m_databaseReadOnly)
+        return;
+    m_databaseReadOnly = locked;
+    if (locked) {
+        m_readOnlyBeforeLock = m_readOnly->isChecked();
+        m_readOnly->setChecked(true);
+        log(tr("The database takes no changes (a hot standby, a read-only file, or a server that "
+               "makes its sessions read-only): this console is read-only"));
+    } else {
+        m_readOnly->setChecked(m_readOnlyBeforeLock);
+    }
+    m_readOnly->setEnabled(!locked);
+    m_readOnly->setToolTip(locked ? tr("The database takes no changes: the console is read-only")
+                                  : tr("Refuse every change to the database on this console"));
 }
 
 QString ConsoleTab::text() const
@@ -531,6 +551,7 @@ QCoro::Task<> ConsoleTab::ensureSession()
                 });
     }
     QPointer<orm::ConsoleSession> session = m_session;
+    followDatabaseReadOnly(); // it may have connected, or failed over, since the tab was aimed
     session->setAutocommit(!m_manual->isChecked());
     co_await session->setReadOnly(m_readOnly->isChecked());
     if (session->isTransactionOpen())
@@ -659,7 +680,9 @@ void ConsoleTab::showFailure(int, const orm::SqlStatement &statement, const orm:
             : tr("Error: %1").arg(error.message());
     if (!error.sqlState().isEmpty())
         line += tr(" (SQLSTATE %1)").arg(error.sqlState());
-    if (ScriptRunner::isReadOnlyRefusal(error) && m_readOnly->isChecked())
+    if (ScriptRunner::isReadOnlyRefusal(error) && m_databaseReadOnly)
+        line += tr(" — the database takes no changes (a replica, or opened read-only)");
+    else if (ScriptRunner::isReadOnlyRefusal(error) && m_readOnly->isChecked())
         line += tr(" — this console is read-only: turn Read-only off to change data");
     log(line);
     if (transactionFailed)

@@ -93,6 +93,9 @@ private:
     QCoro::Task<> loadCompletion();
     // Session settings started from the controls: they show their outcome when it comes.
     void applyReadOnly(bool readOnly);
+    // A database that takes no changes (a replica, a read-only file) makes the console
+    // read-only, and Read-only cannot be turned off while it is the target.
+    void followDatabaseReadOnly();
     void finishTransaction(bool commit);
     // Asks how to end the open transaction before autocommit (Cancel keeps manual mode).
     void askToLeaveManualMode();
@@ -117,6 +120,8 @@ private:
     orm::ConsoleSession *m_session = nullptr;
     bool m_catalogStale = false; // DDL ran since completion last read the names
     bool m_sessionStale = true;
+    bool m_databaseReadOnly = false;
+    bool m_readOnlyBeforeLock = false; // the user's choice, back once the target takes changes
     std::unique_ptr<ConsoleHistory> m_history;
     SqlEditor *m_editor;
     QTabWidget *m_results;

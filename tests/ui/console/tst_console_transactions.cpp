@@ -25,6 +25,52 @@ private slots:
             tab->run(QStringLiteral("CREATE TABLE %1 (n integer); DROP TABLE %1").arg(table), 0)));
     }
 
+    // A database that takes no changes (PostgreSQL: the hot standby; SQLite: a file opened
+    // read-only) makes the console read-only, says why, and Read-only cannot be turned off;
+    // aimed back at a writable database the console takes changes again.
+    void aDatabaseThatTakesNoChangesMakesTheConsoleReadOnly()
+    {
+        QString url;
+        if (isPg()) {
+            url = qEnvironmentVariable("STRATA_TEST_PG_STANDBY_URL");
+            if (url.isEmpty()) {
+                if (qEnvironmentVariableIsSet("CI"))
+                    QFAIL("STRATA_TEST_PG_STANDBY_URL is not set: this must not skip in CI");
+                QSKIP("no standby (run through `make test`)");
+            }
+        } else {
+            const QString file = test::urlFor(m_backend, QStringLiteral("readonly"));
+            orm::Database writer(file);
+            test::await(writer.executeScript(QStringLiteral("CREATE TABLE kept (n integer)")));
+            url = file.section(QLatin1Char('?'), 0, 0) + QStringLiteral("?mode=ro");
+        }
+        orm::Database target(url);
+        test::await(target.connect());
+        QVERIFY(target.isReadOnly());
+        auto tab = newTab();
+        QAction *readOnly = action(tab.get(), "readOnlyAction");
+        tab->setTarget(&target, {});
+        QVERIFY(readOnly->isChecked());
+        QVERIFY(!readOnly->isEnabled());
+        QVERIFY2(tab->messages().contains(QStringLiteral("The database takes no changes")),
+                 qPrintable(tab->messages()));
+        const QString table = test::uniqueName(QStringLiteral("on_replica"));
+        QVERIFY(
+            !test::await(tab->run(QStringLiteral("CREATE TABLE %1 (n integer)").arg(table), 0)));
+        QVERIFY2(lastMessage(tab.get()).contains(QStringLiteral("the database takes no changes")),
+                 qPrintable(tab->messages()));
+        QVERIFY(test::await(tab->run(QStringLiteral("SELECT 1"), 0)));
+
+        tab->setTarget(db(), {});
+        QVERIFY(readOnly->isEnabled());
+        QVERIFY(!readOnly->isChecked());
+        QVERIFY(test::await(
+            tab->run(QStringLiteral("CREATE TABLE %1 (n integer); DROP TABLE %1").arg(table), 0)));
+        tab.reset();
+        QTest::qWait(50);
+        test::await(target.disconnect(true));
+    }
+
     void readOnlyHoldsAfterARollback()
     {
         // Read-only turned on inside a transaction stays on once the transaction rolls back
@@ -61,7 +107,7 @@ private slots:
         QVERIFY(test::await(tab->run(QStringLiteral("INSERT INTO %1 VALUES (1)").arg(table), 0)));
         QVERIFY(tab->session()->isTransactionOpen());
         tab->rollback();
-        QTRY_VERIFY(!tab->session()->isTransactionOpen());
+        QTRY_VERIFY2(!tab->session()->isTransactionOpen(), qPrintable(tab->messages()));
         const orm::Result rows =
             test::await(db()->execute(QStringLiteral("SELECT count(*) FROM %1").arg(table)));
         QCOMPARE(rows.text(0, 0), QStringLiteral("0"));

@@ -362,6 +362,24 @@ private slots:
                  QStringLiteral("7"));
     }
 
+    // The tool's own queries never open a transaction in manual mode: one that ran after a
+    // Rollback (completion reading names after DDL) left the console in a transaction again.
+    void asideQueriesOpenNoTransaction()
+    {
+        const QString table = test::uniqueName(QStringLiteral("aside_tx"));
+        QVERIFY(
+            test::await(m_runner->run(QStringLiteral("CREATE TABLE %1 (n integer)").arg(table))));
+        m_session->setAutocommit(false);
+        QVERIFY(test::await(m_runner->run(QStringLiteral("INSERT INTO %1 VALUES (1)").arg(table))));
+        QVERIFY(m_session->isTransactionOpen());
+        test::await(m_session->rollback());
+        QVERIFY(!m_session->isTransactionOpen());
+        test::await(m_session->executeAside(QStringLiteral("SELECT 1")));
+        QVERIFY(!m_session->isTransactionOpen());
+        m_session->setAutocommit(true);
+        QVERIFY(test::await(m_runner->run(QStringLiteral("DROP TABLE %1").arg(table))));
+    }
+
     void noSession()
     {
         ScriptRunner alone;
