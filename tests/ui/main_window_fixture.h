@@ -62,6 +62,16 @@ inline bool treeShows(ui::MainWindow &window, const QString &name)
     return false;
 }
 
+// The tree's line for `name`'s database (its state, a replica or failover note).
+inline QString treeText(ui::MainWindow &window, const QString &name)
+{
+    QStandardItemModel *model = window.treeModel();
+    for (int row = 0; row < model->rowCount(); ++row)
+        if (model->item(row)->data(strata::ui::ModelTree::DatabaseRole).toString() == name)
+            return model->item(row)->text();
+    return {};
+}
+
 inline QStringList switcherItems(ui::MainWindow &window)
 {
     QStringList items;

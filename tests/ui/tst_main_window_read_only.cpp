@@ -10,16 +10,9 @@
 
 #include <optional>
 
-namespace {
+using strata::test::treeText;
 
-QString treeText(MainWindow &window, const QString &name)
-{
-    QStandardItemModel *model = window.treeModel();
-    for (int row = 0; row < model->rowCount(); ++row)
-        if (model->item(row)->data(strata::ui::ModelTree::DatabaseRole).toString() == name)
-            return model->item(row)->text();
-    return {};
-}
+namespace {
 
 QByteArray checksum(const QString &path)
 {

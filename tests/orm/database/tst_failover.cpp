@@ -4,6 +4,7 @@
 // query lands on the new primary with nothing failed, the database saying where it went.
 
 #include "await.h"
+#include "server_pair.h"
 
 #include "orm/core/database_url.h"
 #include "orm/database/database.h"
@@ -12,28 +13,15 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
-#include <QUrl>
 
 #include <vector>
 
 using orm::Database;
 using strata::test::await;
+using strata::test::pairScript;
+using strata::test::runPair;
 
 namespace {
-
-QString pairScript()
-{
-    return qEnvironmentVariable("STRATA_TEST_PG_PAIR");
-}
-
-QString runPair(const QStringList &arguments)
-{
-    QProcess process;
-    process.start(pairScript(), arguments);
-    if (!process.waitForFinished(120000) || process.exitCode() != 0)
-        return {};
-    return QString::fromUtf8(process.readAllStandardOutput()).trimmed();
-}
 
 QCoro::Task<> sleepBriefly(Database *db)
 {
@@ -62,12 +50,7 @@ private slots:
         const QStringList ports =
             runPair({QStringLiteral("create"), QStringLiteral("failover")}).split(u' ');
         QCOMPARE(ports.size(), 2);
-        const orm::DatabaseUrl server = orm::DatabaseUrl::parse(base);
-        const QString url =
-            QStringLiteral("postgresql://%1:%2@127.0.0.1:%3,127.0.0.1:%4/postgres"
-                           "?target_session_attrs=read-write&connect_timeout=2")
-                .arg(server.user(), QString::fromLatin1(QUrl::toPercentEncoding(server.password())),
-                     ports[0], ports[1]);
+        const QString url = strata::test::pairUrl(base, ports);
         orm::Registry registry(url);
         await(registry.connect());
         Database *db = registry.database();
