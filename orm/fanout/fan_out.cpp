@@ -222,7 +222,11 @@ QCoro::Task<> FanOut::runTarget(int index)
         co_await connection->start(m_sql, {}, m_options.batchRows);
         if (m_result.addTarget(index, target.databaseLabel(), target.schema, connection->columns()))
             emit columnsChanged();
-        while (std::optional<RowBatch> batch = co_await connection->nextBatch()) {
+        for (;;) {
+            // Awaited into a variable, not in the loop's condition (GCC 12, DEVELOPING.md).
+            std::optional<RowBatch> batch = co_await connection->nextBatch();
+            if (!batch)
+                break;
             const int rows = batch->rowCount();
             if (rows == 0)
                 continue;
