@@ -238,9 +238,9 @@ private slots:
                  qPrintable(bogus.err));
         QVERIFY2(!bogus.err.contains(QStringLiteral("platform plugin")), qPrintable(bogus.err));
 
-        const Run command = strata({QStringLiteral("fanout")}, {}, false);
+        const Run command = strata({QStringLiteral("frobnicate")}, {}, false);
         QCOMPARE(command.code, 2);
-        QVERIFY2(command.err.contains(QStringLiteral("unknown command 'fanout'")),
+        QVERIFY2(command.err.contains(QStringLiteral("unknown command 'frobnicate'")),
                  qPrintable(command.err));
         QVERIFY2(command.err.contains(QStringLiteral("query")), qPrintable(command.err));
 

@@ -79,6 +79,15 @@ const QList<Scenario> &scenarios()
                         "QSqlTableModel"),
          {Backend::Postgres, Backend::Sqlite},
          runGrid},
+        {QStringLiteral("fanout"),
+         QStringLiteral("SELECT count(*) over 200 tenant schemas vs one schema of all their rows; "
+                        "first rows"),
+         {Backend::Postgres},
+         runFanOut},
+        {QStringLiteral("drift"),
+         QStringLiteral("500 tenant schemas x 20 tables compared with a template; stall"),
+         {Backend::Postgres},
+         runDrift},
     };
     return table;
 }

@@ -37,6 +37,10 @@ void runSplit(const Context &context, Backend backend);
 // The data grid (GridModel + GridView, offscreen) on 10,000,000 rows vs QSqlTableModel; runs
 // each side in a child process of strata-bench (gridChildMain) that has a QApplication.
 void runGrid(const Context &context, Backend backend);
+// SELECT count(*) fanned out over 200 tenant schemas vs one schema holding all their rows.
+void runFanOut(const Context &context, Backend backend);
+// 500 tenant schemas x 20 tables compared with a template: time, and the awaiting thread's stall.
+void runDrift(const Context &context, Backend backend);
 // main() of such a child: STRATA_BENCH_GRID_CHILD is set in its environment.
 int gridChildMain(int argc, char **argv);
 

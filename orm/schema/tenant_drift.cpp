@@ -1,0 +1,746 @@
+#include "tenant_drift.h"
+
+#include "orm/schema/reflection.h"
+
+#include <QRegularExpression>
+
+#include <set>
+
+namespace orm {
+
+using Backend = DatabaseUrl::Backend;
+using Shapes = std::map<QString, std::map<QString, TableShape>>;
+
+const TableShape::Column *TableShape::column(const QString &name) const
+{
+    for (const Column &c : columns)
+        if (c.name == name)
+            return &c;
+    return nullptr;
+}
+
+QString DriftItem::kindName(Kind kind)
+{
+    switch (kind) {
+    case Kind::MissingTable:
+        return QStringLiteral("missing table");
+    case Kind::ExtraTable:
+        return QStringLiteral("extra table");
+    case Kind::MissingColumn:
+        return QStringLiteral("missing column");
+    case Kind::ExtraColumn:
+        return QStringLiteral("extra column");
+    case Kind::ColumnType:
+        return QStringLiteral("type");
+    case Kind::Nullability:
+        return QStringLiteral("nullability");
+    case Kind::Default:
+        return QStringLiteral("default");
+    case Kind::MissingIndex:
+        return QStringLiteral("missing index");
+    case Kind::ExtraIndex:
+        return QStringLiteral("extra index");
+    case Kind::IndexDefinition:
+        return QStringLiteral("index");
+    case Kind::MissingConstraint:
+        return QStringLiteral("missing constraint");
+    case Kind::ExtraConstraint:
+        return QStringLiteral("extra constraint");
+    case Kind::ConstraintDefinition:
+        return QStringLiteral("constraint");
+    }
+    return {};
+}
+
+QString DriftItem::describe() const
+{
+    const QString where = name.isEmpty() ? table : table + QLatin1Char('.') + name;
+    const auto shown = [](const QString &text) {
+        return text.isEmpty() ? QStringLiteral("none") : text;
+    };
+    switch (kind) {
+    case Kind::MissingTable:
+    case Kind::ExtraTable:
+    case Kind::MissingColumn:
+    case Kind::ExtraColumn:
+    case Kind::MissingIndex:
+    case Kind::ExtraIndex:
+    case Kind::MissingConstraint:
+    case Kind::ExtraConstraint:
+        return QStringLiteral("%1: %2").arg(where, kindName(kind));
+    default:
+        return QStringLiteral("%1: %2 %3, template has %4")
+            .arg(where, kindName(kind), shown(actual), shown(expected));
+    }
+}
+
+int DriftReport::driftingCount() const
+{
+    return int(std::count_if(tenants.begin(), tenants.end(),
+                             [](const TenantDrift &t) { return t.drifts(); }));
+}
+
+namespace {
+
+// Identifiers in the script, quoted as both dialects want (schema/ sits below query/, whose
+// sql_dialect has the same rule).
+QString quoteIdentifier(const QString &name)
+{
+    return QLatin1Char('"') + QString(name).replace(QLatin1Char('"'), QStringLiteral("\"\"")) +
+           QLatin1Char('"');
+}
+
+QString qualifiedName(const QString &schema, const QString &table)
+{
+    return quoteIdentifier(schema) + QLatin1Char('.') + quoteIdentifier(table);
+}
+
+// A PostgreSQL text[] literal of `names`, each element quoted: bound as one parameter.
+QString textArray(const QStringList &names)
+{
+    QStringList quoted;
+    for (QString name : names)
+        quoted << QLatin1Char('"') +
+                      name.replace(QLatin1Char('\\'), QStringLiteral("\\\\"))
+                          .replace(QLatin1Char('"'), QStringLiteral("\\\"")) +
+                      QLatin1Char('"');
+    return QLatin1Char('{') + quoted.join(QLatin1Char(',')) + QLatin1Char('}');
+}
+
+// A definition with its schema taken out: "acme.t_id_seq" and "t_id_seq" compare equal.
+QString withoutSchema(QString definition, const QString &quotedSchema)
+{
+    return definition.replace(quotedSchema + QLatin1Char('.'), QString());
+}
+
+QCoro::Task<Shapes> readPostgres(Database *db, QStringList schemas, bool rowCounts)
+{
+    Shapes shapes;
+    ConnectionLease lease = co_await db->acquire(QStringLiteral("tenant drift"));
+    drivers::Connection *connection = lease.get();
+    // Every name in a definition comes out schema-qualified (search_path is pg_catalog alone),
+    // so taking the schema out treats every tenant alike.
+    co_await connection->execute(QStringLiteral("BEGIN READ ONLY"));
+    std::exception_ptr error;
+    try {
+        co_await connection->execute(
+            QStringLiteral("SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)"));
+        const QVariantList names{textArray(schemas)};
+        const Result columns = co_await connection->execute(
+            QStringLiteral(
+                "SELECT n.nspname, c.relname, a.attname, "
+                "pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+                "pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, "
+                "pg_catalog.quote_ident(n.nspname) "
+                "FROM pg_catalog.pg_class c "
+                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 "
+                "AND NOT a.attisdropped "
+                "LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum "
+                "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
+                "AND n.nspname = ANY ($1::text[]) "
+                "ORDER BY n.nspname, c.relname, a.attnum"),
+            names);
+        for (int row = 0; row < columns.rowCount(); ++row) {
+            TableShape &table = shapes[columns.text(row, 0)][columns.text(row, 1)];
+            table.name = columns.text(row, 1);
+            if (columns.isNull(row, 2))
+                continue; // a table without columns
+            TableShape::Column column;
+            column.name = columns.text(row, 2);
+            column.type = columns.text(row, 3);
+            column.nullable = !columns.value(row, 4).toBool();
+            column.defaultValue = columns.isNull(row, 5)
+                                      ? QString()
+                                      : withoutSchema(columns.text(row, 5), columns.text(row, 7));
+            column.identity = columns.text(row, 6);
+            table.columns << column;
+        }
+        // Indexes that back a constraint are compared as the constraint.
+        const Result indexes = co_await connection->execute(
+            QStringLiteral(
+                "SELECT n.nspname, c.relname, i.relname, pg_catalog.pg_get_indexdef(x.indexrelid), "
+                "pg_catalog.quote_ident(n.nspname) "
+                "FROM pg_catalog.pg_index x "
+                "JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid "
+                "JOIN pg_catalog.pg_class c ON c.oid = x.indrelid "
+                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
+                "AND n.nspname = ANY ($1::text[]) AND NOT EXISTS (SELECT 1 FROM "
+                "pg_catalog.pg_constraint k WHERE k.conindid = x.indexrelid AND k.contype IN "
+                "('p', 'u', 'x'))"),
+            names);
+        for (int row = 0; row < indexes.rowCount(); ++row)
+            shapes[indexes.text(row, 0)][indexes.text(row, 1)].indexes[indexes.text(row, 2)] =
+                withoutSchema(indexes.text(row, 3), indexes.text(row, 4));
+        const Result constraints = co_await connection->execute(
+            QStringLiteral("SELECT n.nspname, c.relname, k.conname, "
+                           "pg_catalog.pg_get_constraintdef(k.oid), "
+                           "pg_catalog.quote_ident(n.nspname) "
+                           "FROM pg_catalog.pg_constraint k "
+                           "JOIN pg_catalog.pg_class c ON c.oid = k.conrelid "
+                           "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                           "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
+                           "AND k.contype IN ('p', 'u', 'f', 'c', 'x') "
+                           "AND n.nspname = ANY ($1::text[])"),
+            names);
+        for (int row = 0; row < constraints.rowCount(); ++row)
+            shapes[constraints.text(row, 0)][constraints.text(row, 1)]
+                .constraints[constraints.text(row, 2)] =
+                withoutSchema(constraints.text(row, 3), constraints.text(row, 4));
+        if (rowCounts) {
+            QStringList parts;
+            QVariantList params;
+            for (const auto &[schema, tables] : shapes)
+                for (const auto &[name, table] : tables) {
+                    params << schema << name;
+                    parts << QStringLiteral("SELECT $%1::text, $%2::text, count(*) FROM %3")
+                                 .arg(params.size() - 1)
+                                 .arg(params.size())
+                                 .arg(qualifiedName(schema, name));
+                }
+            // In slices: a statement has at most 65535 parameters.
+            for (qsizetype from = 0; from < parts.size(); from += 1000) {
+                const QStringList slice = parts.mid(from, 1000);
+                QString sql = slice.join(QStringLiteral(" UNION ALL "));
+                QVariantList sliceParams = params.mid(from * 2, slice.size() * 2);
+                // Renumber the slice's placeholders from $1.
+                for (int p = int(slice.size() * 2); p >= 1; --p)
+                    sql.replace(QStringLiteral("$%1::").arg(from * 2 + p),
+                                QStringLiteral("$%1::").arg(p));
+                const Result counts = co_await connection->execute(sql, sliceParams);
+                for (int row = 0; row < counts.rowCount(); ++row)
+                    shapes[counts.text(row, 0)][counts.text(row, 1)].rows =
+                        counts.value(row, 2).toLongLong();
+            }
+        }
+    } catch (...) {
+        error = std::current_exception();
+    }
+    try {
+        co_await connection->execute(QStringLiteral("ROLLBACK"));
+    } catch (const Error &) {
+    }
+    if (error)
+        std::rethrow_exception(error);
+    co_return shapes;
+}
+
+QCoro::Task<Shapes> readSqlite(Database *db, QStringList schemas, bool rowCounts)
+{
+    Shapes shapes;
+    ConnectionLease lease = co_await db->acquire(QStringLiteral("tenant drift"));
+    drivers::Connection *connection = lease.get();
+    for (const QString &schema : std::as_const(schemas)) {
+        const QString q = quoteIdentifier(schema);
+        const QString literal = QLatin1Char('\'') +
+                                QString(schema).replace(QLatin1Char('\''), QStringLiteral("''")) +
+                                QLatin1Char('\'');
+        auto &tables = shapes[schema];
+        const Result columns = co_await connection->execute(
+            QStringLiteral("SELECT m.name, m.sql, p.name, p.type, p.\"notnull\", p.dflt_value, "
+                           "p.pk FROM %1.sqlite_schema m JOIN pragma_table_xinfo(m.name, %2) p "
+                           "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                           "ORDER BY m.name, p.cid")
+                .arg(q, literal));
+        std::map<QString, QList<std::pair<int, QString>>> primaryKeys;
+        for (int row = 0; row < columns.rowCount(); ++row) {
+            TableShape &table = tables[columns.text(row, 0)];
+            table.name = columns.text(row, 0);
+            table.createSql = columns.text(row, 1);
+            TableShape::Column column;
+            column.name = columns.text(row, 2);
+            column.type = columns.text(row, 3).toUpper();
+            column.nullable = columns.value(row, 4).toInt() == 0;
+            column.defaultValue = columns.isNull(row, 5) ? QString() : columns.text(row, 5);
+            table.columns << column;
+            if (const int pk = columns.value(row, 6).toInt(); pk > 0)
+                primaryKeys[table.name] << std::pair{pk, quoteIdentifier(column.name)};
+        }
+        for (auto &[name, key] : primaryKeys) {
+            std::sort(key.begin(), key.end());
+            QStringList names;
+            for (const auto &[position, column] : key)
+                names << column;
+            const QString definition =
+                QStringLiteral("PRIMARY KEY (%1)").arg(names.join(QStringLiteral(", ")));
+            tables[name].constraints[definition] = definition;
+        }
+        // Unique constraints: the automatic indexes SQLite makes for them, by their columns.
+        const Result uniques = co_await connection->execute(
+            QStringLiteral("SELECT m.name, il.name, ii.name FROM %1.sqlite_schema m "
+                           "JOIN pragma_index_list(m.name, %2) il "
+                           "JOIN pragma_index_info(il.name, %2) ii "
+                           "WHERE m.type = 'table' AND il.origin = 'u' ORDER BY m.name, il.name, "
+                           "ii.seqno")
+                .arg(q, literal));
+        std::map<std::pair<QString, QString>, QStringList> uniqueColumns;
+        for (int row = 0; row < uniques.rowCount(); ++row)
+            uniqueColumns[{uniques.text(row, 0), uniques.text(row, 1)}]
+                << quoteIdentifier(uniques.text(row, 2));
+        for (const auto &[key, names] : uniqueColumns) {
+            const QString definition =
+                QStringLiteral("UNIQUE (%1)").arg(names.join(QStringLiteral(", ")));
+            tables[key.first].constraints[definition] = definition;
+        }
+        const Result foreign = co_await connection->execute(
+            QStringLiteral("SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\" FROM "
+                           "%1.sqlite_schema m JOIN pragma_foreign_key_list(m.name, %2) f "
+                           "WHERE m.type = 'table' ORDER BY m.name, f.id, f.seq")
+                .arg(q, literal));
+        std::map<std::pair<QString, int>, std::tuple<QString, QStringList, QStringList>> keys;
+        for (int row = 0; row < foreign.rowCount(); ++row) {
+            auto &[target, from, to] = keys[{foreign.text(row, 0), foreign.value(row, 1).toInt()}];
+            target = foreign.text(row, 2);
+            from << quoteIdentifier(foreign.text(row, 3));
+            to << (foreign.isNull(row, 4) ? QString() : quoteIdentifier(foreign.text(row, 4)));
+        }
+        for (const auto &[key, value] : keys) {
+            const auto &[target, from, to] = value;
+            const QString definition =
+                QStringLiteral("FOREIGN KEY (%1) REFERENCES %2 (%3)")
+                    .arg(from.join(QStringLiteral(", ")), quoteIdentifier(target),
+                         to.join(QStringLiteral(", ")));
+            tables[key.first].constraints[definition] = definition;
+        }
+        // Indexes made by CREATE INDEX (those of constraints have no SQL).
+        const Result indexes = co_await connection->execute(
+            QStringLiteral("SELECT tbl_name, name, sql FROM %1.sqlite_schema WHERE type = "
+                           "'index' AND sql IS NOT NULL")
+                .arg(q));
+        static const QRegularExpression head(
+            QStringLiteral("^\\s*CREATE\\s+(UNIQUE\\s+)?INDEX\\s+(IF\\s+NOT\\s+EXISTS\\s+)?"
+                           "(\"(?:[^\"]|\"\")*\"|`[^`]*`|\\[[^\\]]*\\]|\\S+)\\s+ON\\s+"),
+            QRegularExpression::CaseInsensitiveOption);
+        for (int row = 0; row < indexes.rowCount(); ++row) {
+            const QString sql = indexes.text(row, 2);
+            const QRegularExpressionMatch match = head.match(sql);
+            // Compared without its name: "UNIQUE ON t (a)"; the script rebuilds it from this.
+            const QString definition = match.hasMatch()
+                                           ? (match.capturedLength(1) ? QStringLiteral("UNIQUE ON ")
+                                                                      : QStringLiteral("ON ")) +
+                                                 sql.mid(match.capturedEnd()).simplified()
+                                           : sql.simplified();
+            tables[indexes.text(row, 0)].indexes[indexes.text(row, 1)] = definition;
+        }
+        if (rowCounts)
+            for (auto &[name, table] : tables) {
+                const Result count = co_await connection->execute(
+                    QStringLiteral("SELECT count(*) FROM %1").arg(qualifiedName(schema, name)));
+                table.rows = count.value(0, 0).toLongLong();
+            }
+    }
+    co_return shapes;
+}
+
+// --- the script ------------------------------------------------------------------------------
+
+QString columnDefinition(const TableShape::Column &column, Backend backend)
+{
+    QString type = column.type;
+    QString definition = quoteIdentifier(column.name);
+    bool withDefault = !column.defaultValue.isEmpty();
+    if (backend == Backend::Postgres && column.defaultValue.startsWith(QLatin1String("nextval("))) {
+        // A serial column: its sequence is made with it (the template's belongs to the template).
+        static const QMap<QString, QString> serials{
+            {QStringLiteral("integer"), QStringLiteral("serial")},
+            {QStringLiteral("bigint"), QStringLiteral("bigserial")},
+            {QStringLiteral("smallint"), QStringLiteral("smallserial")}};
+        if (serials.contains(type)) {
+            type = serials.value(type);
+            withDefault = false;
+        }
+    }
+    definition += type.isEmpty() ? QString() : QLatin1Char(' ') + type;
+    if (column.identity == QLatin1String("a"))
+        definition += QStringLiteral(" GENERATED ALWAYS AS IDENTITY");
+    else if (column.identity == QLatin1String("d"))
+        definition += QStringLiteral(" GENERATED BY DEFAULT AS IDENTITY");
+    if (withDefault)
+        definition += QStringLiteral(" DEFAULT ") + column.defaultValue;
+    if (!column.nullable)
+        definition += QStringLiteral(" NOT NULL");
+    return definition;
+}
+
+QString identityText(const QString &identity)
+{
+    if (identity == QLatin1String("a"))
+        return QStringLiteral("GENERATED ALWAYS AS IDENTITY");
+    if (identity == QLatin1String("d"))
+        return QStringLiteral("GENERATED BY DEFAULT AS IDENTITY");
+    return {};
+}
+
+// The default as drift shows it: an identity is a kind of default.
+QString defaultText(const TableShape::Column &column)
+{
+    const QString identity = identityText(column.identity);
+    return identity.isEmpty() ? column.defaultValue : identity;
+}
+
+// PostgreSQL's CREATE INDEX of the template, aimed at the tenant's table.
+QString postgresIndex(const QString &definition, const QString &tenant)
+{
+    static const QRegularExpression on(QStringLiteral(" ON (ONLY )?"));
+    const QRegularExpressionMatch match = on.match(definition);
+    if (!match.hasMatch())
+        return definition;
+    return definition.left(match.capturedEnd()) + quoteIdentifier(tenant) + QLatin1Char('.') +
+           definition.mid(match.capturedEnd());
+}
+
+QString sqliteIndex(const QString &name, const QString &definition, const QString &tenant)
+{
+    // definition: "ON t (a)" or "UNIQUE ON t (a)"
+    const bool unique = definition.startsWith(QLatin1String("UNIQUE "));
+    return QStringLiteral("CREATE %1INDEX %2.%3 %4")
+        .arg(unique ? QStringLiteral("UNIQUE ") : QString(), quoteIdentifier(tenant),
+             quoteIdentifier(name), unique ? definition.mid(7) : definition);
+}
+
+// The template's CREATE TABLE for `table` made in the tenant under `as`.
+QString sqliteCreate(const TableShape &table, const QString &tenant, const QString &as)
+{
+    static const QRegularExpression head(
+        QStringLiteral("^\\s*CREATE\\s+TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?"
+                       "(\"(?:[^\"]|\"\")*\"|`[^`]*`|\\[[^\\]]*\\]|[^\\s(]+)\\s*"),
+        QRegularExpression::CaseInsensitiveOption);
+    const QRegularExpressionMatch match = head.match(table.createSql);
+    return QStringLiteral("CREATE TABLE %1.%2 ").arg(quoteIdentifier(tenant), quoteIdentifier(as)) +
+           table.createSql.mid(match.hasMatch() ? match.capturedEnd() : 0);
+}
+
+bool isForeignKey(const QString &definition)
+{
+    return definition.startsWith(QLatin1String("FOREIGN KEY"));
+}
+
+void postgresScript(TenantDrift &drift, const std::map<QString, TableShape> &templateTables,
+                    const std::map<QString, TableShape> &tenantTables)
+{
+    const QString tenant = quoteIdentifier(drift.schema);
+    const auto table = [&](const QString &name) {
+        return tenant + QLatin1Char('.') + quoteIdentifier(name);
+    };
+    QStringList dropConstraints, dropIndexes, dropTables, createTables, alter, addConstraints,
+        addForeignKeys, createIndexes;
+    for (const DriftItem &item : std::as_const(drift.items)) {
+        const QString t = table(item.table);
+        const QString column = quoteIdentifier(item.name);
+        switch (item.kind) {
+        case DriftItem::Kind::MissingTable: {
+            const TableShape &shape = templateTables.at(item.table);
+            QStringList columns;
+            for (const TableShape::Column &c : shape.columns)
+                columns << QStringLiteral("    ") + columnDefinition(c, Backend::Postgres);
+            createTables << QStringLiteral("CREATE TABLE %1 (\n%2\n);")
+                                .arg(t, columns.join(QStringLiteral(",\n")));
+            for (const auto &[name, definition] : shape.constraints)
+                (isForeignKey(definition) ? addForeignKeys : addConstraints)
+                    << QStringLiteral("ALTER TABLE %1 ADD CONSTRAINT %2 %3;")
+                           .arg(t, quoteIdentifier(name), definition);
+            for (const auto &[name, definition] : shape.indexes)
+                createIndexes << postgresIndex(definition, drift.schema) + QLatin1Char(';');
+            break;
+        }
+        case DriftItem::Kind::ExtraTable:
+            dropTables << QStringLiteral("-- drops the table and its rows") +
+                              QStringLiteral("\nDROP TABLE %1;").arg(t);
+            break;
+        case DriftItem::Kind::MissingColumn: {
+            const TableShape::Column &c = *templateTables.at(item.table).column(item.name);
+            if (!c.nullable && c.defaultValue.isEmpty() && c.identity.isEmpty())
+                alter << QStringLiteral("-- NOT NULL without a default: fails if %1 has rows")
+                             .arg(item.table);
+            alter << QStringLiteral("ALTER TABLE %1 ADD COLUMN %2;")
+                         .arg(t, columnDefinition(c, Backend::Postgres));
+            break;
+        }
+        case DriftItem::Kind::ExtraColumn:
+            alter << QStringLiteral("-- drops the column and its values") +
+                         QStringLiteral("\nALTER TABLE %1 DROP COLUMN %2;").arg(t, column);
+            break;
+        case DriftItem::Kind::ColumnType:
+            alter << QStringLiteral("ALTER TABLE %1 ALTER COLUMN %2 TYPE %3 USING %2::%3;")
+                         .arg(t, column, item.expected);
+            break;
+        case DriftItem::Kind::Nullability:
+            alter << QStringLiteral("ALTER TABLE %1 ALTER COLUMN %2 %3 NOT NULL;")
+                         .arg(t, column,
+                              item.expected == QLatin1String("NOT NULL") ? QStringLiteral("SET")
+                                                                         : QStringLiteral("DROP"));
+            break;
+        case DriftItem::Kind::Default: {
+            const TableShape::Column &want = *templateTables.at(item.table).column(item.name);
+            const TableShape::Column &have = *tenantTables.at(item.table).column(item.name);
+            if (!have.identity.isEmpty() && have.identity != want.identity)
+                alter << QStringLiteral("ALTER TABLE %1 ALTER COLUMN %2 DROP IDENTITY;")
+                             .arg(t, column);
+            if (!want.identity.isEmpty() && have.identity != want.identity) {
+                if (!have.defaultValue.isEmpty())
+                    alter << QStringLiteral("ALTER TABLE %1 ALTER COLUMN %2 DROP DEFAULT;")
+                                 .arg(t, column);
+                alter << QStringLiteral("ALTER TABLE %1 ALTER COLUMN %2 ADD %3;")
+                             .arg(t, column, identityText(want.identity));
+            } else if (want.defaultValue.isEmpty()) {
+                if (!have.defaultValue.isEmpty())
+                    alter << QStringLiteral("ALTER TABLE %1 ALTER COLUMN %2 DROP DEFAULT;")
+                                 .arg(t, column);
+            } else {
+                alter << QStringLiteral("ALTER TABLE %1 ALTER COLUMN %2 SET DEFAULT %3;")
+                             .arg(t, column, want.defaultValue);
+            }
+            break;
+        }
+        case DriftItem::Kind::MissingIndex:
+            createIndexes << postgresIndex(item.expected, drift.schema) + QLatin1Char(';');
+            break;
+        case DriftItem::Kind::ExtraIndex:
+            dropIndexes << QStringLiteral("DROP INDEX %1.%2;").arg(tenant, column);
+            break;
+        case DriftItem::Kind::IndexDefinition:
+            dropIndexes << QStringLiteral("DROP INDEX %1.%2;").arg(tenant, column);
+            createIndexes << postgresIndex(item.expected, drift.schema) + QLatin1Char(';');
+            break;
+        case DriftItem::Kind::MissingConstraint:
+            (isForeignKey(item.expected) ? addForeignKeys : addConstraints)
+                << QStringLiteral("ALTER TABLE %1 ADD CONSTRAINT %2 %3;")
+                       .arg(t, column, item.expected);
+            break;
+        case DriftItem::Kind::ExtraConstraint:
+            dropConstraints << QStringLiteral("ALTER TABLE %1 DROP CONSTRAINT %2;").arg(t, column);
+            break;
+        case DriftItem::Kind::ConstraintDefinition:
+            dropConstraints << QStringLiteral("ALTER TABLE %1 DROP CONSTRAINT %2;").arg(t, column);
+            (isForeignKey(item.expected) ? addForeignKeys : addConstraints)
+                << QStringLiteral("ALTER TABLE %1 ADD CONSTRAINT %2 %3;")
+                       .arg(t, column, item.expected);
+            break;
+        }
+    }
+    // Foreign keys go first and come back last, so that nothing they reference is in the way.
+    std::stable_partition(dropConstraints.begin(), dropConstraints.end(),
+                          [](const QString &s) { return s.contains(QLatin1String("_fkey")); });
+    drift.script << QStringLiteral("BEGIN;")
+                 << QStringLiteral("-- unqualified names in defaults and references are the "
+                                   "tenant's")
+                 << QStringLiteral("SET LOCAL search_path TO %1;").arg(tenant);
+    drift.script << dropConstraints << dropIndexes << dropTables << createTables << alter
+                 << addConstraints << addForeignKeys << createIndexes;
+    drift.script << QStringLiteral("COMMIT;");
+}
+
+void sqliteScript(TenantDrift &drift, const std::map<QString, TableShape> &templateTables,
+                  const std::map<QString, TableShape> &tenantTables)
+{
+    const QString tenant = quoteIdentifier(drift.schema);
+    const auto table = [&](const QString &name) {
+        return tenant + QLatin1Char('.') + quoteIdentifier(name);
+    };
+    // Tables SQLite can only bring to the template by rebuilding them: a column's type,
+    // nullability or default, a constraint, or a column ALTER TABLE cannot add or drop.
+    std::set<QString> rebuild;
+    for (const DriftItem &item : std::as_const(drift.items)) {
+        switch (item.kind) {
+        case DriftItem::Kind::ColumnType:
+        case DriftItem::Kind::Nullability:
+        case DriftItem::Kind::Default:
+        case DriftItem::Kind::MissingConstraint:
+        case DriftItem::Kind::ExtraConstraint:
+        case DriftItem::Kind::ConstraintDefinition:
+            rebuild.insert(item.table);
+            break;
+        case DriftItem::Kind::MissingColumn: {
+            const TableShape::Column &c = *templateTables.at(item.table).column(item.name);
+            if (!c.nullable && c.defaultValue.isEmpty())
+                rebuild.insert(item.table);
+            break;
+        }
+        case DriftItem::Kind::ExtraColumn:
+            // DROP COLUMN refuses a column in a key or an index: rebuilding never does.
+            for (const auto &[name, definition] : tenantTables.at(item.table).constraints)
+                if (definition.contains(quoteIdentifier(item.name)))
+                    rebuild.insert(item.table);
+            for (const auto &[name, definition] : tenantTables.at(item.table).indexes)
+                if (definition.contains(item.name))
+                    rebuild.insert(item.table);
+            break;
+        default:
+            break;
+        }
+    }
+    QStringList drops, creates, alter, indexes;
+    for (const DriftItem &item : std::as_const(drift.items)) {
+        if (rebuild.count(item.table))
+            continue;
+        const QString t = table(item.table);
+        switch (item.kind) {
+        case DriftItem::Kind::MissingTable: {
+            const TableShape &shape = templateTables.at(item.table);
+            creates << sqliteCreate(shape, drift.schema, item.table) + QLatin1Char(';');
+            for (const auto &[name, definition] : shape.indexes)
+                indexes << sqliteIndex(name, definition, drift.schema) + QLatin1Char(';');
+            break;
+        }
+        case DriftItem::Kind::ExtraTable:
+            drops << QStringLiteral("-- drops the table and its rows\nDROP TABLE %1;").arg(t);
+            break;
+        case DriftItem::Kind::MissingColumn:
+            alter << QStringLiteral("ALTER TABLE %1 ADD COLUMN %2;")
+                         .arg(t, columnDefinition(*templateTables.at(item.table).column(item.name),
+                                                  Backend::Sqlite));
+            break;
+        case DriftItem::Kind::ExtraColumn:
+            alter << QStringLiteral("-- drops the column and its values\nALTER TABLE %1 DROP "
+                                    "COLUMN %2;")
+                         .arg(t, quoteIdentifier(item.name));
+            break;
+        case DriftItem::Kind::MissingIndex:
+            indexes << sqliteIndex(item.name, item.expected, drift.schema) + QLatin1Char(';');
+            break;
+        case DriftItem::Kind::ExtraIndex:
+            drops << QStringLiteral("DROP INDEX %1.%2;").arg(tenant, quoteIdentifier(item.name));
+            break;
+        case DriftItem::Kind::IndexDefinition:
+            drops << QStringLiteral("DROP INDEX %1.%2;").arg(tenant, quoteIdentifier(item.name));
+            indexes << sqliteIndex(item.name, item.expected, drift.schema) + QLatin1Char(';');
+            break;
+        default:
+            break;
+        }
+    }
+    QStringList rebuilds;
+    for (const QString &name : rebuild) {
+        const TableShape &want = templateTables.at(name);
+        const TableShape &have = tenantTables.at(name);
+        const QString temporary = name + QStringLiteral("__strata_rebuild");
+        QStringList common;
+        for (const TableShape::Column &c : want.columns)
+            if (have.column(c.name))
+                common << quoteIdentifier(c.name);
+        rebuilds << QStringLiteral("-- %1: SQLite changes a column's type, nullability or "
+                                   "default, or a constraint, only by rebuilding the table: "
+                                   "its rows are copied into the template's shape")
+                        .arg(name)
+                 << sqliteCreate(want, drift.schema, temporary) + QLatin1Char(';')
+                 << QStringLiteral("INSERT INTO %1.%2 (%3) SELECT %3 FROM %4;")
+                        .arg(tenant, quoteIdentifier(temporary), common.join(QStringLiteral(", ")),
+                             table(name))
+                 << QStringLiteral("DROP TABLE %1;").arg(table(name))
+                 << QStringLiteral("ALTER TABLE %1.%2 RENAME TO %3;")
+                        .arg(tenant, quoteIdentifier(temporary), quoteIdentifier(name));
+        for (const auto &[index, definition] : want.indexes) // dropped with the old table
+            indexes << sqliteIndex(index, definition, drift.schema) + QLatin1Char(';');
+    }
+    drift.script << QStringLiteral("BEGIN;") << drops << creates << alter << rebuilds << indexes
+                 << QStringLiteral("COMMIT;");
+}
+
+} // namespace
+
+TenantDrift compareShapes(const std::map<QString, TableShape> &templateTables,
+                          const std::map<QString, TableShape> &tenantTables,
+                          const QString &tenantSchema, Backend backend)
+{
+    using Kind = DriftItem::Kind;
+    TenantDrift drift;
+    drift.schema = tenantSchema;
+    for (const auto &[name, want] : templateTables) {
+        const auto found = tenantTables.find(name);
+        if (found == tenantTables.end()) {
+            drift.items << DriftItem{Kind::MissingTable, name, {}, {}, {}};
+            continue;
+        }
+        const TableShape &have = found->second;
+        if (want.rows && have.rows)
+            drift.rowCounts[name] = {*want.rows, *have.rows};
+        for (const TableShape::Column &c : want.columns) {
+            const TableShape::Column *h = have.column(c.name);
+            if (!h) {
+                drift.items << DriftItem{Kind::MissingColumn, name, c.name, c.type, {}};
+                continue;
+            }
+            if (h->type != c.type)
+                drift.items << DriftItem{Kind::ColumnType, name, c.name, c.type, h->type};
+            if (h->nullable != c.nullable) {
+                const auto text = [](bool nullable) {
+                    return nullable ? QStringLiteral("NULL") : QStringLiteral("NOT NULL");
+                };
+                drift.items << DriftItem{Kind::Nullability, name, c.name, text(c.nullable),
+                                         text(h->nullable)};
+            }
+            if (defaultText(*h) != defaultText(c))
+                drift.items << DriftItem{Kind::Default, name, c.name, defaultText(c),
+                                         defaultText(*h)};
+        }
+        for (const TableShape::Column &h : have.columns)
+            if (!want.column(h.name))
+                drift.items << DriftItem{Kind::ExtraColumn, name, h.name, {}, h.type};
+        for (const auto &[index, definition] : want.indexes) {
+            const auto other = have.indexes.find(index);
+            if (other == have.indexes.end())
+                drift.items << DriftItem{Kind::MissingIndex, name, index, definition, {}};
+            else if (other->second != definition)
+                drift.items << DriftItem{Kind::IndexDefinition, name, index, definition,
+                                         other->second};
+        }
+        for (const auto &[index, definition] : have.indexes)
+            if (!want.indexes.count(index))
+                drift.items << DriftItem{Kind::ExtraIndex, name, index, {}, definition};
+        for (const auto &[constraint, definition] : want.constraints) {
+            const auto other = have.constraints.find(constraint);
+            if (other == have.constraints.end())
+                drift.items << DriftItem{Kind::MissingConstraint, name, constraint, definition, {}};
+            else if (other->second != definition)
+                drift.items << DriftItem{Kind::ConstraintDefinition, name, constraint, definition,
+                                         other->second};
+        }
+        for (const auto &[constraint, definition] : have.constraints)
+            if (!want.constraints.count(constraint))
+                drift.items << DriftItem{Kind::ExtraConstraint, name, constraint, {}, definition};
+    }
+    for (const auto &[name, have] : tenantTables)
+        if (!templateTables.count(name))
+            drift.items << DriftItem{Kind::ExtraTable, name, {}, {}, {}};
+    if (drift.drifts()) {
+        if (backend == Backend::Postgres)
+            postgresScript(drift, templateTables, tenantTables);
+        else
+            sqliteScript(drift, templateTables, tenantTables);
+    }
+    return drift;
+}
+
+QCoro::Task<Shapes> readShapes(Database *db, QStringList schemas, bool rowCounts)
+{
+    if (db->url().backend() == Backend::Postgres)
+        co_return co_await readPostgres(db, schemas, rowCounts);
+    co_return co_await readSqlite(db, schemas, rowCounts);
+}
+
+QCoro::Task<DriftReport> compareTenants(Database *db, QString templateSchema, QStringList tenants,
+                                        DriftOptions options)
+{
+    const QStringList known = co_await reflection::listSchemas(db);
+    for (const QString &schema : QStringList{templateSchema} + tenants)
+        if (!known.contains(schema))
+            throw Error(Error::Kind::Configuration,
+                        QStringLiteral("no schema named '%1'").arg(schema), db->displayUrl());
+    tenants.removeAll(templateSchema);
+    const QStringList schemas = QStringList{templateSchema} + tenants;
+    Shapes shapes = co_await readShapes(db, schemas, options.rowCounts);
+    const std::map<QString, TableShape> templateTables = shapes[templateSchema];
+    if (templateTables.empty())
+        throw Error(Error::Kind::Configuration,
+                    QStringLiteral("the template schema '%1' has no table").arg(templateSchema),
+                    db->displayUrl());
+    DriftReport report;
+    report.templateSchema = templateSchema;
+    const Backend backend = db->url().backend();
+    for (const QString &tenant : std::as_const(tenants))
+        report.tenants << compareShapes(templateTables, shapes[tenant], tenant, backend);
+    co_return report;
+}
+
+} // namespace orm
