@@ -18,10 +18,9 @@
 // signal when interrupted. Passwords are never printed.
 
 #include "command.h"
-#include "table_printer.h"
+#include "result_output.h"
 #include "termination_signals.h"
 
-#include "orm/core/text_escape.h"
 #include "orm/query/sql_dialect.h"
 #include "orm/registry/registry.h"
 #include "orm/session/sql_splitter.h"
@@ -29,12 +28,9 @@
 
 #include <QCommandLineParser>
 #include <QFile>
-#include <QJsonDocument>
-#include <QRegularExpression>
 #include <QTextStream>
 #include <QTimer>
 
-#include <cmath>
 #include <cstdio>
 #include <unistd.h>
 #include <vector>
@@ -165,99 +161,11 @@ QCoro::Task<orm::Result> runStatement(orm::Database *db, QString sql, QString sc
     co_return result;
 }
 
-QString cellText(const orm::Result &result, int row, int column)
-{
-    if (result.isNull(row, column))
-        return {};
-    const QVariant value = result.value(row, column);
-    if (value.typeId() == QMetaType::QByteArray)
-        return QStringLiteral("\\x") + QString::fromLatin1(value.toByteArray().toHex());
-    if (value.typeId() == QMetaType::Bool)
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    return result.text(row, column);
-}
-
 QString rowsAffectedText(qint64 n)
 {
     if (n < 0)
         return QStringLiteral("OK");
     return QStringLiteral("%1 %2 affected").arg(n).arg(n == 1 ? "row" : "rows");
-}
-
-// RFC 4180: CRLF line ends; fields with a comma, quote, CR or LF quoted, quotes doubled. NULL is
-// an empty field, an empty string a quoted "".
-QString csvField(const QString &text, bool null)
-{
-    return null ? QString() : orm::text::csvField(text);
-}
-
-void printCsv(QTextStream &out, const orm::Result &result)
-{
-    QStringList header;
-    for (const orm::Column &column : result.columns)
-        header << csvField(column.name, false);
-    out << header.join(QLatin1Char(',')) << "\r\n";
-    for (int row = 0; row < result.rowCount(); ++row) {
-        QStringList line;
-        for (int c = 0; c < result.columnCount(); ++c)
-            line << csvField(cellText(result, row, c), result.isNull(row, c));
-        out << line.join(QLatin1Char(',')) << "\r\n";
-    }
-}
-
-// A cell as JSON with its proper type: numbers, booleans, null, embedded JSON, strings.
-QString jsonValue(const orm::Result &result, int row, int column)
-{
-    if (result.isNull(row, column))
-        return QStringLiteral("null");
-    const orm::LogicalType type = result.columns[column].type;
-    if (type == orm::LogicalType::Numeric) {
-        // Exact decimals keep every digit: written as the server gave them.
-        static const QRegularExpression number(
-            QStringLiteral("^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$"));
-        const QString text = result.text(row, column);
-        return number.match(text).hasMatch() ? text : orm::text::jsonString(text);
-    }
-    if (type == orm::LogicalType::Json) {
-        const QString text = result.text(row, column);
-        QJsonParseError error;
-        QJsonDocument::fromJson(QStringLiteral("[%1]").arg(text).toUtf8(), &error);
-        return error.error == QJsonParseError::NoError ? text.trimmed()
-                                                       : orm::text::jsonString(text);
-    }
-    const QVariant value = result.value(row, column);
-    switch (value.typeId()) {
-    case QMetaType::Bool:
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    case QMetaType::Int:
-    case QMetaType::LongLong:
-    case QMetaType::UInt:
-    case QMetaType::ULongLong:
-        return value.toString();
-    case QMetaType::Double: {
-        const double v = value.toDouble();
-        if (!std::isfinite(v))
-            return orm::text::jsonString(result.text(row, column));
-        return QString::number(v, 'g', QLocale::FloatingPointShortest);
-    }
-    default:
-        return orm::text::jsonString(cellText(result, row, column));
-    }
-}
-
-void printJson(QTextStream &out, const orm::Result &result)
-{
-    QStringList names;
-    for (const orm::Column &column : result.columns)
-        names << orm::text::jsonString(column.name);
-    out << '[';
-    for (int row = 0; row < result.rowCount(); ++row) {
-        QStringList members;
-        for (int c = 0; c < result.columnCount(); ++c)
-            members << names[c] + QStringLiteral(": ") + jsonValue(result, row, c);
-        out << (row ? ",\n  {" : "\n  {") << members.join(QStringLiteral(", ")) << '}';
-    }
-    out << (result.rowCount() ? "\n]\n" : "]\n");
 }
 
 int usage(const QString &message)
@@ -314,10 +222,11 @@ int runQuery(const QStringList &arguments)
     const QString url = parser.value(database);
     if (url.isEmpty())
         return usage(QStringLiteral("--database URL is required"));
-    const QString outputFormat = parser.value(format);
-    if (outputFormat != QLatin1String("table") && outputFormat != QLatin1String("csv") &&
-        outputFormat != QLatin1String("json"))
-        return usage(QStringLiteral("unknown format '%1' (table, csv or json)").arg(outputFormat));
+    const std::optional<strata::app::OutputFormat> outputFormat =
+        strata::app::parseOutputFormat(parser.value(format));
+    if (!outputFormat)
+        return usage(
+            QStringLiteral("unknown format '%1' (table, csv or json)").arg(parser.value(format)));
     double timeoutSeconds = 0;
     if (parser.isSet(timeout)) {
         bool ok = false;
@@ -345,19 +254,19 @@ int runQuery(const QStringList &arguments)
     orm::Database *target = nullptr;
     try {
         registry = std::make_unique<orm::Registry>(url);
+        QString name;
+        QString value;
         for (const QString &entry : parser.values(extra)) {
-            const qsizetype eq = entry.indexOf(QLatin1Char('='));
-            if (eq <= 0) // never echo the value: it may hold a password
+            if (!strata::app::splitNamedValue(entry, &name, &value)) // never echo: a password
                 return usage(QStringLiteral("--extra expects NAME=URL"));
-            registry->addExtra(entry.left(eq), entry.mid(eq + 1));
+            registry->addExtra(name, value);
         }
         target = parser.isSet(usingOption) ? registry->database(parser.value(usingOption))
                                            : registry->database();
         for (const QString &entry : parser.values(attach)) {
-            const qsizetype eq = entry.indexOf(QLatin1Char('='));
-            if (eq <= 0)
+            if (!strata::app::splitNamedValue(entry, &name, &value))
                 return usage(QStringLiteral("--attach expects NAME=FILE, got '%1'").arg(entry));
-            target->attach(entry.left(eq), entry.mid(eq + 1));
+            target->attach(name, value);
         }
     } catch (const orm::Error &error) {
         return usage(error.toString());
@@ -395,19 +304,15 @@ int runQuery(const QStringList &arguments)
         statementTimer.stop();
         disconnect();
         if (result.columnCount() == 0) {
-            if (outputFormat == QLatin1String("json"))
+            if (*outputFormat == strata::app::OutputFormat::Json)
                 out << QStringLiteral("{\"rowsAffected\": %1}\n").arg(result.rowsAffected);
-            else if (outputFormat == QLatin1String("csv"))
+            else if (*outputFormat == strata::app::OutputFormat::Csv)
                 out << "rows_affected\r\n" << result.rowsAffected << "\r\n";
             else
                 out << rowsAffectedText(result.rowsAffected) << '\n';
-        } else if (outputFormat == QLatin1String("json")) {
-            printJson(out, result);
-        } else if (outputFormat == QLatin1String("csv")) {
-            printCsv(out, result);
         } else {
-            out.flush(); // the table is written to stdout directly, in pieces
-            strata::app::printTable(stdout, result);
+            out.flush(); // printResult writes to stdout itself
+            strata::app::printResult(result, *outputFormat);
         }
         return 0;
     } catch (const UsageError &error) {

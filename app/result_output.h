@@ -1,8 +1,8 @@
 #pragma once
 
 // How the CLI commands print a result: a table (table_printer), RFC 4180 CSV or a JSON array of
-// objects, and how they read NAME=VALUE options. Shared by `strata fanout` and `strata drift`;
-// `strata query` still has its own copies in cli_query.cpp.
+// objects, and how they read NAME=VALUE options. Shared by `strata query`, `strata fanout` and
+// `strata drift`.
 
 #include "orm/core/result.h"
 #include "orm/registry/registry.h"
