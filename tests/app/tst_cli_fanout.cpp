@@ -6,6 +6,7 @@
 #include "await.h"
 #include "backends.h"
 #include "loopback_ports.h"
+#include "run_strata.h"
 
 #include "orm/database/database.h"
 #include "orm/query/sql_dialect.h"
@@ -20,29 +21,12 @@ using strata::test::await;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out;
-    QString err;
-};
+using Run = strata::test::StrataRun;
+using strata::test::sqlitePath;
 
 Run runStrata(const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(STRATA_BINARY), QStringList(QStringLiteral("fanout")) + arguments);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(30000)) {
-        process.kill();
-        process.waitForFinished();
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
-}
-
-QString sqlitePath(const QString &url)
-{
-    return url.section(QStringLiteral("sqlite:///"), 1).section(QLatin1Char('?'), 0, 0);
+    return strata::test::runStrataCommand(QStringLiteral("fanout"), arguments);
 }
 
 // Tenants <prefix>_a (2 rows), <prefix> Odd "Q" (1 row, an extra column) and <prefix>_c (no

@@ -19,7 +19,7 @@ struct Outcome {
     std::exception_ptr error;
 };
 
-template<typename T>
+template <typename T>
 QCoro::Task<> drive(QCoro::Task<T> task, std::optional<T> *value, Outcome *outcome,
                     QEventLoop *loop)
 {
@@ -58,7 +58,7 @@ inline void wait(detail::Outcome &outcome, QEventLoop &loop, int timeoutMs)
 } // namespace detail
 
 // Runs the task to completion and returns its value, rethrowing what it threw.
-template<typename T>
+template <typename T>
 T await(QCoro::Task<T> task, int timeoutMs = 30000)
 {
     QEventLoop loop;

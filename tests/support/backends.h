@@ -24,11 +24,11 @@ QString uniqueName(const QString &prefix);
 
 } // namespace strata::test
 
-#define STRATA_BACKEND_URL(var)                                                                  \
-    QFETCH_GLOBAL(QString, backend);                                                             \
-    const QString var = strata::test::urlFor(backend);                                           \
-    if (var.isEmpty()) {                                                                         \
-        if (qEnvironmentVariableIsSet("CI"))                                                     \
-            QFAIL("STRATA_TEST_PG_URL is not set: PostgreSQL suites must not skip under CI");     \
-        QSKIP("no PostgreSQL server (run through `make test`)");                                 \
+#define STRATA_BACKEND_URL(var)                                                                    \
+    QFETCH_GLOBAL(QString, backend);                                                               \
+    const QString var = strata::test::urlFor(backend);                                             \
+    if (var.isEmpty()) {                                                                           \
+        if (qEnvironmentVariableIsSet("CI"))                                                       \
+            QFAIL("STRATA_TEST_PG_URL is not set: PostgreSQL suites must not skip under CI");      \
+        QSKIP("no PostgreSQL server (run through `make test`)");                                   \
     }

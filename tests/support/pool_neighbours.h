@@ -13,6 +13,7 @@
 #include <QCoro/QCoroTask>
 #include <QString>
 #include <QStringList>
+#include <QTest>
 
 #include <memory>
 #include <vector>
@@ -24,6 +25,14 @@ inline QString bouncerUrl()
 {
     return qEnvironmentVariable("STRATA_TEST_PGBOUNCER_URL");
 }
+
+// In initTestCase: skips without PgBouncer, fails without it under CI.
+#define STRATA_REQUIRE_PGBOUNCER()                                                                 \
+    if (strata::test::bouncerUrl().isEmpty()) {                                                    \
+        if (qEnvironmentVariableIsSet("CI"))                                                       \
+            QFAIL("STRATA_TEST_PGBOUNCER_URL is not set: the pooler suites must not skip in CI");  \
+        QSKIP("no PgBouncer (run through `make test`)");                                           \
+    }
 
 class PoolNeighbours {
 public:

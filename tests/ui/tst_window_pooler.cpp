@@ -46,11 +46,7 @@ private:
 private slots:
     void initTestCase()
     {
-        if (bouncerUrl().isEmpty()) {
-            if (qEnvironmentVariableIsSet("CI"))
-                QFAIL("STRATA_TEST_PGBOUNCER_URL is not set: the pooler suite must not skip in CI");
-            QSKIP("no PgBouncer (run through `make test`)");
-        }
+        STRATA_REQUIRE_PGBOUNCER();
         m_direct = std::make_unique<orm::Database>(test::postgresUrl());
         test::await(m_direct->connect());
         m_wide = test::uniqueName(QStringLiteral("pool_wide"));
