@@ -1,5 +1,6 @@
 #include "orm/session/sql_splitter.h"
 
+#include "orm/core/thread_context.h"
 #include "orm/session/sqlite_statement_scanner.h"
 
 #include <QCoro/QCoroFuture>
@@ -137,6 +138,17 @@ QList<SqlStatement> splitSql(const QString &script, Dialect dialect)
     return dialect == Dialect::Postgres ? splitPostgres(script) : splitSqlite(script);
 }
 
+namespace {
+
+// Resumes the coroutine on the next turn of its thread's event loop.
+struct NextTurn {
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> handle) { resumeOn(threadContext(), handle); }
+    void await_resume() const noexcept {}
+};
+
+} // namespace
+
 QCoro::Task<QList<SqlStatement>> splitSqlOffThread(QString script, Dialect dialect)
 {
     auto promise = std::make_shared<QPromise<QList<SqlStatement>>>();
@@ -148,6 +160,9 @@ QCoro::Task<QList<SqlStatement>> splitSqlOffThread(QString script, Dialect diale
     });
     // Named first: GCC 12 and co_await (docs/DEVELOPING.md).
     QList<SqlStatement> statements = co_await future;
+    // A worker that finished before the await let the caller go on inside its own call: the
+    // caller always gets its event loop back first (a run never starts within run()).
+    co_await NextTurn{};
     co_return statements;
 }
 

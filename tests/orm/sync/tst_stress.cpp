@@ -144,6 +144,8 @@ void TestStress::timeoutsUnderLoad()
             } catch (const orm::Error &error) {
                 if (error.kind() == orm::Error::Kind::Timeout)
                     ++timedOut;
+                else
+                    qWarning("neither finished nor timed out: %s", qPrintable(error.toString()));
             }
         });
     }

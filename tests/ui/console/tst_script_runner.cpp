@@ -321,8 +321,14 @@ private slots:
     void sessionTurnsAreFirstComeFirstServed()
     {
         QStringList order;
+        // Long enough that it is still running when the second call comes (a SELECT 1 can be
+        // done before the caller goes on).
+        const QString holds = isPg() ? QStringLiteral("SELECT pg_sleep(0.1)")
+                                     : QStringLiteral("WITH RECURSIVE c(x) AS (SELECT 1 UNION "
+                                                      "ALL SELECT x + 1 FROM c WHERE x < 300000) "
+                                                      "SELECT count(*) FROM c");
         auto chained = [&]() -> QCoro::Task<> {
-            co_await m_session->execute(QStringLiteral("SELECT 1"));
+            co_await m_session->execute(holds);
             co_await m_session->execute(QStringLiteral("SELECT 2"));
             order << QStringLiteral("chained");
         };
