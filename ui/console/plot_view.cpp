@@ -5,6 +5,7 @@
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
+#include <QCategoryAxis>
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
@@ -13,6 +14,7 @@
 #include <QLineSeries>
 #include <QListWidget>
 #include <QScatterSeries>
+#include <QSet>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -33,6 +35,35 @@ std::optional<double> number(const orm::RowBatch &rows, int r, int c, orm::Logic
     if (!ok)
         return std::nullopt;
     return d;
+}
+
+// Whether every value read of a column of unknown type (SQLite expressions) is a number.
+bool valuesAreNumbers(const orm::RowBatch &rows, int c, orm::LogicalType type)
+{
+    for (int r = 0; r < rows.rowCount(); ++r)
+        if (!rows.isNull(r, c) && !number(rows, r, c, type))
+            return false;
+    return true;
+}
+
+// An axis that labels points placed by row with the X column's text, a label every few rows so
+// that they stay readable.
+QCategoryAxis *labelAxis(const orm::RowBatch &rows, int x)
+{
+    constexpr int kMaxLabels = 24;
+    auto *axis = new QCategoryAxis;
+    axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    const int step = std::max(1, (rows.rowCount() + kMaxLabels - 1) / kMaxLabels);
+    QSet<QString> used; // QCategoryAxis wants labels unique
+    for (int r = 0; r < rows.rowCount(); r += step) {
+        QString label = rows.isNull(r, x) ? QStringLiteral("NULL") : rows.text(r, x);
+        while (used.contains(label))
+            label += QChar(0x200B); // a zero-width space keeps repeated values apart
+        used.insert(label);
+        axis->append(label, r);
+    }
+    axis->setRange(0, std::max(1, rows.rowCount() - 1));
+    return axis;
 }
 
 } // namespace
@@ -66,15 +97,20 @@ PlotView::PlotView(ResultStreamPtr stream, QWidget *parent)
     m_kind->setObjectName(QStringLiteral("plotKind"));
     m_kind->addItems({tr("Line"), tr("Bar"), tr("Scatter")});
     const orm::Columns &columns = m_stream->columns();
+    // Only numbers can be Y: text columns are not offered, nor are untyped ones (SQLite
+    // expressions) whose values read so far are text.
+    const orm::RowBatch read =
+        m_stream->read(0, int(std::min<qint64>(m_stream->rowsRead(), kMaxPoints)));
     int firstNumeric = -1;
     for (int c = 0; c < columns.size(); ++c) {
         m_x->addItem(columns[c].name);
         auto *item = new QListWidgetItem(columns[c].name, m_y);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-        const bool numeric = isNumericColumn(columns[c]);
+        const bool numeric =
+            isNumericColumn(columns[c]) && (columns[c].type != orm::LogicalType::Unknown ||
+                                            valuesAreNumbers(read, c, columns[c].type));
         item->setCheckState(Qt::Unchecked);
-        if (!numeric)
-            item->setFlags(item->flags() & ~Qt::ItemIsEnabled);
+        item->setHidden(!numeric);
         if (numeric && c > 0 && firstNumeric < 0) {
             firstNumeric = c;
             item->setCheckState(Qt::Checked);
@@ -135,11 +171,21 @@ QCoro::Task<> PlotView::replot()
         co_return;
     const orm::Columns &columns = stream->columns();
     const int x = m_x->currentIndex();
+    const orm::RowBatch rows = stream->read(0, kMaxPoints);
+    // Untyped columns whose values turned out to be text are no Y after all.
+    {
+        QSignalBlocker blocker(m_y);
+        for (int i = 0; i < m_y->count() && i < columns.size(); ++i)
+            if (!m_y->item(i)->isHidden() && columns[i].type == orm::LogicalType::Unknown &&
+                !valuesAreNumbers(rows, i, columns[i].type)) {
+                m_y->item(i)->setHidden(true);
+                m_y->item(i)->setCheckState(Qt::Unchecked);
+            }
+    }
     QList<int> ys;
     for (int i = 0; i < m_y->count(); ++i)
-        if (m_y->item(i)->checkState() == Qt::Checked)
+        if (!m_y->item(i)->isHidden() && m_y->item(i)->checkState() == Qt::Checked)
             ys << i;
-    const orm::RowBatch rows = stream->read(0, kMaxPoints);
     const auto kind = Kind(m_kind->currentIndex());
     auto *chart = new QChart;
     chart->legend()->setVisible(ys.size() > 1 || kind == Kind::Bar);
@@ -177,7 +223,9 @@ QCoro::Task<> PlotView::replot()
         chart->addAxis(axisY, Qt::AlignLeft);
         series->attachAxis(axisY);
     } else {
-        auto *axisX = new QValueAxis;
+        // A text X places the points by row and labels them with its values.
+        QAbstractAxis *axisX =
+            xNumeric ? static_cast<QAbstractAxis *>(new QValueAxis) : labelAxis(rows, x);
         auto *axisY = new QValueAxis;
         chart->addAxis(axisX, Qt::AlignBottom);
         chart->addAxis(axisY, Qt::AlignLeft);
@@ -214,7 +262,8 @@ QCoro::Task<> PlotView::replot()
                 minY = std::min(minY, p.y());
                 maxY = std::max(maxY, p.y());
             }
-        axisX->setRange(minX, maxX > minX ? maxX : minX + 1);
+        if (xNumeric)
+            axisX->setRange(minX, maxX > minX ? maxX : minX + 1);
         axisY->setRange(minY, maxY > minY ? maxY : minY + 1);
     }
     m_note->setText(stream->rowsRead() > kMaxPoints || !stream->isFinished()

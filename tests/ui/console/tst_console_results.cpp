@@ -70,6 +70,9 @@ private slots:
         QVERIFY(xBox && yList && kindBox);
         QCOMPARE(xBox->count(), 4);
         QCOMPARE(yList->count(), 4);
+        // The label column is text (untyped in SQLite, but its values are text): it is no Y.
+        QVERIFY(!yList->item(1)->isHidden());
+        QVERIFY(yList->item(3)->isHidden());
         QChartView *chartView = plot->chartView();
 
         // Bars: X the label column, Y two numeric columns.
@@ -97,11 +100,16 @@ private slots:
         QVERIFY(categories);
         QCOMPARE(categories->categories(), QStringList({"c1", "c2", "c3", "c4", "c5"}));
 
-        // Scatter over the same picks: a text X places the points by row (0, 1, ...).
+        // Scatter over the same picks: a text X places the points by row (0, 1, ...) and labels
+        // them with its values, not with row numbers.
         replotted.clear();
         kindBox->setCurrentIndex(int(ui::PlotView::Kind::Scatter));
         QTRY_VERIFY(!replotted.isEmpty());
         QTRY_COMPARE(chartView->chart()->series().size(), 2);
+        auto *labels =
+            qobject_cast<QCategoryAxis *>(chartView->chart()->axes(Qt::Horizontal).value(0));
+        QVERIFY(labels);
+        QCOMPARE(labels->categoriesLabels(), QStringList({"c1", "c2", "c3", "c4", "c5"}));
         for (QAbstractSeries *series : chartView->chart()->series())
             QCOMPARE(series->type(), QAbstractSeries::SeriesTypeScatter);
         QCOMPARE(chartView->chart()->series()[0]->name(), QStringLiteral("square"));
@@ -132,6 +140,35 @@ private slots:
             qobject_cast<QBarCategoryAxis *>(chartView->chart()->axes(Qt::Horizontal).first());
         QVERIFY(categories);
         QCOMPARE(categories->categories(), QStringList({"1", "2", "3", "4", "5"}));
+    }
+
+    // The first plot of a result whose first column is text: a line over the rows, labelled
+    // with that column's values; only the numeric columns are offered as Y.
+    void defaultPlotOfATextColumnShowsItsLabels()
+    {
+        auto tab = newTab();
+        const QString sql =
+            isPg() ? QStringLiteral("SELECT 'day ' || g AS day, g * 3 AS sales, 'note' AS note "
+                                    "FROM generate_series(1, 4) g ORDER BY g")
+                   : QStringLiteral("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 "
+                                    "FROM g WHERE n < 4) SELECT 'day ' || n AS day, n * 3 AS "
+                                    "sales, 'note' AS note FROM g ORDER BY n");
+        QVERIFY(test::await(tab->run(sql, 0)));
+        ui::ResultView *view = tab->result(0);
+        QVERIFY(waitShown(view));
+        QTRY_COMPARE(view->model()->totalRows(), 4);
+        ui::PlotView *plot = view->plot();
+        auto *yList = plot->findChild<QListWidget *>(QStringLiteral("plotY"));
+        test::await(plot->replot());
+        QVERIFY(yList->item(0)->isHidden());
+        QVERIFY(!yList->item(1)->isHidden());
+        QVERIFY(yList->item(2)->isHidden());
+        QCOMPARE(plot->seriesCount(), 1);
+        QCOMPARE(plot->pointCount(0), 4);
+        auto *labels = qobject_cast<QCategoryAxis *>(
+            plot->chartView()->chart()->axes(Qt::Horizontal).value(0));
+        QVERIFY(labels);
+        QCOMPARE(labels->categoriesLabels(), QStringList({"day 1", "day 2", "day 3", "day 4"}));
     }
 
     // Reals show the shortest text that reads back as the same number (0.1 + 0.2 is not 0.3),
