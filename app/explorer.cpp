@@ -43,7 +43,8 @@ struct Connections {
 };
 
 // --database (or STRATA_DATABASE_URL) > saved connections > the demo; --extra adds to any.
-Connections chooseConnections(const StartupOptions &options, std::optional<Demo> &demo)
+Connections chooseConnections(const StartupOptions &options, bool preferDemo,
+                              std::optional<Demo> &demo)
 {
     Connections chosen;
     ui::SavedConnections saved(options.configFile.isEmpty() ? ui::SavedConnections::defaultPath()
@@ -52,7 +53,7 @@ Connections chooseConnections(const StartupOptions &options, std::optional<Demo>
     if (!options.databaseUrl.isEmpty()) {
         chosen.primary = options.databaseUrl;
         chosen.origin = QStringLiteral("the command line");
-    } else if (!saved.connections().isEmpty()) {
+    } else if (!saved.connections().isEmpty() && !preferDemo) {
         chosen.origin = saved.path();
         for (const ui::SavedConnection &connection : saved.connections()) {
             // Saved URLs hold no password: the keyring may; if the server asks for one the
@@ -85,11 +86,18 @@ int runExplorer(QApplication &app, const StartupOptions &options)
     const bool interactive = options.screenshotFile.isEmpty() &&
                              QGuiApplication::platformName() != QLatin1String("offscreen");
 
+    // Before anything connects: the connect timeout for URLs that do not give one, the theme,
+    // and whether to start with the demo.
+    const QString preferencesPath = ui::Preferences::defaultPath();
+    const ui::Preferences preferences = ui::Preferences::load(preferencesPath);
+    preferences.apply();
+
     std::optional<Demo> demo;
     std::unique_ptr<orm::Registry> registry;
     Connections chosen;
     try {
-        chosen = chooseConnections(options, demo);
+        chosen = chooseConnections(options,
+                                   preferences.startWith == ui::Preferences::StartWith::Demo, demo);
         registry = std::make_unique<orm::Registry>(chosen.primary);
         for (const auto &[name, url] : chosen.extras)
             registry->addExtra(name, url);
@@ -100,10 +108,6 @@ int runExplorer(QApplication &app, const StartupOptions &options)
         return 2;
     }
 
-    // Before anything connects: the connect timeout for URLs that do not give one.
-    const QString preferencesPath = ui::Preferences::defaultPath();
-    ui::Preferences::load(preferencesPath).apply();
-
     // Lenient: the window appears at once; a database that fails shows as failed.
     orm::Lifespan *lifespan = orm::Lifespan::bind(registry.get(), &app);
     ui::MainWindow window(registry.get());
@@ -113,6 +117,7 @@ int runExplorer(QApplication &app, const StartupOptions &options)
     // window asks the registry); the one opened as the primary changes at the next start.
     window.setPrimaryConnectionName(chosen.primaryName);
     window.setPreferencesPath(preferencesPath);
+    window.setStartSchema(options.schema);
     // A screenshot or a test has nobody to type a password.
     window.setAsksForPasswords(interactive);
     window.logPane()->captureOrmWarnings();
@@ -126,8 +131,13 @@ int runExplorer(QApplication &app, const StartupOptions &options)
     QDockWidget *consoleDock = window.addPane(QStringLiteral("consoleDock"), QObject::tr("Console"),
                                               console, Qt::BottomDockWidgetArea);
     const auto followActive = [&window, console] {
-        console->setActive(window.activeDatabase(), window.activeSchema());
+        console->setActive(window.activeDatabase(), window.activeSchema(),
+                           window.displayName(window.activeDatabase()));
     };
+    console->setEditorFont(window.preferences().editorFont());
+    QObject::connect(
+        &window, &ui::MainWindow::preferencesApplied, console,
+        [console](const ui::Preferences &chosen) { console->setEditorFont(chosen.editorFont()); });
     QObject::connect(&window, &ui::MainWindow::activeDatabaseChanged, console, followActive);
     QObject::connect(&window, &ui::MainWindow::activeSchemaChanged, console, followActive);
     // DDL run in the console shows in the tree at once.
@@ -143,12 +153,19 @@ int runExplorer(QApplication &app, const StartupOptions &options)
                 open << QObject::tr("console tab %1 (%2)").arg(i + 1).arg(session->displayUrl());
         return open;
     });
+    // The console gets room for a few lines of SQL and a result; then, for a person, the window
+    // as they left it. A screenshot or a test always sees the same layout.
+    window.resizeDocks({consoleDock}, {window.height() * 2 / 5}, Qt::Vertical);
+    if (interactive)
+        window.restoreLayout();
     window.show();
 
     Screenshot *screenshot = nullptr;
-    if (!options.screenshotFile.isEmpty())
+    if (!options.screenshotFile.isEmpty()) {
         screenshot = new Screenshot(&window, options.screenshotFile, options.selectModel,
                                     options.screenshotTimeoutMs);
+        screenshot->setSchema(options.schema);
+    }
     if (screenshot && !options.consoleSql.isEmpty()) {
         consoleDock->raise();
         // The console is what the picture is about: give it most of the window's height.

@@ -36,9 +36,15 @@ Screenshot::Screenshot(ui::MainWindow *window, QString file, QString selectModel
             });
     connect(window->logPane(), &ui::LogPane::appended, this,
             [this](int level, const QString &line) {
-                if (!m_select.isEmpty() && level == int(ui::LogPane::Level::Error) &&
-                    line.contains(QStringLiteral("Opening %1").arg(m_select)))
-                    finish(1, line);
+                if (level != int(ui::LogPane::Level::Error))
+                    return;
+                if ((!m_select.isEmpty() &&
+                     line.contains(QStringLiteral("Opening %1").arg(m_select))) ||
+                    (!m_schema.isEmpty() &&
+                     line.contains(QStringLiteral("Opening schema %1").arg(m_schema))))
+                    finish(1, m_select.isEmpty() || line.contains(m_select)
+                                  ? line
+                                  : QStringLiteral("%1; %2 is not opened").arg(line, m_select));
             });
 }
 

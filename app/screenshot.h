@@ -29,6 +29,8 @@ public:
     // Runs `sql` in a console tab once the window has settled, and shoots when its result (or
     // its error) is shown; an SQL error still saves the picture, then exits with 1.
     void setConsole(ui::ConsolePane *console, QString sql);
+    // --schema: a database without that schema ends the run with 1, naming it (and the table).
+    void setSchema(QString schema) { m_schema = std::move(schema); }
 
 private:
     void poll();
@@ -37,6 +39,7 @@ private:
     ui::MainWindow *m_window;
     QString m_file;
     QString m_select;
+    QString m_schema;
     bool m_started = false;
     bool m_done = false;
     int m_settled = 0; // consecutive polls with nothing loading

@@ -8,14 +8,16 @@ QString startupUsage()
 {
     return QStringLiteral(
         "usage: strata [--database URL] [--extra NAME=URL]... [--config FILE]\n"
-        "              [--console SQL] [--screenshot FILE [--select MODEL]]\n"
+        "              [--schema NAME] [--select TABLE] [--console SQL]\n"
+        "              [--screenshot FILE]\n"
         "       strata COMMAND [options]\n"
         "\n"
         "With no database the demo opens (created on first run in the user's data directory).\n"
         "STRATA_DATABASE_URL sets the primary database when --database is not given.\n"
         "--config FILE      saved connections (default: connections.json in the config dir)\n"
         "--screenshot FILE  wait until loading is done, save a PNG of the window, exit\n"
-        "--select MODEL     open MODEL in the grid first (with --screenshot, waits for its "
+        "--schema NAME      start in that schema or tenant (not the default one)\n"
+        "--select TABLE     open TABLE in the grid first (with --screenshot, waits for its "
         "rows)\n"
         "--console SQL      run SQL in a console tab once connected (with --screenshot: shoot "
         "once its result or error shows)\n");
@@ -73,6 +75,8 @@ StartupOptions parseStartupOptions(const QStringList &arguments, const QString &
             options.screenshotFile = valueOf(i);
         } else if (arg == QLatin1String("--select")) {
             options.selectModel = valueOf(i);
+        } else if (arg == QLatin1String("--schema")) {
+            options.schema = valueOf(i);
         } else if (arg == QLatin1String("--console")) {
             options.consoleSql = valueOf(i);
         } else {

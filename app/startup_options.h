@@ -6,7 +6,7 @@
 //   strata                                   the demo databases
 //   strata --database URL [--extra NAME=URL]... [--config FILE]
 //   STRATA_DATABASE_URL=URL strata           (--database wins over it)
-//   strata --screenshot FILE [--select MODEL]
+//   strata --screenshot FILE [--select MODEL] [--schema NAME]
 
 #include <QList>
 #include <QString>
@@ -22,6 +22,7 @@ struct StartupOptions {
     QString configFile; // empty: the default in the user's config directory
     QString screenshotFile;
     QString selectModel;
+    QString schema;     // --schema: the schema or tenant active at start (empty: the default)
     QString consoleSql; // --console: run in a console tab once connected (before a screenshot)
     int screenshotTimeoutMs = 60'000;
 };

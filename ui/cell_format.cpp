@@ -1,5 +1,7 @@
 #include "cell_format.h"
 
+#include <optional>
+
 namespace strata::ui {
 namespace {
 
@@ -12,6 +14,18 @@ QByteArray binaryBytes(const orm::RowBatch &rows, int row, int column)
     if (raw.startsWith("\\x"))
         return QByteArray::fromHex(raw.sliced(2).toByteArray());
     return raw.toByteArray();
+}
+
+// Booleans read as words whatever the backend sends (PostgreSQL "t"/"f", SQLite 1/0).
+std::optional<QString> booleanText(const orm::RowBatch &rows, int row, int column,
+                                   const orm::Column &info)
+{
+    if (info.type != orm::LogicalType::Bool)
+        return std::nullopt;
+    const QVariant value = rows.value(row, column, info.type);
+    if (value.metaType().id() != QMetaType::Bool)
+        return std::nullopt; // not a boolean after all (SQLite keeps what it is given)
+    return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
 }
 
 } // namespace
@@ -35,6 +49,8 @@ QString displayText(const orm::RowBatch &rows, int row, int column, const orm::C
                     (bytes.size() > 8 ? QStringLiteral("…") : QString());
         return text;
     }
+    if (auto boolean = booleanText(rows, row, column, info))
+        return *boolean;
     const QByteArrayView raw = rows.bytes(row, column);
     if (rows.kind(row, column) != orm::CellKind::Text)
         return rows.text(row, column);
@@ -73,6 +89,8 @@ QString fullText(const orm::RowBatch &rows, int row, int column, const orm::Colu
         }
         return dump.isNull() ? QString(QLatin1String("")) : dump;
     }
+    if (auto boolean = booleanText(rows, row, column, info))
+        return *boolean;
     return rows.text(row, column);
 }
 

@@ -1,4 +1,5 @@
 #include "connection_dialog.h"
+#include "ui/theme.h"
 
 #include "launch_task.h"
 #include "log_pane.h"
@@ -299,8 +300,7 @@ void ConnectionDialog::onTestFinished(bool ok, const QString &message)
     m_testing = false;
     m_lastOk = ok;
     m_status->setText(ok ? message : tr("Failed: %1").arg(message));
-    m_status->setStyleSheet(ok ? QStringLiteral("color: #2e7d32")
-                               : QStringLiteral("color: #b00020"));
+    m_status->setStyleSheet(toneStyleSheet(ok ? Tone::Success : Tone::Error, palette()));
     updateState();
     m_status->setText(ok ? message : tr("Failed: %1").arg(message));
     emit testFinished(ok, message);

@@ -1,4 +1,5 @@
 #include "filter_bar.h"
+#include "ui/theme.h"
 
 #include <QHeaderView>
 #include <QLineEdit>
@@ -89,9 +90,11 @@ void FilterBar::setError(int column, const QString &message)
     if (!edit)
         return;
     m_errors[column] = message;
-    edit->setStyleSheet(message.isEmpty() ? QString()
-                                          : QStringLiteral("QLineEdit { background: #fde7e9; "
-                                                           "color: #b00020; }"));
+    edit->setStyleSheet(message.isEmpty()
+                            ? QString()
+                            : QStringLiteral("QLineEdit { background: %1; color: %2; }")
+                                  .arg(errorFieldBackground(edit->palette()).name(),
+                                       toneColor(Tone::Error, edit->palette()).name()));
     edit->setToolTip(message.isEmpty() ? m_tips.value(column) : message);
     if (message.isEmpty())
         return;

@@ -7,7 +7,12 @@
 
 #include <QBrush>
 #include <QFont>
+#include <QGuiApplication>
+#include <QIcon>
+#include <QPainter>
 #include <QPalette>
+#include <QPixmap>
+#include <QPolygonF>
 
 #include <algorithm>
 
@@ -402,6 +407,14 @@ QVariant GridModel::data(const QModelIndex &index, int role) const
     }
 }
 
+QString GridModel::filterText(int column) const
+{
+    for (const GridFilter &filter : m_query.filters)
+        if (filter.column == column && !filter.text.isEmpty())
+            return filter.text;
+    return {};
+}
+
 QVariant GridModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (role == Qt::DisplayRole) {
@@ -409,9 +422,35 @@ QVariant GridModel::headerData(int section, Qt::Orientation orientation, int rol
             return section < m_columns.size() ? m_columns[section].name : QVariant();
         return QString::number(m_base + section + 1);
     }
-    if (role == Qt::ToolTipRole && orientation == Qt::Horizontal && section < m_columns.size())
-        return m_columns[section].typeName;
+    if (orientation != Qt::Horizontal || section >= m_columns.size())
+        return {};
+    // A filtered column says so in its header: a funnel, and the filter in the tooltip.
+    const QString filter = filterText(section);
+    if (role == Qt::DecorationRole && !filter.isEmpty())
+        return filterMarker();
+    if (role == Qt::ToolTipRole)
+        return filter.isEmpty() ? m_columns[section].typeName
+                                : tr("%1, filtered: %2").arg(m_columns[section].typeName, filter);
     return {};
+}
+
+QIcon GridModel::filterMarker()
+{
+    static const QIcon icon = [] {
+        QIcon themed = QIcon::fromTheme(QStringLiteral("view-filter"));
+        if (!themed.isNull())
+            return themed;
+        // No icon theme (a bare desktop, a container): a funnel drawn in the text colour.
+        QPixmap pixmap(12, 12);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(QGuiApplication::palette().color(QPalette::WindowText));
+        painter.drawPolygon(QPolygonF({{1, 1}, {11, 1}, {7, 6}, {7, 11}, {5, 10}, {5, 6}}));
+        return QIcon(pixmap);
+    }();
+    return icon;
 }
 
 void GridModel::sort(int column, Qt::SortOrder order)

@@ -21,6 +21,8 @@
 
 #include <map>
 
+class QIcon;
+
 namespace strata::ui {
 
 class GridModel : public QAbstractTableModel {
@@ -56,6 +58,10 @@ public:
     // Sort and filters, compiled by the source; false (and errorOccurred) if they do not compile.
     bool setQuery(const GridQuery &query);
     const GridQuery &query() const { return m_query; }
+    // The filter in force on a column ("" when none).
+    QString filterText(int column) const;
+    // What a filtered column's header shows beside its name.
+    static QIcon filterMarker();
     bool setFilter(int column, const QString &text);
     QString selectSql() const;
     // Forgets every row and reads again (after a failure, or to see new rows).
@@ -85,6 +91,8 @@ public:
 
     bool isRowLoaded(qint64 row) const { return pageAt(row) != nullptr; }
     // Cell access by table row; empty/null when the row is not loaded.
+    // The columns of the rows shown (the source's, as it last answered).
+    const orm::Columns &columns() const { return m_columns; }
     QString cellText(qint64 row, int column) const;
     QString cellFullText(qint64 row, int column) const;
     bool isCellNull(qint64 row, int column) const;

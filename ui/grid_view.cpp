@@ -11,6 +11,7 @@
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QSplitter>
@@ -54,6 +55,25 @@ GridView::GridView(QWidget *parent)
     m_table->horizontalHeader()->setDefaultSectionSize(140);
     m_table->installEventFilter(this);
     m_table->viewport()->installEventFilter(this);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
+        const QModelIndex index = m_table->indexAt(at);
+        if (!index.isValid())
+            return;
+        QMenu *menu = cellMenu(index);
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(m_table->viewport()->mapToGlobal(at));
+    });
+    m_table->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table->horizontalHeader(), &QWidget::customContextMenuRequested, this,
+            [this](const QPoint &at) {
+                const int column = m_table->horizontalHeader()->logicalIndexAt(at);
+                if (column < 0)
+                    return;
+                QMenu *menu = headerMenu(column);
+                menu->setAttribute(Qt::WA_DeleteOnClose);
+                menu->popup(m_table->horizontalHeader()->mapToGlobal(at));
+            });
 
     auto *gridArea = new QWidget;
     auto *grid = new QVBoxLayout(gridArea);
@@ -93,6 +113,10 @@ void GridView::setModel(GridModel *model)
     if (!model)
         return;
     connect(model, &QAbstractItemModel::modelReset, this, [this] {
+        // Another table (or the same one read again): its columns are sized anew, unless the
+        // columns stayed (a sort or filter keeps the reader's widths).
+        if (m_table->horizontalHeader()->count() != m_model->columnCount())
+            m_columnsFitted = false;
         m_filters->rebuild();
         // Filters carried over from the previous source show in their editors.
         for (const GridFilter &filter : m_model->query().filters)
@@ -103,6 +127,13 @@ void GridView::setModel(GridModel *model)
     connect(model, &GridModel::totalRowsChanged, this, &GridView::onTotalRowsChanged);
     connect(model, &GridModel::baseChanged, this, &GridView::updateScrollRange);
     connect(model, &GridModel::rowsLoaded, this, &GridView::updateDetail);
+    connect(model, &GridModel::rowsLoaded, this, [this] {
+        if (!m_columnsFitted && m_model->columnCount() > 0 &&
+            m_model->isRowLoaded(m_model->base())) {
+            m_columnsFitted = true;
+            fitColumns();
+        }
+    });
     connect(m_filters, &FilterBar::filterChanged, this, &GridView::applyFilter,
             Qt::UniqueConnection);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentChanged, this,
@@ -340,7 +371,7 @@ void GridView::updateDetail()
         m_detail->setPlainText(m_model->cellFullText(row, current.column()));
 }
 
-QString GridView::selectionAsTsv() const
+QString GridView::selectionAsTsv(bool withHeaders) const
 {
     if (!m_model)
         return {};
@@ -359,6 +390,12 @@ QString GridView::selectionAsTsv() const
         maxColumn = std::max(maxColumn, index.column());
     }
     QStringList lines;
+    if (withHeaders && maxColumn >= minColumn) {
+        QStringList names;
+        for (int column = minColumn; column <= maxColumn; ++column)
+            names << tsvField(m_model->headerData(column, Qt::Horizontal).toString());
+        lines << names.join(QLatin1Char('\t'));
+    }
     for (const auto &[row, columns] : cells) {
         QStringList fields;
         for (int column = minColumn; column <= maxColumn; ++column) {
@@ -373,6 +410,140 @@ QString GridView::selectionAsTsv() const
 void GridView::copySelection() const
 {
     QApplication::clipboard()->setText(selectionAsTsv());
+}
+
+QString GridView::selectionAsSqlList() const
+{
+    if (!m_model)
+        return {};
+    QModelIndexList selected = m_table->selectionModel()->selectedIndexes();
+    std::sort(selected.begin(), selected.end(), [](const QModelIndex &a, const QModelIndex &b) {
+        return a.row() != b.row() ? a.row() < b.row() : a.column() < b.column();
+    });
+    const orm::Columns columns = m_model->columns();
+    QStringList items;
+    for (const QModelIndex &index : std::as_const(selected)) {
+        const qint64 row = m_model->base() + index.row();
+        if (!m_model->isRowLoaded(row) || m_model->isCellNull(row, index.column()))
+            continue;
+        const QString text = m_model->cellFullText(row, index.column());
+        const orm::LogicalType type =
+            index.column() < columns.size() ? columns[index.column()].type : orm::LogicalType::Text;
+        bool number = false;
+        if (type == orm::LogicalType::Integer || type == orm::LogicalType::Real ||
+            type == orm::LogicalType::Numeric)
+            text.toDouble(&number);
+        QString item = number ? text
+                              : QStringLiteral("'%1'").arg(
+                                    QString(text).replace(QLatin1Char('\''), QStringLiteral("''")));
+        if (!items.contains(item))
+            items << item;
+    }
+    return items.isEmpty() ? QString()
+                           : QStringLiteral("(%1)").arg(items.join(QStringLiteral(", ")));
+}
+
+QMenu *GridView::cellMenu(const QModelIndex &index)
+{
+    auto *menu = new QMenu(this);
+    menu->setObjectName(QStringLiteral("gridCellMenu"));
+    if (!m_table->selectionModel()->isSelected(index))
+        m_table->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect);
+    QAction *copy = menu->addAction(tr("&Copy"), this, &GridView::copySelection);
+    copy->setObjectName(QStringLiteral("copyCellsAction"));
+    copy->setShortcut(QKeySequence::Copy);
+    menu->addAction(tr("Copy with &headers"), this,
+                    [this] { QApplication::clipboard()->setText(selectionAsTsv(true)); })
+        ->setObjectName(QStringLiteral("copyWithHeadersAction"));
+    menu->addAction(tr("Copy as SQL &IN list"), this,
+                    [this] { QApplication::clipboard()->setText(selectionAsSqlList()); })
+        ->setObjectName(QStringLiteral("copyInListAction"));
+    menu->addSeparator();
+    const qint64 row = m_model ? m_model->base() + index.row() : -1;
+    const int column = index.column();
+    if (m_model && m_model->isRowLoaded(row)) {
+        const bool null = m_model->isCellNull(row, column);
+        const QString value = m_model->cellFullText(row, column);
+        QAction *filter = menu->addAction(
+            null ? tr("&Filter: is NULL") : tr("&Filter: equals %1").arg(value.left(40)), this,
+            [this, column, null, value] {
+                const QString text = null ? QStringLiteral("NULL") : QLatin1Char('=') + value;
+                if (QLineEdit *edit = filterEditor(column))
+                    edit->setText(text);
+                applyFilter(column, text);
+            });
+        filter->setObjectName(QStringLiteral("filterByValueAction"));
+        filter->setEnabled(!value.contains(QLatin1Char('\n')));
+    }
+    if (!actions().isEmpty()) { // what the window gives the grid (Refresh rows)
+        menu->addSeparator();
+        menu->addActions(actions());
+    }
+    return menu;
+}
+
+QMenu *GridView::headerMenu(int column)
+{
+    auto *menu = new QMenu(this);
+    menu->setObjectName(QStringLiteral("gridHeaderMenu"));
+    if (!m_model || column < 0 || column >= m_model->columnCount())
+        return menu;
+    const QString name = m_model->headerData(column, Qt::Horizontal).toString();
+    menu->addAction(tr("Sort &ascending"), this,
+                    [this, column] { m_table->sortByColumn(column, Qt::AscendingOrder); })
+        ->setObjectName(QStringLiteral("sortAscendingAction"));
+    menu->addAction(tr("Sort &descending"), this,
+                    [this, column] { m_table->sortByColumn(column, Qt::DescendingOrder); })
+        ->setObjectName(QStringLiteral("sortDescendingAction"));
+    menu->addSeparator();
+    menu->addAction(tr("&Filter %1…").arg(name), this,
+                    [this, column] {
+                        if (QLineEdit *edit = filterEditor(column)) {
+                            edit->setFocus();
+                            edit->selectAll();
+                        }
+                    })
+        ->setObjectName(QStringLiteral("filterColumnAction"));
+    if (!m_model->filterText(column).isEmpty())
+        menu->addAction(tr("&Clear the filter"), this,
+                        [this, column] {
+                            if (QLineEdit *edit = filterEditor(column))
+                                edit->clear();
+                            applyFilter(column, QString());
+                        })
+            ->setObjectName(QStringLiteral("clearFilterAction"));
+    menu->addSeparator();
+    menu->addAction(tr("Copy the column &name"), this,
+                    [name] { QApplication::clipboard()->setText(name); })
+        ->setObjectName(QStringLiteral("copyColumnNameAction"));
+    menu->addAction(tr("Fit the &width"), this,
+                    [this, column] { m_table->resizeColumnToContents(column); })
+        ->setObjectName(QStringLiteral("fitColumnAction"));
+    return menu;
+}
+
+void GridView::fitColumns()
+{
+    if (!m_model)
+        return;
+    // Measured on the rows loaded (a page at most), never the whole table; bounded so that one
+    // long text does not push every other column out of sight.
+    constexpr int kMinWidth = 48, kMaxWidth = 320, kSampleRows = 64;
+    const QFontMetrics metrics(m_table->font());
+    const QFontMetrics headerMetrics(m_table->horizontalHeader()->font());
+    const int padding = metrics.horizontalAdvance(QLatin1Char('M')) * 2;
+    // Room for the sort indicator and the filter marker.
+    const int headerPadding = padding + headerMetrics.height() * 2;
+    for (int column = 0; column < m_model->columnCount(); ++column) {
+        int width = headerMetrics.horizontalAdvance(
+                        m_model->headerData(column, Qt::Horizontal).toString()) +
+                    headerPadding;
+        for (qint64 row = m_model->base();
+             row < m_model->base() + kSampleRows && m_model->isRowLoaded(row); ++row)
+            width = std::max(width,
+                             metrics.horizontalAdvance(m_model->cellText(row, column)) + padding);
+        m_table->setColumnWidth(column, std::clamp(width, kMinWidth, kMaxWidth));
+    }
 }
 
 bool GridView::eventFilter(QObject *watched, QEvent *event)

@@ -12,6 +12,8 @@
 #include <QWidget>
 
 class QLabel;
+class QMenu;
+class QModelIndex;
 class QLineEdit;
 class QPlainTextEdit;
 class QScrollBar;
@@ -59,9 +61,21 @@ public:
     qint64 currentRow() const;
     void setCurrentCell(qint64 row, int column);
 
-    // The selected cells as tab-separated lines (whole values; NULL as "NULL").
-    QString selectionAsTsv() const;
+    // The selected cells as tab-separated lines (whole values; NULL as "NULL"), with the
+    // columns' names first if asked.
+    QString selectionAsTsv(bool withHeaders = false) const;
     void copySelection() const;
+    // The selected cells' distinct values as an SQL list, "(1, 2, 3)" or "('a', 'it''s')",
+    // NULLs left out (IN never matches them); empty when nothing but NULL is selected.
+    QString selectionAsSqlList() const;
+
+    // The context menus (right click): on a cell (copy, copy with headers, copy as an IN list,
+    // filter by the value, the grid's own actions) and on a header (sort, filter, copy the name,
+    // fit the width). The caller owns and shows them; tests trigger their actions.
+    QMenu *cellMenu(const QModelIndex &index);
+    QMenu *headerMenu(int column);
+    // Sizes the columns to their name and the rows loaded, within bounds.
+    void fitColumns();
 
 signals:
     void currentCellChanged(qint64 row, int column);
@@ -94,6 +108,8 @@ private:
     // Ctrl+End before the row count was known: the end moves when the count arrives, and the
     // view follows it there until the reader scrolls elsewhere.
     bool m_followEnd = false;
+    // A new table's columns are sized once its first rows are in.
+    bool m_columnsFitted = false;
 };
 
 } // namespace strata::ui

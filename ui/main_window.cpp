@@ -3,9 +3,11 @@
 #include "connection_dialog.h"
 #include "grid_model.h"
 #include "grid_view.h"
+#include "help_texts.h"
 #include "launch_task.h"
 #include "log_pane.h"
 #include "model_tree.h"
+#include "natural_order.h"
 #include "preferences.h"
 #include "preferences_dialog.h"
 #include "queryset_row_source.h"
@@ -15,23 +17,35 @@
 #include "orm/registry/registry.h"
 #include "orm/schema/replication.h"
 
+#include <QAbstractItemView>
 #include <QActionGroup>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QCompleter>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScrollBar>
+#include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QTimer>
 #include <QToolBar>
 #include <QTreeView>
+#include <QUrl>
+#include <QVBoxLayout>
 
 namespace strata::ui {
 namespace {
@@ -52,6 +66,13 @@ QString stateName(orm::Database::State state)
     }
     return {};
 }
+
+constexpr int kRecentEntries = 10;
+const QString kGeometry = QStringLiteral("window/geometry");
+const QString kWindowState = QStringLiteral("window/state");
+const QString kSplitters = QStringLiteral("window/splitters/");
+// Bumped when the docks change in a way an old saved state would misplace.
+constexpr int kLayoutVersion = 1;
 
 } // namespace
 
@@ -77,7 +98,18 @@ MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
     m_grid->setEmptyText(
         tr("No table open. Double-click a table in the tree on the left to browse its rows; the "
            "toolbar's switcher chooses the schema or tenant, and the Console pane runs SQL."));
-    setCentralWidget(m_grid);
+    // The line above the grid says what it shows: connection · schema · table.
+    m_gridTitle = new QLabel;
+    m_gridTitle->setObjectName(QStringLiteral("gridTitle"));
+    m_gridTitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_gridTitle->setContentsMargins(6, 3, 6, 3);
+    auto *centre = new QWidget;
+    auto *centreLayout = new QVBoxLayout(centre);
+    centreLayout->setContentsMargins(0, 0, 0, 0);
+    centreLayout->setSpacing(0);
+    centreLayout->addWidget(m_gridTitle);
+    centreLayout->addWidget(m_grid, 1);
+    setCentralWidget(centre);
     m_log = new LogPane;
     m_modelTree = new ModelTree(registry);
     m_saved = new SavedConnectionsController(registry, this);
@@ -90,7 +122,7 @@ MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
     QDockWidget *logDock =
         addPane(QStringLiteral("logDock"), tr("Log"), m_log, Qt::BottomDockWidgetArea);
     QDockWidget *modelDock =
-        addPane(QStringLiteral("modelDock"), tr("Models"), m_modelTree, Qt::LeftDockWidgetArea);
+        addPane(QStringLiteral("modelDock"), tr("Databases"), m_modelTree, Qt::LeftDockWidgetArea);
     addDatabaseEntry(QString());
     for (const QString &name : m_registry->extraNames())
         addDatabaseEntry(name);
@@ -195,6 +227,18 @@ QLineEdit *MainWindow::treeFilter() const
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *openFile =
+        file->addAction(tr("&Open SQLite file…"), this, &MainWindow::openSqliteFileDialog);
+    openFile->setObjectName(QStringLiteral("openSqliteFileAction"));
+    openFile->setShortcut(QKeySequence::Open);
+    QAction *newConnection =
+        file->addAction(tr("&New connection…"), this, &MainWindow::addSavedConnection);
+    newConnection->setObjectName(QStringLiteral("newConnectionAction"));
+    newConnection->setShortcut(QKeySequence::New);
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
+    file->addSeparator();
     QAction *preferences = file->addAction(tr("&Preferences…"), this, &MainWindow::openPreferences);
     preferences->setObjectName(QStringLiteral("preferencesAction"));
     preferences->setShortcut(QKeySequence::Preferences);
@@ -242,8 +286,186 @@ void MainWindow::buildMenus()
     m_schemaBox->setMinimumContentsLength(16);
     m_schemaBox->setToolTip(tr("The schema (PostgreSQL) or attached database (SQLite) that the "
                                "tree and the grid use"));
+    // Hundreds of tenants: typing filters the list (any part of the name, any case), Enter
+    // takes the only or exact match; nothing typed ever becomes an entry.
+    m_schemaBox->setEditable(true);
+    m_schemaBox->setInsertPolicy(QComboBox::NoInsert);
+    m_schemaBox->lineEdit()->setPlaceholderText(tr("type to find a schema"));
+    auto *finder = new QCompleter(m_schemaBox->model(), m_schemaBox);
+    finder->setCaseSensitivity(Qt::CaseInsensitive);
+    finder->setFilterMode(Qt::MatchContains);
+    finder->setCompletionMode(QCompleter::PopupCompletion);
+    m_schemaBox->setCompleter(finder);
     toolbar->addWidget(m_schemaBox);
-    connect(m_schemaBox, &QComboBox::textActivated, this, &MainWindow::setActiveSchema);
+    connect(m_schemaBox, &QComboBox::textActivated, this, &MainWindow::chooseSchema);
+    connect(finder, qOverload<const QString &>(&QCompleter::activated), this,
+            &MainWindow::chooseSchema);
+    connect(m_schemaBox->lineEdit(), &QLineEdit::returnPressed, this,
+            [this] { chooseSchema(m_schemaBox->lineEdit()->text()); });
+    // Enter while the matches show, none picked: the text typed decides (the only match).
+    finder->popup()->installEventFilter(this);
+    buildHelpMenu();
+}
+
+void MainWindow::buildHelpMenu()
+{
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("helpMenu"));
+    QAction *keys = help->addAction(tr("&Keyboard shortcuts"), this, [this] {
+        showHelp(QStringLiteral("shortcutsHelp"), tr("Keyboard shortcuts"),
+                 keyboardShortcutsHtml(this));
+    });
+    keys->setObjectName(QStringLiteral("shortcutsHelpAction"));
+    keys->setShortcut(QKeySequence::HelpContents);
+    QAction *filters = help->addAction(tr("&Filter syntax"), this, [this] {
+        showHelp(QStringLiteral("filterHelp"), tr("Filter syntax"), filterSyntaxHtml());
+    });
+    filters->setObjectName(QStringLiteral("filterHelpAction"));
+    help->addSeparator();
+    QAction *about = help->addAction(tr("&About Strata"), this, [this] {
+        showHelp(QStringLiteral("aboutHelp"), tr("About Strata"), aboutHtml());
+    });
+    about->setObjectName(QStringLiteral("aboutAction"));
+    about->setMenuRole(QAction::AboutRole);
+}
+
+// Help is read beside the work, so it never blocks the window.
+void MainWindow::showHelp(const QString &id, const QString &title, const QString &html)
+{
+    if (auto *open = findChild<QDialog *>(id)) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(id);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(title);
+    auto *text = new QTextBrowser;
+    text->setObjectName(QStringLiteral("helpText"));
+    text->setHtml(html);
+    text->setOpenExternalLinks(true);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
+    auto *layout = new QVBoxLayout(dialog);
+    layout->addWidget(text);
+    layout->addWidget(buttons);
+    dialog->resize(560, 440);
+    dialog->show();
+}
+
+void MainWindow::openSqliteFileDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open SQLite file"), QString(),
+        tr("SQLite databases (*.db *.sqlite *.sqlite3 *.db3);;All files (*)"));
+    if (!path.isEmpty())
+        openSqliteFile(path);
+}
+
+bool MainWindow::openSqliteFile(const QString &path)
+{
+    const QFileInfo info(path);
+    if (!info.isFile()) {
+        onWorkFailed(tr("Opening %1").arg(path),
+                     info.exists() ? tr("it is not a file") : tr("no such file"));
+        return false;
+    }
+    const QString absolute = info.canonicalFilePath();
+    // Open already (the demo's files, or opened before): show it.
+    for (const QString &name : m_connectionActions.keys())
+        if (orm::Database *db = database(name);
+            db && db->url().backend() == orm::DatabaseUrl::Backend::Sqlite &&
+            QFileInfo(db->url().path()).canonicalFilePath() == absolute) {
+            rememberRecent(QStringLiteral("files"), absolute);
+            setActiveDatabase(name);
+            return true;
+        }
+    QString name = info.completeBaseName();
+    for (int n = 2; name.isEmpty() || m_registry->findDatabase(name); ++n)
+        name = QStringLiteral("%1 (%2)").arg(info.completeBaseName()).arg(n);
+    // The path goes into the URL percent-encoded: '%', '?' and '#' are legal in file names.
+    const QString url =
+        QStringLiteral("sqlite:///") + QString::fromLatin1(QUrl::toPercentEncoding(absolute, "/"));
+    try {
+        m_registry->addExtra(name, url); // extraAdded gives it its entry and tree node
+    } catch (const orm::Error &error) {
+        onWorkFailed(tr("Opening %1").arg(path), error.toString());
+        return false;
+    }
+    rememberRecent(QStringLiteral("files"), absolute);
+    setActiveDatabase(name);
+    reconnect(name, tr("Opening %1").arg(absolute));
+    return true;
+}
+
+QStringList MainWindow::recentFiles() const
+{
+    return QSettings(m_preferencesPath, QSettings::IniFormat)
+        .value(QStringLiteral("recent/files"))
+        .toStringList();
+}
+
+QStringList MainWindow::recentConnections() const
+{
+    return QSettings(m_preferencesPath, QSettings::IniFormat)
+        .value(QStringLiteral("recent/connections"))
+        .toStringList();
+}
+
+void MainWindow::rememberRecent(const QString &list, const QString &entry)
+{
+    if (m_preferencesPath.isEmpty() || entry.isEmpty())
+        return;
+    QSettings file(m_preferencesPath, QSettings::IniFormat);
+    const QString key = QStringLiteral("recent/") + list;
+    QStringList entries = file.value(key).toStringList();
+    entries.removeAll(entry);
+    entries.prepend(entry);
+    file.setValue(key, entries.mid(0, kRecentEntries));
+}
+
+bool MainWindow::isSavedConnection(const QString &name) const
+{
+    if (savedConnectionsPath().isEmpty())
+        return false;
+    SavedConnections saved(savedConnectionsPath());
+    try {
+        saved.load();
+    } catch (const orm::Error &) {
+        return false; // the Connections menu says what is wrong with the file
+    }
+    for (const SavedConnection &connection : saved.connections())
+        if (connection.name == name)
+            return true;
+    return false;
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    for (const QString &path : recentFiles()) {
+        QAction *action = m_recentMenu->addAction(QFileInfo(path).fileName(), this,
+                                                  [this, path] { openSqliteFile(path); });
+        action->setToolTip(path);
+        action->setData(path);
+        action->setEnabled(QFileInfo(path).isFile());
+    }
+    const QStringList connections = recentConnections();
+    if (!connections.isEmpty() && !m_recentMenu->isEmpty())
+        m_recentMenu->addSeparator();
+    for (const QString &saved : connections) {
+        // A saved connection is open under its own name (or as the primary).
+        QString name = saved;
+        if (!m_connectionActions.contains(name) && primaryConnectionName() == saved)
+            name.clear();
+        QAction *action =
+            m_recentMenu->addAction(saved, this, [this, name] { setActiveDatabase(name); });
+        action->setData(saved);
+        action->setEnabled(m_connectionActions.contains(name));
+    }
+    if (m_recentMenu->isEmpty())
+        m_recentMenu->addAction(tr("(nothing yet)"))->setEnabled(false);
 }
 
 QDockWidget *MainWindow::addPane(const QString &id, const QString &title, QWidget *widget,
@@ -260,6 +482,8 @@ QDockWidget *MainWindow::addPane(const QString &id, const QString &title, QWidge
             m_bottomPane = dock;
     }
     m_viewMenu->insertAction(m_panesEnd, dock->toggleViewAction());
+    if (m_layoutRestored)
+        restoreDockWidget(dock); // added after restoreLayout: where the user left it
     return dock;
 }
 
@@ -407,9 +631,23 @@ void MainWindow::onSchemasListed(const QString &database, const QStringList &sch
 {
     if (database != m_activeDatabase)
         return;
-    const QString keep = schemas.contains(m_activeSchema) ? m_activeSchema : defaultSchema(schemas);
+    QString keep = schemas.contains(m_activeSchema) ? m_activeSchema : defaultSchema(schemas);
+    if (const QString asked = std::exchange(m_startSchema, QString()); !asked.isEmpty()) {
+        if (schemas.contains(asked)) {
+            keep = asked;
+        } else {
+            m_pendingOpen.clear(); // a table asked for was asked for in that schema
+            onWorkFailed(
+                tr("Opening schema %1").arg(asked),
+                tr("%1 has no schema or tenant named '%2' (it has: %3)")
+                    .arg(displayName(database), asked, schemas.join(QStringLiteral(", "))));
+        }
+    }
+    // Natural order: t2 before t10.
+    QStringList ordered = schemas;
+    std::sort(ordered.begin(), ordered.end(), naturalLess);
     m_schemaBox->clear();
-    m_schemaBox->addItems(schemas);
+    m_schemaBox->addItems(ordered);
     if (keep == m_activeSchema) {
         // Listed again (a reconnect): the switcher shows it, and whatever is open or opening
         // in it stays as it is.
@@ -557,6 +795,9 @@ void MainWindow::setActiveDatabase(const QString &name)
     refreshConnectionEntry(previous);
     refreshConnectionEntry(name);
     m_modelTree->showDatabase(name);
+    if (const QString saved = name.isEmpty() ? primaryConnectionName() : name;
+        name != previous && !saved.isEmpty() && isSavedConnection(saved))
+        rememberRecent(QStringLiteral("connections"), saved);
     if (changed) {
         m_schemaBox->clear();
         m_activeSchema.clear();
@@ -579,6 +820,46 @@ void MainWindow::setActiveDatabase(const QString &name)
     }
     updateStatus();
     emit activeDatabaseChanged(name);
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    QCompleter *finder = m_schemaBox ? m_schemaBox->completer() : nullptr;
+    if (finder && watched == finder->popup() && event->type() == QEvent::KeyPress) {
+        const int key = static_cast<QKeyEvent *>(event)->key();
+        if ((key == Qt::Key_Return || key == Qt::Key_Enter) &&
+            !finder->popup()->currentIndex().isValid()) {
+            finder->popup()->hide();
+            chooseSchema(m_schemaBox->lineEdit()->text());
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::chooseSchema(const QString &typed)
+{
+    QString schema;
+    if (m_schemaBox->findText(typed, Qt::MatchFixedString) >= 0) {
+        schema = m_schemaBox->itemText(m_schemaBox->findText(typed, Qt::MatchFixedString));
+    } else {
+        QStringList matches;
+        for (int i = 0; i < m_schemaBox->count(); ++i)
+            if (m_schemaBox->itemText(i).contains(typed, Qt::CaseInsensitive))
+                matches << m_schemaBox->itemText(i);
+        if (matches.size() == 1)
+            schema = matches.first();
+    }
+    if (schema.isEmpty()) {
+        // Not one schema: the switcher shows the active one again, and the log says why.
+        m_schemaBox->setEditText(m_activeSchema);
+        if (!typed.trimmed().isEmpty())
+            m_log->append(LogPane::Level::Warning,
+                          tr("No single schema matches '%1': pick one from the list").arg(typed));
+        return;
+    }
+    m_schemaBox->setEditText(schema);
+    setActiveSchema(schema);
 }
 
 void MainWindow::setActiveSchema(const QString &schema)
@@ -622,7 +903,7 @@ void MainWindow::openModel(const QString &name)
     }
     onWorkFailed(
         tr("Opening %1").arg(name),
-        tr("no model named '%1' in %2.%3 (known: %4)")
+        tr("no table or view named '%1' in %2.%3 (it has: %4)")
             .arg(name, displayName(m_activeDatabase), m_activeSchema,
                  listedModels(m_activeDatabase, m_activeSchema).join(QStringLiteral(", "))));
 }
@@ -714,18 +995,36 @@ void MainWindow::askPassword(const QString &name)
 void MainWindow::setPreferencesPath(const QString &path)
 {
     m_preferencesPath = path;
-    Preferences::load(path).apply();
+    const Preferences loaded = Preferences::load(path);
+    loaded.apply();
+    applyPreferences(loaded);
+}
+
+void MainWindow::applyPreferences(const Preferences &preferences)
+{
+    m_preferences = preferences;
+    QFont gridFont = font();
+    if (preferences.gridFontSize > 0)
+        gridFont.setPointSize(preferences.gridFontSize);
+    m_grid->setFont(gridFont);
+    if (m_gridModel->pageRows() != preferences.rowsPerPage) {
+        m_gridModel->setPageRows(preferences.rowsPerPage);
+        if (m_gridModel->source())
+            m_gridModel->refresh(); // pages of the new size
+    }
+    emit preferencesApplied(preferences);
 }
 
 void MainWindow::openPreferences()
 {
-    Preferences current = Preferences::load(m_preferencesPath);
+    Preferences current = m_preferences;
     current.connectTimeoutSeconds = orm::DatabaseUrl::defaultConnectTimeoutSeconds();
     PreferencesDialog dialog(current, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     const Preferences chosen = dialog.preferences();
     chosen.apply();
+    applyPreferences(chosen);
     if (!m_preferencesPath.isEmpty() && !chosen.save(m_preferencesPath))
         m_log->append(LogPane::Level::Error,
                       tr("Could not save the preferences to %1: they apply until Strata quits")
@@ -737,6 +1036,40 @@ void MainWindow::openPreferences()
                             .arg(chosen.connectTimeoutSeconds)
                       : tr("Connect timeout: none (wait without a bound) for connections opened "
                            "from now on, unless their URL gives connect_timeout"));
+}
+
+void MainWindow::restoreLayout()
+{
+    m_layoutRestored = true;
+    if (m_preferencesPath.isEmpty())
+        return;
+    const QSettings file(m_preferencesPath, QSettings::IniFormat);
+    restoreGeometry(file.value(kGeometry).toByteArray());
+    restoreState(file.value(kWindowState).toByteArray(), kLayoutVersion);
+    for (QSplitter *splitter : findChildren<QSplitter *>())
+        if (!splitter->objectName().isEmpty())
+            splitter->restoreState(file.value(kSplitters + splitter->objectName()).toByteArray());
+}
+
+void MainWindow::saveLayout() const
+{
+    // Only a window that took the user's layout gives one back (not a screenshot, not a test).
+    if (m_preferencesPath.isEmpty() || !m_layoutRestored)
+        return;
+    QSettings file(m_preferencesPath, QSettings::IniFormat);
+    file.setValue(kGeometry, saveGeometry());
+    file.setValue(kWindowState, saveState(kLayoutVersion));
+    for (const QSplitter *splitter : findChildren<QSplitter *>())
+        if (!splitter->objectName().isEmpty() && splitter->isVisible())
+            file.setValue(kSplitters + splitter->objectName(), splitter->saveState());
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        for (const QString &name : m_connectionActions.keys())
+            refreshConnectionEntry(name); // their colours come from the palette
 }
 
 void MainWindow::setSavedConnectionsPath(const QString &path)
@@ -845,10 +1178,25 @@ void MainWindow::updateStatus()
     }
     m_schemaLabel->setText(
         tr("schema: %1").arg(m_activeSchema.isEmpty() ? tr("—") : m_activeSchema));
+    QStringList title = {displayName(m_activeDatabase)};
+    if (!m_activeSchema.isEmpty())
+        title << m_activeSchema;
+    if (!m_openedModel.name.isEmpty())
+        title << m_openedModel.table;
+    m_gridTitle->setText(title.join(QStringLiteral(" · ")));
     QString query;
     if (!m_openedModel.name.isEmpty()) {
         const QLocale locale;
         query = m_openedModel.name + QStringLiteral(": ");
+        // What the filters hold, so that a short table is never mistaken for the whole one.
+        QStringList filters;
+        const orm::Columns columns =
+            m_gridModel->source() ? m_gridModel->source()->columns() : orm::Columns();
+        for (const GridFilter &filter : m_gridModel->query().filters)
+            if (filter.column >= 0 && filter.column < columns.size() && !filter.text.isEmpty())
+                filters << QStringLiteral("%1 %2").arg(columns[filter.column].name, filter.text);
+        if (!filters.isEmpty())
+            query += tr("filtered (%1): ").arg(filters.join(QStringLiteral(", ")));
         if (m_gridModel->isCountKnown())
             query += tr("%1 rows").arg(locale.toString(m_gridModel->totalRows()));
         else if (m_gridModel->isCounting())
@@ -884,6 +1232,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
             return;
         }
     }
+    saveLayout();
     event->accept();
 }
 

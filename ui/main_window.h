@@ -7,6 +7,7 @@
 // SavedConnectionsController; failures go to the log pane, never to a dialog that blocks.
 
 #include "carried_query.h"
+#include "preferences.h"
 #include "saved_connections.h"
 #include "saved_connections_controller.h"
 
@@ -58,6 +59,13 @@ public:
 
     void setActiveDatabase(const QString &name);
     void setActiveSchema(const QString &schema);
+    // What the switcher does with what the user picked or typed: the schema named, or the only
+    // one whose name contains it (any case); anything else changes nothing.
+    void chooseSchema(const QString &typed);
+    // The schema or tenant the active database opens in once its schemas are listed (strata
+    // --schema), instead of the default; a database without it says so in the log ("Opening
+    // schema NAME") and opens in the default.
+    void setStartSchema(const QString &schema) { m_startSchema = schema; }
     // Opens a model of the active database and schema in the grid, by model or table name.
     void openModel(const QString &name);
     QString openedModel() const { return m_openedModel.name; }
@@ -131,18 +139,46 @@ public:
     void setPreferencesPath(const QString &path);
     QString preferencesPath() const { return m_preferencesPath; }
     void openPreferences();
+    const Preferences &preferences() const { return m_preferences; }
+    // Gives the window's widgets what the preferences say (grid font and page, theme); the
+    // console follows preferencesApplied.
+    void applyPreferences(const Preferences &preferences);
+
+    // The window's geometry, docks and splitters as the user left them, kept in the preferences
+    // file: restored once the panes are added (before show()), saved when the window closes.
+    void restoreLayout();
+    void saveLayout() const;
+
+    // File → Open SQLite file…: opens the file as a database of this session (or shows it if it
+    // is open already) and makes it active; false, with the reason in the log, if it cannot.
+    bool openSqliteFile(const QString &path);
+    // File → Open recent: SQLite files opened and saved connections used, newest first.
+    QStringList recentFiles() const;
+    QStringList recentConnections() const;
+    QMenu *recentMenu() const { return m_recentMenu; }
+    // The line above the grid: connection · schema · table.
+    QLabel *gridTitle() const { return m_gridTitle; }
 
 signals:
     void activeDatabaseChanged(const QString &name);
     void activeSchemaChanged(const QString &schema);
     void modelOpened(const QString &name);
     void busyChanged(bool busy);
+    void preferencesApplied(const strata::ui::Preferences &preferences);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void buildMenus();
+    void buildHelpMenu();
+    void showHelp(const QString &id, const QString &title, const QString &html);
+    void openSqliteFileDialog();
+    void rebuildRecentMenu();
+    void rememberRecent(const QString &list, const QString &entry);
+    bool isSavedConnection(const QString &name) const;
     void rebuildSavedMenus();
     // The Connections menu's entry and the tree's item of one database.
     void addDatabaseEntry(const QString &name);
@@ -171,6 +207,10 @@ private:
 
     orm::Registry *m_registry;
     QString m_preferencesPath;
+    Preferences m_preferences;
+    bool m_layoutRestored = false;
+    QMenu *m_recentMenu = nullptr;
+    QLabel *m_gridTitle = nullptr;
     bool m_asksForPasswords = true;
     QSet<QString> m_askingPassword;         // databases whose prompt is open
     QMap<QString, QString> m_replicaNotes;  // hot standbys: what the tooltip says of them
@@ -182,6 +222,7 @@ private:
     QString m_openedDatabase;
     QString m_openedSchema;
     QString m_pendingOpen; // a model asked for before its schema was listed
+    QString m_startSchema;
     // The table the grid follows across tenant switches: kept while a tenant lacks it, so the
     // next one that has it opens it again.
     QString m_followDatabase;

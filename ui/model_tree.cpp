@@ -1,4 +1,5 @@
 #include "model_tree.h"
+#include "ui/theme.h"
 
 #include "launch_task.h"
 
@@ -168,6 +169,7 @@ void ModelTree::checkForChanges(const QString &name)
     // Not counted as work: a probe every few seconds must not make the window look busy.
     const QPointer<orm::Database> db = open;
     m_probing.insert(name);
+    ++m_probesSent;
     launchTask(
         this, orm::reflection::catalogStamp(db),
         [this, name, db](const QString &stamp) {
@@ -330,7 +332,12 @@ void ModelTree::showDatabaseState(const QString &name, const QString &text, cons
         return;
     item->setText(text);
     item->setToolTip(toolTip);
-    item->setForeground(failed ? QBrush(Qt::darkRed) : QBrush());
+    // No brush at all when not failed: an empty QBrush would paint the text black, whatever the
+    // palette (black on dark).
+    if (failed)
+        item->setForeground(toneColor(Tone::Error, m_tree->palette()));
+    else
+        item->setData(QVariant(), Qt::ForegroundRole);
     QFont font = item->font();
     font.setBold(active);
     item->setFont(font);
@@ -611,9 +618,9 @@ void ModelTree::onModelsListed(const QString &database, const QString &schema,
             item->setData(model.name, ModelNameRole);
             item->setToolTip(QStringLiteral("%1.%2").arg(schema, model.table));
             if (model.origin == orm::ModelOrigin::Declared)
-                item->setForeground(QBrush(QColor(0x1f, 0x4e, 0x99)));
+                item->setForeground(toneColor(Tone::Accent, m_tree->palette()));
             else if (model.origin == orm::ModelOrigin::Tenant)
-                item->setForeground(QBrush(QColor(0x2e, 0x7d, 0x32)));
+                item->setForeground(toneColor(Tone::Tenant, m_tree->palette()));
             parent->appendRow(item);
         }
         if (models.isEmpty())

@@ -93,6 +93,8 @@ public:
 
     // How many catalog reads are under way.
     int pendingWork() const { return m_work; }
+    // How many catalog-change probes the tree has sent (what watching for DDL costs).
+    int probesSent() const { return m_probesSent; }
 
 signals:
     void schemasListed(const QString &database, const QStringList &schemas);
@@ -138,6 +140,7 @@ private:
     QMap<QString, QStringList> m_schemas;      // per database
     QMap<QString, QList<orm::Model>> m_models; // per "database/schema"
     int m_work = 0;
+    int m_probesSent = 0;
     QMap<QString, QString> m_stamps; // per database, the catalog stamp seen last
     QSet<QString> m_probing;         // databases whose stamp is being read
     QSet<QString> m_recheck;         // ... and to be read again once that read ends

@@ -184,8 +184,47 @@ private slots:
         const Run run =
             opens(QStringLiteral("no_such_table"), {QStringLiteral("--database"), m_fileA});
         QCOMPARE(run.code, 1);
-        QVERIFY2(run.err.contains(QStringLiteral("no model named 'no_such_table'")),
+        QVERIFY2(run.err.contains(QStringLiteral("no table or view named 'no_such_table'")),
                  qPrintable(run.err));
+    }
+
+    // --schema opens in that schema or tenant; with --select, the table of that schema; a schema
+    // or table that is not there ends the screenshot with 1 and a message naming both.
+    void schemaOption()
+    {
+        const Run inMain =
+            opens(QStringLiteral("only_a"), {QStringLiteral("--database"), m_fileA,
+                                             QStringLiteral("--schema"), QStringLiteral("main")});
+        QVERIFY2(inMain.code == 0, qPrintable(inMain.err));
+        const Run nowhere =
+            opens(QStringLiteral("only_a"), {QStringLiteral("--database"), m_fileA,
+                                             QStringLiteral("--schema"), QStringLiteral("nosuch")});
+        QCOMPARE(nowhere.code, 1);
+        QVERIFY2(nowhere.err.contains(QStringLiteral("'nosuch'")), qPrintable(nowhere.err));
+        QVERIFY2(nowhere.err.contains(QStringLiteral("only_a")), qPrintable(nowhere.err));
+
+        const QString pg = strata::test::postgresUrl();
+        if (pg.isEmpty()) {
+            if (qEnvironmentVariableIsSet("CI"))
+                QFAIL("STRATA_TEST_PG_URL is not set: PostgreSQL must not skip under CI");
+            return;
+        }
+        const QString tenant = strata::test::uniqueName(QStringLiteral("tenant"));
+        const QString table = strata::test::uniqueName(QStringLiteral("tenant_only"));
+        orm::Database db(pg);
+        strata::test::await(db.executeScript(
+            QStringLiteral("CREATE SCHEMA %1; CREATE TABLE %1.%2 (id int PRIMARY KEY);"
+                           "INSERT INTO %1.%2 VALUES (7);")
+                .arg(tenant, table)));
+        const Run inTenant =
+            opens(table, {QStringLiteral("--database"), pg, QStringLiteral("--schema"), tenant});
+        const Run inPublic = opens(table, {QStringLiteral("--database"), pg,
+                                           QStringLiteral("--schema"), QStringLiteral("public")});
+        strata::test::await(db.executeScript(QStringLiteral("DROP SCHEMA %1 CASCADE").arg(tenant)));
+        QVERIFY2(inTenant.code == 0, qPrintable(inTenant.err));
+        QCOMPARE(inPublic.code, 1);
+        QVERIFY2(inPublic.err.contains(table) && inPublic.err.contains(QStringLiteral("public")),
+                 qPrintable(inPublic.err));
     }
 
     // --console runs SQL in a console tab of the window and shoots once the result shows; an

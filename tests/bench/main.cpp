@@ -88,6 +88,16 @@ const QList<Scenario> &scenarios()
          QStringLiteral("500 tenant schemas x 20 tables compared with a template; stall"),
          {Backend::Postgres},
          runDrift},
+        {QStringLiteral("tenant-switch"),
+         QStringLiteral("the window's open table switched between two of 500 tenant schemas "
+                        "that differ: rows visible"),
+         {Backend::Postgres},
+         runTenantSwitch},
+        {QStringLiteral("ddl-refresh"),
+         QStringLiteral("a table created by another client until the tree shows it; probe "
+                        "queries per minute"),
+         {Backend::Postgres, Backend::Sqlite},
+         runDdlRefresh},
     };
     return table;
 }
@@ -153,6 +163,8 @@ int main(int argc, char **argv)
     // A child of the grid scenario: the widgets need a QApplication of their own.
     if (qEnvironmentVariableIsSet("STRATA_BENCH_GRID_CHILD"))
         return gridChildMain(argc, argv);
+    if (qEnvironmentVariableIsSet("STRATA_BENCH_WINDOW_CHILD"))
+        return windowChildMain(argc, argv);
     QCoreApplication app(argc, argv);
     // The ORM's connect/disconnect chatter would drown the progress notes; its warnings stay.
     // QT_LOGGING_RULES still overrides this.

@@ -43,5 +43,11 @@ void runFanOut(const Context &context, Backend backend);
 void runDrift(const Context &context, Backend backend);
 // main() of such a child: STRATA_BENCH_GRID_CHILD is set in its environment.
 int gridChildMain(int argc, char **argv);
+// The window switching its open table between two of 500 tenant schemas that differ.
+void runTenantSwitch(const Context &context, Backend backend);
+// A table created by another client until the window's tree shows it, and the probes' cost.
+void runDdlRefresh(const Context &context, Backend backend);
+// main() of their child: STRATA_BENCH_WINDOW_CHILD is set in its environment.
+int windowChildMain(int argc, char **argv);
 
 } // namespace strata::bench

@@ -89,6 +89,45 @@ class TestMainWindowTenants : public QObject {
 private slots:
     void initTestCase_data() { strata::test::addBackendRows(); }
 
+    // The switcher lists schemas in natural order (t9 before t10) and finds one as the user
+    // types any part of its name, in any case; what matches no single schema changes nothing.
+    void switcherFindsAsYouTypeInNaturalOrder()
+    {
+        STRATA_BACKEND_URL(url);
+        orm::Registry registry(url);
+        Tenants tenants(registry, backend);
+        const QString ten = tenants.add(QStringLiteral("zzt10"), widgetRows("a", 1, false));
+        const QString nine = tenants.add(QStringLiteral("zzt9"), widgetRows("b", 1, false));
+        MainWindow window(&registry);
+        window.show();
+        strata::test::await(registry.connect(orm::Registry::ConnectMode::Lenient));
+        QComboBox *switcher = window.schemaSwitcher();
+        QTRY_VERIFY_WITH_TIMEOUT(switcher->findText(ten) >= 0 && switcher->findText(nine) >= 0,
+                                 10000);
+        QVERIFY(switcher->findText(nine) < switcher->findText(ten));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.activeSchema().isEmpty(), 10000);
+        const QString before = window.activeSchema();
+
+        // Part of the name, upper case: the only match becomes active.
+        QVERIFY(switcher->isEditable());
+        switcher->lineEdit()->selectAll();
+        QTest::keyClicks(switcher->lineEdit(), QStringLiteral("ZZT1"));
+        QTest::keyClick(switcher->lineEdit(), Qt::Key_Return);
+        QTRY_COMPARE(window.activeSchema(), ten);
+        QCOMPARE(switcher->currentText(), ten);
+
+        // Two match "zzt": nothing changes, no entry is added, and the log says why.
+        const int count = switcher->count();
+        window.chooseSchema(QStringLiteral("zzt"));
+        QCOMPARE(window.activeSchema(), ten);
+        QCOMPARE(switcher->count(), count);
+        QCOMPARE(switcher->currentText(), ten);
+        QVERIFY(window.logPane()->lines().join(u'\n').contains(QStringLiteral("'zzt'")));
+        window.chooseSchema(before);
+        QCOMPARE(window.activeSchema(), before);
+        strata::test::await(registry.disconnect(true));
+    }
+
     void tenantSwitchShowsEachTenantsOwnColumns()
     {
         STRATA_BACKEND_URL(url);

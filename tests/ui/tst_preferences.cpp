@@ -9,7 +9,15 @@
 #include "ui/preferences.h"
 #include "ui/preferences_dialog.h"
 
+#include "ui/console/console_pane.h"
+#include "ui/console/console_tab.h"
+#include "ui/console/sql_editor.h"
+
+#include <Qsci/qscilexersql.h>
+
+#include <QComboBox>
 #include <QElapsedTimer>
+#include <QFontComboBox>
 #include <QScopeGuard>
 #include <QSpinBox>
 
@@ -130,6 +138,79 @@ private slots:
             file.close();
             QCOMPARE(ui::Preferences::load(path).connectTimeoutSeconds, 10);
         }
+        // Every other value out of range, or not a value, reads as its default.
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write("[grid]\nrows_per_page=3\nfont_size=400\n[editor]\nfont_size=-2\n"
+                   "[appearance]\ntheme=purple\n[connections]\nstart_with=yesterday\n");
+        file.close();
+        QCOMPARE(ui::Preferences::load(path), ui::Preferences());
+    }
+
+    // Fonts, rows per page, theme and the start are chosen in the dialog, kept in the file, and
+    // applied at once: the grid's font and page, the palette, the console's editors.
+    void everyPreferenceIsKeptAndApplied()
+    {
+        auto restore = qScopeGuard([] { ui::applyTheme(ui::Theme::System); });
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("preferences.ini"));
+        orm::Registry registry(strata::test::urlFor(QStringLiteral("sqlite")));
+        ui::MainWindow window(&registry);
+        window.setPreferencesPath(path);
+        auto *console = new ui::ConsolePane(&registry);
+        window.addPane(QStringLiteral("consoleDock"), QStringLiteral("Console"), console,
+                       Qt::BottomDockWidgetArea);
+        QObject::connect(&window, &ui::MainWindow::preferencesApplied, console,
+                         [console](const ui::Preferences &chosen) {
+                             console->setEditorFont(chosen.editorFont());
+                         });
+        window.show();
+        QCOMPARE(window.gridModel()->pageRows(), ui::Preferences::kDefaultRowsPerPage);
+
+        auto *timer = new QTimer(&window);
+        QString fontFamily;
+        QObject::connect(timer, &QTimer::timeout, timer, [timer, &fontFamily] {
+            auto *dialog = qobject_cast<ui::PreferencesDialog *>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            dialog->rowsPerPage()->setValue(100);
+            dialog->gridFontSize()->setValue(15);
+            dialog->editorFontSize()->setValue(17);
+            fontFamily = dialog->editorFont()->currentFont().family();
+            dialog->theme()->setCurrentIndex(dialog->theme()->findData(int(ui::Theme::Dark)));
+            dialog->startWith()->setCurrentIndex(
+                dialog->startWith()->findData(int(ui::Preferences::StartWith::Demo)));
+            dialog->accept();
+            timer->stop();
+        });
+        timer->start(10);
+        window.findChild<QAction *>(QStringLiteral("preferencesAction"))->trigger();
+
+        QCOMPARE(window.gridModel()->pageRows(), 100);
+        QCOMPARE(window.grid()->font().pointSize(), 15);
+        QVERIFY(ui::isDark(QApplication::palette()));
+        QCOMPARE(
+            console->currentTab()->editor()->sqlLexer()->font(QsciLexerSQL::Default).pointSize(),
+            17);
+        QCOMPARE(console->addTab()->editor()->sqlLexer()->font(QsciLexerSQL::Default).pointSize(),
+                 17);
+
+        const ui::Preferences kept = ui::Preferences::load(path);
+        QCOMPARE(kept.rowsPerPage, 100);
+        QCOMPARE(kept.gridFontSize, 15);
+        QCOMPARE(kept.editorFontSize, 17);
+        QCOMPARE(kept.editorFontFamily, fontFamily);
+        QCOMPARE(kept.theme, ui::Theme::Dark);
+        QCOMPARE(kept.startWith, ui::Preferences::StartWith::Demo);
+        QCOMPARE(kept.editorFont().pointSize(), 17);
+
+        // The next window starts with them.
+        ui::applyTheme(ui::Theme::System);
+        ui::MainWindow next(&registry);
+        next.setPreferencesPath(path);
+        QCOMPARE(next.gridModel()->pageRows(), 100);
+        QCOMPARE(next.grid()->font().pointSize(), 15);
+        QVERIFY(ui::isDark(QApplication::palette()));
     }
 
     void unwritableFileIsSaidAndStillApplies()

@@ -1,4 +1,5 @@
 #include "console_pane.h"
+#include "ui/theme.h"
 
 #include "console_tab.h"
 #include "private_file.h"
@@ -74,6 +75,7 @@ ConsolePane::ConsolePane(orm::Registry *registry, QWidget *parent)
     historyLayout->addWidget(m_historyList, 1);
 
     auto *splitter = new QSplitter(Qt::Horizontal);
+    splitter->setObjectName(QStringLiteral("consoleHistorySplitter"));
     splitter->addWidget(m_tabs);
     splitter->addWidget(historyPanel);
     splitter->setStretchFactor(0, 4);
@@ -164,7 +166,10 @@ ConsoleTab *ConsolePane::addTab(const QString &text)
         } catch (const orm::Error &) {
             tab->setTarget(m_registry->database(), m_schema);
         }
+        tab->setTargetName(shownName());
     }
+    if (m_editorFont)
+        tab->editor()->setEditorFont(*m_editorFont);
     m_tabs->addTab(tab, tr("Console %1").arg(m_tabs->count() + 1));
     connect(tab, &ConsoleTab::textChanged, this, &ConsolePane::scheduleSave);
     connect(tab, &ConsoleTab::runFinished, this, [this] { emit statementsRan(m_databaseName); });
@@ -210,7 +215,8 @@ void ConsolePane::closeTab(int index)
     saveTabs();
 }
 
-void ConsolePane::setActive(const QString &databaseName, const QString &schema)
+void ConsolePane::setActive(const QString &databaseName, const QString &schema,
+                            const QString &shownName)
 {
     orm::Database *db = nullptr;
     if (m_registry) {
@@ -224,10 +230,28 @@ void ConsolePane::setActive(const QString &databaseName, const QString &schema)
     }
     m_databaseName = databaseName;
     m_schema = schema;
+    m_shownName = shownName;
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (ConsoleTab *t = tab(i)) {
+            t->setTarget(db, schema);
+            t->setTargetName(this->shownName());
+        }
+    refreshHistory();
+}
+
+QString ConsolePane::shownName() const
+{
+    if (!m_shownName.isEmpty())
+        return m_shownName;
+    return m_databaseName.isEmpty() ? tr("primary") : m_databaseName;
+}
+
+void ConsolePane::setEditorFont(const QFont &font)
+{
+    m_editorFont = font;
     for (int i = 0; i < m_tabs->count(); ++i)
         if (ConsoleTab *t = tab(i))
-            t->setTarget(db, schema);
-    refreshHistory();
+            t->editor()->setEditorFont(font);
 }
 
 void ConsolePane::refreshHistory()
@@ -248,7 +272,7 @@ void ConsolePane::refreshHistory()
         item->setData(Qt::UserRole, e.sql);
         item->setToolTip(e.ok ? e.sql : e.sql + QStringLiteral("\n\n") + e.error);
         if (!e.ok)
-            item->setForeground(Qt::red);
+            item->setForeground(toneColor(Tone::Error, m_historyList->palette()));
     }
 }
 

@@ -9,7 +9,10 @@
 //     console->setActive(databaseName /* "" = primary */, schema /* "" = default */);
 
 #include <QCoro/QCoroTask>
+#include <QFont>
 #include <QWidget>
+
+#include <optional>
 
 class QLineEdit;
 class QListWidget;
@@ -32,7 +35,12 @@ public:
 
     // The database (an extra's name; empty: the primary) and schema (empty: the default) that
     // console tabs run in from their next statement on. An unknown name is logged and ignored.
-    void setActive(const QString &databaseName, const QString &schema);
+    // `shownName` is how the window names the database (a saved connection's name), shown in
+    // each tab's toolbar.
+    void setActive(const QString &databaseName, const QString &schema,
+                   const QString &shownName = {});
+    // The editors' font (Preferences), for the tabs open and those opened later.
+    void setEditorFont(const QFont &font);
     QString activeDatabase() const { return m_databaseName; }
     QString activeSchema() const { return m_schema; }
 
@@ -68,7 +76,11 @@ private:
     void scheduleSave();
     void insertFromHistory(const QString &sql);
 
+    QString shownName() const;
+
     orm::Registry *m_registry;
+    std::optional<QFont> m_editorFont;
+    QString m_shownName;
     QString m_databaseName;
     QString m_schema;
     QTabWidget *m_tabs;

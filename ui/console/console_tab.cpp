@@ -1,4 +1,5 @@
 #include "console_tab.h"
+#include "ui/theme.h"
 
 #include "result_view.h"
 #include "sql_editor.h"
@@ -59,6 +60,9 @@ ConsoleTab::ConsoleTab(QWidget *parent)
     , m_messages(new QPlainTextEdit)
     , m_toolbar(new QToolBar)
     , m_state(new QLabel)
+    , m_target(new QLabel)
+    , m_elapsed(new QLabel)
+    , m_elapsedTick(new QTimer(this))
     , m_runner(new ScriptRunner(this))
 {
     setObjectName(QStringLiteral("consoleTab"));
@@ -67,6 +71,13 @@ ConsoleTab::ConsoleTab(QWidget *parent)
     m_results->setObjectName(QStringLiteral("consoleResults"));
     m_results->addTab(m_messages, tr("Messages"));
     m_state->setObjectName(QStringLiteral("transactionState"));
+    m_target->setObjectName(QStringLiteral("consoleTarget"));
+    m_elapsed->setObjectName(QStringLiteral("consoleElapsed"));
+    m_elapsedTick->setInterval(100);
+    connect(m_elapsedTick, &QTimer::timeout, this, [this] {
+        m_elapsed->setText(
+            tr("  running %1 s").arg(QLocale().toString(m_runClock.elapsed() / 1000.0, 'f', 1)));
+    });
 
     m_runAll = m_toolbar->addAction(tr("Run all"), this, &ConsoleTab::runAll);
     m_runAll->setShortcut(QKeySequence(Qt::Key_F5));
@@ -92,15 +103,24 @@ ConsoleTab::ConsoleTab(QWidget *parent)
     m_readOnly->setToolTip(tr("Refuse every change to the database on this console"));
     connect(m_readOnly, &QAction::toggled, this, &ConsoleTab::setReadOnly);
     m_toolbar->addWidget(m_state);
+    m_toolbar->addWidget(m_elapsed);
+    auto *spacer = new QWidget;
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    m_toolbar->addWidget(spacer);
+    m_toolbar->addWidget(m_target);
     for (QAction *action : m_toolbar->actions())
         action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     addActions(m_toolbar->actions());
 
     auto *splitter = new QSplitter(Qt::Vertical);
+    splitter->setObjectName(QStringLiteral("consoleSplitter"));
+    splitter->setChildrenCollapsible(false);
     splitter->addWidget(m_editor);
     splitter->addWidget(m_results);
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    // Room for a few lines of SQL however small the dock starts.
+    m_editor->setMinimumHeight(m_editor->fontMetrics().lineSpacing() * 4);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
@@ -155,6 +175,14 @@ void ConsoleTab::setTarget(orm::Database *database, const QString &schema)
     m_sessionStale = true;
     followDatabaseReadOnly();
     updateState();
+}
+
+void ConsoleTab::setTargetName(const QString &name)
+{
+    m_target->setText(m_schemaName.isEmpty() ? tr("on %1  ").arg(name)
+                                             : tr("on %1 · %2  ").arg(name, m_schemaName));
+    m_target->setToolTip(m_database ? tr("Statements run on %1").arg(m_database->displayUrl())
+                                    : QString());
 }
 
 void ConsoleTab::followDatabaseReadOnly()
@@ -510,6 +538,14 @@ void ConsoleTab::updateState()
                                        "after it")
                                   : tr("Roll back the open transaction"));
     m_cancel->setEnabled(m_running);
+    if (m_running && !m_elapsedTick->isActive()) {
+        m_runClock.start();
+        m_elapsed->setText(tr("  running…"));
+        m_elapsedTick->start();
+    } else if (!m_running && m_elapsedTick->isActive()) {
+        m_elapsedTick->stop();
+        m_elapsed->clear();
+    }
     m_runAll->setEnabled(!m_running);
     m_runSelection->setEnabled(!m_running);
     m_runStatement->setEnabled(!m_running);
@@ -525,8 +561,8 @@ void ConsoleTab::updateState()
                                     "back too).")
                         : open ? tr("A transaction is open: Commit or Roll back to end it")
                                : QString());
-    m_state->setStyleSheet(failed ? QStringLiteral("color: #b00020; font-weight: bold")
-                           : open ? QStringLiteral("color: #b35c00; font-weight: bold")
+    m_state->setStyleSheet(failed ? toneStyleSheet(Tone::Error, palette(), true)
+                           : open ? toneStyleSheet(Tone::Warning, palette(), true)
                                   : QString());
 }
 

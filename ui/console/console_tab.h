@@ -11,6 +11,7 @@
 #include "orm/session/sql_splitter.h"
 #include "script_runner.h"
 
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QWidget>
 
@@ -48,6 +49,11 @@ public:
     orm::ConsoleSession *session() const { return m_session; }
 
     SqlEditor *editor() const { return m_editor; }
+    // What the tab's toolbar names as where it runs ("pagila · tenant_7"), and the elapsed time
+    // of the statement running (empty when none runs).
+    void setTargetName(const QString &name);
+    QLabel *targetLabel() const { return m_target; }
+    QLabel *elapsedLabel() const { return m_elapsed; }
     QString text() const;
     void setText(const QString &text);
     // Puts `sql` at the cursor (over the selection) as one undoable edit, on a line of its own,
@@ -136,6 +142,10 @@ private:
     QAction *m_rollback;
     QAction *m_readOnly;
     QLabel *m_state;
+    QLabel *m_target;
+    QLabel *m_elapsed;
+    class QTimer *m_elapsedTick;
+    QElapsedTimer m_runClock;
     QPointer<QMessageBox> m_endTransactionBox; // the question before autocommit, while open
     ScriptRunner *m_runner;
     bool m_running = false;

@@ -1,5 +1,7 @@
 #include "sql_editor.h"
 
+#include "ui/theme.h"
+
 #include <Qsci/qscilexersql.h>
 
 #include <QFontDatabase>
@@ -62,8 +64,61 @@ SqlEditor::SqlEditor(QWidget *parent)
     setAutoCompletionUseSingle(QsciScintilla::AcusNever);
     setAnnotationDisplay(QsciScintilla::AnnotationBoxed);
     m_errorIndicator = indicatorDefine(QsciScintilla::SquiggleIndicator, m_errorIndicator);
-    setIndicatorForegroundColor(QColor(Qt::red), m_errorIndicator);
     setDialect(m_dialect);
+    followPalette();
+}
+
+void SqlEditor::setEditorFont(const QFont &font)
+{
+    m_lexer->setDefaultFont(font);
+    m_lexer->setFont(font, -1);
+    setMarginsFont(font);
+    setMarginWidth(0, QStringLiteral("0000"));
+}
+
+void SqlEditor::changeEvent(QEvent *event)
+{
+    QsciScintilla::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        followPalette();
+}
+
+void SqlEditor::followPalette()
+{
+    const QPalette p = palette();
+    const bool dark = isDark(p);
+    const QColor text = p.color(QPalette::Text);
+    const QColor base = p.color(QPalette::Base);
+    // QsciLexerSQL's own colours (navy keywords, dark green comments) are for white paper only.
+    m_lexer->setDefaultColor(text);
+    m_lexer->setDefaultPaper(base);
+    m_lexer->setColor(text, -1);
+    m_lexer->setPaper(base, -1);
+    const QColor keyword = toneColor(Tone::Accent, p);
+    const QColor comment = dark ? QColor(0x8a, 0xb8, 0x7a) : QColor(0x3a, 0x6e, 0x2a);
+    const QColor number = dark ? QColor(0xb5, 0xce, 0xa8) : QColor(0x00, 0x6e, 0x6e);
+    const QColor string = dark ? QColor(0xe0, 0xa0, 0x7c) : QColor(0x8b, 0x1e, 0x6e);
+    const QColor name = dark ? QColor(0xdc, 0xdc, 0xaa) : QColor(0x6b, 0x5a, 0x00);
+    for (int style : {QsciLexerSQL::Keyword, QsciLexerSQL::PlusKeyword, QsciLexerSQL::KeywordSet5,
+                      QsciLexerSQL::KeywordSet6, QsciLexerSQL::KeywordSet7,
+                      QsciLexerSQL::KeywordSet8, QsciLexerSQL::CommentDocKeyword})
+        m_lexer->setColor(keyword, style);
+    for (int style : {QsciLexerSQL::Comment, QsciLexerSQL::CommentLine, QsciLexerSQL::CommentDoc,
+                      QsciLexerSQL::PlusComment, QsciLexerSQL::CommentLineHash})
+        m_lexer->setColor(comment, style);
+    m_lexer->setColor(number, QsciLexerSQL::Number);
+    for (int style : {QsciLexerSQL::SingleQuotedString, QsciLexerSQL::DoubleQuotedString})
+        m_lexer->setColor(string, style);
+    for (int style : {QsciLexerSQL::QuotedIdentifier, QsciLexerSQL::QuotedOperator})
+        m_lexer->setColor(name, style);
+    setCaretForegroundColor(text);
+    setMarginsBackgroundColor(p.color(QPalette::Window));
+    setMarginsForegroundColor(p.color(QPalette::WindowText));
+    setSelectionBackgroundColor(p.color(QPalette::Highlight));
+    setSelectionForegroundColor(p.color(QPalette::HighlightedText));
+    setMatchedBraceBackgroundColor(p.color(QPalette::AlternateBase));
+    setMatchedBraceForegroundColor(keyword);
+    setIndicatorForegroundColor(toneColor(Tone::Error, p), m_errorIndicator);
 }
 
 void SqlEditor::setDialect(orm::Dialect dialect)
@@ -207,6 +262,10 @@ void SqlEditor::keyPressEvent(QKeyEvent *event)
     if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter) &&
         (event->modifiers() & Qt::ControlModifier)) {
         emit runStatementRequested();
+        return;
+    }
+    if (event->key() == Qt::Key_Space && (event->modifiers() & Qt::ControlModifier)) {
+        autoCompleteFromAll(); // the list at once, before the two letters that open it
         return;
     }
     if (event->key() == Qt::Key_Escape && !isListActive()) {

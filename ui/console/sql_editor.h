@@ -54,12 +54,17 @@ public:
     void clearError();
     int errorIndex() const { return m_errorIndex; }
 
+    // The font of the text and the margins (Preferences); the default is the system's fixed font.
+    void setEditorFont(const QFont &font);
+    QsciLexerSQL *sqlLexer() const { return m_lexer; }
+
 signals:
     void runStatementRequested(); // Ctrl+Enter
     void cancelRequested();       // Esc
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     // Whether the word the cursor ends is one completion offers, exactly (case aside).
@@ -67,6 +72,8 @@ private:
     long bytePosition(int index) const;
     int indexOfBytePosition(long position) const;
     void rebuildApis();
+    // The highlighting colours, from the palette (and their dark variants on a dark one).
+    void followPalette();
 
     orm::Dialect m_dialect = orm::Dialect::Postgres;
     QsciLexerSQL *m_lexer;

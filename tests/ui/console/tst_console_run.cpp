@@ -144,6 +144,9 @@ private slots:
         tab->runAll();
         QTest::qWait(300);
         QVERIFY(tab->isRunning());
+        // The time it has run so far shows while it runs, and goes when it ends.
+        QTRY_VERIFY(tab->elapsedLabel()->text().contains(QStringLiteral("running")));
+        QTRY_VERIFY(tab->elapsedLabel()->text().contains(QStringLiteral(" s")));
         QElapsedTimer timer;
         timer.start();
         QTest::keyClick(tab->editor(), Qt::Key_Escape);
@@ -151,6 +154,7 @@ private slots:
         QVERIFY2(timer.elapsed() < 1000, qPrintable(QString::number(timer.elapsed())));
         QCOMPARE(finished.first().first().toBool(), false);
         QVERIFY(tab->messages().contains(QStringLiteral("Cancelled")));
+        QVERIFY(tab->elapsedLabel()->text().isEmpty());
         QVERIFY(test::await(tab->run(QStringLiteral("SELECT 42 AS answer"), 0)));
         QVERIFY(waitShown(tab->result(0)));
         QCOMPARE(cell(tab->result(0), 0, 0), QStringLiteral("42"));
@@ -197,6 +201,12 @@ private slots:
         }
         auto tab = newTab();
         tab->setTarget(db(), schema);
+        // The toolbar says where its statements run.
+        tab->setTargetName(QStringLiteral("pagila"));
+        QCOMPARE(tab->targetLabel()->text().trimmed(),
+                 QStringLiteral("on pagila · %1").arg(schema));
+        QVERIFY(tab->targetLabel()->isVisible());
+        QVERIFY(!tab->targetLabel()->toolTip().contains(QStringLiteral("password")));
         QVERIFY(test::await(tab->run(QStringLiteral("SELECT v FROM %1").arg(table), 0)));
         QVERIFY(waitShown(tab->result(0)));
         QCOMPARE(cell(tab->result(0), 0, 0), QStringLiteral("tenant"));
