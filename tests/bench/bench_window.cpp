@@ -119,6 +119,7 @@ bool showsTenant(ui::MainWindow &window, const QString &schema, int columns)
 void childTenantSwitch(const Report &report, const QString &url)
 {
     orm::Database setup(url);
+    strata::test::await(setup.connect(), kTimeoutMs);
     note(QStringLiteral("tenant-switch: creating %1 tenant schemas").arg(kTenants));
     createTenants(setup);
     try {
@@ -181,6 +182,7 @@ void childDdlRefresh(const Report &report, const QString &url)
 
     // Another client: a connection of its own, as psql would be.
     orm::Database other(url);
+    strata::test::await(other.connect(), kTimeoutMs);
     QList<double> times;
     for (int i = 0; i < kCreates; ++i) {
         const QString name = QStringLiteral("%1_%2").arg(table).arg(i);

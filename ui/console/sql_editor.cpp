@@ -158,12 +158,30 @@ void WordListApis::setWords(QStringList words)
 {
     words.removeDuplicates();
     words.sort(Qt::CaseInsensitive);
-    m_words = std::move(words);
+    m_words.clear();
+    m_qualified.clear();
+    for (QString &word : words) {
+        const qsizetype dot = word.indexOf(QLatin1Char('.'));
+        if (dot > 0 && dot < word.size() - 1)
+            m_qualified[word.left(dot).toCaseFolded()] << word.mid(dot + 1);
+        else
+            m_words << std::move(word);
+    }
 }
 
 void WordListApis::updateAutoCompletionList(const QStringList &context, QStringList &list)
 {
     const QString prefix = context.isEmpty() ? QString() : context.last();
+    // After "qualifier.": what that schema or table holds.
+    if (context.size() >= 2) {
+        const auto names = m_qualified.constFind(context[context.size() - 2].toCaseFolded());
+        if (names != m_qualified.cend()) {
+            for (const QString &name : *names)
+                if (name.startsWith(prefix, Qt::CaseInsensitive))
+                    list << name;
+            return;
+        }
+    }
     for (const QString &word : std::as_const(m_words))
         if (word.startsWith(prefix, Qt::CaseInsensitive))
             list << word;

@@ -7,6 +7,8 @@
 #include <Qsci/qsciabstractapis.h>
 #include <Qsci/qsciscintilla.h>
 
+#include <QHash>
+
 #include "orm/query/sql_dialect.h"
 
 class QsciLexerSQL;
@@ -16,6 +18,8 @@ namespace strata::ui {
 // Completion words (keywords, schema/table/column names) for QScintilla, matched in place.
 // QsciAPIs would prepare them on a thread of its own, which must not be deleted while it runs
 // (the process aborts); a word list this size needs no thread.
+// Qualified names ("schema.table", "table.column") are offered after their qualifier and a dot
+// only: hundreds of tenants with the same tables offer each table once, not once per tenant.
 class WordListApis : public QsciAbstractAPIs {
 public:
     explicit WordListApis(QsciLexer *lexer);
@@ -25,7 +29,8 @@ public:
                          QList<int> &shifts) override;
 
 private:
-    QStringList m_words;
+    QStringList m_words;                     // unqualified, sorted
+    QHash<QString, QStringList> m_qualified; // "schema" -> tables, "table" -> columns
 };
 
 class SqlEditor : public QsciScintilla {

@@ -169,6 +169,47 @@ private slots:
 
     // Tables created (or dropped) in the console are offered (or no longer) once the statement
     // ran, without reconnecting; a result still being read is left alone.
+    // Hundreds of tenants with the same tables: each table is offered once, never once per
+    // tenant; after "tenant." its tables, after "table." its columns (any case).
+    void completionDoesNotMultiplyPerTenant()
+    {
+        QStringList names;
+        for (int t = 0; t < 300; ++t) {
+            const QString tenant = QStringLiteral("tenant_%1").arg(t);
+            names << tenant << QStringLiteral("orders") << QStringLiteral("invoices")
+                  << tenant + QStringLiteral(".orders") << tenant + QStringLiteral(".invoices")
+                  << QStringLiteral("amount") << QStringLiteral("orders.amount");
+        }
+        names << QStringLiteral("tenant_7.refunds"); // one tenant that differs
+        ui::SqlEditor editor;
+        editor.setCatalogNames(names);
+        QsciAbstractAPIs *apis = editor.lexer()->apis();
+        QStringList offered;
+        apis->updateAutoCompletionList({QStringLiteral("or")}, offered);
+        QCOMPARE(offered.count(QStringLiteral("orders")), 1); // beside the keywords OR, ORDER
+        for (const QString &word : std::as_const(offered))
+            QVERIFY2(!word.contains(QLatin1Char('.')), qPrintable(word));
+        QCOMPARE(offered.size(), 3);
+        offered.clear();
+        apis->updateAutoCompletionList({QStringLiteral("tenant_29")}, offered);
+        QCOMPARE(offered.size(), 11); // tenant_29 and tenant_290 to 299, not their tables
+        for (const QString &word : std::as_const(offered))
+            QVERIFY2(!word.contains(QLatin1Char('.')), qPrintable(word));
+        offered.clear();
+        apis->updateAutoCompletionList({QStringLiteral("Tenant_7"), QString()}, offered);
+        QCOMPARE(offered, (QStringList{"invoices", "orders", "refunds"}));
+        offered.clear();
+        apis->updateAutoCompletionList({QStringLiteral("tenant_8"), QStringLiteral("re")}, offered);
+        QVERIFY(offered.isEmpty());
+        offered.clear();
+        apis->updateAutoCompletionList({QStringLiteral("orders"), QStringLiteral("am")}, offered);
+        QCOMPARE(offered, QStringList({QStringLiteral("amount")}));
+        // An alias the catalog does not know: the plain names.
+        offered.clear();
+        apis->updateAutoCompletionList({QStringLiteral("o"), QStringLiteral("amo")}, offered);
+        QCOMPARE(offered, QStringList({QStringLiteral("amount")}));
+    }
+
     void completionFollowsDdl()
     {
         const QString table = test::uniqueName(QStringLiteral("ddl_table"));
