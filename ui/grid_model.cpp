@@ -152,8 +152,9 @@ void GridModel::refresh()
 
 void GridModel::restart()
 {
-    if (m_counting && m_source)
+    if (m_counting && m_source && !m_countDeferred)
         m_source->cancelCount();
+    m_countDeferred = false;
     ++m_generation;
     m_pages.clear();
     m_inFlight.clear();
@@ -173,15 +174,27 @@ void GridModel::restart()
         return;
     emit queryChanged(selectSql());
     m_counting = true;
+    if (m_viewLast < m_viewFirst) // no view yet: the first rows are what anyone sees first
+        m_viewLast = m_viewFirst + 50;
+    // The first page before the count: the count (which may read the whole table) starts
+    // once that page is in, so that it never competes with the rows the reader waits for.
+    m_countDeferred = true;
+    pump();
+    if (m_inFlight.empty())
+        startCount();
+}
+
+void GridModel::startCount()
+{
+    if (!m_countDeferred || !m_source)
+        return;
+    m_countDeferred = false;
     launchTask(
         this, countRows(m_source),
         [this, generation = m_generation](qint64 rows) { onCountFinished(generation, rows); },
         [this, generation = m_generation](const TaskFailure &failure) {
             onCountFailed(generation, failure.message, failure.isKind(orm::Error::Kind::Cancelled));
         });
-    if (m_viewLast < m_viewFirst) // no view yet: the first rows are what anyone sees first
-        m_viewLast = m_viewFirst + 50;
-    pump();
 }
 
 void GridModel::setPageRows(int rows)
@@ -200,6 +213,11 @@ void GridModel::setMaxCachedPages(int pages)
 
 void GridModel::cancelCount()
 {
+    if (m_countDeferred) { // not started yet: it never will
+        m_countDeferred = false;
+        onCountFailed(m_generation, QString(), true);
+        return;
+    }
     if (m_counting && m_source)
         m_source->cancelCount();
 }
@@ -618,6 +636,7 @@ void GridModel::onPageFetched(quint64 generation, const Request &request, RowPag
 {
     if (generation != m_generation)
         return;
+    startCount(); // deferred until the first page is in
     const qint64 reservedFirst =
         request.kind == Request::Kind::Before ? request.start - request.limit : request.start;
     m_inFlight.erase(reservedFirst);
@@ -665,6 +684,7 @@ void GridModel::onFetchFailed(quint64 generation, const Request &request, const 
 {
     if (generation != m_generation)
         return;
+    startCount();
     m_inFlight.erase(request.kind == Request::Kind::Before ? request.start - request.limit
                                                            : request.start);
     // Rows already shown stay, marked stale; no retry loop: the next scroll, refresh() or a new

@@ -156,6 +156,7 @@ private:
     void onCountFinished(quint64 generation, qint64 rows);
     void onCountFailed(quint64 generation, const QString &message, bool cancelled);
     void restart();
+    void startCount();
     void setError(const QString &message);
     void schedulePump() const;
     void pump();
@@ -183,6 +184,7 @@ private:
     qint64 m_total = 0;
     bool m_countKnown = false;
     bool m_counting = false;
+    bool m_countDeferred = false; // counting, but not started until the first page is in
     qint64 m_base = 0;
     qint64 m_viewFirst = 0;
     qint64 m_viewLast = -1;
