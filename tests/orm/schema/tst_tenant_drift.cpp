@@ -8,8 +8,10 @@
 #include "orm/query/sql_dialect.h"
 #include "orm/schema/tenant_drift.h"
 
+#include <QScopeGuard>
 #include <QSet>
 #include <QTest>
+#include <QThread>
 
 #include <memory>
 
@@ -160,6 +162,8 @@ private slots:
     void scriptsBringTenantsToTheTemplate();
     void rowCountsAreNotDrift();
     void unknownSchemas();
+    void checkConstraintsAreCompared();
+    void compareResumesOnTheCallersThread();
 };
 
 void TestTenantDrift::reportsEveryKindOfDrift()
@@ -260,6 +264,111 @@ void TestTenantDrift::unknownSchemas()
             QVERIFY2(error.message().contains("no such"), error.what());
         }
     }
+}
+
+// CHECK constraints, column and table ones: written differently but the same is no drift; one
+// missing, one extra and one changed are, on SQLite too (read from the CREATE TABLE text), and the
+// scripts bring the tenants back.
+void TestTenantDrift::checkConstraintsAreCompared()
+{
+    STRATA_BACKEND_URL(url);
+    const bool pg = backend == QLatin1String("postgres");
+    orm::Database db(url);
+    await(db.connect());
+    const QString prefix = strata::test::uniqueName("chk");
+    const QString templateSchema = prefix + "_template";
+    const QString same = prefix + " Same \"spaced\"";
+    const QString missing = prefix + "_missing";
+    const QString changed = prefix + "_changed";
+    const QString extra = prefix + "_extra";
+    const QStringList tenants{same, missing, changed, extra};
+    const auto create = [&](const QString &schema, const QString &columns) {
+        if (pg)
+            await(db.executeScript("CREATE SCHEMA " + orm::quoteIdentifier(schema)));
+        else
+            db.attach(schema, sqlitePath("tenant"));
+        await(db.executeScript(QStringLiteral("CREATE TABLE %1 (%2)")
+                                   .arg(orm::qualifiedName(schema, "Stock"), columns)));
+    };
+    const auto cleanUp = qScopeGuard([&] {
+        if (pg)
+            for (const QString &schema : QStringList{templateSchema} + tenants)
+                await(db.executeScript(QStringLiteral("DROP SCHEMA IF EXISTS %1 CASCADE")
+                                           .arg(orm::quoteIdentifier(schema))));
+        await(db.disconnect());
+    });
+    // Named constraints on PostgreSQL compare by name; SQLite's by their text.
+    create(templateSchema, "id integer PRIMARY KEY, qty integer CONSTRAINT qty_check CHECK (qty "
+                           ">= 0), note text, CONSTRAINT \"Note \"\"len\"\"\" CHECK "
+                           "(length(note) < 40 OR note = 'x''y')");
+    create(same, "id integer PRIMARY KEY, qty integer CONSTRAINT qty_check CHECK(qty>=0), note "
+                 "text, CONSTRAINT \"Note \"\"len\"\"\" CHECK ( LENGTH(note)<40 OR note='x''y' )");
+    create(missing, "id integer PRIMARY KEY, qty integer, note text, CONSTRAINT "
+                    "\"Note \"\"len\"\"\" CHECK (length(note) < 40 OR note = 'x''y')");
+    create(changed, "id integer PRIMARY KEY, qty integer CONSTRAINT qty_check CHECK (qty > 0), "
+                    "note text, CONSTRAINT \"Note \"\"len\"\"\" CHECK (length(note) < 40 OR "
+                    "note = 'x''y')");
+    create(extra, "id integer PRIMARY KEY, qty integer CONSTRAINT qty_check CHECK (qty >= 0), "
+                  "note text CONSTRAINT note_check CHECK (note <> ''), CONSTRAINT "
+                  "\"Note \"\"len\"\"\" CHECK (length(note) < 40 OR note = 'x''y')");
+    const DriftReport report = await(orm::compareTenants(&db, templateSchema, tenants));
+    const auto kinds = [&](const DriftReport &r, const QString &schema) {
+        QStringList found;
+        for (const DriftItem &item : driftOf(r, schema).items)
+            found << DriftItem::kindName(item.kind) + ": " + item.table + ": " +
+                         (item.expected.isEmpty() ? item.actual : item.expected);
+        found.sort();
+        return found;
+    };
+    QCOMPARE(kinds(report, same), QStringList());
+    QCOMPARE(kinds(report, missing).size(), 1);
+    QVERIFY2(kinds(report, missing).first().startsWith("missing constraint: Stock: CHECK"),
+             qPrintable(kinds(report, missing).join("; ")));
+    QVERIFY(kinds(report, missing).first().contains("qty"));
+    if (pg) {
+        QCOMPARE(kinds(report, changed), QStringList{"constraint: Stock: CHECK ((qty >= 0))"});
+    } else {
+        QCOMPARE(kinds(report, changed),
+                 (QStringList{"extra constraint: Stock: CHECK (qty>0)",
+                              "missing constraint: Stock: CHECK (qty>=0)"}));
+    }
+    QCOMPARE(kinds(report, extra).size(), 1);
+    QVERIFY2(kinds(report, extra).first().startsWith("extra constraint: Stock: CHECK"),
+             qPrintable(kinds(report, extra).join("; ")));
+    QCOMPARE(report.driftingCount(), 3);
+
+    for (const orm::TenantDrift &drift : report.tenants)
+        if (drift.drifts()) {
+            const QString script = drift.script.join("\n");
+            try {
+                await(db.executeScript(script));
+            } catch (const orm::Error &error) {
+                QFAIL(qPrintable(drift.schema + ": " + error.toString() + "\n" + script));
+            }
+        }
+    const DriftReport after = await(orm::compareTenants(&db, templateSchema, tenants));
+    QCOMPARE(after.driftingCount(), 0);
+}
+
+// The comparison runs on a worker, but the caller's coroutine goes on on its own thread.
+void TestTenantDrift::compareResumesOnTheCallersThread()
+{
+    STRATA_BACKEND_URL(url);
+    const auto f = makeFixture(backend, url);
+    QThread *resumedOn = nullptr;
+    int drifting = -1;
+    bool done = false;
+    auto run = [&]() -> QCoro::Task<> {
+        const DriftReport report =
+            co_await orm::compareTenants(f->db.get(), f->templateSchema, f->tenantNames());
+        resumedOn = QThread::currentThread();
+        drifting = report.driftingCount();
+        done = true;
+    };
+    QCoro::Task<> task = run();
+    QTRY_VERIFY_WITH_TIMEOUT(done, 30000);
+    QCOMPARE(resumedOn, QThread::currentThread());
+    QCOMPARE(drifting, 4);
 }
 
 QTEST_GUILESS_MAIN(TestTenantDrift)
