@@ -131,22 +131,24 @@ struct NextTurn {
 template <typename T, typename Work>
 QCoro::Task<T> offThread(Work work)
 {
-    auto promise = std::make_shared<QPromise<T>>();
-    QFuture<T> future = promise->future();
+    // The value travels in a shared_ptr and is moved out: a QFuture hands out copies, and
+    // copying 10,000 tables' shapes here would be the stall again.
+    auto promise = std::make_shared<QPromise<std::shared_ptr<T>>>();
+    QFuture<std::shared_ptr<T>> future = promise->future();
     promise->start();
     QThreadPool::globalInstance()->start([promise, work = std::move(work)]() mutable {
         try {
-            promise->addResult(work());
+            promise->addResult(std::make_shared<T>(work()));
         } catch (...) {
             promise->setException(std::current_exception());
         }
         promise->finish();
     });
     // Named first: GCC 12 and co_await (docs/DEVELOPING.md).
-    T value = co_await future;
+    std::shared_ptr<T> value = co_await future;
     // A worker that finished before the await: the caller still gets its event loop back first.
     co_await NextTurn{};
-    co_return value;
+    co_return std::move(*value);
 }
 
 // The catalog's answers for a PostgreSQL read, turned into shapes off the awaiting thread.
@@ -198,7 +200,7 @@ QCoro::Task<Shapes> readPostgres(Database *db, QStringList schemas, bool rowCoun
         co_await connection->execute(
             QStringLiteral("SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)"));
         const QVariantList names{textArray(schemas)};
-        const Result columns = co_await connection->execute(
+        Result columns = co_await connection->execute(
             QStringLiteral(
                 "SELECT n.nspname, c.relname, a.attname, "
                 "pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, "
@@ -214,7 +216,7 @@ QCoro::Task<Shapes> readPostgres(Database *db, QStringList schemas, bool rowCoun
                 "ORDER BY n.nspname, c.relname, a.attnum"),
             names);
         // Indexes that back a constraint are compared as the constraint.
-        const Result indexes = co_await connection->execute(
+        Result indexes = co_await connection->execute(
             QStringLiteral(
                 "SELECT n.nspname, c.relname, i.relname, pg_catalog.pg_get_indexdef(x.indexrelid), "
                 "pg_catalog.quote_ident(n.nspname) "
@@ -227,7 +229,7 @@ QCoro::Task<Shapes> readPostgres(Database *db, QStringList schemas, bool rowCoun
                 "pg_catalog.pg_constraint k WHERE k.conindid = x.indexrelid AND k.contype IN "
                 "('p', 'u', 'x'))"),
             names);
-        const Result constraints = co_await connection->execute(
+        Result constraints = co_await connection->execute(
             QStringLiteral("SELECT n.nspname, c.relname, k.conname, "
                            "pg_catalog.pg_get_constraintdef(k.oid), "
                            "pg_catalog.quote_ident(n.nspname) "
@@ -238,7 +240,8 @@ QCoro::Task<Shapes> readPostgres(Database *db, QStringList schemas, bool rowCoun
                            "AND k.contype IN ('p', 'u', 'f', 'c', 'x') "
                            "AND n.nspname = ANY ($1::text[])"),
             names);
-        PostgresCatalog catalog{columns, indexes, constraints};
+        // Moved, not copied: copying or freeing 70,000 rows here is what the worker is for.
+        PostgresCatalog catalog{std::move(columns), std::move(indexes), std::move(constraints)};
         // Named first: GCC 12 and a lambda inside co_await (docs/DEVELOPING.md).
         auto parse = [catalog = std::move(catalog)] { return postgresShapes(catalog); };
         QCoro::Task<Shapes> parsed = offThread<Shapes>(std::move(parse));
@@ -278,7 +281,7 @@ QCoro::Task<Shapes> readPostgres(Database *db, QStringList schemas, bool rowCoun
     }
     if (error)
         std::rethrow_exception(error);
-    co_return shapes;
+    co_return std::move(shapes);
 }
 
 // The CHECK constraints of a CREATE TABLE as SQLite stored it, column and table ones alike, each
@@ -900,6 +903,141 @@ QCoro::Task<DriftReport> compareTenants(Database *db, QString templateSchema, QS
         const std::map<QString, TableShape> &templateTables = shapes[templateSchema];
         for (const QString &tenant : std::as_const(tenants))
             report.tenants << compareShapes(templateTables, shapes[tenant], tenant, backend);
+        return report;
+    };
+    QCoro::Task<DriftReport> compared = offThread<DriftReport>(std::move(compare));
+    DriftReport report = co_await std::move(compared);
+    co_return report;
+}
+
+} // namespace orm
+
+namespace orm {
+
+namespace {
+
+// A declared PostgreSQL type as format_type spells it.
+QString postgresTypeName(const QString &declared)
+{
+    QString type = declared.simplified().toLower();
+    QString modifier;
+    if (const qsizetype open = type.indexOf(QLatin1Char('(')); open >= 0) {
+        modifier = type.mid(open).remove(QLatin1Char(' '));
+        type = type.left(open).trimmed();
+    }
+    static const QMap<QString, QString> aliases{
+        {QStringLiteral("int"), QStringLiteral("integer")},
+        {QStringLiteral("int4"), QStringLiteral("integer")},
+        {QStringLiteral("serial"), QStringLiteral("integer")},
+        {QStringLiteral("serial4"), QStringLiteral("integer")},
+        {QStringLiteral("int8"), QStringLiteral("bigint")},
+        {QStringLiteral("bigserial"), QStringLiteral("bigint")},
+        {QStringLiteral("serial8"), QStringLiteral("bigint")},
+        {QStringLiteral("int2"), QStringLiteral("smallint")},
+        {QStringLiteral("smallserial"), QStringLiteral("smallint")},
+        {QStringLiteral("serial2"), QStringLiteral("smallint")},
+        {QStringLiteral("bool"), QStringLiteral("boolean")},
+        {QStringLiteral("varchar"), QStringLiteral("character varying")},
+        {QStringLiteral("char"), QStringLiteral("character")},
+        {QStringLiteral("bpchar"), QStringLiteral("character")},
+        {QStringLiteral("decimal"), QStringLiteral("numeric")},
+        {QStringLiteral("float8"), QStringLiteral("double precision")},
+        {QStringLiteral("float"), QStringLiteral("double precision")},
+        {QStringLiteral("float4"), QStringLiteral("real")},
+        {QStringLiteral("timestamptz"), QStringLiteral("timestamp with time zone")},
+        {QStringLiteral("timestamp"), QStringLiteral("timestamp without time zone")},
+        {QStringLiteral("timetz"), QStringLiteral("time with time zone")},
+        {QStringLiteral("time"), QStringLiteral("time without time zone")},
+    };
+    type = aliases.value(type, type);
+    // format_type puts a timestamp's precision after "timestamp": timestamp(3) with time zone.
+    if (!modifier.isEmpty() && type.contains(QLatin1String(" with")))
+        return type.section(QLatin1Char(' '), 0, 0) + modifier + QLatin1Char(' ') +
+               type.section(QLatin1Char(' '), 1);
+    return type + modifier;
+}
+
+// What a comparison with models looks at: tables, columns, types and nullability. A primary
+// key's columns are NOT NULL whatever SQLite's catalog says of them.
+std::map<QString, TableShape> columnsOnly(std::map<QString, TableShape> tables)
+{
+    for (auto &[name, table] : tables) {
+        for (const auto &[constraint, definition] : table.constraints) {
+            if (!definition.startsWith(QLatin1String("PRIMARY KEY")))
+                continue;
+            // "PRIMARY KEY (id, \"Other\")": the names between the parentheses.
+            const qsizetype open = definition.indexOf(QLatin1Char('('));
+            const QStringList names =
+                definition.mid(open + 1, definition.lastIndexOf(QLatin1Char(')')) - open - 1)
+                    .split(QStringLiteral(", "));
+            for (TableShape::Column &column : table.columns)
+                if (names.contains(column.name) || names.contains(quoteIdentifier(column.name)))
+                    column.nullable = false;
+        }
+        table.indexes.clear();
+        table.constraints.clear();
+        for (TableShape::Column &column : table.columns) {
+            column.defaultValue.clear();
+            column.identity.clear();
+        }
+    }
+    return tables;
+}
+
+} // namespace
+
+std::map<QString, TableShape> shapesOfModels(const QList<Model> &models, Backend backend)
+{
+    std::map<QString, TableShape> tables;
+    for (const Model &model : models) {
+        const QString name = model.table.isEmpty() ? model.name : model.table;
+        TableShape &table = tables[name];
+        table.name = name;
+        QStringList definitions;
+        QStringList key;
+        for (const Field &field : model.fields) {
+            TableShape::Column column;
+            column.name = field.name;
+            column.type = backend == Backend::Postgres ? postgresTypeName(field.sqlType)
+                                                       : field.sqlType.simplified().toUpper();
+            column.nullable = field.nullable && !field.primaryKey;
+            table.columns << column;
+            definitions << quoteIdentifier(column.name) +
+                               (column.type.isEmpty() ? QString()
+                                                      : QLatin1Char(' ') + column.type) +
+                               (column.nullable ? QString() : QStringLiteral(" NOT NULL"));
+            if (field.primaryKey)
+                key << quoteIdentifier(field.name);
+        }
+        if (!key.isEmpty())
+            definitions << QStringLiteral("PRIMARY KEY (%1)").arg(key.join(QStringLiteral(", ")));
+        // SQLite's script makes and rebuilds tables from the template's CREATE TABLE.
+        table.createSql = QStringLiteral("CREATE TABLE %1 (%2)")
+                              .arg(quoteIdentifier(name), definitions.join(QStringLiteral(", ")));
+    }
+    return tables;
+}
+
+QCoro::Task<DriftReport> compareTenantsWithModels(Database *db, QList<Model> models,
+                                                  QStringList tenants, DriftOptions options)
+{
+    if (models.isEmpty())
+        throw Error(Error::Kind::Configuration,
+                    QStringLiteral("no tenant model to compare the tenants with"),
+                    db->displayUrl());
+    const QStringList known = co_await reflection::listSchemas(db);
+    for (const QString &schema : std::as_const(tenants))
+        if (!known.contains(schema))
+            throw Error(Error::Kind::Configuration,
+                        QStringLiteral("no schema named '%1'").arg(schema), db->displayUrl());
+    Shapes shapes = co_await readShapes(db, tenants, options.rowCounts);
+    const Backend backend = db->url().backend();
+    auto compare = [shapes = std::move(shapes), models, tenants, backend]() mutable {
+        DriftReport report;
+        const std::map<QString, TableShape> templateTables = shapesOfModels(models, backend);
+        for (const QString &tenant : std::as_const(tenants))
+            report.tenants << compareShapes(templateTables, columnsOnly(shapes[tenant]), tenant,
+                                            backend);
         return report;
     };
     QCoro::Task<DriftReport> compared = offThread<DriftReport>(std::move(compare));

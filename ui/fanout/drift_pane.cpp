@@ -34,14 +34,20 @@ QCoro::Task<QStringList> schemasOf(QPointer<orm::Registry> registry, QString nam
     co_return schemas;
 }
 
-// Runs a tenant's script, then compares that tenant again.
+// Runs a tenant's script, then compares that tenant again (with the models when the template
+// schema is empty).
 QCoro::Task<orm::DriftReport> runAndCompare(orm::Database *db, QString script,
-                                            QString templateSchema, QString tenant,
-                                            orm::DriftOptions options)
+                                            QString templateSchema, QList<orm::Model> models,
+                                            QString tenant, orm::DriftOptions options)
 {
     co_await db->executeScript(script);
     // Named first: GCC 12 and a braced list inside co_await (docs/DEVELOPING.md).
     const QStringList tenants{tenant};
+    if (templateSchema.isEmpty()) {
+        orm::DriftReport again =
+            co_await orm::compareTenantsWithModels(db, models, tenants, options);
+        co_return again;
+    }
     orm::DriftReport again = co_await orm::compareTenants(db, templateSchema, tenants, options);
     co_return again;
 }
@@ -183,6 +189,16 @@ void DriftPane::buildUi()
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
 
+    // Extras come and go while the pane is open.
+    if (m_registry) {
+        connect(m_registry, &orm::Registry::extraAdded, this,
+                [this](const QString &name) { m_database->addItem(name, name); });
+        connect(m_registry, &orm::Registry::extraRemoved, this, [this](const QString &name) {
+            const int index = m_database->findData(name);
+            if (index > 0)
+                m_database->removeItem(index);
+        });
+    }
     connect(m_database, &QComboBox::currentIndexChanged, this, [this] {
         m_databaseName = m_database->currentData().toString();
         reloadSchemas();
@@ -216,12 +232,18 @@ void DriftPane::reloadSchemas()
         this, schemasOf(m_registry, m_databaseName),
         [this](QStringList schemas) {
             m_loadingSchemas = false;
-            const QString kept = m_template->currentText();
+            const int keptIndex = m_template->currentIndex();
+            const QString kept = m_template->currentData().toString();
             m_schemas = schemas;
             m_template->clear();
-            m_template->addItems(schemas);
-            if (schemas.contains(kept))
-                m_template->setCurrentText(kept);
+            // The registry's tenant models are a template too: what every tenant should be.
+            const qsizetype models = m_registry ? m_registry->tenantModels().size() : 0;
+            if (models > 0)
+                m_template->addItem(tr("Tenant models (%1)").arg(models), QString());
+            for (const QString &schema : schemas)
+                m_template->addItem(schema, schema);
+            if (keptIndex >= 0 && m_template->findData(kept) >= 0)
+                m_template->setCurrentIndex(m_template->findData(kept));
             emit schemasLoaded();
         },
         [this](const TaskFailure &failure) {
@@ -233,7 +255,26 @@ void DriftPane::reloadSchemas()
 
 void DriftPane::setTemplate(const QString &schema)
 {
-    m_template->setCurrentText(schema);
+    const int index = m_template->findData(schema);
+    if (index >= 0)
+        m_template->setCurrentIndex(index);
+}
+
+void DriftPane::setTemplateModels()
+{
+    if (m_template->count() > 0 && usesModels(0))
+        m_template->setCurrentIndex(0);
+}
+
+bool DriftPane::usesModels(int index) const
+{
+    const int at = index < 0 ? m_template->currentIndex() : index;
+    return at >= 0 && m_template->itemData(at).toString().isEmpty();
+}
+
+QString DriftPane::templateName() const
+{
+    return m_report.templateSchema.isEmpty() ? tr("the tenant models") : m_report.templateSchema;
 }
 
 void DriftPane::setTenantPattern(const QString &pattern)
@@ -248,7 +289,7 @@ void DriftPane::setRowCounts(bool on)
 
 QStringList DriftPane::tenants() const
 {
-    const QString templateSchema = m_template->currentText();
+    const QString templateSchema = m_template->currentData().toString();
     const QString pattern = m_pattern->text().trimmed();
     QStringList tenants;
     for (const QString &schema : m_schemas)
@@ -261,11 +302,12 @@ QStringList DriftPane::tenants() const
 void DriftPane::compare()
 {
     orm::Database *db = database();
-    const QString templateSchema = m_template->currentText();
+    const QString templateSchema = m_template->currentData().toString();
+    const bool withModels = usesModels();
     if (m_comparing)
         return;
-    if (!db || templateSchema.isEmpty()) {
-        m_status->setText(tr("Choose a database and a template schema first."));
+    if (!db || (templateSchema.isEmpty() && !withModels)) {
+        m_status->setText(tr("Choose a database and a template first."));
         return;
     }
     const QStringList tenants = this->tenants();
@@ -276,11 +318,13 @@ void DriftPane::compare()
     m_comparing = true;
     m_compare->setEnabled(false);
     m_status->setText(
-        tr("Comparing %1 tenant(s) with %2…").arg(tenants.size()).arg(templateSchema));
+        tr("Comparing %1 tenant(s) with %2…").arg(tenants.size()).arg(m_template->currentText()));
     orm::DriftOptions options;
     options.rowCounts = m_rowCounts->isChecked();
     launchTask(
-        this, orm::compareTenants(db, templateSchema, tenants, options),
+        this,
+        withModels ? orm::compareTenantsWithModels(db, m_registry->tenantModels(), tenants, options)
+                   : orm::compareTenants(db, templateSchema, tenants, options),
         [this](orm::DriftReport report) {
             m_comparing = false;
             m_compare->setEnabled(true);
@@ -304,7 +348,7 @@ void DriftPane::showReport()
     m_status->setText(tr("%1 of %2 tenant(s) drift from %3")
                           .arg(m_report.driftingCount())
                           .arg(m_report.tenants.size())
-                          .arg(m_report.templateSchema));
+                          .arg(templateName()));
     m_selected = -1;
     m_details->clear();
     m_script->clear();
@@ -382,7 +426,7 @@ void DriftPane::runSelectedScript()
                                 tr("Run %1 statement(s) on tenant %2? They change its tables "
                                    "to match %3; some may drop columns, tables or rows.")
                                     .arg(drift.script.size())
-                                    .arg(drift.schema, m_report.templateSchema),
+                                    .arg(drift.schema, templateName()),
                                 QMessageBox::Yes | QMessageBox::Cancel, this);
     box->setObjectName(QStringLiteral("driftConfirm"));
     box->setDefaultButton(QMessageBox::Cancel);
@@ -402,7 +446,10 @@ void DriftPane::runSelectedScript()
         orm::DriftOptions options;
         options.rowCounts = m_rowCounts->isChecked();
         launchTask(
-            this, runAndCompare(db, script, m_report.templateSchema, tenant, options),
+            this,
+            runAndCompare(db, script, m_report.templateSchema,
+                          m_registry ? m_registry->tenantModels() : QList<orm::Model>{}, tenant,
+                          options),
             [this, tenant](orm::DriftReport again) {
                 m_runningScript = false;
                 for (int row = 0; row < m_report.tenants.size(); ++row)

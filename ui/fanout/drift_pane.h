@@ -55,6 +55,9 @@ public:
     bool isLoadingSchemas() const { return m_loadingSchemas; }
     QStringList schemas() const { return m_schemas; }
     void setTemplate(const QString &schema);
+    // The registry's tenant models as the template (offered first when it has any).
+    void setTemplateModels();
+    bool usesModels(int index = -1) const;
     // Which schemas are tenants: a pattern (see orm::matchesSchemaPattern; empty: every other).
     void setTenantPattern(const QString &pattern);
     void setRowCounts(bool on);
@@ -90,6 +93,7 @@ private:
     void showRow(int row);
     void selectTenant(int row);
     orm::Database *database() const;
+    QString templateName() const;
 
     QPointer<orm::Registry> m_registry;
     QString m_databaseName;

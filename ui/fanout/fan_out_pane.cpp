@@ -3,6 +3,7 @@
 #include "merged_result_model.h"
 
 #include "orm/fanout/statement_effect.h"
+#include "orm/registry/registry.h"
 #include "ui/launch_task.h"
 
 #include <QComboBox>
@@ -181,6 +182,11 @@ void FanOutPane::buildUi()
         updateChecksAndCount();
     });
     connect(reload, &QPushButton::clicked, this, &FanOutPane::reloadTargets);
+    // Extras come and go while the pane is open: the picker follows.
+    if (m_registry) {
+        connect(m_registry, &orm::Registry::extraAdded, this, &FanOutPane::reloadTargets);
+        connect(m_registry, &orm::Registry::extraRemoved, this, &FanOutPane::reloadTargets);
+    }
     connect(m_run, &QPushButton::clicked, this, &FanOutPane::run);
     connect(m_cancel, &QPushButton::clicked, this, &FanOutPane::cancel);
     connect(m_filter, &QLineEdit::textChanged, this, &FanOutPane::setFilter);
@@ -191,8 +197,10 @@ void FanOutPane::buildUi()
 
 void FanOutPane::reloadTargets()
 {
-    if (m_loading)
+    if (m_loading) {
+        m_reloadAgain = true; // the registry changed while it was read
         return;
+    }
     m_loading = true;
     m_count->setText(tr("Reading the databases' schemas…"));
     launchTask(
@@ -202,10 +210,14 @@ void FanOutPane::reloadTargets()
             m_all = std::move(lists.first);
             m_tenants = std::move(lists.second);
             showTargets();
-            emit targetsLoaded();
+            if (std::exchange(m_reloadAgain, false))
+                reloadTargets();
+            else
+                emit targetsLoaded();
         },
         [this](const TaskFailure &failure) {
             m_loading = false;
+            m_reloadAgain = false;
             m_count->setText(tr("Could not list the targets: %1").arg(failure.message));
             emit targetsLoaded();
         });

@@ -92,6 +92,7 @@ private:
     QList<orm::FanOutTarget> m_all;     // every database × schema
     QList<orm::FanOutTarget> m_tenants; // those TenantSelection::tenants() names
     bool m_loading = false;
+    bool m_reloadAgain = false;
     bool m_syncingChecks = false;
 
     QComboBox *m_mode = nullptr;

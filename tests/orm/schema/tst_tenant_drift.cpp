@@ -164,6 +164,7 @@ private slots:
     void unknownSchemas();
     void checkConstraintsAreCompared();
     void compareResumesOnTheCallersThread();
+    void comparesWithTheTenantModels();
 };
 
 void TestTenantDrift::reportsEveryKindOfDrift()
@@ -369,6 +370,94 @@ void TestTenantDrift::compareResumesOnTheCallersThread()
     QTRY_VERIFY_WITH_TIMEOUT(done, 30000);
     QCOMPARE(resumedOn, QThread::currentThread());
     QCOMPARE(drifting, 4);
+}
+
+// The template as the registry's tenant models declare it: tables, columns, types (declared as
+// aliases: varchar, int, timestamptz) and nullability; the tenants' own indexes, constraints and
+// defaults are not drift from models that do not say them; the scripts bring the tenants there.
+void TestTenantDrift::comparesWithTheTenantModels()
+{
+    STRATA_BACKEND_URL(url);
+    const bool pg = backend == QLatin1String("postgres");
+    const QList<orm::Model> models{
+        orm::ModelBuilder("Customer", "Customer")
+            .field("id", "integer")
+            .primaryKey()
+            .field("name", "varchar(40)")
+            .notNull()
+            .field("seen", pg ? "timestamptz" : "text")
+            .build(),
+        orm::ModelBuilder("Order Lines", "Order Lines")
+            .field("id", pg ? "int" : "integer") // SQLite: INT is not INTEGER (no rowid alias)
+            .primaryKey()
+            .field("qty", "integer")
+            .build()};
+    orm::Database db(url);
+    await(db.connect());
+    const QString prefix = strata::test::uniqueName("mdl");
+    const QString same = prefix + " Same \"Q\"", noLines = prefix + "_nolines",
+                  other = prefix + "_other";
+    const QStringList tenants{same, noLines, other};
+    const auto cleanUp = qScopeGuard([&] {
+        if (pg)
+            for (const QString &schema : tenants)
+                await(db.executeScript(QStringLiteral("DROP SCHEMA IF EXISTS %1 CASCADE")
+                                           .arg(orm::quoteIdentifier(schema))));
+        await(db.disconnect());
+    });
+    const QString seen = pg ? "timestamp with time zone" : "text";
+    for (const QString &schema : tenants) {
+        if (pg)
+            await(db.executeScript("CREATE SCHEMA " + orm::quoteIdentifier(schema)));
+        else
+            db.attach(schema, sqlitePath("tenant"));
+        const bool isOther = schema == other;
+        // An index and a default of the tenant's own: not drift from the models.
+        QStringList ddl{QStringLiteral("CREATE TABLE %1 (id integer PRIMARY KEY, name %2 %3, "
+                                       "seen %4 DEFAULT NULL)")
+                            .arg(orm::qualifiedName(schema, "Customer"),
+                                 isOther ? "text"
+                                 : pg    ? "character varying(40)"
+                                         : "varchar(40)",
+                                 isOther ? "" : "NOT NULL", seen)};
+        ddl << (pg ? QStringLiteral("CREATE INDEX ON %1 (name)")
+                         .arg(orm::qualifiedName(schema, "Customer"))
+                   : QStringLiteral("CREATE INDEX %1.customer_name ON \"Customer\" (name)")
+                         .arg(orm::quoteIdentifier(schema)));
+        if (schema != noLines)
+            ddl << QStringLiteral("CREATE TABLE %1 (id integer PRIMARY KEY, qty integer%2)")
+                       .arg(orm::qualifiedName(schema, "Order Lines"),
+                            isOther ? ", extra text" : "");
+        await(db.executeScript(ddl.join(";\n")));
+    }
+    const DriftReport report = await(orm::compareTenantsWithModels(&db, models, tenants));
+    QCOMPARE(report.tenants.size(), 3);
+    QVERIFY2(!driftOf(report, same).drifts(),
+             qPrintable(driftOf(report, same).items.value(0).describe()));
+    QCOMPARE(itemsOf(driftOf(report, noLines)), (QSet<QString>{"missing table:Order Lines:"}));
+    QCOMPARE(itemsOf(driftOf(report, other)),
+             (QSet<QString>{"type:Customer:name", "nullability:Customer:name",
+                            "extra column:Order Lines:extra"}));
+    for (const orm::TenantDrift &drift : report.tenants)
+        if (drift.drifts()) {
+            const QString script = drift.script.join("\n");
+            try {
+                await(db.executeScript(script));
+            } catch (const orm::Error &error) {
+                QFAIL(qPrintable(drift.schema + ": " + error.toString() + "\n" + script));
+            }
+        }
+    const DriftReport after = await(orm::compareTenantsWithModels(&db, models, tenants));
+    for (const orm::TenantDrift &drift : after.tenants)
+        QVERIFY2(!drift.drifts(),
+                 qPrintable(drift.schema + ": " + drift.items.value(0).describe()));
+    try {
+        await(orm::compareTenantsWithModels(&db, models, {"no such tenant"}));
+        QFAIL("no error");
+    } catch (const orm::Error &error) {
+        QCOMPARE(error.kind(), orm::Error::Kind::Configuration);
+        QVERIFY2(error.message().contains("no such tenant"), error.what());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestTenantDrift)

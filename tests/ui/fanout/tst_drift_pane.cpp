@@ -51,6 +51,7 @@ private slots:
     void initTestCase_data() { strata::test::addBackendRows(); }
 
     void matrixShowsWhoDriftsAndScriptsRunOnlyWhenConfirmed();
+    void theTenantModelsAreATemplate();
 };
 
 void TestDriftPane::matrixShowsWhoDriftsAndScriptsRunOnlyWhenConfirmed()
@@ -67,6 +68,12 @@ void TestDriftPane::matrixShowsWhoDriftsAndScriptsRunOnlyWhenConfirmed()
     DriftPane *pane = strata::test::openFromTools<DriftPane>(window, "driftAction");
     QVERIFY(pane);
     QTRY_VERIFY_WITH_TIMEOUT(!pane->isLoadingSchemas() && pane->schemas().contains(typed), 20000);
+    // The registry's databases, extras added meanwhile too.
+    auto *databases = pane->findChild<QComboBox *>(QStringLiteral("driftDatabase"));
+    QCOMPARE(databases->currentText(), QStringLiteral("primary"));
+    t.registry->addExtra(QStringLiteral("later"),
+                         strata::test::urlFor(QStringLiteral("sqlite"), QStringLiteral("later")));
+    QVERIFY(databases->findData(QStringLiteral("later")) > 0);
     pane->setTemplate(templateSchema);
     pane->setTenantPattern(t.prefix + "_t*");
     QStringList tenants = pane->tenants();
@@ -149,6 +156,62 @@ void TestDriftPane::matrixShowsWhoDriftsAndScriptsRunOnlyWhenConfirmed()
     QVERIFY(pane->report().tenants[noScoreRow].drifts());
     QVERIFY2(pane->statusLabel()->text().contains("1 of 3 tenant(s) drift"),
              qPrintable(pane->statusLabel()->text()));
+}
+
+// With tenant models in the registry, the template offered first is the models: tenants are
+// compared with what they declare (a tenant of another type and one without the table drift),
+// and a script brings one there.
+void TestDriftPane::theTenantModelsAreATemplate()
+{
+    STRATA_BACKEND_URL(url);
+    TenantSet t(backend, url, QStringLiteral("dpm"));
+    t.registry->addTenantModel(orm::ModelBuilder("Customer", "Customer")
+                                   .field("id", "integer")
+                                   .primaryKey()
+                                   .field("name", "text")
+                                   .notNull()
+                                   .field("email", "varchar(80)")
+                                   .build());
+    const QString same = t.add("_same", table(false, false, false));
+    const QString typed = t.add("_typed", table(false, true, false));
+    const QString empty = t.add("_empty");
+    MainWindow window(t.registry.get());
+    window.show();
+    DriftPane *pane = strata::test::openFromTools<DriftPane>(window, "driftAction");
+    QVERIFY(pane);
+    QTRY_VERIFY_WITH_TIMEOUT(!pane->isLoadingSchemas() && pane->schemas().contains(empty), 20000);
+    auto *templates = pane->findChild<QComboBox *>(QStringLiteral("driftTemplate"));
+    QCOMPARE(templates->itemText(0), QStringLiteral("Tenant models (1)"));
+    pane->setTemplateModels();
+    QVERIFY(pane->usesModels());
+    pane->setTenantPattern(t.prefix + "_*");
+    QStringList tenants = pane->tenants();
+    tenants.sort();
+    QCOMPARE(tenants, (QStringList{empty, same, typed}));
+    QSignalSpy compared(pane, &DriftPane::compared);
+    pane->compare();
+    QTRY_COMPARE_WITH_TIMEOUT(compared.count(), 1, 30000);
+    QVERIFY2(pane->statusLabel()->text().startsWith("2 of 3 tenant(s) drift from the tenant models"),
+             qPrintable(pane->statusLabel()->text()));
+    QCOMPARE(cell(pane, rowOf(pane, same), DriftPane::Types), QString());
+    QCOMPARE(cell(pane, rowOf(pane, typed), DriftPane::Types), QStringLiteral("1"));
+    QCOMPARE(cell(pane, rowOf(pane, empty), DriftPane::MissingTables), QStringLiteral("1"));
+
+    const int row = rowOf(pane, empty);
+    pane->selectCell(row, DriftPane::MissingTables);
+    QVERIFY2(pane->details()->toPlainText().contains("Customer: missing table"),
+             qPrintable(pane->details()->toPlainText()));
+    QSignalSpy ran(pane, &DriftPane::scriptFinished);
+    pane->runSelectedScript();
+    QTRY_VERIFY(pane->confirmation() && pane->confirmation()->isVisible());
+    QVERIFY2(pane->confirmation()->text().contains("the tenant models"),
+             qPrintable(pane->confirmation()->text()));
+    pane->confirmation()->button(QMessageBox::Yes)->click();
+    QTRY_COMPARE_WITH_TIMEOUT(ran.count(), 1, 30000);
+    QVERIFY2(ran.first().at(1).toBool(), qPrintable(pane->statusLabel()->text()));
+    QVERIFY2(!pane->report().tenants[row].drifts(),
+             qPrintable(pane->report().tenants[row].items.value(0).describe()));
+    QCOMPARE(t.query(empty, "SELECT count(*) FROM {t}\"Customer\"").value(0, 0).toInt(), 0);
 }
 
 QTEST_MAIN(TestDriftPane)

@@ -155,6 +155,12 @@ void TestFanOutPane::picksTargetsByModePatternAndChecks()
     for (const QString &schema : t->schemas)
         QVERIFY2(schemas.contains(schema), qPrintable(schema));
     QVERIFY(!schemas.contains(t->pg() ? QStringLiteral("public") : QStringLiteral("main")));
+
+    // An extra added while the pane is open shows in the picker.
+    t->registry->addExtra(QStringLiteral("later"),
+                          strata::test::urlFor(QStringLiteral("sqlite"), QStringLiteral("later")));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !picker->findItems(QStringLiteral("later · main"), Qt::MatchExactly).isEmpty(), 20000);
 }
 
 void TestFanOutPane::mergesTenantsThatDifferWithFailures()
