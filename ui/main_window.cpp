@@ -241,8 +241,10 @@ void MainWindow::buildMenus()
     tools->setObjectName(QStringLiteral("toolsMenu"));
     const auto openPane = [this](const QString &id, const QString &title, auto make) {
         auto *dock = findChild<QDockWidget *>(id);
-        if (!dock)
+        if (!dock) {
             dock = addPane(id, title, make(), Qt::BottomDockWidgetArea);
+            resizeDocks({dock}, {height() * 3 / 5}, Qt::Vertical); // room for its tables
+        }
         dock->show();
         dock->raise();
     };

@@ -45,8 +45,9 @@ QCoro::Task<std::pair<Targets, Targets>> listTargets(QPointer<orm::Registry> reg
 
 QString targetText(const orm::FanOutTarget &target)
 {
-    if (!target.error.isEmpty())
-        return QObject::tr("%1 (unreachable: %2)").arg(target.databaseLabel(), target.error);
+    if (!target.error.isEmpty()) // its first line; the whole error is the tooltip
+        return QObject::tr("%1 (unreachable: %2)")
+            .arg(target.databaseLabel(), target.error.section(QLatin1Char('\n'), 0, 0));
     return target.databaseLabel() + QStringLiteral(" · ") + target.schema;
 }
 
@@ -146,6 +147,8 @@ void FanOutPane::buildUi()
     m_view->setObjectName(QStringLiteral("fanOutResult"));
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
+    m_view->setWordWrap(false);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
     m_proxy->sort(-1);
     middleLayout->addWidget(m_sql);
@@ -160,6 +163,8 @@ void FanOutPane::buildUi()
     m_outcomes->setHeaderLabels(
         {tr("Database"), tr("Schema"), tr("Status"), tr("Rows"), tr("Time"), tr("Error")});
     m_outcomes->setSortingEnabled(false);
+    m_outcomes->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_outcomes->header()->setStretchLastSection(true);
 
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 3);
@@ -237,8 +242,10 @@ void FanOutPane::showTargets()
         item->setData(Qt::UserRole, i);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(checked.contains(item->text()) ? Qt::Checked : Qt::Unchecked);
-        if (!m_all[i].error.isEmpty())
+        if (!m_all[i].error.isEmpty()) {
             item->setForeground(Qt::red);
+            item->setToolTip(m_all[i].error);
+        }
     }
     m_syncingChecks = false;
     updateChecksAndCount();
@@ -481,7 +488,8 @@ void FanOutPane::showOutcome(int target)
     if (!outcome.typeConflicts.isEmpty())
         notes << tr("other type: %1").arg(outcome.typeConflicts.join(QStringLiteral(", ")));
     item->setText(Error, notes.join(QStringLiteral("; ")));
-    item->setToolTip(Error, item->text(Error));
+    for (int c = 0; c <= Error; ++c)
+        item->setToolTip(c, item->text(Error));
     const bool failed = outcome.status == orm::TargetOutcome::Status::Failed ||
                         outcome.status == orm::TargetOutcome::Status::Cancelled;
     for (int c = 0; c <= Error; ++c)
