@@ -431,8 +431,10 @@ void FanOutPane::start(const QList<orm::FanOutTarget> &targets, const QString &s
     m_cancel->setEnabled(true);
     updateStatus();
     emit runStarted();
+    // The pane is the context: a pane closed mid-run is never called back (its run ends alone,
+    // see the destructor).
     launchTask(
-        fanOut, fanOut->run(),
+        this, fanOut->run(),
         [this, fanOut] {
             if (fanOut != m_fanOut)
                 return;

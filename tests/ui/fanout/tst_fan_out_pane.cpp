@@ -102,6 +102,7 @@ private slots:
     void mergesTenantsThatDifferWithFailures();
     void writesNeedTheTypedCountAndRunPerTarget();
     void fiftyTargetsKeepTheWindowTurningAndCancelStopsThemAll();
+    void closingThePaneMidRunCancelsIt();
 };
 
 void TestFanOutPane::picksTargetsByModePatternAndChecks()
@@ -339,6 +340,34 @@ void TestFanOutPane::fiftyTargetsKeepTheWindowTurningAndCancelStopsThemAll()
              qPrintable(pane->statusLabel()->text()));
     QCOMPARE(outcomeOf(pane, targets[7].databaseLabel(), targets[7].schema)->text(2),
              QStringLiteral("cancelled"));
+}
+
+// A pane destroyed while its statements run cancels them; the run ends (and goes) on its own,
+// calling nothing of the pane back.
+void TestFanOutPane::closingThePaneMidRunCancelsIt()
+{
+    STRATA_BACKEND_URL(url);
+    const auto t = makeTenants(backend, url);
+    MainWindow window(t->registry.get());
+    FanOutPane *pane = openPane(window);
+    QVERIFY(pane);
+    pane->checkTargets({orm::FanOutTarget{QString(), t->prefix + "_a", {}},
+                        orm::FanOutTarget{QString(), t->prefix + "_b", {}}});
+    QCOMPARE(pane->chosenTargets().size(), 2);
+    pane->setSql(t->pg() ? QStringLiteral("SELECT pg_sleep(30)")
+                         : QStringLiteral("WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + "
+                                          "1 FROM r) SELECT count(*) FROM r"));
+    clickRun(pane);
+    QPointer<orm::FanOut> fanOut = pane->fanOut();
+    QVERIFY(fanOut);
+    QTRY_VERIFY_WITH_TIMEOUT(fanOut->outcomes()[0].status == Status::Running, 20000);
+    delete window.findChild<QDockWidget *>(QStringLiteral("fanOutDock"));
+    QVERIFY(!window.findChild<FanOutPane *>());
+    QVERIFY(fanOut && fanOut->isCancelled());
+    QTRY_VERIFY_WITH_TIMEOUT(!fanOut, 20000);
+    // The tenants answer at once again: nothing of the run holds them.
+    QCOMPARE(t->query(t->prefix + "_a", "SELECT count(*) FROM {t}\"Items\"").value(0, 0).toInt(),
+             2);
 }
 
 QTEST_MAIN(TestFanOutPane)
