@@ -53,6 +53,20 @@ QString targetText(const orm::FanOutTarget &target)
 
 enum OutcomeColumn { Database, Schema, Status, Rows, Time, Error };
 
+// Targets as set keys: checking hundreds of tenants against hundreds stays linear.
+QString keyOf(const orm::FanOutTarget &target)
+{
+    return target.database + QChar(0x1f) + target.schema + QChar(0x1f) + target.error;
+}
+
+QSet<QString> keysOf(const QList<orm::FanOutTarget> &targets)
+{
+    QSet<QString> keys;
+    for (const orm::FanOutTarget &target : targets)
+        keys << keyOf(target);
+    return keys;
+}
+
 } // namespace
 
 FanOutPane::FanOutPane(orm::Registry *registry, QWidget *parent)
@@ -281,9 +295,10 @@ void FanOutPane::updateChecksAndCount()
     if (Mode(m_mode->currentIndex()) != Mode::Checked) {
         // The list shows what the mode picks; checking by hand starts from it.
         m_syncingChecks = true;
+        const QSet<QString> keys = keysOf(chosen);
         for (int i = 0; i < m_picker->count(); ++i) {
             QListWidgetItem *item = m_picker->item(i);
-            const bool in = chosen.contains(m_all.value(item->data(Qt::UserRole).toInt()));
+            const bool in = keys.contains(keyOf(m_all.value(item->data(Qt::UserRole).toInt())));
             item->setCheckState(in ? Qt::Checked : Qt::Unchecked);
         }
         m_syncingChecks = false;
@@ -318,9 +333,10 @@ void FanOutPane::checkTargets(const QList<orm::FanOutTarget> &targets)
 {
     m_syncingChecks = true;
     setMode(Mode::Checked);
+    const QSet<QString> keys = keysOf(targets);
     for (int i = 0; i < m_picker->count(); ++i) {
         QListWidgetItem *item = m_picker->item(i);
-        const bool in = targets.contains(m_all.value(item->data(Qt::UserRole).toInt()));
+        const bool in = keys.contains(keyOf(m_all.value(item->data(Qt::UserRole).toInt())));
         item->setCheckState(in ? Qt::Checked : Qt::Unchecked);
     }
     m_syncingChecks = false;
