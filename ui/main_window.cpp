@@ -11,6 +11,8 @@
 #include "preferences.h"
 #include "preferences_dialog.h"
 #include "queryset_row_source.h"
+#include "ui/fanout/drift_pane.h"
+#include "ui/fanout/fan_out_pane.h"
 
 #include "orm/core/database_url.h"
 #include "orm/core/error.h"
@@ -277,6 +279,29 @@ void MainWindow::buildMenus()
     m_grid->addAction(refresh);
     m_panesEnd = refresh;
     m_viewMenu->addAction(tr("&Cancel the row count"), m_gridModel, &GridModel::cancelCount);
+
+    // Work over many databases and tenants (ui/fanout/): each pane is made on first use.
+    QMenu *tools = menuBar()->addMenu(tr("&Tools"));
+    tools->setObjectName(QStringLiteral("toolsMenu"));
+    const auto openPane = [this](const QString &id, const QString &title, auto make) {
+        auto *dock = findChild<QDockWidget *>(id);
+        if (!dock) {
+            dock = addPane(id, title, make(), Qt::BottomDockWidgetArea);
+            resizeDocks({dock}, {height() * 3 / 5}, Qt::Vertical); // room for its tables
+        }
+        dock->show();
+        dock->raise();
+    };
+    QAction *fanOut = tools->addAction(tr("Run on &many targets…"), this, [this, openPane] {
+        openPane(QStringLiteral("fanOutDock"), tr("Fan-out"),
+                 [this] { return new FanOutPane(m_registry); });
+    });
+    fanOut->setObjectName(QStringLiteral("fanOutAction"));
+    QAction *drift = tools->addAction(tr("Tenant &drift…"), this, [this, openPane] {
+        openPane(QStringLiteral("driftDock"), tr("Tenant drift"),
+                 [this] { return new DriftPane(m_registry); });
+    });
+    drift->setObjectName(QStringLiteral("driftAction"));
 
     QToolBar *toolbar = addToolBar(tr("Schema"));
     toolbar->setObjectName(QStringLiteral("schemaToolBar"));

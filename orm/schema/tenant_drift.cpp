@@ -1,9 +1,14 @@
 #include "tenant_drift.h"
 
+#include "orm/core/thread_context.h"
 #include "orm/schema/reflection.h"
 
+#include <QCoro/QCoroFuture>
+#include <QPromise>
 #include <QRegularExpression>
+#include <QThreadPool>
 
+#include <memory>
 #include <set>
 
 namespace orm {
@@ -113,6 +118,75 @@ QString withoutSchema(QString definition, const QString &quotedSchema)
     return definition.replace(quotedSchema + QLatin1Char('.'), QString());
 }
 
+// Resumes the coroutine on the next turn of its thread's event loop.
+struct NextTurn {
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> handle) { resumeOn(threadContext(), handle); }
+    void await_resume() const noexcept {}
+};
+
+// Runs `work` on a pool thread and hands its value back on the awaiting thread: reading 10,000
+// tables' rows into shapes and comparing 500 tenants is tens of milliseconds of CPU that must
+// not stall the window's thread. `work` owns what it reads (nothing it touches is shared).
+template <typename T, typename Work>
+QCoro::Task<T> offThread(Work work)
+{
+    // The value travels in a shared_ptr and is moved out: a QFuture hands out copies, and
+    // copying 10,000 tables' shapes here would be the stall again.
+    auto promise = std::make_shared<QPromise<std::shared_ptr<T>>>();
+    QFuture<std::shared_ptr<T>> future = promise->future();
+    promise->start();
+    QThreadPool::globalInstance()->start([promise, work = std::move(work)]() mutable {
+        try {
+            promise->addResult(std::make_shared<T>(work()));
+        } catch (...) {
+            promise->setException(std::current_exception());
+        }
+        promise->finish();
+    });
+    // Named first: GCC 12 and co_await (docs/DEVELOPING.md).
+    std::shared_ptr<T> value = co_await future;
+    // A worker that finished before the await: the caller still gets its event loop back first.
+    co_await NextTurn{};
+    co_return std::move(*value);
+}
+
+// The catalog's answers for a PostgreSQL read, turned into shapes off the awaiting thread.
+struct PostgresCatalog {
+    Result columns, indexes, constraints;
+};
+
+Shapes postgresShapes(const PostgresCatalog &catalog)
+{
+    Shapes shapes;
+    const Result &columns = catalog.columns;
+    for (int row = 0; row < columns.rowCount(); ++row) {
+        TableShape &table = shapes[columns.text(row, 0)][columns.text(row, 1)];
+        table.name = columns.text(row, 1);
+        if (columns.isNull(row, 2))
+            continue; // a table without columns
+        TableShape::Column column;
+        column.name = columns.text(row, 2);
+        column.type = columns.text(row, 3);
+        column.nullable = !columns.value(row, 4).toBool();
+        column.defaultValue = columns.isNull(row, 5)
+                                  ? QString()
+                                  : withoutSchema(columns.text(row, 5), columns.text(row, 7));
+        column.identity = columns.text(row, 6);
+        table.columns << column;
+    }
+    const Result &indexes = catalog.indexes;
+    for (int row = 0; row < indexes.rowCount(); ++row)
+        shapes[indexes.text(row, 0)][indexes.text(row, 1)].indexes[indexes.text(row, 2)] =
+            withoutSchema(indexes.text(row, 3), indexes.text(row, 4));
+    const Result &constraints = catalog.constraints;
+    for (int row = 0; row < constraints.rowCount(); ++row)
+        shapes[constraints.text(row, 0)][constraints.text(row, 1)]
+            .constraints[constraints.text(row, 2)] =
+            withoutSchema(constraints.text(row, 3), constraints.text(row, 4));
+    return shapes;
+}
+
 QCoro::Task<Shapes> readPostgres(Database *db, QStringList schemas, bool rowCounts)
 {
     Shapes shapes;
@@ -126,7 +200,7 @@ QCoro::Task<Shapes> readPostgres(Database *db, QStringList schemas, bool rowCoun
         co_await connection->execute(
             QStringLiteral("SELECT pg_catalog.set_config('search_path', 'pg_catalog', true)"));
         const QVariantList names{textArray(schemas)};
-        const Result columns = co_await connection->execute(
+        Result columns = co_await connection->execute(
             QStringLiteral(
                 "SELECT n.nspname, c.relname, a.attname, "
                 "pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, "
@@ -141,23 +215,8 @@ QCoro::Task<Shapes> readPostgres(Database *db, QStringList schemas, bool rowCoun
                 "AND n.nspname = ANY ($1::text[]) "
                 "ORDER BY n.nspname, c.relname, a.attnum"),
             names);
-        for (int row = 0; row < columns.rowCount(); ++row) {
-            TableShape &table = shapes[columns.text(row, 0)][columns.text(row, 1)];
-            table.name = columns.text(row, 1);
-            if (columns.isNull(row, 2))
-                continue; // a table without columns
-            TableShape::Column column;
-            column.name = columns.text(row, 2);
-            column.type = columns.text(row, 3);
-            column.nullable = !columns.value(row, 4).toBool();
-            column.defaultValue = columns.isNull(row, 5)
-                                      ? QString()
-                                      : withoutSchema(columns.text(row, 5), columns.text(row, 7));
-            column.identity = columns.text(row, 6);
-            table.columns << column;
-        }
         // Indexes that back a constraint are compared as the constraint.
-        const Result indexes = co_await connection->execute(
+        Result indexes = co_await connection->execute(
             QStringLiteral(
                 "SELECT n.nspname, c.relname, i.relname, pg_catalog.pg_get_indexdef(x.indexrelid), "
                 "pg_catalog.quote_ident(n.nspname) "
@@ -170,10 +229,7 @@ QCoro::Task<Shapes> readPostgres(Database *db, QStringList schemas, bool rowCoun
                 "pg_catalog.pg_constraint k WHERE k.conindid = x.indexrelid AND k.contype IN "
                 "('p', 'u', 'x'))"),
             names);
-        for (int row = 0; row < indexes.rowCount(); ++row)
-            shapes[indexes.text(row, 0)][indexes.text(row, 1)].indexes[indexes.text(row, 2)] =
-                withoutSchema(indexes.text(row, 3), indexes.text(row, 4));
-        const Result constraints = co_await connection->execute(
+        Result constraints = co_await connection->execute(
             QStringLiteral("SELECT n.nspname, c.relname, k.conname, "
                            "pg_catalog.pg_get_constraintdef(k.oid), "
                            "pg_catalog.quote_ident(n.nspname) "
@@ -184,10 +240,12 @@ QCoro::Task<Shapes> readPostgres(Database *db, QStringList schemas, bool rowCoun
                            "AND k.contype IN ('p', 'u', 'f', 'c', 'x') "
                            "AND n.nspname = ANY ($1::text[])"),
             names);
-        for (int row = 0; row < constraints.rowCount(); ++row)
-            shapes[constraints.text(row, 0)][constraints.text(row, 1)]
-                .constraints[constraints.text(row, 2)] =
-                withoutSchema(constraints.text(row, 3), constraints.text(row, 4));
+        // Moved, not copied: copying or freeing 70,000 rows here is what the worker is for.
+        PostgresCatalog catalog{std::move(columns), std::move(indexes), std::move(constraints)};
+        // Named first: GCC 12 and a lambda inside co_await (docs/DEVELOPING.md).
+        auto parse = [catalog = std::move(catalog)] { return postgresShapes(catalog); };
+        QCoro::Task<Shapes> parsed = offThread<Shapes>(std::move(parse));
+        shapes = co_await std::move(parsed);
         if (rowCounts) {
             QStringList parts;
             QVariantList params;
@@ -223,7 +281,107 @@ QCoro::Task<Shapes> readPostgres(Database *db, QStringList schemas, bool rowCoun
     }
     if (error)
         std::rethrow_exception(error);
-    co_return shapes;
+    co_return std::move(shapes);
+}
+
+// The CHECK constraints of a CREATE TABLE as SQLite stored it, column and table ones alike, each
+// as "CHECK (expression)" normalised (whitespace only where it separates two words, words
+// outside quotes in lower case), so that the same constraint typed differently compares equal.
+// SQLite's catalog has no other record of them.
+QStringList sqliteChecks(const QString &createSql)
+{
+    QStringList checks;
+    const qsizetype n = createSql.size();
+    const auto isWord = [](QChar c) { return c.isLetterOrNumber() || c == QLatin1Char('_'); };
+    // The end of a quoted string or identifier starting at `i`, or of a comment; `i` if none.
+    const auto skipQuoted = [&](qsizetype i) -> qsizetype {
+        const QChar c = createSql[i];
+        if (c == QLatin1Char('-') && i + 1 < n && createSql[i + 1] == QLatin1Char('-')) {
+            const qsizetype end = createSql.indexOf(QLatin1Char('\n'), i);
+            return end < 0 ? n : end + 1;
+        }
+        if (c == QLatin1Char('/') && i + 1 < n && createSql[i + 1] == QLatin1Char('*')) {
+            const qsizetype end = createSql.indexOf(QStringLiteral("*/"), i + 2);
+            return end < 0 ? n : end + 2;
+        }
+        QChar close;
+        if (c == QLatin1Char('\'') || c == QLatin1Char('"') || c == QLatin1Char('`'))
+            close = c;
+        else if (c == QLatin1Char('['))
+            close = QLatin1Char(']');
+        else
+            return i;
+        qsizetype j = i + 1;
+        while (j < n) {
+            if (createSql[j] == close) {
+                if (close != QLatin1Char(']') && j + 1 < n && createSql[j + 1] == close) {
+                    j += 2; // a doubled quote
+                    continue;
+                }
+                return j + 1;
+            }
+            ++j;
+        }
+        return n;
+    };
+    qsizetype i = 0;
+    while (i < n) {
+        const qsizetype quoted = skipQuoted(i);
+        if (quoted != i) {
+            i = quoted;
+            continue;
+        }
+        if (!isWord(createSql[i])) {
+            ++i;
+            continue;
+        }
+        qsizetype end = i;
+        while (end < n && isWord(createSql[end]))
+            ++end;
+        const bool check =
+            createSql.mid(i, end - i).compare(QLatin1String("CHECK"), Qt::CaseInsensitive) == 0;
+        i = end;
+        if (!check)
+            continue;
+        while (i < n && createSql[i].isSpace())
+            ++i;
+        if (i >= n || createSql[i] != QLatin1Char('('))
+            continue;
+        // The balanced parentheses, normalised as they are copied.
+        QString expression;
+        int depth = 0;
+        bool spaced = false;
+        while (i < n) {
+            const qsizetype after = skipQuoted(i);
+            if (after != i) {
+                const QString text = createSql.mid(i, after - i);
+                if (!text.startsWith(QLatin1String("--")) &&
+                    !text.startsWith(QLatin1String("/*"))) {
+                    if (spaced && !expression.isEmpty() && isWord(expression.back()))
+                        expression += QLatin1Char(' ');
+                    expression += text;
+                }
+                spaced = false;
+                i = after;
+                continue;
+            }
+            const QChar c = createSql[i++];
+            if (c.isSpace()) {
+                spaced = true;
+                continue;
+            }
+            if (spaced && isWord(c) && !expression.isEmpty() && isWord(expression.back()))
+                expression += QLatin1Char(' ');
+            spaced = false;
+            expression += c.toLower();
+            if (c == QLatin1Char('('))
+                ++depth;
+            else if (c == QLatin1Char(')') && --depth == 0)
+                break;
+        }
+        checks << QStringLiteral("CHECK ") + expression;
+    }
+    return checks;
 }
 
 QCoro::Task<Shapes> readSqlite(Database *db, QStringList schemas, bool rowCounts)
@@ -266,6 +424,9 @@ QCoro::Task<Shapes> readSqlite(Database *db, QStringList schemas, bool rowCounts
                 QStringLiteral("PRIMARY KEY (%1)").arg(names.join(QStringLiteral(", ")));
             tables[name].constraints[definition] = definition;
         }
+        for (auto &[name, table] : tables)
+            for (const QString &check : sqliteChecks(table.createSql))
+                table.constraints[check] = check;
         // Unique constraints: the automatic indexes SQLite makes for them, by their columns.
         const Result uniques = co_await connection->execute(
             QStringLiteral("SELECT m.name, il.name, ii.name FROM %1.sqlite_schema m "
@@ -730,16 +891,157 @@ QCoro::Task<DriftReport> compareTenants(Database *db, QString templateSchema, QS
     tenants.removeAll(templateSchema);
     const QStringList schemas = QStringList{templateSchema} + tenants;
     Shapes shapes = co_await readShapes(db, schemas, options.rowCounts);
-    const std::map<QString, TableShape> templateTables = shapes[templateSchema];
-    if (templateTables.empty())
+    if (shapes[templateSchema].empty())
         throw Error(Error::Kind::Configuration,
                     QStringLiteral("the template schema '%1' has no table").arg(templateSchema),
                     db->displayUrl());
-    DriftReport report;
-    report.templateSchema = templateSchema;
     const Backend backend = db->url().backend();
-    for (const QString &tenant : std::as_const(tenants))
-        report.tenants << compareShapes(templateTables, shapes[tenant], tenant, backend);
+    // Off the awaiting thread: 500 tenants' comparisons and scripts stalled the window.
+    auto compare = [shapes = std::move(shapes), templateSchema, tenants, backend]() mutable {
+        DriftReport report;
+        report.templateSchema = templateSchema;
+        const std::map<QString, TableShape> &templateTables = shapes[templateSchema];
+        for (const QString &tenant : std::as_const(tenants))
+            report.tenants << compareShapes(templateTables, shapes[tenant], tenant, backend);
+        return report;
+    };
+    QCoro::Task<DriftReport> compared = offThread<DriftReport>(std::move(compare));
+    DriftReport report = co_await std::move(compared);
+    co_return report;
+}
+
+} // namespace orm
+
+namespace orm {
+
+namespace {
+
+// A declared PostgreSQL type as format_type spells it.
+QString postgresTypeName(const QString &declared)
+{
+    QString type = declared.simplified().toLower();
+    QString modifier;
+    if (const qsizetype open = type.indexOf(QLatin1Char('(')); open >= 0) {
+        modifier = type.mid(open).remove(QLatin1Char(' '));
+        type = type.left(open).trimmed();
+    }
+    static const QMap<QString, QString> aliases{
+        {QStringLiteral("int"), QStringLiteral("integer")},
+        {QStringLiteral("int4"), QStringLiteral("integer")},
+        {QStringLiteral("serial"), QStringLiteral("integer")},
+        {QStringLiteral("serial4"), QStringLiteral("integer")},
+        {QStringLiteral("int8"), QStringLiteral("bigint")},
+        {QStringLiteral("bigserial"), QStringLiteral("bigint")},
+        {QStringLiteral("serial8"), QStringLiteral("bigint")},
+        {QStringLiteral("int2"), QStringLiteral("smallint")},
+        {QStringLiteral("smallserial"), QStringLiteral("smallint")},
+        {QStringLiteral("serial2"), QStringLiteral("smallint")},
+        {QStringLiteral("bool"), QStringLiteral("boolean")},
+        {QStringLiteral("varchar"), QStringLiteral("character varying")},
+        {QStringLiteral("char"), QStringLiteral("character")},
+        {QStringLiteral("bpchar"), QStringLiteral("character")},
+        {QStringLiteral("decimal"), QStringLiteral("numeric")},
+        {QStringLiteral("float8"), QStringLiteral("double precision")},
+        {QStringLiteral("float"), QStringLiteral("double precision")},
+        {QStringLiteral("float4"), QStringLiteral("real")},
+        {QStringLiteral("timestamptz"), QStringLiteral("timestamp with time zone")},
+        {QStringLiteral("timestamp"), QStringLiteral("timestamp without time zone")},
+        {QStringLiteral("timetz"), QStringLiteral("time with time zone")},
+        {QStringLiteral("time"), QStringLiteral("time without time zone")},
+    };
+    type = aliases.value(type, type);
+    // format_type puts a timestamp's precision after "timestamp": timestamp(3) with time zone.
+    if (!modifier.isEmpty() && type.contains(QLatin1String(" with")))
+        return type.section(QLatin1Char(' '), 0, 0) + modifier + QLatin1Char(' ') +
+               type.section(QLatin1Char(' '), 1);
+    return type + modifier;
+}
+
+// What a comparison with models looks at: tables, columns, types and nullability. A primary
+// key's columns are NOT NULL whatever SQLite's catalog says of them.
+std::map<QString, TableShape> columnsOnly(std::map<QString, TableShape> tables)
+{
+    for (auto &[name, table] : tables) {
+        for (const auto &[constraint, definition] : table.constraints) {
+            if (!definition.startsWith(QLatin1String("PRIMARY KEY")))
+                continue;
+            // "PRIMARY KEY (id, \"Other\")": the names between the parentheses.
+            const qsizetype open = definition.indexOf(QLatin1Char('('));
+            const QStringList names =
+                definition.mid(open + 1, definition.lastIndexOf(QLatin1Char(')')) - open - 1)
+                    .split(QStringLiteral(", "));
+            for (TableShape::Column &column : table.columns)
+                if (names.contains(column.name) || names.contains(quoteIdentifier(column.name)))
+                    column.nullable = false;
+        }
+        table.indexes.clear();
+        table.constraints.clear();
+        for (TableShape::Column &column : table.columns) {
+            column.defaultValue.clear();
+            column.identity.clear();
+        }
+    }
+    return tables;
+}
+
+} // namespace
+
+std::map<QString, TableShape> shapesOfModels(const QList<Model> &models, Backend backend)
+{
+    std::map<QString, TableShape> tables;
+    for (const Model &model : models) {
+        const QString name = model.table.isEmpty() ? model.name : model.table;
+        TableShape &table = tables[name];
+        table.name = name;
+        QStringList definitions;
+        QStringList key;
+        for (const Field &field : model.fields) {
+            TableShape::Column column;
+            column.name = field.name;
+            column.type = backend == Backend::Postgres ? postgresTypeName(field.sqlType)
+                                                       : field.sqlType.simplified().toUpper();
+            column.nullable = field.nullable && !field.primaryKey;
+            table.columns << column;
+            definitions << quoteIdentifier(column.name) +
+                               (column.type.isEmpty() ? QString()
+                                                      : QLatin1Char(' ') + column.type) +
+                               (column.nullable ? QString() : QStringLiteral(" NOT NULL"));
+            if (field.primaryKey)
+                key << quoteIdentifier(field.name);
+        }
+        if (!key.isEmpty())
+            definitions << QStringLiteral("PRIMARY KEY (%1)").arg(key.join(QStringLiteral(", ")));
+        // SQLite's script makes and rebuilds tables from the template's CREATE TABLE.
+        table.createSql = QStringLiteral("CREATE TABLE %1 (%2)")
+                              .arg(quoteIdentifier(name), definitions.join(QStringLiteral(", ")));
+    }
+    return tables;
+}
+
+QCoro::Task<DriftReport> compareTenantsWithModels(Database *db, QList<Model> models,
+                                                  QStringList tenants, DriftOptions options)
+{
+    if (models.isEmpty())
+        throw Error(Error::Kind::Configuration,
+                    QStringLiteral("no tenant model to compare the tenants with"),
+                    db->displayUrl());
+    const QStringList known = co_await reflection::listSchemas(db);
+    for (const QString &schema : std::as_const(tenants))
+        if (!known.contains(schema))
+            throw Error(Error::Kind::Configuration,
+                        QStringLiteral("no schema named '%1'").arg(schema), db->displayUrl());
+    Shapes shapes = co_await readShapes(db, tenants, options.rowCounts);
+    const Backend backend = db->url().backend();
+    auto compare = [shapes = std::move(shapes), models, tenants, backend]() mutable {
+        DriftReport report;
+        const std::map<QString, TableShape> templateTables = shapesOfModels(models, backend);
+        for (const QString &tenant : std::as_const(tenants))
+            report.tenants << compareShapes(templateTables, columnsOnly(shapes[tenant]), tenant,
+                                            backend);
+        return report;
+    };
+    QCoro::Task<DriftReport> compared = offThread<DriftReport>(std::move(compare));
+    DriftReport report = co_await std::move(compared);
     co_return report;
 }
 

@@ -11,6 +11,7 @@
 // nextval('acme.t_id_seq'), a foreign key's REFERENCES acme.t) are compared with the schema
 // taken out, so that a tenant matches the template it was made from.
 
+#include "orm/core/model.h"
 #include "orm/database/database.h"
 
 #include <QCoro/QCoroTask>
@@ -103,6 +104,19 @@ readShapes(Database *db, QStringList schemas, bool rowCounts = false);
 // does not exist or has no table, or a tenant does not exist.
 QCoro::Task<DriftReport> compareTenants(Database *db, QString templateSchema, QStringList tenants,
                                         DriftOptions options = {});
+
+// The template as models declare it (the registry's tenant models): their tables and columns,
+// types in the catalog's spelling (varchar(40) reads character varying(40) on PostgreSQL, upper
+// case on SQLite), nullability. Models say nothing of indexes, constraints or defaults the way
+// the catalog does, so a comparison with them leaves those out.
+std::map<QString, TableShape> shapesOfModels(const QList<Model> &models,
+                                             DatabaseUrl::Backend backend);
+
+// Compares each tenant with `models` (shapesOfModels): missing and extra tables, columns, types
+// and nullability. report.templateSchema is empty. Throws Error(Configuration) when there is no
+// model or a tenant does not exist.
+QCoro::Task<DriftReport> compareTenantsWithModels(Database *db, QList<Model> models,
+                                                  QStringList tenants, DriftOptions options = {});
 
 // The comparison and the script alone, on shapes already read (exposed for tests and benches).
 TenantDrift compareShapes(const std::map<QString, TableShape> &templateTables,

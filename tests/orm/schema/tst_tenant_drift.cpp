@@ -8,8 +8,10 @@
 #include "orm/query/sql_dialect.h"
 #include "orm/schema/tenant_drift.h"
 
+#include <QScopeGuard>
 #include <QSet>
 #include <QTest>
+#include <QThread>
 
 #include <memory>
 
@@ -160,6 +162,9 @@ private slots:
     void scriptsBringTenantsToTheTemplate();
     void rowCountsAreNotDrift();
     void unknownSchemas();
+    void checkConstraintsAreCompared();
+    void compareResumesOnTheCallersThread();
+    void comparesWithTheTenantModels();
 };
 
 void TestTenantDrift::reportsEveryKindOfDrift()
@@ -259,6 +264,199 @@ void TestTenantDrift::unknownSchemas()
             QCOMPARE(error.kind(), orm::Error::Kind::Configuration);
             QVERIFY2(error.message().contains("no such"), error.what());
         }
+    }
+}
+
+// CHECK constraints, column and table ones: written differently but the same is no drift; one
+// missing, one extra and one changed are, on SQLite too (read from the CREATE TABLE text), and the
+// scripts bring the tenants back.
+void TestTenantDrift::checkConstraintsAreCompared()
+{
+    STRATA_BACKEND_URL(url);
+    const bool pg = backend == QLatin1String("postgres");
+    orm::Database db(url);
+    await(db.connect());
+    const QString prefix = strata::test::uniqueName("chk");
+    const QString templateSchema = prefix + "_template";
+    const QString same = prefix + " Same \"spaced\"";
+    const QString missing = prefix + "_missing";
+    const QString changed = prefix + "_changed";
+    const QString extra = prefix + "_extra";
+    const QStringList tenants{same, missing, changed, extra};
+    const auto create = [&](const QString &schema, const QString &columns) {
+        if (pg)
+            await(db.executeScript("CREATE SCHEMA " + orm::quoteIdentifier(schema)));
+        else
+            db.attach(schema, sqlitePath("tenant"));
+        await(db.executeScript(QStringLiteral("CREATE TABLE %1 (%2)")
+                                   .arg(orm::qualifiedName(schema, "Stock"), columns)));
+    };
+    const auto cleanUp = qScopeGuard([&] {
+        if (pg)
+            for (const QString &schema : QStringList{templateSchema} + tenants)
+                await(db.executeScript(QStringLiteral("DROP SCHEMA IF EXISTS %1 CASCADE")
+                                           .arg(orm::quoteIdentifier(schema))));
+        await(db.disconnect());
+    });
+    // Named constraints on PostgreSQL compare by name; SQLite's by their text.
+    create(templateSchema, "id integer PRIMARY KEY, qty integer CONSTRAINT qty_check CHECK (qty "
+                           ">= 0), note text, CONSTRAINT \"Note \"\"len\"\"\" CHECK "
+                           "(length(note) < 40 OR note = 'x''y')");
+    create(same, "id integer PRIMARY KEY, qty integer CONSTRAINT qty_check CHECK(qty>=0), note "
+                 "text, CONSTRAINT \"Note \"\"len\"\"\" CHECK ( LENGTH(note)<40 OR note='x''y' )");
+    create(missing, "id integer PRIMARY KEY, qty integer, note text, CONSTRAINT "
+                    "\"Note \"\"len\"\"\" CHECK (length(note) < 40 OR note = 'x''y')");
+    create(changed, "id integer PRIMARY KEY, qty integer CONSTRAINT qty_check CHECK (qty > 0), "
+                    "note text, CONSTRAINT \"Note \"\"len\"\"\" CHECK (length(note) < 40 OR "
+                    "note = 'x''y')");
+    create(extra, "id integer PRIMARY KEY, qty integer CONSTRAINT qty_check CHECK (qty >= 0), "
+                  "note text CONSTRAINT note_check CHECK (note <> ''), CONSTRAINT "
+                  "\"Note \"\"len\"\"\" CHECK (length(note) < 40 OR note = 'x''y')");
+    const DriftReport report = await(orm::compareTenants(&db, templateSchema, tenants));
+    const auto kinds = [&](const DriftReport &r, const QString &schema) {
+        QStringList found;
+        for (const DriftItem &item : driftOf(r, schema).items)
+            found << DriftItem::kindName(item.kind) + ": " + item.table + ": " +
+                         (item.expected.isEmpty() ? item.actual : item.expected);
+        found.sort();
+        return found;
+    };
+    QCOMPARE(kinds(report, same), QStringList());
+    QCOMPARE(kinds(report, missing).size(), 1);
+    QVERIFY2(kinds(report, missing).first().startsWith("missing constraint: Stock: CHECK"),
+             qPrintable(kinds(report, missing).join("; ")));
+    QVERIFY(kinds(report, missing).first().contains("qty"));
+    if (pg) {
+        QCOMPARE(kinds(report, changed), QStringList{"constraint: Stock: CHECK ((qty >= 0))"});
+    } else {
+        QCOMPARE(kinds(report, changed),
+                 (QStringList{"extra constraint: Stock: CHECK (qty>0)",
+                              "missing constraint: Stock: CHECK (qty>=0)"}));
+    }
+    QCOMPARE(kinds(report, extra).size(), 1);
+    QVERIFY2(kinds(report, extra).first().startsWith("extra constraint: Stock: CHECK"),
+             qPrintable(kinds(report, extra).join("; ")));
+    QCOMPARE(report.driftingCount(), 3);
+
+    for (const orm::TenantDrift &drift : report.tenants)
+        if (drift.drifts()) {
+            const QString script = drift.script.join("\n");
+            try {
+                await(db.executeScript(script));
+            } catch (const orm::Error &error) {
+                QFAIL(qPrintable(drift.schema + ": " + error.toString() + "\n" + script));
+            }
+        }
+    const DriftReport after = await(orm::compareTenants(&db, templateSchema, tenants));
+    QCOMPARE(after.driftingCount(), 0);
+}
+
+// The comparison runs on a worker, but the caller's coroutine goes on on its own thread.
+void TestTenantDrift::compareResumesOnTheCallersThread()
+{
+    STRATA_BACKEND_URL(url);
+    const auto f = makeFixture(backend, url);
+    QThread *resumedOn = nullptr;
+    int drifting = -1;
+    bool done = false;
+    auto run = [&]() -> QCoro::Task<> {
+        const DriftReport report =
+            co_await orm::compareTenants(f->db.get(), f->templateSchema, f->tenantNames());
+        resumedOn = QThread::currentThread();
+        drifting = report.driftingCount();
+        done = true;
+    };
+    QCoro::Task<> task = run();
+    QTRY_VERIFY_WITH_TIMEOUT(done, 30000);
+    QCOMPARE(resumedOn, QThread::currentThread());
+    QCOMPARE(drifting, 4);
+}
+
+// The template as the registry's tenant models declare it: tables, columns, types (declared as
+// aliases: varchar, int, timestamptz) and nullability; the tenants' own indexes, constraints and
+// defaults are not drift from models that do not say them; the scripts bring the tenants there.
+void TestTenantDrift::comparesWithTheTenantModels()
+{
+    STRATA_BACKEND_URL(url);
+    const bool pg = backend == QLatin1String("postgres");
+    const QList<orm::Model> models{
+        orm::ModelBuilder("Customer", "Customer")
+            .field("id", "integer")
+            .primaryKey()
+            .field("name", "varchar(40)")
+            .notNull()
+            .field("seen", pg ? "timestamptz" : "text")
+            .build(),
+        orm::ModelBuilder("Order Lines", "Order Lines")
+            .field("id", pg ? "int" : "integer") // SQLite: INT is not INTEGER (no rowid alias)
+            .primaryKey()
+            .field("qty", "integer")
+            .build()};
+    orm::Database db(url);
+    await(db.connect());
+    const QString prefix = strata::test::uniqueName("mdl");
+    const QString same = prefix + " Same \"Q\"", noLines = prefix + "_nolines",
+                  other = prefix + "_other";
+    const QStringList tenants{same, noLines, other};
+    const auto cleanUp = qScopeGuard([&] {
+        if (pg)
+            for (const QString &schema : tenants)
+                await(db.executeScript(QStringLiteral("DROP SCHEMA IF EXISTS %1 CASCADE")
+                                           .arg(orm::quoteIdentifier(schema))));
+        await(db.disconnect());
+    });
+    const QString seen = pg ? "timestamp with time zone" : "text";
+    for (const QString &schema : tenants) {
+        if (pg)
+            await(db.executeScript("CREATE SCHEMA " + orm::quoteIdentifier(schema)));
+        else
+            db.attach(schema, sqlitePath("tenant"));
+        const bool isOther = schema == other;
+        // An index and a default of the tenant's own: not drift from the models.
+        QStringList ddl{QStringLiteral("CREATE TABLE %1 (id integer PRIMARY KEY, name %2 %3, "
+                                       "seen %4 DEFAULT NULL)")
+                            .arg(orm::qualifiedName(schema, "Customer"),
+                                 isOther ? "text"
+                                 : pg    ? "character varying(40)"
+                                         : "varchar(40)",
+                                 isOther ? "" : "NOT NULL", seen)};
+        ddl << (pg ? QStringLiteral("CREATE INDEX ON %1 (name)")
+                         .arg(orm::qualifiedName(schema, "Customer"))
+                   : QStringLiteral("CREATE INDEX %1.customer_name ON \"Customer\" (name)")
+                         .arg(orm::quoteIdentifier(schema)));
+        if (schema != noLines)
+            ddl << QStringLiteral("CREATE TABLE %1 (id integer PRIMARY KEY, qty integer%2)")
+                       .arg(orm::qualifiedName(schema, "Order Lines"),
+                            isOther ? ", extra text" : "");
+        await(db.executeScript(ddl.join(";\n")));
+    }
+    const DriftReport report = await(orm::compareTenantsWithModels(&db, models, tenants));
+    QCOMPARE(report.tenants.size(), 3);
+    QVERIFY2(!driftOf(report, same).drifts(),
+             qPrintable(driftOf(report, same).items.value(0).describe()));
+    QCOMPARE(itemsOf(driftOf(report, noLines)), (QSet<QString>{"missing table:Order Lines:"}));
+    QCOMPARE(itemsOf(driftOf(report, other)),
+             (QSet<QString>{"type:Customer:name", "nullability:Customer:name",
+                            "extra column:Order Lines:extra"}));
+    for (const orm::TenantDrift &drift : report.tenants)
+        if (drift.drifts()) {
+            const QString script = drift.script.join("\n");
+            try {
+                await(db.executeScript(script));
+            } catch (const orm::Error &error) {
+                QFAIL(qPrintable(drift.schema + ": " + error.toString() + "\n" + script));
+            }
+        }
+    const DriftReport after = await(orm::compareTenantsWithModels(&db, models, tenants));
+    for (const orm::TenantDrift &drift : after.tenants)
+        QVERIFY2(!drift.drifts(),
+                 qPrintable(drift.schema + ": " + drift.items.value(0).describe()));
+    try {
+        await(orm::compareTenantsWithModels(&db, models, {"no such tenant"}));
+        QFAIL("no error");
+    } catch (const orm::Error &error) {
+        QCOMPARE(error.kind(), orm::Error::Kind::Configuration);
+        QVERIFY2(error.message().contains("no such tenant"), error.what());
     }
 }
 
