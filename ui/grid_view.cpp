@@ -16,6 +16,7 @@
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <map>
@@ -117,10 +118,11 @@ void GridView::setModel(GridModel *model)
         // columns stayed (a sort or filter keeps the reader's widths).
         if (m_table->horizontalHeader()->count() != m_model->columnCount())
             m_columnsFitted = false;
-        m_filters->rebuild();
-        // Filters carried over from the previous source show in their editors.
-        for (const GridFilter &filter : m_model->query().filters)
-            m_filters->setAppliedText(filter.column, filter.text);
+        // The filter row is built once control returns to the loop, after the first page has
+        // been asked for: its editors (a few ms) never delay the rows. Asking for an editor
+        // builds it at once.
+        m_filtersStale = true;
+        QTimer::singleShot(0, this, [this] { rebuildFilters(); });
         updateNotice();
     });
     connect(model, &GridModel::failureChanged, this, &GridView::updateNotice);
@@ -182,13 +184,27 @@ void GridView::updateNotice()
         m_notice->clear();
 }
 
+void GridView::rebuildFilters() const
+{
+    if (!m_filtersStale)
+        return;
+    m_filtersStale = false;
+    m_filters->rebuild();
+    // Filters carried over from the previous source show in their editors.
+    if (m_model)
+        for (const GridFilter &filter : m_model->query().filters)
+            m_filters->setAppliedText(filter.column, filter.text);
+}
+
 QLineEdit *GridView::filterEditor(int column) const
 {
+    rebuildFilters();
     return m_filters->editor(column);
 }
 
 QString GridView::filterError(int column) const
 {
+    rebuildFilters();
     return m_filters->error(column);
 }
 
@@ -196,6 +212,7 @@ void GridView::applyFilter(int column, const QString &text)
 {
     if (!m_model)
         return;
+    rebuildFilters();
     // A filter that does not compile leaves the rows as they were and says why, on the editor
     // itself (the model also reports it, which the window logs).
     m_filters->setError(column,

@@ -86,6 +86,7 @@ protected:
 
 private:
     void applyFilter(int column, const QString &text);
+    void rebuildFilters() const;
     void onViewScrolled(int value);
     void onScrollBarMoved(int value);
     void rebase(qint64 top);
@@ -110,6 +111,8 @@ private:
     bool m_followEnd = false;
     // A new table's columns are sized once its first rows are in.
     bool m_columnsFitted = false;
+    // The filter row waits for the loop after a reset (rebuildFilters).
+    mutable bool m_filtersStale = false;
 };
 
 } // namespace strata::ui
