@@ -1,7 +1,13 @@
 #include "orm/query/queryset.h"
 
+#include "orm/core/thread_context.h"
 #include "orm/database/transaction.h"
 #include "orm/registry/registry.h"
+
+#include <QRegularExpression>
+
+#include <chrono>
+#include <coroutine>
 
 namespace orm {
 
@@ -350,6 +356,19 @@ CompiledQuery QuerySet::compileDelete(Dialect dialect) const
     return sql::remove(dialect, spec());
 }
 
+CompiledQuery QuerySet::compileWrite(Dialect dialect, const Write &write) const
+{
+    switch (write.kind) {
+    case Write::Kind::Create:
+        return sql::insert(dialect, spec(), write.values, false);
+    case Write::Kind::Update:
+        return filter(write.where).compileUpdate(dialect, write.values);
+    case Write::Kind::Remove:
+        return filter(write.where).compileDelete(dialect);
+    }
+    return {};
+}
+
 // --- QuerySet: running --------------------------------------------------------------------------
 
 QCoro::Task<Result> QuerySet::run(CompiledQuery query, QString operation, CancelToken cancel) const
@@ -589,6 +608,107 @@ QCoro::Task<qint64> QuerySet::doRemove(QuerySet self)
     CancelToken none;
     const Result result = co_await self.run(std::move(query), operation, none);
     co_return result.rowsAffected;
+}
+
+namespace {
+
+// Resumes the coroutine from its thread's event loop: what a long loop on the calling thread
+// does every few milliseconds, so that a window stays responsive.
+struct YieldToLoop {
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> handle) const { resumeOn(threadContext(), handle); }
+    void await_resume() const noexcept {}
+};
+
+constexpr auto kSlice = std::chrono::milliseconds(4);
+
+// The driver names a failing set "parameter set N of M: ..." (Connection::executeBatch).
+std::pair<int, Error> withoutSetPrefix(const Error &error)
+{
+    static const QRegularExpression prefix(QStringLiteral("^parameter set (\\d+) of \\d+: "));
+    const QRegularExpressionMatch match = prefix.match(error.message());
+    if (!match.hasMatch())
+        return {-1, error};
+    return {match.captured(1).toInt(),
+            Error(error.kind(), error.message().mid(match.capturedLength()), error.database(),
+                  error.sqlState(), error.position())};
+}
+
+} // namespace
+
+QCoro::Task<WriteResults> QuerySet::writeAll(QList<Write> writes) const
+{
+    return doWriteAll(*this, std::move(writes));
+}
+
+QCoro::Task<WriteResults> QuerySet::doWriteAll(QuerySet self, QList<Write> writes)
+{
+    WriteResults results;
+    results.affected.fill(-1, writes.size());
+    if (writes.isEmpty())
+        co_return results;
+    const Dialect dialect = self.dialect();
+
+    // Compiled first, in slices: every error of the caller's shows before anything is sent.
+    QList<CompiledQuery> statements;
+    statements.reserve(writes.size());
+    auto sliceStart = std::chrono::steady_clock::now();
+    for (const Write &write : std::as_const(writes)) {
+        statements.append(self.compileWrite(dialect, write));
+        if ((statements.size() & 63) == 0 &&
+            std::chrono::steady_clock::now() - sliceStart > kSlice) {
+            co_await YieldToLoop();
+            sliceStart = std::chrono::steady_clock::now();
+        }
+    }
+    writes.clear();
+
+    const std::shared_ptr<detail::TransactionState> transaction = self.m_transaction;
+    ConnectionLease lease;
+    drivers::Connection *connection = nullptr;
+    std::exception_ptr failure;
+    try {
+        if (transaction) {
+            connection = transaction->connection(QStringLiteral("writeAll"));
+        } else {
+            lease = co_await self.database()->acquire(QStringLiteral("writeAll"));
+            connection = lease.get();
+        }
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure)
+        std::rethrow_exception(failure);
+
+    qsizetype start = 0;
+    while (start < statements.size()) {
+        qsizetype end = start + 1;
+        while (end < statements.size() && statements[end].sql == statements[start].sql)
+            ++end;
+        QList<QVariantList> paramSets;
+        paramSets.reserve(end - start);
+        for (qsizetype i = start; i < end; ++i)
+            paramSets.append(std::move(statements[i].params));
+        std::optional<Error> error;
+        QList<qint64> counts;
+        try {
+            counts = co_await connection->executeBatch(statements[start].sql, std::move(paramSets));
+        } catch (const Error &e) {
+            error = e;
+        }
+        if (error) {
+            if (transaction)
+                transaction->failed = true;
+            const auto [index, stripped] = withoutSetPrefix(*error);
+            results.failedIndex = index < 0 ? -1 : int(start + index);
+            results.error = stripped;
+            co_return results;
+        }
+        for (qsizetype i = 0; i < counts.size() && start + i < end; ++i)
+            results.affected[start + i] = counts[i];
+        start = end;
+    }
+    co_return results;
 }
 
 } // namespace orm
