@@ -10,6 +10,8 @@
 #include <QTime>
 #include <QUuid>
 
+#include <cstdio>
+
 #include <sys/file.h>
 
 namespace orm::editing {
@@ -171,6 +173,116 @@ StagedChange decodeChange(const QJsonObject &object)
     change.value = decode(object.value(QLatin1String("value")));
     change.values = decodeMap(object.value(QLatin1String("values")).toObject());
     return change;
+}
+
+// The stage records by hand: a paste of 10,000 cells is journaled as it is staged, on the
+// thread that stages it, and QJsonDocument costs several times this. Read back with
+// QJsonDocument like every other record.
+void appendString(QByteArray &out, const QString &text)
+{
+    out += '"';
+    const QByteArray utf8 = text.toUtf8();
+    for (const char c : utf8) {
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char escape[8];
+                std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned char>(c));
+                out += escape;
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += '"';
+}
+
+void appendValue(QByteArray &out, const QVariant &value)
+{
+    if (!value.isValid() || value.isNull()) {
+        out += "null";
+        return;
+    }
+    switch (value.typeId()) {
+    case QMetaType::QString:
+        appendString(out, value.toString());
+        return;
+    case QMetaType::Bool:
+        out += value.toBool() ? "true" : "false";
+        return;
+    case QMetaType::Int:
+    case QMetaType::LongLong:
+    case QMetaType::Short:
+    case QMetaType::Long:
+        out += "{\"int\":\"" + QByteArray::number(value.toLongLong()) + "\"}";
+        return;
+    case QMetaType::UInt:
+    case QMetaType::ULongLong:
+        out += "{\"int\":\"" + QByteArray::number(value.toULongLong()) + "\"}";
+        return;
+    default: {
+        // The rarer types go the long way, to the same text.
+        const QJsonArray wrapped{encode(value)};
+        const QByteArray text = QJsonDocument(wrapped).toJson(QJsonDocument::Compact);
+        out += text.mid(1, text.size() - 2);
+        return;
+    }
+    }
+}
+
+void appendStage(QByteArray &out, const StagedChange &change)
+{
+    out += "{\"op\":\"stage\",\"change\":{\"kind\":\"";
+    out += kindName(change.kind).toLatin1();
+    out += "\",\"id\":" + QByteArray::number(change.id);
+    if (!change.key.isEmpty()) {
+        out += ",\"key\":[";
+        for (qsizetype i = 0; i < change.key.size(); ++i) {
+            if (i)
+                out += ',';
+            appendValue(out, change.key[i]);
+        }
+        out += ']';
+    }
+    if (change.insertId)
+        out += ",\"insert\":" + QByteArray::number(change.insertId);
+    if (change.kind == StagedChange::Kind::Update) {
+        out += ",\"column\":";
+        appendString(out, change.column);
+        out += ",\"seen\":";
+        appendValue(out, change.seen);
+        out += ",\"value\":";
+        appendValue(out, change.value);
+    }
+    if (!change.values.isEmpty()) {
+        out += ",\"values\":{";
+        bool first = true;
+        for (auto it = change.values.cbegin(); it != change.values.cend(); ++it) {
+            if (!first)
+                out += ',';
+            first = false;
+            appendString(out, it.key());
+            out += ':';
+            appendValue(out, it.value());
+        }
+        out += '}';
+    }
+    out += "}}\n";
 }
 
 QByteArray line(const QJsonObject &object)
@@ -384,16 +496,17 @@ void ChangeJournal::write(const QByteArray &lines)
 
 void ChangeJournal::stage(const StagedChange &change)
 {
-    write(line({{QStringLiteral("op"), QStringLiteral("stage")},
-                {QStringLiteral("change"), encodeChange(change)}}));
+    QByteArray text;
+    appendStage(text, change);
+    write(text);
 }
 
 void ChangeJournal::stageAll(const QList<StagedChange> &changes)
 {
     QByteArray lines;
+    lines.reserve(changes.size() * 96);
     for (const StagedChange &change : changes)
-        lines += line({{QStringLiteral("op"), QStringLiteral("stage")},
-                       {QStringLiteral("change"), encodeChange(change)}});
+        appendStage(lines, change);
     write(lines);
 }
 

@@ -1,12 +1,16 @@
 #include "orm/editing/change_set.h"
 
 #include "orm/core/error.h"
+#include "orm/core/thread_context.h"
 #include "orm/database/transaction.h"
 #include "orm/registry/registry.h"
 
 #include <QFileInfo>
 #include <QHash>
 #include <QPointer>
+
+#include <chrono>
+#include <coroutine>
 
 namespace orm::editing {
 
@@ -83,6 +87,64 @@ struct PlanItem {
     QVariantMap seen;   // Update, Delete: column -> the value the user saw (the check)
     QList<int> changeIds;
     bool dropped = false; // an insert deleted again before the commit
+};
+
+// Every change folded, in order, into the statements of the commit.
+struct PlanBuilder {
+    QList<PlanItem> items;
+    QHash<QString, qsizetype> rowItem;
+    QHash<int, qsizetype> insertItem;
+
+    void add(const StagedChange &change, const RowIdentity &identity)
+    {
+        if (change.kind == Kind::Insert) {
+            insertItem.insert(change.id, items.size());
+            PlanItem item;
+            item.kind = Kind::Insert;
+            item.insertId = change.id;
+            item.values = change.values;
+            item.changeIds << change.id;
+            items.append(std::move(item));
+            return;
+        }
+        if (change.touchesInsert()) {
+            PlanItem &item = items[insertItem.value(change.insertId)];
+            item.changeIds << change.id;
+            if (change.kind == Kind::Delete)
+                item.dropped = true;
+            else
+                item.values.insert(change.column, change.value);
+            return;
+        }
+        const QString text = keyText(change.key);
+        auto it = rowItem.find(text);
+        if (it == rowItem.end()) {
+            it = rowItem.insert(text, items.size());
+            PlanItem item;
+            item.kind = change.kind;
+            item.key = change.key;
+            items.append(std::move(item));
+        }
+        PlanItem &item = items[*it];
+        item.changeIds << change.id;
+        if (change.kind == Kind::Update) {
+            item.values.insert(change.column, change.value);
+            if (!item.seen.contains(change.column))
+                item.seen.insert(change.column, change.seen);
+        } else {
+            item.kind = Kind::Delete;
+            item.values.clear();
+            for (auto v = change.values.cbegin(); v != change.values.cend(); ++v)
+                if (!item.seen.contains(v.key()) && !identity.columns.contains(v.key()))
+                    item.seen.insert(v.key(), v.value());
+        }
+    }
+
+    QList<PlanItem> finish()
+    {
+        items.removeIf([](const PlanItem &item) { return item.dropped; });
+        return std::move(items);
+    }
 };
 
 CommitError::Kind classify(const Error &error)
@@ -181,12 +243,14 @@ struct ChangeSet::State {
         return QStringLiteral("new row %1").arg(n);
     }
 
-    void index(const StagedChange &change, qsizetype position)
+    // `text` is keyText(change.key), when the caller has it already.
+    void index(const StagedChange &change, qsizetype position, QString text = {})
     {
         positionOf.insert(change.id, position);
         if (change.touchesInsert() || change.kind == Kind::Insert)
             return;
-        const QString text = keyText(change.key);
+        if (text.isNull())
+            text = keyText(change.key);
         byRow[text].append(int(position));
         if (change.kind == Kind::Delete)
             ++deletes[text];
@@ -201,10 +265,10 @@ struct ChangeSet::State {
             index(changes[i], i);
     }
 
-    void append(StagedChange change)
+    void append(StagedChange change, const QString &text = {})
     {
         changes.append(std::move(change));
-        index(changes.last(), changes.size() - 1);
+        index(changes.last(), changes.size() - 1, text);
     }
 
     void removeLast()
@@ -325,6 +389,11 @@ struct ChangeSet::State {
             change.id = nextId++;
             append(change);
         }
+        journalStaged(staged);
+    }
+
+    void journalStaged(const QList<StagedChange> &staged)
+    {
         if (!options.journalDirectory.isEmpty()) {
             if (!journal) {
                 JournalHeader header{connectionName,   effectiveSchema(),
@@ -347,11 +416,10 @@ struct ChangeSet::State {
     }
 
     StagedChange cellChange(const RowKey &key, const QString &column, const QVariant &seen,
-                            const QVariant &value) const
+                            const QVariant &value, const QString &text) const
     {
         requireKey(key);
         writableField(column);
-        const QString text = keyText(key);
         if (deletes.contains(text))
             usage(QStringLiteral("%1 of %2 is staged for deletion: undo that first")
                       .arg(describeKey(key), modelName()));
@@ -367,54 +435,10 @@ struct ChangeSet::State {
 
     QList<PlanItem> plan() const
     {
-        QList<PlanItem> items;
-        QHash<QString, qsizetype> rowItem;
-        QHash<int, qsizetype> insertItem;
-        for (const StagedChange &change : changes) {
-            if (change.kind == Kind::Insert) {
-                insertItem.insert(change.id, items.size());
-                PlanItem item;
-                item.kind = Kind::Insert;
-                item.insertId = change.id;
-                item.values = change.values;
-                item.changeIds << change.id;
-                items.append(std::move(item));
-                continue;
-            }
-            if (change.touchesInsert()) {
-                PlanItem &item = items[insertItem.value(change.insertId)];
-                item.changeIds << change.id;
-                if (change.kind == Kind::Delete)
-                    item.dropped = true;
-                else
-                    item.values.insert(change.column, change.value);
-                continue;
-            }
-            const QString text = keyText(change.key);
-            auto it = rowItem.find(text);
-            if (it == rowItem.end()) {
-                it = rowItem.insert(text, items.size());
-                PlanItem item;
-                item.kind = change.kind;
-                item.key = change.key;
-                items.append(std::move(item));
-            }
-            PlanItem &item = items[*it];
-            item.changeIds << change.id;
-            if (change.kind == Kind::Update) {
-                item.values.insert(change.column, change.value);
-                if (!item.seen.contains(change.column))
-                    item.seen.insert(change.column, change.seen);
-            } else {
-                item.kind = Kind::Delete;
-                item.values.clear();
-                for (auto v = change.values.cbegin(); v != change.values.cend(); ++v)
-                    if (!item.seen.contains(v.key()) && !identity.columns.contains(v.key()))
-                        item.seen.insert(v.key(), v.value());
-            }
-        }
-        items.removeIf([](const PlanItem &item) { return item.dropped; });
-        return items;
+        PlanBuilder builder;
+        for (const StagedChange &change : changes)
+            builder.add(change, identity);
+        return builder.finish();
     }
 
     Q keyCondition(const RowKey &key) const
@@ -555,29 +579,37 @@ int ChangeSet::updateCell(const RowKey &key, const QString &column, const QVaria
                           const QVariant &value)
 {
     d->requireStaging();
-    d->stage({d->cellChange(key, column, seen, value)});
+    d->stage({d->cellChange(key, column, seen, value, keyText(key))});
     return d->changes.last().id;
 }
 
 QList<int> ChangeSet::updateCells(const QList<CellEdit> &edits)
 {
     d->requireStaging();
-    QList<StagedChange> staged;
-    staged.reserve(edits.size());
-    QHash<QString, QVariant> firstSeen; // cells changed twice within the paste
+    // All checked before any is staged: a paste goes in whole or not at all.
+    QStringList texts;
+    texts.reserve(edits.size());
     for (const CellEdit &edit : edits) {
-        StagedChange change = d->cellChange(edit.key, edit.column, edit.seen, edit.value);
-        const QString cell = keyText(edit.key) + edit.column;
-        if (const auto it = firstSeen.constFind(cell); it != firstSeen.cend())
-            change.seen = *it;
-        else
-            firstSeen.insert(cell, change.seen);
-        staged.append(std::move(change));
+        texts.append(keyText(edit.key));
+        d->cellChange(edit.key, edit.column, edit.seen, edit.value, texts.last());
     }
-    d->stage(staged);
     QList<int> ids;
-    for (qsizetype i = d->changes.size() - staged.size(); i < d->changes.size(); ++i)
-        ids << d->changes[i].id;
+    ids.reserve(edits.size());
+    const qsizetype first = d->changes.size();
+    for (qsizetype i = 0; i < edits.size(); ++i) {
+        const CellEdit &edit = edits[i];
+        StagedChange change;
+        change.kind = Kind::Update;
+        change.key = edit.key;
+        change.column = edit.column;
+        // Indexed as they go: a cell pasted twice checks the value the server had.
+        change.seen = d->originalSeen(texts[i], edit.column).value_or(edit.seen);
+        change.value = edit.value;
+        change.id = d->nextId++;
+        ids.append(change.id);
+        d->append(std::move(change), texts[i]);
+    }
+    d->journalStaged(d->changes.mid(first));
     return ids;
 }
 
@@ -791,6 +823,15 @@ QCoro::Task<> rollbackQuietly(Transaction &transaction)
     }
 }
 
+// Resumes the coroutine from its thread's event loop.
+struct YieldToLoop {
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> handle) const { resumeOn(threadContext(), handle); }
+    void await_resume() const noexcept {}
+};
+
+constexpr auto kSlice = std::chrono::milliseconds(4);
+
 // Ends `committing` however the task ends.
 struct CommittingScope {
     explicit CommittingScope(bool &flag)
@@ -815,11 +856,30 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
         co_return result;
     }
     const CommittingScope scope(d->committing);
-    const QList<PlanItem> items = d->plan();
+    // Planned in slices that give the event loop back: a commit of 10,000 changes must not
+    // freeze the window before its first statement is sent.
+    co_await YieldToLoop(); // the caller (a click, say) gets its turn of the loop back first
+    PlanBuilder builder;
+    auto sliceStart = std::chrono::steady_clock::now();
+    const auto sliceOver = [&sliceStart](qsizetype i) {
+        if ((i & 63) != 63 || std::chrono::steady_clock::now() - sliceStart < kSlice)
+            return false;
+        sliceStart = std::chrono::steady_clock::now();
+        return true;
+    };
+    for (qsizetype i = 0; i < d->changes.size(); ++i) {
+        builder.add(d->changes[i], d->identity);
+        if (sliceOver(i))
+            co_await YieldToLoop();
+    }
+    const QList<PlanItem> items = builder.finish();
     QList<Write> writes;
     writes.reserve(items.size());
-    for (const PlanItem &item : items)
-        writes.append(d->writeFor(item));
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        writes.append(d->writeFor(items[i]));
+        if (sliceOver(i))
+            co_await YieldToLoop();
+    }
 
     if (!writes.isEmpty()) {
         const QuerySet qs = d->querySet();

@@ -4,6 +4,7 @@
 #include "orm/database/transaction.h"
 #include "orm/registry/registry.h"
 
+#include <QHash>
 #include <QRegularExpression>
 
 #include <chrono>
@@ -634,6 +635,89 @@ std::pair<int, Error> withoutSetPrefix(const Error &error)
                   error.sqlState(), error.position())};
 }
 
+bool isNullValue(const QVariant &value)
+{
+    return !value.isValid() || value.typeId() == QMetaType::Nullptr;
+}
+
+// What makes two writes compile to the same SQL when only their values differ: the kind, the
+// fields set, and a filter of exact / same leaves (an AND of them) with NULLs in the same
+// places. Empty for anything else. `params` gets the values in the order the compiler binds
+// them: the values set, then each leaf's value that is not NULL.
+QString shapeOf(const Write &write, std::optional<QVariantList> *params)
+{
+    QString shape = QString::number(int(write.kind));
+    QVariantList values;
+    values.reserve(write.values.size() + 4);
+    for (auto it = write.values.cbegin(); it != write.values.cend(); ++it) {
+        shape += QLatin1Char('\x1f') + it.key();
+        values.append(it.value());
+    }
+    shape += QLatin1Char('\x1e');
+    const auto leaf = [&](const Q &q) {
+        if (q.kind() != Q::Kind::Leaf ||
+            (q.lookup() != Q::Lookup::Exact && q.lookup() != Q::Lookup::Same))
+            return false;
+        const bool null = isNullValue(q.value());
+        shape += q.field() + QLatin1Char(char('0' + int(q.lookup()))) +
+                 QLatin1Char(null ? 'n' : 'v') + QLatin1Char('\x1f');
+        if (!null)
+            values.append(q.value());
+        return true;
+    };
+    if (write.where.kind() == Q::Kind::And) {
+        for (const Q &child : write.where.children())
+            if (!leaf(child))
+                return {};
+    } else if (!write.where.isEmpty() && !leaf(write.where)) {
+        return {};
+    }
+    *params = std::move(values);
+    return shape;
+}
+
+bool sameLeaf(const Q &a, const Q &b)
+{
+    return a.kind() == Q::Kind::Leaf && b.kind() == Q::Kind::Leaf && a.lookup() == b.lookup() &&
+           (a.lookup() == Q::Lookup::Exact || a.lookup() == Q::Lookup::Same) &&
+           isNullValue(a.value()) == isNullValue(b.value()) && a.field() == b.field();
+}
+
+// Whether `b` has `a`'s shape (see shapeOf), told without building either's shape; `params`
+// gets b's values when it has.
+bool sameShape(const Write &a, const Write &b, std::optional<QVariantList> *params)
+{
+    if (a.kind != b.kind || a.values.size() != b.values.size() || a.where.kind() != b.where.kind())
+        return false;
+    QVariantList values;
+    values.reserve(b.values.size() + 4);
+    for (auto x = a.values.cbegin(), y = b.values.cbegin(); y != b.values.cend(); ++x, ++y) {
+        if (x.key() != y.key())
+            return false;
+        values.append(y.value());
+    }
+    const auto leaf = [&values](const Q &x, const Q &y) {
+        if (!sameLeaf(x, y))
+            return false;
+        if (!isNullValue(y.value()))
+            values.append(y.value());
+        return true;
+    };
+    if (b.where.kind() == Q::Kind::And) {
+        const QList<Q> &xs = a.where.children();
+        const QList<Q> &ys = b.where.children();
+        if (xs.size() != ys.size())
+            return false;
+        for (qsizetype i = 0; i < ys.size(); ++i)
+            if (!leaf(xs[i], ys[i]))
+                return false;
+    } else if (!b.where.isEmpty() && !leaf(a.where, b.where)) {
+        return false;
+    }
+    *params = std::move(values);
+    return true;
+}
+
 } // namespace
 
 QCoro::Task<WriteResults> QuerySet::writeAll(QList<Write> writes) const
@@ -650,11 +734,39 @@ QCoro::Task<WriteResults> QuerySet::doWriteAll(QuerySet self, QList<Write> write
     const Dialect dialect = self.dialect();
 
     // Compiled first, in slices: every error of the caller's shows before anything is sent.
+    // Writes that differ only in their values share the first one's SQL: its parameters are
+    // taken in the compiler's binding order, which the first of each shape proves.
     QList<CompiledQuery> statements;
     statements.reserve(writes.size());
+    QHash<QString, std::optional<QString>> shapes; // shape -> its SQL; nullopt: compile each
     auto sliceStart = std::chrono::steady_clock::now();
+    const Write *previous = nullptr;
+    std::optional<QString> previousSql; // the previous write's SQL, when its shape is proven
     for (const Write &write : std::as_const(writes)) {
-        statements.append(self.compileWrite(dialect, write));
+        std::optional<QVariantList> params;
+        if (previous && previousSql && sameShape(*previous, write, &params)) {
+            // The common case (a paste into one column): no shape string, no lookup.
+            statements.append({*previousSql, std::move(*params)});
+            previous = &write;
+            continue;
+        }
+        previous = &write;
+        previousSql.reset();
+        const QString shape = shapeOf(write, &params);
+        auto known = shape.isEmpty() ? shapes.end() : shapes.find(shape);
+        if (known != shapes.end() && known->has_value()) {
+            previousSql = **known;
+            statements.append({**known, std::move(*params)});
+        } else {
+            CompiledQuery compiled = self.compileWrite(dialect, write);
+            if (!shape.isEmpty() && known == shapes.end()) {
+                const bool proven = params && *params == compiled.params;
+                shapes.insert(shape, proven ? std::optional<QString>(compiled.sql) : std::nullopt);
+                if (proven)
+                    previousSql = compiled.sql;
+            }
+            statements.append(std::move(compiled));
+        }
         if ((statements.size() & 63) == 0 &&
             std::chrono::steady_clock::now() - sliceStart > kSlice) {
             co_await YieldToLoop();

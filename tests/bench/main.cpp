@@ -88,6 +88,11 @@ const QList<Scenario> &scenarios()
          QStringLiteral("500 tenant schemas x 20 tables compared with a template; stall"),
          {Backend::Postgres},
          runDrift},
+        {QStringLiteral("edit"),
+         QStringLiteral("10,000 staged cell changes committed vs the same UPDATEs pipelined by "
+                        "hand; stall"),
+         {Backend::Postgres, Backend::Sqlite},
+         runEdit},
     };
     return table;
 }
