@@ -501,7 +501,7 @@ void ChangeJournal::stage(const StagedChange &change)
     write(text);
 }
 
-void ChangeJournal::stageAll(const QList<StagedChange> &changes)
+void ChangeJournal::stageAll(std::span<const StagedChange> changes)
 {
     QByteArray lines;
     lines.reserve(changes.size() * 96);

@@ -15,6 +15,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <span>
 
 namespace orm::editing {
 
@@ -67,7 +68,7 @@ public:
 
     const QString &path() const { return m_path; }
     void stage(const StagedChange &change);
-    void stageAll(const QList<StagedChange> &changes);
+    void stageAll(std::span<const StagedChange> changes);
     void undo();
     void drop(const QList<int> &ids);
     void replace(const StagedChange &change);

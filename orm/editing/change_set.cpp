@@ -385,14 +385,16 @@ struct ChangeSet::State {
     // Stages and journals; a journal is made with the first change.
     void stage(QList<StagedChange> staged)
     {
+        const qsizetype first = changes.size();
         for (StagedChange &change : staged) {
             change.id = nextId++;
-            append(change);
+            append(std::move(change));
         }
-        journalStaged(staged);
+        journalStaged(first);
     }
 
-    void journalStaged(const QList<StagedChange> &staged)
+    // Journals the changes from position `first` on.
+    void journalStaged(qsizetype first)
     {
         if (!options.journalDirectory.isEmpty()) {
             if (!journal) {
@@ -401,10 +403,11 @@ struct ChangeSet::State {
                                      identity.columns, QDateTime::currentDateTimeUtc()};
                 journal = ChangeJournal::create(options.journalDirectory, header);
             }
-            if (staged.size() == 1)
-                journal->stage(staged.first());
+            if (changes.size() - first == 1)
+                journal->stage(changes.last());
             else
-                journal->stageAll(staged);
+                journal->stageAll(
+                    std::span<const StagedChange>(changes.cbegin() + first, changes.cend()));
         }
     }
 
@@ -596,6 +599,9 @@ QList<int> ChangeSet::updateCells(const QList<CellEdit> &edits)
     QList<int> ids;
     ids.reserve(edits.size());
     const qsizetype first = d->changes.size();
+    d->changes.reserve(first + edits.size());
+    d->byRow.reserve(d->byRow.size() + edits.size());
+    d->positionOf.reserve(d->positionOf.size() + edits.size());
     for (qsizetype i = 0; i < edits.size(); ++i) {
         const CellEdit &edit = edits[i];
         StagedChange change;
@@ -609,7 +615,7 @@ QList<int> ChangeSet::updateCells(const QList<CellEdit> &edits)
         ids.append(change.id);
         d->append(std::move(change), texts[i]);
     }
-    d->journalStaged(d->changes.mid(first));
+    d->journalStaged(first);
     return ids;
 }
 
@@ -860,6 +866,8 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
     // freeze the window before its first statement is sent.
     co_await YieldToLoop(); // the caller (a click, say) gets its turn of the loop back first
     PlanBuilder builder;
+    builder.rowItem.reserve(d->changes.size());
+    builder.items.reserve(d->changes.size());
     auto sliceStart = std::chrono::steady_clock::now();
     const auto sliceOver = [&sliceStart](qsizetype i) {
         if ((i & 63) != 63 || std::chrono::steady_clock::now() - sliceStart < kSlice)
