@@ -10,6 +10,7 @@
 #include <QTime>
 #include <QUuid>
 
+#include <charconv>
 #include <cstdio>
 
 #include <sys/file.h>
@@ -178,11 +179,25 @@ StagedChange decodeChange(const QJsonObject &object)
 // The stage records by hand: a paste of 10,000 cells is journaled as it is staged, on the
 // thread that stages it, and QJsonDocument costs several times this. Read back with
 // QJsonDocument like every other record.
+void appendNumber(QByteArray &out, qint64 n)
+{
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+    out.append(digits, end - digits);
+}
+
 void appendString(QByteArray &out, const QString &text)
 {
     out += '"';
-    const QByteArray utf8 = text.toUtf8();
-    for (const char c : utf8) {
+    // ASCII goes straight in; anything else through one UTF-8 conversion.
+    bool ascii = true;
+    for (const QChar c : text)
+        if (c.unicode() >= 0x80) {
+            ascii = false;
+            break;
+        }
+    const QByteArray utf8 = ascii ? QByteArray() : text.toUtf8();
+    const auto escaped = [&out](char c) {
         switch (c) {
         case '"':
             out += "\\\"";
@@ -208,7 +223,13 @@ void appendString(QByteArray &out, const QString &text)
                 out += c;
             }
         }
-    }
+    };
+    if (ascii)
+        for (const QChar c : text)
+            escaped(char(c.unicode()));
+    else
+        for (const char c : utf8)
+            escaped(c);
     out += '"';
 }
 
@@ -229,7 +250,9 @@ void appendValue(QByteArray &out, const QVariant &value)
     case QMetaType::LongLong:
     case QMetaType::Short:
     case QMetaType::Long:
-        out += "{\"int\":\"" + QByteArray::number(value.toLongLong()) + "\"}";
+        out += "{\"int\":\"";
+        appendNumber(out, value.toLongLong());
+        out += "\"}";
         return;
     case QMetaType::UInt:
     case QMetaType::ULongLong:
@@ -248,8 +271,11 @@ void appendValue(QByteArray &out, const QVariant &value)
 void appendStage(QByteArray &out, const StagedChange &change)
 {
     out += "{\"op\":\"stage\",\"change\":{\"kind\":\"";
-    out += kindName(change.kind).toLatin1();
-    out += "\",\"id\":" + QByteArray::number(change.id);
+    out += change.kind == StagedChange::Kind::Update   ? "update"
+           : change.kind == StagedChange::Kind::Insert ? "insert"
+                                                       : "delete";
+    out += "\",\"id\":";
+    appendNumber(out, change.id);
     if (!change.key.isEmpty()) {
         out += ",\"key\":[";
         for (qsizetype i = 0; i < change.key.size(); ++i) {
@@ -259,8 +285,10 @@ void appendStage(QByteArray &out, const StagedChange &change)
         }
         out += ']';
     }
-    if (change.insertId)
-        out += ",\"insert\":" + QByteArray::number(change.insertId);
+    if (change.insertId) {
+        out += ",\"insert\":";
+        appendNumber(out, change.insertId);
+    }
     if (change.kind == StagedChange::Kind::Update) {
         out += ",\"column\":";
         appendString(out, change.column);

@@ -418,14 +418,19 @@ struct ChangeSet::State {
         journal.reset();
     }
 
-    StagedChange cellChange(const RowKey &key, const QString &column, const QVariant &seen,
-                            const QVariant &value, const QString &text) const
+    void requireCell(const RowKey &key, const QString &column, const QString &text) const
     {
         requireKey(key);
         writableField(column);
         if (deletes.contains(text))
             usage(QStringLiteral("%1 of %2 is staged for deletion: undo that first")
                       .arg(describeKey(key), modelName()));
+    }
+
+    StagedChange cellChange(const RowKey &key, const QString &column, const QVariant &seen,
+                            const QVariant &value, const QString &text) const
+    {
+        requireCell(key, column, text);
         StagedChange change;
         change.kind = Kind::Update;
         change.key = key;
@@ -594,7 +599,7 @@ QList<int> ChangeSet::updateCells(const QList<CellEdit> &edits)
     texts.reserve(edits.size());
     for (const CellEdit &edit : edits) {
         texts.append(keyText(edit.key));
-        d->cellChange(edit.key, edit.column, edit.seen, edit.value, texts.last());
+        d->requireCell(edit.key, edit.column, texts.last());
     }
     QList<int> ids;
     ids.reserve(edits.size());

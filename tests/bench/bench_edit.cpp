@@ -23,7 +23,7 @@ namespace strata::bench {
 namespace {
 
 constexpr qint64 kDefaultRows = 10'000;
-constexpr int kRounds = 3;
+constexpr int kRounds = 5;
 constexpr int kTimeoutMs = 10 * 60 * 1000;
 const QString kTable = QStringLiteral("bench_edit");
 
