@@ -6,6 +6,9 @@
 #include "editing_fixture.h"
 
 #include "orm/database/transaction.h"
+#include "unprivileged.h"
+
+#include <QFile>
 
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -477,9 +480,12 @@ void TestChangeSet::lockWaitOrBusyFailsWithoutWriting()
 
 void TestChangeSet::readOnlyDatabasesRefuse()
 {
+    // Root writes through file modes: the file's case runs as an unprivileged user.
+    STRATA_AS_UNPRIVILEGED_USER();
     QFETCH_GLOBAL(QString, backend);
     if (backend == QLatin1String("sqlite")) {
-        // A file opened read-only (mode=ro): staging and committing say why.
+        // A file opened read-only (mode=ro), and a file this user may not write: staging and
+        // committing say why, and nothing is sent.
         const QString path = sqlitePath(QStringLiteral("ro"));
         {
             orm::Database writer(QStringLiteral("sqlite:///%1?create=true").arg(path));
@@ -489,17 +495,25 @@ void TestChangeSet::readOnlyDatabasesRefuse()
                 "Only\" VALUES (1, 'a')")));
             await(writer.disconnect());
         }
-        orm::Registry registry(QStringLiteral("sqlite:///%1?mode=ro").arg(path));
-        await(registry.connect());
-        const orm::Model model = await(orm::reflection::loadModel(registry.database(), QString(),
-                                                                  QStringLiteral("Read Only")));
-        ChangeSet edits(&registry, QString(), QString(), model);
-        QVERIFY2(edits.readOnlyReason().contains(QStringLiteral("read-only file")),
-                 qPrintable(edits.readOnlyReason()));
-        QVERIFY_THROWS_EXCEPTION(
-            orm::Error,
-            edits.updateCell({1}, QStringLiteral("v"), QStringLiteral("a"), QStringLiteral("b")));
-        await(registry.disconnect());
+        const QString copy = sqlitePath(QStringLiteral("ro-mode"));
+        QVERIFY(QFile::copy(path, copy));
+        QVERIFY(QFile::setPermissions(copy, QFileDevice::ReadOwner | QFileDevice::ReadGroup |
+                                                QFileDevice::ReadOther));
+        for (const QString &url : {QStringLiteral("sqlite:///%1?mode=ro").arg(path),
+                                   QStringLiteral("sqlite:///%1").arg(copy)}) {
+            orm::Registry registry(url);
+            await(registry.connect());
+            const orm::Model model = await(orm::reflection::loadModel(
+                registry.database(), QString(), QStringLiteral("Read Only")));
+            ChangeSet edits(&registry, QString(), QString(), model);
+            QVERIFY2(edits.readOnlyReason().contains(QStringLiteral("is a read-only file")),
+                     qPrintable(url + QStringLiteral(": ") + edits.readOnlyReason()));
+            QVERIFY_THROWS_EXCEPTION(orm::Error,
+                                     edits.updateCell({1}, QStringLiteral("v"), QStringLiteral("a"),
+                                                      QStringLiteral("b")));
+            QCOMPARE(edits.pendingCount(), 0);
+            await(registry.disconnect());
+        }
         return;
     }
     const QString standby = qEnvironmentVariable("STRATA_TEST_PG_STANDBY_URL");
