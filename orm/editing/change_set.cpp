@@ -95,7 +95,8 @@ struct PlanBuilder {
     QHash<QString, qsizetype> rowItem;
     QHash<int, qsizetype> insertItem;
 
-    void add(const StagedChange &change, const RowIdentity &identity)
+    // `text` is keyText(change.key) for a stored row's change.
+    void add(const StagedChange &change, const QString &text, const RowIdentity &identity)
     {
         if (change.kind == Kind::Insert) {
             insertItem.insert(change.id, items.size());
@@ -116,7 +117,6 @@ struct PlanBuilder {
                 item.values.insert(change.column, change.value);
             return;
         }
-        const QString text = keyText(change.key);
         auto it = rowItem.find(text);
         if (it == rowItem.end()) {
             it = rowItem.insert(text, items.size());
@@ -206,6 +206,10 @@ struct ChangeSet::State {
     QHash<QString, QList<int>> byRow; // key text -> positions of the row's changes
     QHash<int, qsizetype> positionOf; // change id -> position
     QHash<QString, int> deletes;      // key text -> Delete changes of the row
+    QStringList texts;                // keyText of each change's key, parallel to `changes`
+    // The lookups a commit's conditions name, made once: "Film ID__exact", "Title__same".
+    QStringList keyLookups;
+    mutable QHash<QString, QString> sameLookups;
 
     QString effectiveSchema() const { return schema.isEmpty() ? model.schema : schema; }
 
@@ -247,10 +251,13 @@ struct ChangeSet::State {
     void index(const StagedChange &change, qsizetype position, QString text = {})
     {
         positionOf.insert(change.id, position);
-        if (change.touchesInsert() || change.kind == Kind::Insert)
+        if (change.touchesInsert() || change.kind == Kind::Insert) {
+            texts.append(QString());
             return;
+        }
         if (text.isNull())
             text = keyText(change.key);
+        texts.append(text);
         byRow[text].append(int(position));
         if (change.kind == Kind::Delete)
             ++deletes[text];
@@ -261,6 +268,7 @@ struct ChangeSet::State {
         byRow.clear();
         positionOf.clear();
         deletes.clear();
+        texts.clear();
         for (qsizetype i = 0; i < changes.size(); ++i)
             index(changes[i], i);
     }
@@ -274,6 +282,7 @@ struct ChangeSet::State {
     void removeLast()
     {
         const StagedChange change = changes.takeLast();
+        texts.removeLast();
         positionOf.remove(change.id);
         if (change.touchesInsert() || change.kind == Kind::Insert)
             return;
@@ -445,15 +454,15 @@ struct ChangeSet::State {
     {
         PlanBuilder builder;
         for (const StagedChange &change : changes)
-            builder.add(change, identity);
+            builder.add(change, texts[&change - changes.constData()], identity);
         return builder.finish();
     }
 
     Q keyCondition(const RowKey &key) const
     {
         Q where;
-        for (qsizetype i = 0; i < identity.columns.size(); ++i)
-            where = where & Q(identity.columns[i] + QStringLiteral("__exact"), key.value(i));
+        for (qsizetype i = 0; i < keyLookups.size(); ++i)
+            where = where & Q(keyLookups[i], key.value(i));
         return where;
     }
 
@@ -467,8 +476,12 @@ struct ChangeSet::State {
         }
         write.kind = item.kind == Kind::Update ? Write::Kind::Update : Write::Kind::Remove;
         write.where = keyCondition(item.key);
-        for (auto it = item.seen.cbegin(); it != item.seen.cend(); ++it)
-            write.where = write.where & Q(it.key() + QStringLiteral("__same"), it.value());
+        for (auto it = item.seen.cbegin(); it != item.seen.cend(); ++it) {
+            auto lookup = sameLookups.constFind(it.key());
+            if (lookup == sameLookups.cend())
+                lookup = sameLookups.insert(it.key(), it.key() + QStringLiteral("__same"));
+            write.where = write.where & Q(*lookup, it.value());
+        }
         if (item.kind == Kind::Update)
             write.values = item.values;
         return write;
@@ -534,6 +547,8 @@ ChangeSet::ChangeSet(Registry *registry, QString database, QString schema, Model
     d->model = std::move(model);
     d->options = std::move(options);
     d->identity = rowIdentityOf(d->model);
+    for (const QString &column : std::as_const(d->identity.columns))
+        d->keyLookups << column + QStringLiteral("__exact");
     Database *db = d->db(); // throws for an unknown name, listing the known ones
     d->connectionName = d->options.connectionName;
     if (d->connectionName.isEmpty())
@@ -595,11 +610,11 @@ QList<int> ChangeSet::updateCells(const QList<CellEdit> &edits)
 {
     d->requireStaging();
     // All checked before any is staged: a paste goes in whole or not at all.
-    QStringList texts;
-    texts.reserve(edits.size());
+    QStringList keyTexts;
+    keyTexts.reserve(edits.size());
     for (const CellEdit &edit : edits) {
-        texts.append(keyText(edit.key));
-        d->requireCell(edit.key, edit.column, texts.last());
+        keyTexts.append(keyText(edit.key));
+        d->requireCell(edit.key, edit.column, keyTexts.last());
     }
     QList<int> ids;
     ids.reserve(edits.size());
@@ -607,6 +622,7 @@ QList<int> ChangeSet::updateCells(const QList<CellEdit> &edits)
     d->changes.reserve(first + edits.size());
     d->byRow.reserve(d->byRow.size() + edits.size());
     d->positionOf.reserve(d->positionOf.size() + edits.size());
+    d->texts.reserve(first + edits.size());
     for (qsizetype i = 0; i < edits.size(); ++i) {
         const CellEdit &edit = edits[i];
         StagedChange change;
@@ -614,11 +630,11 @@ QList<int> ChangeSet::updateCells(const QList<CellEdit> &edits)
         change.key = edit.key;
         change.column = edit.column;
         // Indexed as they go: a cell pasted twice checks the value the server had.
-        change.seen = d->originalSeen(texts[i], edit.column).value_or(edit.seen);
+        change.seen = d->originalSeen(keyTexts[i], edit.column).value_or(edit.seen);
         change.value = edit.value;
         change.id = d->nextId++;
         ids.append(change.id);
-        d->append(std::move(change), texts[i]);
+        d->append(std::move(change), keyTexts[i]);
     }
     d->journalStaged(first);
     return ids;
@@ -881,7 +897,7 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
         return true;
     };
     for (qsizetype i = 0; i < d->changes.size(); ++i) {
-        builder.add(d->changes[i], d->identity);
+        builder.add(d->changes[i], d->texts[i], d->identity);
         if (sliceOver(i))
             co_await YieldToLoop();
     }
