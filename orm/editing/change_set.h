@@ -20,8 +20,8 @@
 // (RowBatch::rawValue: the server's text on PostgreSQL), so the check compares what the
 // server stores, to the microsecond.
 //
-// Use it on one thread; it must outlive the tasks of commit() it started (the task holds the
-// staged changes, so a set destroyed meanwhile is safe for the task, not for the caller).
+// Use it on one thread. A commit task holds the set's state, so the set may be destroyed while
+// one runs; while it runs, staging, undo, revert, drop and rebase throw Error(Usage).
 
 #include "orm/editing/change_journal.h"
 #include "orm/editing/row_identity.h"

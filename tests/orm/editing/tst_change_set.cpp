@@ -67,6 +67,7 @@ private slots:
     void readOnlyDatabasesRefuse();
     void badInputIsRefusedClearly();
     void checksValuesAsTheServerStoresThem();
+    void generatedColumnsAreTheServers();
 };
 
 void TestChangeSet::rowIdentity()
@@ -605,6 +606,41 @@ void TestChangeSet::checksValuesAsTheServerStoresThem()
     const auto result = await(edits.commit());
     COMPARE_STATUS(result, Status::Committed);
     QCOMPARE(result.rowsChanged, 1);
+}
+
+void TestChangeSet::generatedColumnsAreTheServers()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    const QString name = QStringLiteral("With \"Generated\"");
+    t->run(QStringLiteral("CREATE TABLE %1 (id integer PRIMARY KEY, qty integer NOT NULL, "
+                          "\"Double qty\" integer GENERATED ALWAYS AS (qty * 2) STORED)")
+               .arg(orm::qualifiedName(t->a, name)));
+    t->run(QStringLiteral("INSERT INTO %1 (id, qty) VALUES (1, 5)")
+               .arg(orm::qualifiedName(t->a, name)));
+    const orm::Model model = t->model(t->a, name);
+    QVERIFY(model.field(QStringLiteral("Double qty"))->generated);
+    ChangeSet edits(t->registry.get(), QString(), t->a, model);
+    try {
+        edits.updateCell({1}, QStringLiteral("Double qty"), 10, 11);
+        QFAIL("a generated column was staged");
+    } catch (const orm::Error &error) {
+        QCOMPARE(error.message(), name + QStringLiteral(".Double qty is a generated column: the "
+                                                        "server computes it"));
+    }
+    // A duplicate leaves the generated column to the server (its key is the user's to give).
+    const int copy = edits.duplicateRow({{QStringLiteral("id"), 1},
+                                         {QStringLiteral("qty"), 5},
+                                         {QStringLiteral("Double qty"), 10}});
+    QVERIFY(!edits.insertValues(copy).contains(QStringLiteral("Double qty")));
+    edits.updateInsertedCell(copy, QStringLiteral("id"), 2);
+    edits.updateInsertedCell(copy, QStringLiteral("qty"), 7);
+    const auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    const orm::Result rows =
+        await(t->db()->execute(QStringLiteral("SELECT \"Double qty\" FROM %1 WHERE id = 2")
+                                   .arg(orm::qualifiedName(t->a, name))));
+    QCOMPARE(rows.value(0, 0).toInt(), 14);
 }
 
 QTEST_GUILESS_MAIN(TestChangeSet)
