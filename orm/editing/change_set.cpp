@@ -394,6 +394,7 @@ struct ChangeSet::State {
     // Stages and journals; a journal is made with the first change.
     void stage(QList<StagedChange> staged)
     {
+        ensureJournal();
         const qsizetype first = changes.size();
         for (StagedChange &change : staged) {
             change.id = nextId++;
@@ -403,15 +404,20 @@ struct ChangeSet::State {
     }
 
     // Journals the changes from position `first` on.
+    // Made before the first change is staged: a journal that cannot be made refuses the change
+    // rather than leave it unjournaled.
+    void ensureJournal()
+    {
+        if (options.journalDirectory.isEmpty() || journal)
+            return;
+        JournalHeader header{connectionName, effectiveSchema(), model.table,
+                             modelName(),    identity.columns,  QDateTime::currentDateTimeUtc()};
+        journal = ChangeJournal::create(options.journalDirectory, header);
+    }
+
     void journalStaged(qsizetype first)
     {
-        if (!options.journalDirectory.isEmpty()) {
-            if (!journal) {
-                JournalHeader header{connectionName,   effectiveSchema(),
-                                     model.table,      modelName(),
-                                     identity.columns, QDateTime::currentDateTimeUtc()};
-                journal = ChangeJournal::create(options.journalDirectory, header);
-            }
+        if (journal) {
             if (changes.size() - first == 1)
                 journal->stage(changes.last());
             else
@@ -616,6 +622,7 @@ QList<int> ChangeSet::updateCells(const QList<CellEdit> &edits)
         keyTexts.append(keyText(edit.key));
         d->requireCell(edit.key, edit.column, keyTexts.last());
     }
+    d->ensureJournal();
     QList<int> ids;
     ids.reserve(edits.size());
     const qsizetype first = d->changes.size();

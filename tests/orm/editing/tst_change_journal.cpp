@@ -83,6 +83,22 @@ void TestChangeJournal::journalIsWrittenAsChangesAreStaged()
     edits.undo();
     edits.undo();
     QVERIFY(!QFile::exists(path));
+
+    // A journal that cannot be made refuses the change, naming the directory.
+    QFile blocker(QDir(dir.path()).filePath(QStringLiteral("a file")));
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    const QString nowhere = blocker.fileName() + QStringLiteral("/journals");
+    ChangeSet unjournaled(t->registry.get(), QString(), t->a, t->model(t->a),
+                          {nowhere, QStringLiteral("pagila")});
+    try {
+        unjournaled.updateCell({1}, kTitle, QStringLiteral("Alpha"), QStringLiteral("A"));
+        QFAIL("a change was staged without its journal");
+    } catch (const orm::Error &error) {
+        QCOMPARE(error.kind(), orm::Error::Kind::Configuration);
+        QVERIFY2(error.message().contains(nowhere), qPrintable(error.message()));
+    }
+    QCOMPARE(unjournaled.pendingCount(), 0);
 }
 
 void TestChangeJournal::leftBehindJournalsAreOfferedAndLoaded()
