@@ -865,6 +865,7 @@ struct YieldToLoop {
 };
 
 constexpr auto kSlice = std::chrono::milliseconds(4);
+constexpr qsizetype kChunk = 1024; // writes sent at a time while the next ones are built
 
 // Ends `committing` however the task ends.
 struct CommittingScope {
@@ -909,15 +910,8 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
             co_await YieldToLoop();
     }
     const QList<PlanItem> items = builder.finish();
-    QList<Write> writes;
-    writes.reserve(items.size());
-    for (qsizetype i = 0; i < items.size(); ++i) {
-        writes.append(d->writeFor(items[i]));
-        if (sliceOver(i))
-            co_await YieldToLoop();
-    }
 
-    if (!writes.isEmpty()) {
+    if (!items.isEmpty()) {
         const QuerySet qs = d->querySet();
         Database *const db = qs.database();
         const bool postgres = db->url().backend() == DatabaseUrl::Backend::Postgres;
@@ -934,7 +928,37 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
                     QStringLiteral("SELECT pg_catalog.set_config('lock_timeout', $1, true)"),
                     timeout);
             }
-            written = co_await qs.inTransaction(transaction).writeAll(writes);
+            // In chunks, each sent while the next is built: the server (SQLite's worker thread)
+            // writes while this thread prepares, instead of one waiting for the other.
+            const QuerySet inTransaction = qs.inTransaction(transaction);
+            written.affected.reserve(items.size());
+            QList<Write> next;
+            const qsizetype firstEnd = qMin(kChunk, items.size());
+            for (qsizetype i = 0; i < firstEnd; ++i) {
+                next.append(d->writeFor(items[i]));
+                if (sliceOver(i))
+                    co_await YieldToLoop();
+            }
+            qsizetype start = 0;
+            while (start < items.size()) {
+                const qsizetype end = start + next.size();
+                QCoro::Task<WriteResults> sending = inTransaction.writeAll(std::move(next));
+                next = QList<Write>();
+                const qsizetype nextEnd = qMin(end + kChunk, items.size());
+                for (qsizetype i = end; i < nextEnd; ++i) {
+                    next.append(d->writeFor(items[i]));
+                    if (sliceOver(i))
+                        co_await YieldToLoop();
+                }
+                WriteResults part = co_await sending;
+                written.affected += part.affected;
+                if (!part.ok()) {
+                    written.failedIndex = part.failedIndex < 0 ? -1 : int(start + part.failedIndex);
+                    written.error = part.error;
+                    break;
+                }
+                start = end;
+            }
         } catch (const Error &error) {
             failure = error;
         }
@@ -1033,7 +1057,7 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
             result.error = d->errorFor(*failure, nullptr);
             co_return result;
         }
-        result.statements = int(writes.size());
+        result.statements = int(items.size());
         for (qint64 n : std::as_const(written.affected))
             result.rowsChanged += qMax<qint64>(n, 0);
     }
