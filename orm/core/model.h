@@ -45,6 +45,7 @@ struct Index {
     QStringList columns;
     bool unique = false;
     bool primary = false;
+    bool partial = false; // WHERE ...: unique over some rows only, so no row identity
 };
 
 // A model's metadata: what the explorer browses and what query sets compile against.

@@ -33,6 +33,7 @@ constexpr LookupName kLookups[] = {
     {Q::Lookup::In, "in"},
     {Q::Lookup::IsNull, "isnull"},
     {Q::Lookup::Range, "range"},
+    {Q::Lookup::Same, "same"},
 };
 
 QString describe(const QVariant &value)

@@ -17,6 +17,7 @@ namespace orm {
 //   Q("id__in", QVariantList{1, 2, 3})      an empty list matches nothing
 //   Q("deleted_at__isnull", true)           IS NULL / IS NOT NULL
 //   Q("age__range", QVariantList{18, 65})   BETWEEN 18 AND 65
+//   Q("name__same", seen)                   IS NOT DISTINCT FROM (SQLite: IS): NULL matches NULL
 //   Q("age__gte", 18) & ~(Q("name__startswith", "x") | Q("id", 7))
 //
 // The lookup is the part after the last "__" when it names one; otherwise the whole string is
@@ -39,6 +40,10 @@ public:
         In,
         IsNull,
         Range,
+        // The column holds the value, NULL matching NULL (PostgreSQL's IS NOT DISTINCT FROM,
+        // SQLite's IS): an edit's optimistic check. PostgreSQL types without a usable equality
+        // (json, xml, the geometric ones) compare as text.
+        Same,
     };
     enum class Kind { Empty, Leaf, And, Or, Not };
 

@@ -1,7 +1,14 @@
 #include "orm/query/queryset.h"
 
+#include "orm/core/thread_context.h"
 #include "orm/database/transaction.h"
 #include "orm/registry/registry.h"
+
+#include <QHash>
+#include <QRegularExpression>
+
+#include <chrono>
+#include <coroutine>
 
 namespace orm {
 
@@ -350,6 +357,19 @@ CompiledQuery QuerySet::compileDelete(Dialect dialect) const
     return sql::remove(dialect, spec());
 }
 
+CompiledQuery QuerySet::compileWrite(Dialect dialect, const Write &write) const
+{
+    switch (write.kind) {
+    case Write::Kind::Create:
+        return sql::insert(dialect, spec(), write.values, false);
+    case Write::Kind::Update:
+        return filter(write.where).compileUpdate(dialect, write.values);
+    case Write::Kind::Remove:
+        return filter(write.where).compileDelete(dialect);
+    }
+    return {};
+}
+
 // --- QuerySet: running --------------------------------------------------------------------------
 
 QCoro::Task<Result> QuerySet::run(CompiledQuery query, QString operation, CancelToken cancel) const
@@ -589,6 +609,218 @@ QCoro::Task<qint64> QuerySet::doRemove(QuerySet self)
     CancelToken none;
     const Result result = co_await self.run(std::move(query), operation, none);
     co_return result.rowsAffected;
+}
+
+namespace {
+
+// Resumes the coroutine from its thread's event loop: what a long loop on the calling thread
+// does every few milliseconds, so that a window stays responsive.
+struct YieldToLoop {
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> handle) const { resumeOn(threadContext(), handle); }
+    void await_resume() const noexcept {}
+};
+
+constexpr auto kSlice = std::chrono::milliseconds(4);
+
+// The driver names a failing set "parameter set N of M: ..." (Connection::executeBatch).
+std::pair<int, Error> withoutSetPrefix(const Error &error)
+{
+    static const QRegularExpression prefix(QStringLiteral("^parameter set (\\d+) of \\d+: "));
+    const QRegularExpressionMatch match = prefix.match(error.message());
+    if (!match.hasMatch())
+        return {-1, error};
+    return {match.captured(1).toInt(),
+            Error(error.kind(), error.message().mid(match.capturedLength()), error.database(),
+                  error.sqlState(), error.position())};
+}
+
+bool isNullValue(const QVariant &value)
+{
+    return !value.isValid() || value.typeId() == QMetaType::Nullptr;
+}
+
+// What makes two writes compile to the same SQL when only their values differ: the kind, the
+// fields set, and a filter of exact / same leaves (an AND of them) with NULLs in the same
+// places. Empty for anything else. `params` gets the values in the order the compiler binds
+// them: the values set, then each leaf's value that is not NULL.
+QString shapeOf(const Write &write, std::optional<QVariantList> *params)
+{
+    QString shape = QString::number(int(write.kind));
+    QVariantList values;
+    values.reserve(write.values.size() + 4);
+    for (auto it = write.values.cbegin(); it != write.values.cend(); ++it) {
+        shape += QLatin1Char('\x1f') + it.key();
+        values.append(it.value());
+    }
+    shape += QLatin1Char('\x1e');
+    const auto leaf = [&](const Q &q) {
+        if (q.kind() != Q::Kind::Leaf ||
+            (q.lookup() != Q::Lookup::Exact && q.lookup() != Q::Lookup::Same))
+            return false;
+        const bool null = isNullValue(q.value());
+        shape += q.field() + QLatin1Char(char('0' + int(q.lookup()))) +
+                 QLatin1Char(null ? 'n' : 'v') + QLatin1Char('\x1f');
+        if (!null)
+            values.append(q.value());
+        return true;
+    };
+    if (write.where.kind() == Q::Kind::And) {
+        for (const Q &child : write.where.children())
+            if (!leaf(child))
+                return {};
+    } else if (!write.where.isEmpty() && !leaf(write.where)) {
+        return {};
+    }
+    *params = std::move(values);
+    return shape;
+}
+
+bool sameLeaf(const Q &a, const Q &b)
+{
+    return a.kind() == Q::Kind::Leaf && b.kind() == Q::Kind::Leaf && a.lookup() == b.lookup() &&
+           (a.lookup() == Q::Lookup::Exact || a.lookup() == Q::Lookup::Same) &&
+           isNullValue(a.value()) == isNullValue(b.value()) && a.field() == b.field();
+}
+
+// Whether `b` has `a`'s shape (see shapeOf), told without building either's shape; `params`
+// gets b's values when it has.
+bool sameShape(const Write &a, const Write &b, std::optional<QVariantList> *params)
+{
+    if (a.kind != b.kind || a.values.size() != b.values.size() || a.where.kind() != b.where.kind())
+        return false;
+    QVariantList values;
+    values.reserve(b.values.size() + 4);
+    for (auto x = a.values.cbegin(), y = b.values.cbegin(); y != b.values.cend(); ++x, ++y) {
+        if (x.key() != y.key())
+            return false;
+        values.append(y.value());
+    }
+    const auto leaf = [&values](const Q &x, const Q &y) {
+        if (!sameLeaf(x, y))
+            return false;
+        if (!isNullValue(y.value()))
+            values.append(y.value());
+        return true;
+    };
+    if (b.where.kind() == Q::Kind::And) {
+        const QList<Q> &xs = a.where.children();
+        const QList<Q> &ys = b.where.children();
+        if (xs.size() != ys.size())
+            return false;
+        for (qsizetype i = 0; i < ys.size(); ++i)
+            if (!leaf(xs[i], ys[i]))
+                return false;
+    } else if (!b.where.isEmpty() && !leaf(a.where, b.where)) {
+        return false;
+    }
+    *params = std::move(values);
+    return true;
+}
+
+} // namespace
+
+QCoro::Task<WriteResults> QuerySet::writeAll(QList<Write> writes) const
+{
+    return doWriteAll(*this, std::move(writes));
+}
+
+QCoro::Task<WriteResults> QuerySet::doWriteAll(QuerySet self, QList<Write> writes)
+{
+    WriteResults results;
+    results.affected.fill(-1, writes.size());
+    if (writes.isEmpty())
+        co_return results;
+    const Dialect dialect = self.dialect();
+
+    // Compiled first, in slices: every error of the caller's shows before anything is sent.
+    // Writes that differ only in their values share the first one's SQL: its parameters are
+    // taken in the compiler's binding order, which the first of each shape proves.
+    QList<CompiledQuery> statements;
+    statements.reserve(writes.size());
+    QHash<QString, std::optional<QString>> shapes; // shape -> its SQL; nullopt: compile each
+    auto sliceStart = std::chrono::steady_clock::now();
+    const Write *previous = nullptr;
+    std::optional<QString> previousSql; // the previous write's SQL, when its shape is proven
+    for (const Write &write : std::as_const(writes)) {
+        std::optional<QVariantList> params;
+        if (previous && previousSql && sameShape(*previous, write, &params)) {
+            // The common case (a paste into one column): no shape string, no lookup.
+            statements.append({*previousSql, std::move(*params)});
+            previous = &write;
+            continue;
+        }
+        previous = &write;
+        previousSql.reset();
+        const QString shape = shapeOf(write, &params);
+        auto known = shape.isEmpty() ? shapes.end() : shapes.find(shape);
+        if (known != shapes.end() && known->has_value()) {
+            previousSql = **known;
+            statements.append({**known, std::move(*params)});
+        } else {
+            CompiledQuery compiled = self.compileWrite(dialect, write);
+            if (!shape.isEmpty() && known == shapes.end()) {
+                const bool proven = params && *params == compiled.params;
+                shapes.insert(shape, proven ? std::optional<QString>(compiled.sql) : std::nullopt);
+                if (proven)
+                    previousSql = compiled.sql;
+            }
+            statements.append(std::move(compiled));
+        }
+        if ((statements.size() & 63) == 0 &&
+            std::chrono::steady_clock::now() - sliceStart > kSlice) {
+            co_await YieldToLoop();
+            sliceStart = std::chrono::steady_clock::now();
+        }
+    }
+    writes.clear();
+
+    const std::shared_ptr<detail::TransactionState> transaction = self.m_transaction;
+    ConnectionLease lease;
+    drivers::Connection *connection = nullptr;
+    std::exception_ptr failure;
+    try {
+        if (transaction) {
+            connection = transaction->connection(QStringLiteral("writeAll"));
+        } else {
+            lease = co_await self.database()->acquire(QStringLiteral("writeAll"));
+            connection = lease.get();
+        }
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure)
+        std::rethrow_exception(failure);
+
+    qsizetype start = 0;
+    while (start < statements.size()) {
+        qsizetype end = start + 1;
+        while (end < statements.size() && statements[end].sql == statements[start].sql)
+            ++end;
+        QList<QVariantList> paramSets;
+        paramSets.reserve(end - start);
+        for (qsizetype i = start; i < end; ++i)
+            paramSets.append(std::move(statements[i].params));
+        std::optional<Error> error;
+        QList<qint64> counts;
+        try {
+            counts = co_await connection->executeBatch(statements[start].sql, std::move(paramSets));
+        } catch (const Error &e) {
+            error = e;
+        }
+        if (error) {
+            if (transaction)
+                transaction->failed = true;
+            const auto [index, stripped] = withoutSetPrefix(*error);
+            results.failedIndex = index < 0 ? -1 : int(start + index);
+            results.error = stripped;
+            co_return results;
+        }
+        for (qsizetype i = 0; i < counts.size() && start + i < end; ++i)
+            results.affected[start + i] = counts[i];
+        start = end;
+    }
+    co_return results;
 }
 
 } // namespace orm

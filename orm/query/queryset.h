@@ -89,6 +89,26 @@ private:
     Columns m_columns;
 };
 
+// One write of QuerySet::writeAll: an insert of `values` (fields not named are left to the
+// server: defaults, identity, generated), or an update (`values` set) or delete of the rows
+// `where` matches, on top of the query set's own filter.
+struct Write {
+    enum class Kind { Create, Update, Remove };
+    Kind kind = Kind::Update;
+    Q where;
+    QVariantMap values;
+};
+
+// What writeAll did: rows changed per write, in order (-1 for writes that did not run), and the
+// first failure: the index of the write whose statement failed (-1 when the failure was not one
+// write's, a lost connection say) and its error, the driver's "parameter set" prefix removed.
+struct WriteResults {
+    QList<qint64> affected;
+    int failedIndex = -1;
+    std::optional<Error> error;
+    bool ok() const { return !error; }
+};
+
 // A lazy, immutable, chainable query on one model, as in Edgy and Django: every builder call
 // returns a new QuerySet, and nothing runs until a terminal operation (a QCoro::Task) is awaited.
 //
@@ -174,6 +194,8 @@ public:
     CompiledQuery compileInsert(Dialect dialect, const QVariantMap &values) const;
     CompiledQuery compileUpdate(Dialect dialect, const QVariantMap &values) const;
     CompiledQuery compileDelete(Dialect dialect) const;
+    // The statement writeAll() sends for `write` (an insert without RETURNING).
+    CompiledQuery compileWrite(Dialect dialect, const Write &write) const;
 
     // --- terminal operations -------------------------------------------------------------------
     QCoro::Task<Result> all(CancelToken cancel = {}) const;
@@ -197,6 +219,13 @@ public:
     QCoro::Task<qint64> update(QVariantMap values) const;
     // Deletes the matching rows; returns how many.
     QCoro::Task<qint64> remove() const;
+    // Runs the writes in order without waiting for each reply: consecutive writes that compile
+    // to the same SQL go as one executeBatch (pipelined on PostgreSQL). Stops at the first
+    // failing statement; database errors are returned, not thrown (Error(Usage) and
+    // Error(UnknownField) from compiling are thrown, before anything is sent). Use it in a
+    // transaction (inTransaction) for all or nothing: outside one each run of same-SQL writes
+    // is its own. Compiling hands the event loop back every few milliseconds.
+    QCoro::Task<WriteResults> writeAll(QList<Write> writes) const;
 
 private:
     enum class SchemaChoice { Model, Tenant, Explicit };
@@ -220,6 +249,7 @@ private:
     static QCoro::Task<qint64> doBulkCreate(QuerySet self, QList<QVariantMap> rows);
     static QCoro::Task<qint64> doUpdate(QuerySet self, QVariantMap values);
     static QCoro::Task<qint64> doRemove(QuerySet self);
+    static QCoro::Task<WriteResults> doWriteAll(QuerySet self, QList<Write> writes);
 
     QPointer<Registry> m_registry;
     QPointer<Database> m_database; // chosen with usingDatabase() (m_hasDatabase)

@@ -182,7 +182,7 @@ private:
         case Q::Kind::Empty:
             return false;
         case Q::Kind::Leaf: {
-            if (q.lookup() == Q::Lookup::IsNull)
+            if (q.lookup() == Q::Lookup::IsNull || q.lookup() == Q::Lookup::Same)
                 return false;
             if (q.lookup() == Q::Lookup::Exact || q.lookup() == Q::Lookup::IExact)
                 if (isNullValue(q.value()))
@@ -231,6 +231,19 @@ private:
             type.endsWith(QLatin1String("array"), Qt::CaseInsensitive))
             return false; // text[] and the like
         return type.isEmpty() || text.match(type).hasMatch();
+    }
+
+    // PostgreSQL types whose values cannot be compared with = (json, xml, point...) or whose =
+    // is not identity (box and circle compare areas); arrays of them too.
+    static bool lacksEquality(const Field &f)
+    {
+        static const QRegularExpression types(
+            QStringLiteral("^(json|xml|point|lseg|line|box|path|polygon|circle)\\b"),
+            QRegularExpression::CaseInsensitiveOption);
+        QString type = f.sqlType.trimmed();
+        if (type.startsWith(QLatin1Char('_')))
+            type = type.mid(1); // the catalog's name of an array type
+        return types.match(type).hasMatch();
     }
 
     QString patternValue(const Q &q) const
@@ -305,6 +318,15 @@ private:
                 holders << bind(item);
             return col + QStringLiteral(" IN (") + join(holders, ", ") + QLatin1Char(')');
         }
+        case Q::Lookup::Same:
+            if (isNullValue(value))
+                return col + QStringLiteral(" IS NULL");
+            if (!pg)
+                return col + QStringLiteral(" IS ") + bind(value);
+            if (lacksEquality(f))
+                return col + QStringLiteral("::text IS NOT DISTINCT FROM ") + bind(value) +
+                       QStringLiteral("::text");
+            return col + QStringLiteral(" IS NOT DISTINCT FROM ") + bind(value);
         case Q::Lookup::IsNull:
             return col +
                    (value.toBool() ? QStringLiteral(" IS NULL") : QStringLiteral(" IS NOT NULL"));

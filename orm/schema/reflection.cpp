@@ -204,7 +204,7 @@ QCoro::Task<Model> pgLoadModel(Connection *connection, QString schema, QString t
     const QString indexSql = QStringLiteral(
         "SELECT ic.relname, i.indisunique, i.indisprimary, "
         "CASE WHEN i.indkey[k.n] = 0 THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.n + 1, true) "
-        "ELSE a.attname END "
+        "ELSE a.attname END, i.indpred IS NOT NULL "
         "FROM pg_catalog.pg_index i "
         "JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
         "CROSS JOIN LATERAL generate_series(0, i.indnkeyatts - 1) AS k(n) "
@@ -216,7 +216,8 @@ QCoro::Task<Model> pgLoadModel(Connection *connection, QString schema, QString t
     for (int row = 0; row < indexes.rowCount(); ++row) {
         const QString name = indexes.text(row, 0);
         if (model.indexes.isEmpty() || model.indexes.last().name != name)
-            model.indexes << Index{name, {}, flag(indexes, row, 1), flag(indexes, row, 2)};
+            model.indexes << Index{
+                name, {}, flag(indexes, row, 1), flag(indexes, row, 2), flag(indexes, row, 4)};
         model.indexes.last().columns << indexes.text(row, 3);
     }
     for (const Index &index : std::as_const(model.indexes))
@@ -355,7 +356,7 @@ QCoro::Task<Model> sqliteLoadModel(Connection *connection, QString schema, QStri
 
     // Key columns of every index in one query (index_info's rows joined to index_list's).
     const QString indexSql =
-        QStringLiteral("SELECT il.name, il.\"unique\", il.origin, ii.cid, ii.name "
+        QStringLiteral("SELECT il.name, il.\"unique\", il.origin, ii.cid, ii.name, il.partial "
                        "FROM pragma_index_list(?1, ?2) AS il, pragma_index_info(il.name, ?2) AS ii "
                        "ORDER BY il.name, ii.seqno");
     const Result indexes = co_await connection->execute(indexSql, params);
@@ -365,7 +366,7 @@ QCoro::Task<Model> sqliteLoadModel(Connection *connection, QString schema, QStri
         if (model.indexes.isEmpty() || model.indexes.last().name != name) {
             const bool primary = indexes.text(row, 2) == QLatin1String("pk");
             primaryIndex = primaryIndex || primary;
-            model.indexes << Index{name, {}, flag(indexes, row, 1), primary};
+            model.indexes << Index{name, {}, flag(indexes, row, 1), primary, flag(indexes, row, 5)};
         }
         const int cid = number(indexes, row, 3);
         model.indexes.last().columns << (cid == -2   ? QStringLiteral("(expression)")

@@ -98,6 +98,11 @@ const QList<Scenario> &scenarios()
                         "queries per minute"),
          {Backend::Postgres, Backend::Sqlite},
          runDdlRefresh},
+        {QStringLiteral("edit"),
+         QStringLiteral("10,000 staged cell changes committed vs the same UPDATEs pipelined by "
+                        "hand; stall"),
+         {Backend::Postgres, Backend::Sqlite},
+         runEdit},
     };
     return table;
 }

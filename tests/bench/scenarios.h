@@ -41,6 +41,9 @@ void runGrid(const Context &context, Backend backend);
 void runFanOut(const Context &context, Backend backend);
 // 500 tenant schemas x 20 tables compared with a template: time, and the awaiting thread's stall.
 void runDrift(const Context &context, Backend backend);
+// 10,000 staged cell changes committed through a ChangeSet vs the same UPDATEs pipelined by
+// hand; the stall while staging and committing.
+void runEdit(const Context &context, Backend backend);
 // main() of such a child: STRATA_BENCH_GRID_CHILD is set in its environment.
 int gridChildMain(int argc, char **argv);
 // The window switching its open table between two of 500 tenant schemas that differ.

@@ -91,6 +91,8 @@ private slots:
     void badArguments();
     void lookupParsing();
     void textFormIsCastForLike();
+    void sameComparesTypesWithoutEqualityAsText();
+    void compileWriteIsWhatWriteAllSends();
 };
 
 // Types shown as their text form (enums, arrays, inet, interval) are LogicalType::Text too, but
@@ -146,6 +148,12 @@ void TestSqlCompiler::lookups_data()
     add("exact", Q("name", "ann"), "\"name\" = $1", "\"name\" = ?1");
     add("exact null", Q("nickname", QVariant()), "\"nickname\" IS NULL", "\"nickname\" IS NULL");
     add("explicit exact", Q("name__exact", "ann"), "\"name\" = $1", "\"name\" = ?1");
+    add("same", Q("name__same", "ann"), "\"name\" IS NOT DISTINCT FROM $1", "\"name\" IS ?1");
+    add("same null", Q("nickname__same", QVariant()), "\"nickname\" IS NULL",
+        "\"nickname\" IS NULL");
+    // Never NULL itself, so its complement needs no COALESCE.
+    add("not same", ~Q("nickname__same", "x"), "NOT (\"nickname\" IS NOT DISTINCT FROM $1)",
+        "NOT (\"nickname\" IS ?1)");
     add("iexact", Q("name__iexact", "Ann"), "\"name\" ILIKE $1 ESCAPE '\\'",
         "\"name\" = ?1 COLLATE NOCASE");
     add("contains", Q("name__contains", "nn"), "\"name\" LIKE $1 ESCAPE '\\'", "\"name\" GLOB ?1");
@@ -660,6 +668,51 @@ void TestSqlCompiler::lookupParsing()
     QCOMPARE(plain.lookup(), Q::Lookup::Exact);
     QCOMPARE((Q("name__icontains", "an") & ~(Q("id", 3) | Q("age__isnull", true))).toString(),
              QStringLiteral("name__icontains=\"an\" AND NOT (id=3 OR age__isnull=true)"));
+}
+
+void TestSqlCompiler::sameComparesTypesWithoutEqualityAsText()
+{
+    orm::Model m;
+    m.table = QStringLiteral("doc");
+    for (const char *type : {"json", "jsonb", "json[]", "xml", "point", "box", "integer"}) {
+        orm::Field f;
+        f.name = QString::fromLatin1(type);
+        f.sqlType = QString::fromLatin1(type);
+        m.fields << f;
+    }
+    const QuerySet docs(static_cast<orm::Database *>(nullptr), m);
+    const auto where = [&](const char *field) {
+        const QString sql =
+            docs.filter(Q(QString::fromLatin1(field) + QStringLiteral("__same"), "v"))
+                .compileSelect(Dialect::Postgres)
+                .sql;
+        return sql.mid(sql.indexOf(QStringLiteral(" WHERE ")) + 7);
+    };
+    for (const char *asText : {"json", "json[]", "xml", "point", "box"})
+        QCOMPARE(where(asText), QStringLiteral("\"%1\"::text IS NOT DISTINCT FROM $1::text")
+                                    .arg(QString::fromLatin1(asText)));
+    QCOMPARE(where("jsonb"), QStringLiteral("\"jsonb\" IS NOT DISTINCT FROM $1"));
+    QCOMPARE(where("integer"), QStringLiteral("\"integer\" IS NOT DISTINCT FROM $1"));
+}
+
+void TestSqlCompiler::compileWriteIsWhatWriteAllSends()
+{
+    const QuerySet qs = people().usingSchema(QStringLiteral("Ten \"a\""));
+    orm::Write create{orm::Write::Kind::Create, {}, {{QStringLiteral("name"), "ann"}}};
+    const CompiledQuery insert = qs.compileWrite(Dialect::Postgres, create);
+    QCOMPARE(insert.sql,
+             QStringLiteral("INSERT INTO \"Ten \"\"a\"\"\".\"person\" (\"name\") VALUES ($1)"));
+    orm::Write update{orm::Write::Kind::Update,
+                      Q("id__exact", 7) & Q("nickname__same", QVariant()),
+                      {{QStringLiteral("nickname"), "x"}}};
+    const CompiledQuery set = qs.compileWrite(Dialect::Sqlite, update);
+    QCOMPARE(set.sql, QStringLiteral("UPDATE \"Ten \"\"a\"\"\".\"person\" SET \"nickname\" = ?1 "
+                                     "WHERE \"id\" = ?2 AND \"nickname\" IS NULL"));
+    QCOMPARE(set.params, (QVariantList{"x", 7}));
+    orm::Write remove{orm::Write::Kind::Remove, Q("id__exact", 7) & Q("name__same", "ann"), {}};
+    QCOMPARE(qs.compileWrite(Dialect::Postgres, remove).sql,
+             QStringLiteral("DELETE FROM \"Ten \"\"a\"\"\".\"person\" WHERE \"id\" = $1 AND "
+                            "\"name\" IS NOT DISTINCT FROM $2"));
 }
 
 QTEST_GUILESS_MAIN(TestSqlCompiler)

@@ -1,0 +1,1110 @@
+#include "orm/editing/change_set.h"
+
+#include "orm/core/error.h"
+#include "orm/core/thread_context.h"
+#include "orm/database/transaction.h"
+#include "orm/registry/registry.h"
+
+#include <QFileInfo>
+#include <QHash>
+#include <QPointer>
+
+#include <chrono>
+#include <coroutine>
+
+namespace orm::editing {
+
+namespace {
+
+using Kind = StagedChange::Kind;
+
+[[noreturn]] void usage(const QString &message)
+{
+    throw Error(Error::Kind::Usage, message);
+}
+
+bool isNull(const QVariant &value)
+{
+    return !value.isValid() || value.isNull();
+}
+
+// A key as a hash key: the values' text, so that 7 and "7" (a raw PostgreSQL cell) are one row.
+QString keyText(const RowKey &key)
+{
+    QString text;
+    for (const QVariant &value : key) {
+        if (isNull(value))
+            text += QStringLiteral("\x01N");
+        else if (value.typeId() == QMetaType::QByteArray)
+            text += QStringLiteral("\x01X") + QString::fromLatin1(value.toByteArray().toHex());
+        else
+            text += value.toString();
+        text += QChar(0x1f);
+    }
+    return text;
+}
+
+QString shown(const QVariant &value)
+{
+    if (isNull(value))
+        return QStringLiteral("NULL");
+    if (value.typeId() == QMetaType::QByteArray)
+        return QStringLiteral("<%1 bytes>").arg(value.toByteArray().size());
+    switch (value.typeId()) {
+    case QMetaType::Int:
+    case QMetaType::LongLong:
+    case QMetaType::UInt:
+    case QMetaType::ULongLong:
+    case QMetaType::Double:
+    case QMetaType::Bool:
+        return value.toString();
+    default:
+        break;
+    }
+    QString text = value.toString();
+    if (text.size() > 60)
+        text = text.left(57) + QStringLiteral("...");
+    return QLatin1Char('\'') + text + QLatin1Char('\'');
+}
+
+// Whether two values are the same to a person reading them (a raw text cell against the value
+// a caller kept, say).
+bool sameValue(const QVariant &a, const QVariant &b)
+{
+    if (isNull(a) || isNull(b))
+        return isNull(a) && isNull(b);
+    if (a.typeId() == QMetaType::QByteArray || b.typeId() == QMetaType::QByteArray)
+        return a.toByteArray() == b.toByteArray();
+    return a.toString() == b.toString();
+}
+
+// Every change of one stored row, or of one staged insert, folded into one statement.
+struct PlanItem {
+    Kind kind = Kind::Update;
+    RowKey key;
+    int insertId = 0;
+    QVariantMap values; // Update: column -> new value; Insert: the row's values
+    QVariantMap seen;   // Update, Delete: column -> the value the user saw (the check)
+    QList<int> changeIds;
+    bool dropped = false; // an insert deleted again before the commit
+};
+
+// Every change folded, in order, into the statements of the commit.
+struct PlanBuilder {
+    QList<PlanItem> items;
+    QHash<QString, qsizetype> rowItem;
+    QHash<int, qsizetype> insertItem;
+
+    // `text` is keyText(change.key) for a stored row's change.
+    void add(const StagedChange &change, const QString &text, const RowIdentity &identity)
+    {
+        if (change.kind == Kind::Insert) {
+            insertItem.insert(change.id, items.size());
+            PlanItem item;
+            item.kind = Kind::Insert;
+            item.insertId = change.id;
+            item.values = change.values;
+            item.changeIds << change.id;
+            items.append(std::move(item));
+            return;
+        }
+        if (change.touchesInsert()) {
+            PlanItem &item = items[insertItem.value(change.insertId)];
+            item.changeIds << change.id;
+            if (change.kind == Kind::Delete)
+                item.dropped = true;
+            else
+                item.values.insert(change.column, change.value);
+            return;
+        }
+        auto it = rowItem.find(text);
+        if (it == rowItem.end()) {
+            it = rowItem.insert(text, items.size());
+            PlanItem item;
+            item.kind = change.kind;
+            item.key = change.key;
+            items.append(std::move(item));
+        }
+        PlanItem &item = items[*it];
+        item.changeIds << change.id;
+        if (change.kind == Kind::Update) {
+            item.values.insert(change.column, change.value);
+            if (!item.seen.contains(change.column))
+                item.seen.insert(change.column, change.seen);
+        } else {
+            item.kind = Kind::Delete;
+            item.values.clear();
+            for (auto v = change.values.cbegin(); v != change.values.cend(); ++v)
+                if (!item.seen.contains(v.key()) && !identity.columns.contains(v.key()))
+                    item.seen.insert(v.key(), v.value());
+        }
+    }
+
+    QList<PlanItem> finish()
+    {
+        items.removeIf([](const PlanItem &item) { return item.dropped; });
+        return std::move(items);
+    }
+};
+
+CommitError::Kind classify(const Error &error)
+{
+    const QString state = error.sqlState();
+    if (state == QLatin1String("23505") || state == QLatin1String("SQLITE_CONSTRAINT_UNIQUE") ||
+        state == QLatin1String("SQLITE_CONSTRAINT_PRIMARYKEY"))
+        return CommitError::Kind::UniqueViolation;
+    if (state == QLatin1String("23503") || state == QLatin1String("SQLITE_CONSTRAINT_FOREIGNKEY"))
+        return CommitError::Kind::ForeignKeyViolation;
+    if (state == QLatin1String("23514") || state == QLatin1String("SQLITE_CONSTRAINT_CHECK"))
+        return CommitError::Kind::CheckViolation;
+    if (state == QLatin1String("23502") || state == QLatin1String("SQLITE_CONSTRAINT_NOTNULL"))
+        return CommitError::Kind::NotNullViolation;
+    if (state.startsWith(QLatin1String("22")) || state == QLatin1String("42804") ||
+        state == QLatin1String("SQLITE_MISMATCH") ||
+        state == QLatin1String("SQLITE_CONSTRAINT_DATATYPE"))
+        return CommitError::Kind::TypeError;
+    if (state == QLatin1String("55P03"))
+        return CommitError::Kind::LockTimeout;
+    if (state.startsWith(QLatin1String("SQLITE_BUSY")))
+        return CommitError::Kind::Busy;
+    if (state == QLatin1String("25006") || state.startsWith(QLatin1String("SQLITE_READONLY")))
+        return CommitError::Kind::ReadOnly;
+    return CommitError::Kind::Other;
+}
+
+QString explain(CommitError::Kind kind)
+{
+    switch (kind) {
+    case CommitError::Kind::LockTimeout:
+        return QStringLiteral("another session holds a lock on the row; ");
+    case CommitError::Kind::ReadOnly:
+        return QStringLiteral("the database takes no changes; ");
+    default:
+        return {};
+    }
+}
+
+} // namespace
+
+// --- the state the commit task shares ------------------------------------------------------------
+
+struct ChangeSet::State {
+    QPointer<Registry> registry;
+    QString database;
+    QString schema; // as given; empty: the model's
+    Model model;
+    Options options;
+    RowIdentity identity;
+    QString connectionName;
+
+    QList<StagedChange> changes;
+    int nextId = 1;
+    bool committing = false;
+    std::unique_ptr<ChangeJournal> journal;
+
+    // Indexes over `changes`, rebuilt when a change leaves other than from the end.
+    QHash<QString, QList<int>> byRow; // key text -> positions of the row's changes
+    QHash<int, qsizetype> positionOf; // change id -> position
+    QHash<QString, int> deletes;      // key text -> Delete changes of the row
+    QStringList texts;                // keyText of each change's key, parallel to `changes`
+    // The lookups a commit's conditions name, made once: "Film ID__exact", "Title__same".
+    QStringList keyLookups;
+    mutable QHash<QString, QString> sameLookups;
+
+    QString effectiveSchema() const { return schema.isEmpty() ? model.schema : schema; }
+
+    QuerySet querySet() const
+    {
+        return QuerySet(registry.data(), model).using_(database, effectiveSchema());
+    }
+
+    Database *db() const
+    {
+        if (!registry)
+            usage(QStringLiteral("the change set's registry was deleted"));
+        return database.isEmpty() ? registry->database() : registry->database(database);
+    }
+
+    QString modelName() const { return model.name.isEmpty() ? model.table : model.name; }
+
+    QString describeKey(const RowKey &key) const
+    {
+        QStringList parts;
+        for (qsizetype i = 0; i < identity.columns.size() && i < key.size(); ++i)
+            parts << identity.columns[i] + QLatin1Char('=') + shown(key[i]);
+        return QStringLiteral("row ") + parts.join(QStringLiteral(", "));
+    }
+
+    QString describeInsert(int insertId) const
+    {
+        int n = 0;
+        for (const StagedChange &change : changes)
+            if (change.kind == Kind::Insert) {
+                ++n;
+                if (change.id == insertId)
+                    break;
+            }
+        return QStringLiteral("new row %1").arg(n);
+    }
+
+    // `text` is keyText(change.key), when the caller has it already.
+    void index(const StagedChange &change, qsizetype position, QString text = {})
+    {
+        positionOf.insert(change.id, position);
+        if (change.touchesInsert() || change.kind == Kind::Insert) {
+            texts.append(QString());
+            return;
+        }
+        if (text.isNull())
+            text = keyText(change.key);
+        texts.append(text);
+        byRow[text].append(int(position));
+        if (change.kind == Kind::Delete)
+            ++deletes[text];
+    }
+
+    void reindex()
+    {
+        byRow.clear();
+        positionOf.clear();
+        deletes.clear();
+        texts.clear();
+        for (qsizetype i = 0; i < changes.size(); ++i)
+            index(changes[i], i);
+    }
+
+    void append(StagedChange change, const QString &text = {})
+    {
+        changes.append(std::move(change));
+        index(changes.last(), changes.size() - 1, text);
+    }
+
+    void removeLast()
+    {
+        const StagedChange change = changes.takeLast();
+        texts.removeLast();
+        positionOf.remove(change.id);
+        if (change.touchesInsert() || change.kind == Kind::Insert)
+            return;
+        const QString text = keyText(change.key);
+        QList<int> &positions = byRow[text];
+        positions.removeLast();
+        if (positions.isEmpty())
+            byRow.remove(text);
+        if (change.kind == Kind::Delete && --deletes[text] == 0)
+            deletes.remove(text);
+    }
+
+    const StagedChange *insertChange(int insertId) const
+    {
+        const auto it = positionOf.constFind(insertId);
+        if (it == positionOf.cend() || changes[*it].kind != Kind::Insert)
+            return nullptr;
+        return &changes[*it];
+    }
+
+    bool insertDeleted(int insertId) const
+    {
+        for (const StagedChange &change : changes)
+            if (change.kind == Kind::Delete && change.insertId == insertId)
+                return true;
+        return false;
+    }
+
+    // The value the server had, as the row's first staged change of `column` saw it.
+    std::optional<QVariant> originalSeen(const QString &text, const QString &column) const
+    {
+        const auto it = byRow.constFind(text);
+        if (it == byRow.cend())
+            return std::nullopt;
+        for (int position : *it) {
+            const StagedChange &change = changes[position];
+            if (change.kind == Kind::Update && change.column == column)
+                return change.seen;
+        }
+        return std::nullopt;
+    }
+
+    QString readOnlyReason() const
+    {
+        if (!identity.isEditable())
+            return identity.readOnlyReason;
+        if (!registry)
+            return QStringLiteral("the change set's registry was deleted");
+        Database *database = nullptr;
+        try {
+            database = db();
+        } catch (const Error &error) {
+            return error.message();
+        }
+        if (database && database->isReadOnly())
+            return database->url().backend() == DatabaseUrl::Backend::Sqlite
+                       ? QStringLiteral("%1 is a read-only file: it takes no changes")
+                             .arg(connectionName)
+                       : QStringLiteral("%1 takes no changes (a read-only server: a standby, or "
+                                        "default_transaction_read_only)")
+                             .arg(connectionName);
+        return {};
+    }
+
+    void requireStaging() const
+    {
+        if (committing)
+            usage(QStringLiteral("%1: a commit is under way; stage changes after it")
+                      .arg(modelName()));
+        const QString reason = readOnlyReason();
+        if (!reason.isEmpty())
+            usage(QStringLiteral("%1 cannot be edited: %2").arg(modelName(), reason));
+    }
+
+    const Field &writableField(const QString &column) const
+    {
+        const Field *field = model.field(column);
+        if (!field)
+            throw Error(Error::Kind::UnknownField,
+                        QStringLiteral("%1 has no column \"%2\"").arg(modelName(), column));
+        if (field->generated)
+            usage(QStringLiteral("%1.%2 is a generated column: the server computes it")
+                      .arg(modelName(), column));
+        return *field;
+    }
+
+    void requireKey(const RowKey &key) const
+    {
+        if (key.size() != identity.columns.size())
+            usage(QStringLiteral("%1: a row key needs %2 value(s) (%3), got %4")
+                      .arg(modelName())
+                      .arg(identity.columns.size())
+                      .arg(identity.columns.join(QStringLiteral(", ")))
+                      .arg(key.size()));
+        for (qsizetype i = 0; i < key.size(); ++i)
+            if (isNull(key[i]))
+                usage(QStringLiteral("%1: the key column %2 cannot be NULL")
+                          .arg(modelName(), identity.columns[i]));
+    }
+
+    void requireLiveInsert(int insertId) const
+    {
+        if (!insertChange(insertId) || insertDeleted(insertId))
+            usage(QStringLiteral("%1: no row staged for insertion has id %2")
+                      .arg(modelName())
+                      .arg(insertId));
+    }
+
+    // Stages and journals; a journal is made with the first change.
+    void stage(QList<StagedChange> staged)
+    {
+        ensureJournal();
+        const qsizetype first = changes.size();
+        for (StagedChange &change : staged) {
+            change.id = nextId++;
+            append(std::move(change));
+        }
+        journalStaged(first);
+    }
+
+    // Journals the changes from position `first` on.
+    // Made before the first change is staged: a journal that cannot be made refuses the change
+    // rather than leave it unjournaled.
+    void ensureJournal()
+    {
+        if (options.journalDirectory.isEmpty() || journal)
+            return;
+        JournalHeader header{connectionName, effectiveSchema(), model.table,
+                             modelName(),    identity.columns,  QDateTime::currentDateTimeUtc()};
+        journal = ChangeJournal::create(options.journalDirectory, header);
+    }
+
+    void journalStaged(qsizetype first)
+    {
+        if (journal) {
+            if (changes.size() - first == 1)
+                journal->stage(changes.last());
+            else
+                journal->stageAll(
+                    std::span<const StagedChange>(changes.cbegin() + first, changes.cend()));
+        }
+    }
+
+    void forgetJournal()
+    {
+        if (journal)
+            journal->remove();
+        journal.reset();
+    }
+
+    void requireCell(const RowKey &key, const QString &column, const QString &text) const
+    {
+        requireKey(key);
+        writableField(column);
+        if (deletes.contains(text))
+            usage(QStringLiteral("%1 of %2 is staged for deletion: undo that first")
+                      .arg(describeKey(key), modelName()));
+    }
+
+    StagedChange cellChange(const RowKey &key, const QString &column, const QVariant &seen,
+                            const QVariant &value, const QString &text) const
+    {
+        requireCell(key, column, text);
+        StagedChange change;
+        change.kind = Kind::Update;
+        change.key = key;
+        change.column = column;
+        // A cell changed again still checks the value the server had.
+        change.seen = originalSeen(text, column).value_or(seen);
+        change.value = value;
+        return change;
+    }
+
+    QList<PlanItem> plan() const
+    {
+        PlanBuilder builder;
+        for (const StagedChange &change : changes)
+            builder.add(change, texts[&change - changes.constData()], identity);
+        return builder.finish();
+    }
+
+    Q keyCondition(const RowKey &key) const
+    {
+        Q where;
+        for (qsizetype i = 0; i < keyLookups.size(); ++i)
+            where = where & Q(keyLookups[i], key.value(i));
+        return where;
+    }
+
+    Write writeFor(const PlanItem &item) const
+    {
+        Write write;
+        if (item.kind == Kind::Insert) {
+            write.kind = Write::Kind::Create;
+            write.values = item.values;
+            return write;
+        }
+        write.kind = item.kind == Kind::Update ? Write::Kind::Update : Write::Kind::Remove;
+        write.where = keyCondition(item.key);
+        for (auto it = item.seen.cbegin(); it != item.seen.cend(); ++it) {
+            auto lookup = sameLookups.constFind(it.key());
+            if (lookup == sameLookups.cend())
+                lookup = sameLookups.insert(it.key(), it.key() + QStringLiteral("__same"));
+            write.where = write.where & Q(*lookup, it.value());
+        }
+        if (item.kind == Kind::Update)
+            write.values = item.values;
+        return write;
+    }
+
+    CommitError errorFor(const Error &error, const PlanItem *item) const
+    {
+        CommitError out;
+        out.kind = classify(error);
+        out.sqlState = error.sqlState();
+        QString where;
+        if (item) {
+            out.key = item->key;
+            out.insertId = item->insertId;
+            out.changeIds = item->changeIds;
+            where = item->kind == Kind::Insert ? describeInsert(item->insertId)
+                                               : describeKey(item->key);
+            where += QStringLiteral(": ");
+        }
+        out.message = where + explain(out.kind) + error.message();
+        return out;
+    }
+};
+
+// --- ChangeSet ---------------------------------------------------------------------------------
+
+QString CommitResult::summary() const
+{
+    switch (status) {
+    case Status::Committed:
+        return statements == 1 ? QStringLiteral("1 statement committed")
+                               : QStringLiteral("%1 statements committed").arg(statements);
+    case Status::Nothing:
+        return QStringLiteral("nothing to commit");
+    case Status::Refused:
+        return reason;
+    case Status::Conflicts:
+        return conflicts.size() == 1
+                   ? conflicts.first().message + QStringLiteral("; nothing was written")
+                   : QStringLiteral("%1 rows changed since they were read; nothing was written")
+                         .arg(conflicts.size());
+    case Status::Failed:
+        return (error ? error->message : QStringLiteral("the commit failed")) +
+               QStringLiteral("; nothing was written");
+    }
+    return {};
+}
+
+ChangeSet::ChangeSet(Registry *registry, QString database, QString schema, Model model)
+    : ChangeSet(registry, std::move(database), std::move(schema), std::move(model), Options())
+{
+}
+
+ChangeSet::ChangeSet(Registry *registry, QString database, QString schema, Model model,
+                     Options options)
+    : d(std::make_shared<State>())
+{
+    if (!registry)
+        throw Error(Error::Kind::Configuration, QStringLiteral("a change set needs a registry"));
+    d->registry = registry;
+    d->database = std::move(database);
+    d->schema = std::move(schema);
+    d->model = std::move(model);
+    d->options = std::move(options);
+    d->identity = rowIdentityOf(d->model);
+    for (const QString &column : std::as_const(d->identity.columns))
+        d->keyLookups << column + QStringLiteral("__exact");
+    Database *db = d->db(); // throws for an unknown name, listing the known ones
+    d->connectionName = d->options.connectionName;
+    if (d->connectionName.isEmpty())
+        d->connectionName = !d->database.isEmpty() ? d->database
+                            : db->url().backend() == DatabaseUrl::Backend::Sqlite
+                                ? QFileInfo(db->url().path()).fileName()
+                                : db->url().databaseName();
+}
+
+ChangeSet::~ChangeSet() = default;
+
+const Model &ChangeSet::model() const
+{
+    return d->model;
+}
+const QString &ChangeSet::database() const
+{
+    return d->database;
+}
+QString ChangeSet::schema() const
+{
+    return d->effectiveSchema();
+}
+const RowIdentity &ChangeSet::identity() const
+{
+    return d->identity;
+}
+QString ChangeSet::readOnlyReason() const
+{
+    return d->readOnlyReason();
+}
+int ChangeSet::pendingCount() const
+{
+    return int(d->changes.size());
+}
+const QList<StagedChange> &ChangeSet::changes() const
+{
+    return d->changes;
+}
+bool ChangeSet::isCommitting() const
+{
+    return d->committing;
+}
+
+QString ChangeSet::journalPath() const
+{
+    return d->journal ? d->journal->path() : QString();
+}
+
+int ChangeSet::updateCell(const RowKey &key, const QString &column, const QVariant &seen,
+                          const QVariant &value)
+{
+    d->requireStaging();
+    d->stage({d->cellChange(key, column, seen, value, keyText(key))});
+    return d->changes.last().id;
+}
+
+QList<int> ChangeSet::updateCells(const QList<CellEdit> &edits)
+{
+    d->requireStaging();
+    // All checked before any is staged: a paste goes in whole or not at all.
+    QStringList keyTexts;
+    keyTexts.reserve(edits.size());
+    for (const CellEdit &edit : edits) {
+        keyTexts.append(keyText(edit.key));
+        d->requireCell(edit.key, edit.column, keyTexts.last());
+    }
+    d->ensureJournal();
+    QList<int> ids;
+    ids.reserve(edits.size());
+    const qsizetype first = d->changes.size();
+    d->changes.reserve(first + edits.size());
+    d->byRow.reserve(d->byRow.size() + edits.size());
+    d->positionOf.reserve(d->positionOf.size() + edits.size());
+    d->texts.reserve(first + edits.size());
+    for (qsizetype i = 0; i < edits.size(); ++i) {
+        const CellEdit &edit = edits[i];
+        StagedChange change;
+        change.kind = Kind::Update;
+        change.key = edit.key;
+        change.column = edit.column;
+        // Indexed as they go: a cell pasted twice checks the value the server had.
+        change.seen = d->originalSeen(keyTexts[i], edit.column).value_or(edit.seen);
+        change.value = edit.value;
+        change.id = d->nextId++;
+        ids.append(change.id);
+        d->append(std::move(change), keyTexts[i]);
+    }
+    d->journalStaged(first);
+    return ids;
+}
+
+int ChangeSet::insertRow(const QVariantMap &values)
+{
+    d->requireStaging();
+    for (auto it = values.cbegin(); it != values.cend(); ++it)
+        d->writableField(it.key());
+    StagedChange change;
+    change.kind = Kind::Insert;
+    change.values = values;
+    d->stage({change});
+    return d->changes.last().id;
+}
+
+int ChangeSet::duplicateRow(const QVariantMap &row)
+{
+    QVariantMap values;
+    for (auto it = row.cbegin(); it != row.cend(); ++it) {
+        const Field *field = d->model.field(it.key());
+        if (!field)
+            throw Error(Error::Kind::UnknownField,
+                        QStringLiteral("%1 has no column \"%2\"").arg(d->modelName(), it.key()));
+        if (field->identity || field->generated)
+            continue; // the server numbers or computes the copy's own
+        values.insert(it.key(), it.value());
+    }
+    return insertRow(values);
+}
+
+int ChangeSet::updateInsertedCell(int insertId, const QString &column, const QVariant &value)
+{
+    d->requireStaging();
+    d->requireLiveInsert(insertId);
+    d->writableField(column);
+    StagedChange change;
+    change.kind = Kind::Update;
+    change.insertId = insertId;
+    change.column = column;
+    change.value = value;
+    d->stage({change});
+    return d->changes.last().id;
+}
+
+int ChangeSet::deleteRow(const RowKey &key, const QVariantMap &seen)
+{
+    d->requireStaging();
+    d->requireKey(key);
+    const QString text = keyText(key);
+    if (d->deletes.contains(text))
+        usage(QStringLiteral("%1 of %2 is already staged for deletion")
+                  .arg(d->describeKey(key), d->modelName()));
+    StagedChange change;
+    change.kind = Kind::Delete;
+    change.key = key;
+    for (auto it = seen.cbegin(); it != seen.cend(); ++it) {
+        if (!d->model.field(it.key()))
+            throw Error(Error::Kind::UnknownField,
+                        QStringLiteral("%1 has no column \"%2\"").arg(d->modelName(), it.key()));
+        // A cell changed before: the server still has the value first seen.
+        change.values.insert(it.key(), d->originalSeen(text, it.key()).value_or(it.value()));
+    }
+    d->stage({change});
+    return d->changes.last().id;
+}
+
+int ChangeSet::deleteInsertedRow(int insertId)
+{
+    d->requireStaging();
+    d->requireLiveInsert(insertId);
+    StagedChange change;
+    change.kind = Kind::Delete;
+    change.insertId = insertId;
+    d->stage({change});
+    return d->changes.last().id;
+}
+
+std::optional<QVariant> ChangeSet::pendingValue(const RowKey &key, const QString &column) const
+{
+    const auto it = d->byRow.constFind(keyText(key));
+    if (it == d->byRow.cend())
+        return std::nullopt;
+    for (auto p = it->crbegin(); p != it->crend(); ++p) {
+        const StagedChange &change = d->changes[*p];
+        if (change.kind == Kind::Update && change.column == column)
+            return change.value;
+    }
+    return std::nullopt;
+}
+
+bool ChangeSet::isDeleted(const RowKey &key) const
+{
+    return d->deletes.contains(keyText(key));
+}
+
+QList<int> ChangeSet::pendingInserts() const
+{
+    QList<int> ids;
+    for (const StagedChange &change : d->changes)
+        if (change.kind == Kind::Insert && !d->insertDeleted(change.id))
+            ids << change.id;
+    return ids;
+}
+
+QVariantMap ChangeSet::insertValues(int insertId) const
+{
+    const StagedChange *insert = d->insertChange(insertId);
+    if (!insert)
+        return {};
+    QVariantMap values = insert->values;
+    for (const StagedChange &change : d->changes)
+        if (change.kind == Kind::Update && change.insertId == insertId)
+            values.insert(change.column, change.value);
+    return values;
+}
+
+bool ChangeSet::undo()
+{
+    if (d->committing)
+        usage(QStringLiteral("%1: a commit is under way").arg(d->modelName()));
+    if (d->changes.isEmpty())
+        return false;
+    // Last in, first out: the cells typed into an insert go before the insert does.
+    d->removeLast();
+    if (d->changes.isEmpty())
+        d->forgetJournal();
+    else if (d->journal)
+        d->journal->undo();
+    return true;
+}
+
+void ChangeSet::revert()
+{
+    if (d->committing)
+        usage(QStringLiteral("%1: a commit is under way").arg(d->modelName()));
+    d->changes.clear();
+    d->reindex();
+    d->forgetJournal();
+}
+
+void ChangeSet::drop(const RowKey &key)
+{
+    if (d->committing)
+        usage(QStringLiteral("%1: a commit is under way").arg(d->modelName()));
+    const QString text = keyText(key);
+    QList<int> ids;
+    for (const StagedChange &change : std::as_const(d->changes))
+        if (!change.touchesInsert() && change.kind != Kind::Insert && keyText(change.key) == text)
+            ids << change.id;
+    if (ids.isEmpty())
+        return;
+    d->changes.removeIf([&ids](const StagedChange &c) { return ids.contains(c.id); });
+    d->reindex();
+    if (d->changes.isEmpty())
+        d->forgetJournal();
+    else if (d->journal)
+        d->journal->drop(ids);
+}
+
+void ChangeSet::rebase(const Conflict &conflict)
+{
+    if (d->committing)
+        usage(QStringLiteral("%1: a commit is under way").arg(d->modelName()));
+    if (conflict.deleted)
+        usage(QStringLiteral("%1 of %2 was deleted: its changes cannot be re-applied, drop them")
+                  .arg(d->describeKey(conflict.key), d->modelName()));
+    const QString text = keyText(conflict.key);
+    for (StagedChange &change : d->changes) {
+        if (change.touchesInsert() || change.kind == Kind::Insert || keyText(change.key) != text)
+            continue;
+        if (change.kind == Kind::Update)
+            change.seen = conflict.current.value(change.column);
+        else
+            for (auto it = change.values.begin(); it != change.values.end(); ++it)
+                it.value() = conflict.current.value(it.key());
+        if (d->journal)
+            d->journal->replace(change);
+    }
+}
+
+QList<PlannedStatement> ChangeSet::review() const
+{
+    const QuerySet qs = d->querySet();
+    const Dialect dialect = qs.dialect();
+    QList<PlannedStatement> statements;
+    for (const PlanItem &item : d->plan()) {
+        const CompiledQuery query = qs.compileWrite(dialect, d->writeFor(item));
+        statements.append(
+            {item.kind, query.sql, query.params, item.key, item.insertId, item.changeIds});
+    }
+    return statements;
+}
+
+QCoro::Task<CommitResult> ChangeSet::commit()
+{
+    if (d->committing)
+        usage(QStringLiteral("%1: a commit is already under way").arg(d->modelName()));
+    return doCommit(d);
+}
+
+namespace {
+
+QCoro::Task<> rollbackQuietly(Transaction &transaction)
+{
+    if (!transaction.isActive())
+        co_return;
+    try {
+        co_await transaction.rollback();
+    } catch (const std::exception &error) {
+        qWarning("strata: rollback after a failed commit failed: %s", error.what());
+    }
+}
+
+// Resumes the coroutine from its thread's event loop.
+struct YieldToLoop {
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> handle) const { resumeOn(threadContext(), handle); }
+    void await_resume() const noexcept {}
+};
+
+constexpr auto kSlice = std::chrono::milliseconds(4);
+constexpr qsizetype kChunk = 1024; // writes sent at a time while the next ones are built
+
+// Ends `committing` however the task ends.
+struct CommittingScope {
+    explicit CommittingScope(bool &flag)
+        : m_flag(flag)
+    {
+        m_flag = true;
+    }
+    ~CommittingScope() { m_flag = false; }
+    bool &m_flag;
+};
+
+} // namespace
+
+QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
+{
+    CommitResult result;
+    if (d->changes.isEmpty())
+        co_return result;
+    result.reason = d->readOnlyReason();
+    if (!result.reason.isEmpty()) {
+        result.status = CommitResult::Status::Refused;
+        co_return result;
+    }
+    const CommittingScope scope(d->committing);
+    // Planned in slices that give the event loop back: a commit of 10,000 changes must not
+    // freeze the window before its first statement is sent.
+    co_await YieldToLoop(); // the caller (a click, say) gets its turn of the loop back first
+    PlanBuilder builder;
+    builder.rowItem.reserve(d->changes.size());
+    builder.items.reserve(d->changes.size());
+    auto sliceStart = std::chrono::steady_clock::now();
+    const auto sliceOver = [&sliceStart](qsizetype i) {
+        if ((i & 63) != 63 || std::chrono::steady_clock::now() - sliceStart < kSlice)
+            return false;
+        sliceStart = std::chrono::steady_clock::now();
+        return true;
+    };
+    for (qsizetype i = 0; i < d->changes.size(); ++i) {
+        builder.add(d->changes[i], d->texts[i], d->identity);
+        if (sliceOver(i))
+            co_await YieldToLoop();
+    }
+    const QList<PlanItem> items = builder.finish();
+
+    if (!items.isEmpty()) {
+        const QuerySet qs = d->querySet();
+        Database *const db = qs.database();
+        const bool postgres = db->url().backend() == DatabaseUrl::Backend::Postgres;
+        Transaction transaction;
+        WriteResults written;
+        std::optional<Error> failure;
+        try {
+            transaction = co_await Transaction::begin(db);
+            if (postgres) {
+                // A row another session holds locked fails the commit after this long, rather
+                // than hanging it (transaction-local: nothing stays on the pooled connection).
+                const QVariantList timeout{QStringLiteral("%1ms").arg(d->options.lockTimeoutMs)};
+                co_await transaction.execute(
+                    QStringLiteral("SELECT pg_catalog.set_config('lock_timeout', $1, true)"),
+                    timeout);
+            }
+            // In chunks, each sent while the next is built: the server (SQLite's worker thread)
+            // writes while this thread prepares, instead of one waiting for the other.
+            const QuerySet inTransaction = qs.inTransaction(transaction);
+            written.affected.reserve(items.size());
+            QList<Write> next;
+            const qsizetype firstEnd = qMin(kChunk, items.size());
+            for (qsizetype i = 0; i < firstEnd; ++i) {
+                next.append(d->writeFor(items[i]));
+                if (sliceOver(i))
+                    co_await YieldToLoop();
+            }
+            qsizetype start = 0;
+            while (start < items.size()) {
+                const qsizetype end = start + next.size();
+                QCoro::Task<WriteResults> sending = inTransaction.writeAll(std::move(next));
+                next = QList<Write>();
+                const qsizetype nextEnd = qMin(end + kChunk, items.size());
+                for (qsizetype i = end; i < nextEnd; ++i) {
+                    next.append(d->writeFor(items[i]));
+                    if (sliceOver(i))
+                        co_await YieldToLoop();
+                }
+                WriteResults part = co_await sending;
+                written.affected += part.affected;
+                if (!part.ok()) {
+                    written.failedIndex = part.failedIndex < 0 ? -1 : int(start + part.failedIndex);
+                    written.error = part.error;
+                    break;
+                }
+                start = end;
+            }
+        } catch (const Error &error) {
+            failure = error;
+        }
+        if (failure || !written.ok()) {
+            co_await rollbackQuietly(transaction);
+            const PlanItem *item = written.failedIndex >= 0 ? &items[written.failedIndex] : nullptr;
+            result.status = CommitResult::Status::Failed;
+            result.error = d->errorFor(failure ? *failure : *written.error, item);
+            co_return result;
+        }
+
+        QList<qsizetype> conflicting;
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            const qint64 affected = written.affected.value(i);
+            if (items[i].kind != Kind::Insert && affected == 0) {
+                conflicting << i;
+            } else if (affected > 1 || (items[i].kind == Kind::Insert && affected == 0)) {
+                co_await rollbackQuietly(transaction);
+                result.status = CommitResult::Status::Failed;
+                CommitError error;
+                error.kind = CommitError::Kind::TooManyRows;
+                error.key = items[i].key;
+                error.insertId = items[i].insertId;
+                error.changeIds = items[i].changeIds;
+                error.message =
+                    affected > 1
+                        ? QStringLiteral("%1 matched %2 rows of %3: its key (%4) is not unique "
+                                         "there")
+                              .arg(d->describeKey(items[i].key))
+                              .arg(affected)
+                              .arg(d->modelName(), d->identity.columns.join(QStringLiteral(", ")))
+                        : QStringLiteral("%1: the server inserted no row")
+                              .arg(d->describeInsert(items[i].insertId));
+                error.kind =
+                    affected > 1 ? CommitError::Kind::TooManyRows : CommitError::Kind::Other;
+                result.error = error;
+                co_return result;
+            }
+        }
+
+        if (!conflicting.isEmpty()) {
+            co_await rollbackQuietly(transaction);
+            result.status = CommitResult::Status::Conflicts;
+            for (qsizetype i : std::as_const(conflicting)) {
+                const PlanItem &item = items[i];
+                Conflict conflict;
+                conflict.key = item.key;
+                conflict.changeIds = item.changeIds;
+                Result current;
+                std::optional<Error> readError;
+                try {
+                    current = co_await qs.filter(d->keyCondition(item.key)).all();
+                } catch (const Error &error) {
+                    readError = error;
+                }
+                if (readError) {
+                    conflict.message = QStringLiteral("%1 changed since it was read (reading it "
+                                                      "again failed: %2)")
+                                           .arg(d->describeKey(item.key), readError->message());
+                } else if (current.rowCount() == 0) {
+                    conflict.deleted = true;
+                    conflict.message = QStringLiteral("%1 was deleted since it was read")
+                                           .arg(d->describeKey(item.key));
+                } else {
+                    const RowBatch batch = toBatch(current);
+                    for (int c = 0; c < current.columnCount(); ++c)
+                        conflict.current.insert(current.columns[c].name, batch.rawValue(0, c));
+                    QStringList changed;
+                    for (auto it = item.seen.cbegin(); it != item.seen.cend(); ++it)
+                        if (!sameValue(it.value(), conflict.current.value(it.key()))) {
+                            conflict.columns << it.key();
+                            changed << QStringLiteral("%1 is now %2 (was %3)")
+                                           .arg(it.key(), shown(conflict.current.value(it.key())),
+                                                shown(it.value()));
+                        }
+                    if (conflict.columns.isEmpty())
+                        conflict.columns = item.seen.keys();
+                    conflict.message = QStringLiteral("%1 was changed since it was read")
+                                           .arg(d->describeKey(item.key));
+                    if (!changed.isEmpty())
+                        conflict.message +=
+                            QStringLiteral(": ") + changed.join(QStringLiteral(", "));
+                }
+                result.conflicts.append(std::move(conflict));
+            }
+            co_return result;
+        }
+
+        try {
+            co_await transaction.commit();
+        } catch (const Error &error) {
+            failure = error;
+        }
+        if (failure) {
+            result.status = CommitResult::Status::Failed;
+            result.error = d->errorFor(*failure, nullptr);
+            co_return result;
+        }
+        result.statements = int(items.size());
+        for (qint64 n : std::as_const(written.affected))
+            result.rowsChanged += qMax<qint64>(n, 0);
+    }
+
+    result.status = CommitResult::Status::Committed;
+    d->changes.clear();
+    d->reindex();
+    d->forgetJournal();
+    co_return result;
+}
+
+// --- journals ----------------------------------------------------------------------------------
+
+QList<JournalSummary> ChangeSet::journalsLeftBehind(const QString &directory)
+{
+    return ChangeJournal::list(directory);
+}
+
+void ChangeSet::discardJournal(const QString &journalPath)
+{
+    ChangeJournal::discard(journalPath);
+}
+
+void ChangeSet::restore(const QString &journalPath)
+{
+    if (!d->changes.isEmpty())
+        usage(QStringLiteral("%1: restore a journal into a change set without changes")
+                  .arg(d->modelName()));
+    const ChangeJournal::Contents contents = ChangeJournal::read(journalPath);
+    const JournalHeader &header = contents.header;
+    if (header.table != d->model.table || header.schema != d->effectiveSchema() ||
+        header.connection != d->connectionName)
+        usage(QStringLiteral("the journal %1 holds changes to %2 in %3 (schema %4), not to %5 in "
+                             "%6 (schema %7)")
+                  .arg(journalPath, header.table, header.connection, header.schema, d->model.table,
+                       d->connectionName, d->effectiveSchema()));
+    if (header.key != d->identity.columns)
+        usage(QStringLiteral("the journal %1 identifies rows of %2 by (%3), the table now by (%4)")
+                  .arg(journalPath, header.table, header.key.join(QStringLiteral(", ")),
+                       d->identity.columns.join(QStringLiteral(", "))));
+    std::unique_ptr<ChangeJournal> journal = ChangeJournal::adopt(journalPath);
+    d->changes = contents.changes;
+    d->nextId = 1;
+    for (const StagedChange &change : std::as_const(d->changes))
+        d->nextId = qMax(d->nextId, change.id + 1);
+    d->reindex();
+    d->journal = std::move(journal);
+}
+
+} // namespace orm::editing

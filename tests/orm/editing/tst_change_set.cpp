@@ -1,0 +1,647 @@
+// Staged edits on both backends, in tenant schemas and tables of awkward names: row identity,
+// staging and undo, the reviewed SQL, commits in one transaction, conflicts against a second
+// connection that changed or deleted the row, errors on the row that caused them, lock waits
+// and SQLite busy, and read-only databases.
+
+#include "editing_fixture.h"
+
+#include "orm/database/transaction.h"
+#include "unprivileged.h"
+
+#include <QFile>
+
+#include <QRegularExpression>
+#include <QTemporaryDir>
+
+using namespace editing_fixture;
+using orm::editing::ChangeSet;
+using orm::editing::CommitError;
+using orm::editing::CommitResult;
+using orm::editing::StagedChange;
+
+namespace {
+
+using Status = CommitResult::Status;
+
+const QVariant kNull;
+
+QString statusName(Status status)
+{
+    switch (status) {
+    case Status::Committed:
+        return QStringLiteral("Committed");
+    case Status::Nothing:
+        return QStringLiteral("Nothing");
+    case Status::Refused:
+        return QStringLiteral("Refused");
+    case Status::Conflicts:
+        return QStringLiteral("Conflicts");
+    case Status::Failed:
+        return QStringLiteral("Failed");
+    }
+    return {};
+}
+
+#define COMPARE_STATUS(result, expected)                                                           \
+    QVERIFY2((result).status == (expected),                                                        \
+             qPrintable(statusName((result).status) + QStringLiteral(": ") + (result).summary()))
+
+} // namespace
+
+class TestChangeSet : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase_data() { strata::test::addBackendRows(); }
+
+    void rowIdentity();
+    void stagesUndoesAndReviews();
+    void reviewIsTheExactSql();
+    void commitsInOneTransactionInItsTenant();
+    void insertsLeaveColumnsToTheServer();
+    void conflictWhenAnotherSessionChangedTheRow();
+    void conflictWhenAnotherSessionDeletedTheRow();
+    void constraintAndTypeErrorsNameTheRow_data();
+    void constraintAndTypeErrorsNameTheRow();
+    void lockWaitOrBusyFailsWithoutWriting();
+    void readOnlyDatabasesRefuse();
+    void badInputIsRefusedClearly();
+    void checksValuesAsTheServerStoresThem();
+    void generatedColumnsAreTheServers();
+};
+
+void TestChangeSet::rowIdentity()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    using orm::editing::rowIdentityOf;
+
+    const auto film = rowIdentityOf(t->model(t->a));
+    QVERIFY2(film.isEditable(), qPrintable(film.readOnlyReason));
+    QCOMPARE(film.columns, QStringList{kId});
+    QCOMPARE(film.source, QStringLiteral("primary key"));
+
+    // A unique key of NOT NULL columns identifies rows; a nullable or partial one does not.
+    const QString s = t->a;
+    t->run(QStringLiteral("CREATE TABLE %1 (%2 text NOT NULL, %3 integer NOT NULL, v text, "
+                          "UNIQUE (%2, %3))")
+               .arg(orm::qualifiedName(s, QStringLiteral("by code")),
+                    Tenants::q(QStringLiteral("Code \"c\"")), Tenants::q(QStringLiteral("n"))));
+    const auto byCode = rowIdentityOf(t->model(s, QStringLiteral("by code")));
+    QVERIFY2(byCode.isEditable(), qPrintable(byCode.readOnlyReason));
+    QCOMPARE(byCode.columns, (QStringList{QStringLiteral("Code \"c\""), QStringLiteral("n")}));
+    QVERIFY(byCode.source.startsWith(QStringLiteral("unique key ")));
+
+    t->run(QStringLiteral("CREATE TABLE %1 (code text UNIQUE, v text)")
+               .arg(orm::qualifiedName(s, QStringLiteral("nullable key"))));
+    const auto nullable = rowIdentityOf(t->model(s, QStringLiteral("nullable key")));
+    QVERIFY(!nullable.isEditable());
+    QCOMPARE(nullable.readOnlyReason,
+             QStringLiteral("nullable key has no primary key or unique not-null key"));
+
+    t->run(QStringLiteral("CREATE TABLE %1 (code text NOT NULL, live integer NOT NULL)")
+               .arg(orm::qualifiedName(s, QStringLiteral("partial"))));
+    t->run(QStringLiteral("CREATE UNIQUE INDEX %1 ON %2 (code) WHERE live = 1")
+               .arg(t->pg() ? QStringLiteral("partial_code")
+                            : orm::qualifiedName(s, QStringLiteral("partial_code")),
+                    t->pg() ? orm::qualifiedName(s, QStringLiteral("partial"))
+                            : Tenants::q(QStringLiteral("partial"))));
+    QVERIFY(!rowIdentityOf(t->model(s, QStringLiteral("partial"))).isEditable());
+
+    // A view has no key of its own: read-only, whatever ctid or rowid it could be given.
+    t->run(QStringLiteral("CREATE VIEW %1 AS SELECT * FROM %2")
+               .arg(orm::qualifiedName(s, QStringLiteral("film_list")),
+                    t->pg() ? t->film(s) : Tenants::q(kTable)));
+    const orm::Model view = t->model(s, QStringLiteral("film_list"));
+    QCOMPARE(rowIdentityOf(view).readOnlyReason,
+             QStringLiteral("film_list has no primary key or unique not-null key"));
+    ChangeSet edits(t->registry.get(), QString(), s, view);
+    QVERIFY(!edits.isEditable());
+    try {
+        edits.updateCell({1}, kTitle, QStringLiteral("Alpha"), QStringLiteral("x"));
+        QFAIL("a view without a key was staged");
+    } catch (const orm::Error &error) {
+        QCOMPARE(error.kind(), orm::Error::Kind::Usage);
+        QVERIFY2(error.message().contains(QStringLiteral("no primary key or unique not-null key")),
+                 qPrintable(error.message()));
+    }
+}
+
+void TestChangeSet::stagesUndoesAndReviews()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    QCOMPARE(edits.pendingCount(), 0);
+
+    // NULL and the empty string are different values, both ways.
+    edits.updateCell({1}, kNote, kNull, QStringLiteral(""));
+    edits.updateCell({2}, kNote, QStringLiteral(""), kNull);
+    const int insert = edits.insertRow({{kTitle, QStringLiteral("Delta")}});
+    edits.updateInsertedCell(insert, kTag, QStringLiteral("tag 4"));
+    const int copy = edits.duplicateRow(t->rows(t->a).value(3));
+    edits.deleteRow({3}, {{kTitle, QStringLiteral("Gamma")}});
+    QCOMPARE(edits.pendingCount(), 6);
+    QVERIFY(edits.isDeleted({3}));
+    QCOMPARE(*edits.pendingValue({1}, kNote), QVariant(QStringLiteral("")));
+    QVERIFY(!edits.pendingValue({1}, kNote)->isNull());
+    QVERIFY(!edits.pendingValue({2}, kNote)->isValid());
+    QCOMPARE(edits.pendingInserts(), (QList<int>{insert, copy}));
+    QCOMPARE(edits.insertValues(insert).value(kTag), QVariant(QStringLiteral("tag 4")));
+    // The copy leaves its identity to the server.
+    QVERIFY(!edits.insertValues(copy).contains(kId));
+    QCOMPARE(edits.insertValues(copy).value(kTitle).toString(), QStringLiteral("Gamma"));
+
+    // A row staged for deletion takes no cell changes.
+    QVERIFY_THROWS_EXCEPTION(
+        orm::Error, edits.updateCell({3}, kTitle, QStringLiteral("Gamma"), QStringLiteral("x")));
+
+    QCOMPARE(edits.review().size(), 5); // the insert and its cell are one statement
+
+    // Undone one by one, last first.
+    QVERIFY(edits.undo());
+    QVERIFY(!edits.isDeleted({3}));
+    QVERIFY(edits.undo());
+    QCOMPARE(edits.pendingInserts(), QList<int>{insert});
+    QVERIFY(edits.undo());
+    QVERIFY(!edits.insertValues(insert).contains(kTag));
+    QCOMPARE(edits.pendingCount(), 3);
+
+    // A cell changed twice still checks the value the server had.
+    edits.updateCell({1}, kTitle, QStringLiteral("Alpha"), QStringLiteral("A1"));
+    edits.updateCell({1}, kTitle, QStringLiteral("A1"), QStringLiteral("A2"));
+    edits.undo();
+    const auto statements = edits.review();
+    bool checked = false;
+    for (const auto &statement : statements)
+        if (statement.key == orm::editing::RowKey{1} &&
+            statement.params.contains(QVariant(QStringLiteral("Alpha"))))
+            checked = true;
+    QVERIFY(checked);
+
+    edits.revert();
+    QCOMPARE(edits.pendingCount(), 0);
+    QVERIFY(edits.review().isEmpty());
+    QVERIFY(!edits.undo());
+    const auto nothing = await(edits.commit());
+    COMPARE_STATUS(nothing, Status::Nothing);
+}
+
+void TestChangeSet::reviewIsTheExactSql()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    edits.updateCell({2}, kTitle, QStringLiteral("Beta"), QStringLiteral("Beta 2"));
+    edits.updateCell({2}, kNote, QStringLiteral(""), kNull);
+    edits.updateCell({1}, kNote, kNull, QStringLiteral("n"));
+    edits.insertRow({{kTitle, QStringLiteral("New")}, {kNote, kNull}});
+    edits.deleteRow({3}, {{kTitle, QStringLiteral("Gamma")}, {kNote, QStringLiteral("it's")}});
+
+    const QString film = t->film(t->a);
+    const bool pg = t->pg();
+    const auto p = [pg](int n) {
+        return (pg ? QStringLiteral("$") : QStringLiteral("?")) + QString::number(n);
+    };
+    const QString same = pg ? QStringLiteral(" IS NOT DISTINCT FROM ") : QStringLiteral(" IS ");
+    const auto statements = edits.review();
+    QCOMPARE(statements.size(), 4);
+    // Columns in name order; the key, then the values seen in the changed columns.
+    QCOMPARE(statements[0].sql,
+             QStringLiteral("UPDATE ") + film + QStringLiteral(" SET \"Title\" = ") + p(1) +
+                 QStringLiteral(", \"note's\" = ") + p(2) +
+                 QStringLiteral(" WHERE \"Film ID\" = ") + p(3) + QStringLiteral(" AND \"Title\"") +
+                 same + p(4) + QStringLiteral(" AND \"note's\"") + same + p(5));
+    QCOMPARE(statements[0].params, (QVariantList{QStringLiteral("Beta 2"), kNull, 2,
+                                                 QStringLiteral("Beta"), QStringLiteral("")}));
+    // A NULL seen is IS NULL.
+    QCOMPARE(statements[1].sql, QStringLiteral("UPDATE ") + film +
+                                    QStringLiteral(" SET \"note's\" = ") + p(1) +
+                                    QStringLiteral(" WHERE \"Film ID\" = ") + p(2) +
+                                    QStringLiteral(" AND \"note's\" IS NULL"));
+    QCOMPARE(statements[1].params, (QVariantList{QStringLiteral("n"), 1}));
+    QCOMPARE(statements[2].sql, QStringLiteral("INSERT INTO ") + film +
+                                    QStringLiteral(" (\"Title\", \"note's\") VALUES (") + p(1) +
+                                    QStringLiteral(", ") + p(2) + QStringLiteral(")"));
+    QCOMPARE(statements[2].params, (QVariantList{QStringLiteral("New"), kNull}));
+    QCOMPARE(statements[3].sql, QStringLiteral("DELETE FROM ") + film +
+                                    QStringLiteral(" WHERE \"Film ID\" = ") + p(1) +
+                                    QStringLiteral(" AND \"Title\"") + same + p(2) +
+                                    QStringLiteral(" AND \"note's\"") + same + p(3));
+    QCOMPARE(statements[3].kind, StagedChange::Kind::Delete);
+    QCOMPARE(statements[3].key, (orm::editing::RowKey{3}));
+}
+
+void TestChangeSet::commitsInOneTransactionInItsTenant()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    const QMap<int, QVariantMap> before = t->rows(t->b);
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    edits.updateCell({1}, kNote, kNull, QStringLiteral(""));
+    edits.updateCell({2}, kNote, QStringLiteral(""), kNull);
+    edits.updateCell({1}, kTitle, QStringLiteral("Alpha"), QStringLiteral("Ålpha \"1\""));
+    edits.deleteRow({3}, {{kTitle, QStringLiteral("Gamma")}});
+    const auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    QCOMPARE(result.statements, 3);
+    QCOMPARE(result.rowsChanged, 3);
+    QCOMPARE(edits.pendingCount(), 0);
+
+    const auto rows = t->rows(t->a);
+    QCOMPARE(rows.keys(), (QList<int>{1, 2}));
+    QCOMPARE(rows[1].value(kTitle).toString(), QStringLiteral("Ålpha \"1\""));
+    QVERIFY(rows[1].value(kNote).isValid());
+    QCOMPARE(rows[1].value(kNote).toString(), QStringLiteral(""));
+    QVERIFY(!rows[2].value(kNote).isValid());
+    // The other tenant's rows of the same ids are untouched.
+    QCOMPARE(t->rows(t->b), before);
+}
+
+void TestChangeSet::insertsLeaveColumnsToTheServer()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    const int insert = edits.insertRow({{kTitle, QStringLiteral("Delta")}, {kNote, kNull}});
+    edits.updateInsertedCell(insert, kTag, QStringLiteral("tag 4"));
+    QVariantMap gamma = t->rows(t->a).value(3);
+    gamma[kTag] = QStringLiteral("tag 5"); // the copy needs its own unique tag
+    edits.duplicateRow(gamma);
+    const int dropped = edits.insertRow({{kTitle, QStringLiteral("never")}});
+    edits.deleteInsertedRow(dropped);
+    QCOMPARE(edits.review().size(), 2);
+    const auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+
+    const auto rows = t->rows(t->a);
+    QCOMPARE(rows.size(), 5);
+    const QVariantMap delta = rows.value(4);
+    QCOMPARE(delta.value(kTitle).toString(), QStringLiteral("Delta"));
+    QCOMPARE(delta.value(kRating).toInt(), 3); // the column's default
+    QCOMPARE(delta.value(kTag).toString(), QStringLiteral("tag 4"));
+    QVERIFY(!delta.value(kNote).isValid());
+    const QVariantMap copy = rows.value(5); // identity numbered by the server
+    QCOMPARE(copy.value(kTitle).toString(), QStringLiteral("Gamma"));
+    QCOMPARE(copy.value(kNote).toString(), QStringLiteral("it's"));
+    QCOMPARE(copy.value(kRating), rows.value(3).value(kRating));
+}
+
+void TestChangeSet::conflictWhenAnotherSessionChangedTheRow()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    edits.updateCell({1}, kTitle, QStringLiteral("Alpha"), QStringLiteral("mine"));
+    edits.updateCell({2}, kTitle, QStringLiteral("Beta"), QStringLiteral("Beta 2"));
+    edits.updateCell({2}, kRating, 4, 5);
+
+    // Someone else changes row 2's title (the rating stays as seen).
+    orm::Database other(url);
+    await(other.connect());
+    for (const auto &attached : t->db()->attachments().toStdMap())
+        other.attach(attached.first, attached.second);
+    await(other.execute(QStringLiteral("UPDATE %1 SET %2 = 'theirs' WHERE %3 = 2")
+                            .arg(t->film(t->a), Tenants::q(kTitle), Tenants::q(kId))));
+
+    const auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Conflicts);
+    QCOMPARE(result.conflicts.size(), 1);
+    const auto &conflict = result.conflicts.first();
+    QCOMPARE(conflict.key.value(0).toInt(), 2);
+    QVERIFY(!conflict.deleted);
+    QCOMPARE(conflict.current.value(kTitle).toString(), QStringLiteral("theirs"));
+    QCOMPARE(conflict.columns, QStringList{kTitle});
+    QCOMPARE(conflict.changeIds.size(), 2);
+    QVERIFY2(conflict.message.contains(QStringLiteral("Title is now 'theirs' (was 'Beta')")),
+             qPrintable(conflict.message));
+    // Nothing of the batch was written, row 1's change included; the changes stay.
+    QCOMPARE(t->rows(t->a).value(1).value(kTitle).toString(), QStringLiteral("Alpha"));
+    QCOMPARE(t->rows(t->a).value(2).value(kRating).toInt(), 4);
+    QCOMPARE(edits.pendingCount(), 3);
+
+    // Re-applied onto the current values, the commit goes through.
+    edits.rebase(conflict);
+    const auto again = await(edits.commit());
+    COMPARE_STATUS(again, Status::Committed);
+    const auto rows = t->rows(t->a);
+    QCOMPARE(rows[1].value(kTitle).toString(), QStringLiteral("mine"));
+    QCOMPARE(rows[2].value(kTitle).toString(), QStringLiteral("Beta 2"));
+    QCOMPARE(rows[2].value(kRating).toInt(), 5);
+    await(other.disconnect());
+}
+
+void TestChangeSet::conflictWhenAnotherSessionDeletedTheRow()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    edits.updateCell({1}, kNote, kNull, QStringLiteral("kept"));
+    edits.deleteRow({2}, {{kTitle, QStringLiteral("Beta")}, {kNote, QStringLiteral("")}});
+    edits.updateCell({3}, kNote, QStringLiteral("it's"), QStringLiteral("gone"));
+
+    orm::Database other(url);
+    await(other.connect());
+    for (const auto &attached : t->db()->attachments().toStdMap())
+        other.attach(attached.first, attached.second);
+    // Row 3 deleted, row 2 changed under the pending delete.
+    await(other.execute(
+        QStringLiteral("DELETE FROM %1 WHERE %2 = 3").arg(t->film(t->a), Tenants::q(kId))));
+    await(other.execute(QStringLiteral("UPDATE %1 SET %2 = 'edited' WHERE %3 = 2")
+                            .arg(t->film(t->a), Tenants::q(kNote), Tenants::q(kId))));
+
+    const auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Conflicts);
+    QCOMPARE(result.conflicts.size(), 2);
+    QCOMPARE(result.conflicts[0].key.value(0).toInt(), 2);
+    QVERIFY(!result.conflicts[0].deleted);
+    QCOMPARE(result.conflicts[0].columns, QStringList{kNote});
+    QCOMPARE(result.conflicts[1].key.value(0).toInt(), 3);
+    QVERIFY(result.conflicts[1].deleted);
+    QVERIFY(result.conflicts[1].current.isEmpty());
+    QVERIFY2(result.conflicts[1].message.contains(QStringLiteral("was deleted")),
+             qPrintable(result.conflicts[1].message));
+    QVERIFY(!t->rows(t->a).value(1).value(kNote).isValid());
+
+    // A deleted row cannot be rebased; dropped, the rest commits.
+    QVERIFY_THROWS_EXCEPTION(orm::Error, edits.rebase(result.conflicts[1]));
+    edits.drop(result.conflicts[1].key);
+    edits.drop(result.conflicts[0].key);
+    QCOMPARE(edits.pendingCount(), 1);
+    const auto again = await(edits.commit());
+    COMPARE_STATUS(again, Status::Committed);
+    QCOMPARE(t->rows(t->a).value(1).value(kNote).toString(), QStringLiteral("kept"));
+    QCOMPARE(t->rows(t->a).value(2).value(kNote).toString(), QStringLiteral("edited"));
+    await(other.disconnect());
+}
+
+void TestChangeSet::constraintAndTypeErrorsNameTheRow_data()
+{
+    QTest::addColumn<QString>("column");
+    QTest::addColumn<QVariant>("value");
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QString>("says");
+    QTest::newRow("unique") << kTag << QVariant(QStringLiteral("tag 1"))
+                            << int(CommitError::Kind::UniqueViolation) << QStringLiteral("unique");
+    QTest::newRow("check") << kRating << QVariant(9) << int(CommitError::Kind::CheckViolation)
+                           << QStringLiteral("check");
+    QTest::newRow("not null") << kTitle << QVariant() << int(CommitError::Kind::NotNullViolation)
+                              << QStringLiteral("not.null");
+    QTest::newRow("foreign key") << kGenreId << QVariant(99)
+                                 << int(CommitError::Kind::ForeignKeyViolation)
+                                 << QStringLiteral("foreign key");
+    QTest::newRow("type") << kRating << QVariant(QStringLiteral("five"))
+                          << int(CommitError::Kind::TypeError)
+                          << QStringLiteral("\"five\"|cannot store TEXT value in INTEGER");
+}
+
+void TestChangeSet::constraintAndTypeErrorsNameTheRow()
+{
+    STRATA_BACKEND_URL(url);
+    QFETCH(QString, column);
+    QFETCH(QVariant, value);
+    QFETCH(int, kind);
+    QFETCH(QString, says);
+    auto t = makeTenants(backend, url);
+    const auto before = t->rows(t->a);
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    edits.updateCell({1}, kNote, kNull, QStringLiteral("written first"));
+    const int failing = edits.updateCell({2}, column, before[2].value(column), value);
+    edits.updateCell({3}, kNote, QStringLiteral("it's"), QStringLiteral("after"));
+
+    const auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Failed);
+    QVERIFY(result.error);
+    QVERIFY2(
+        int(result.error->kind) == kind,
+        qPrintable(
+            QStringLiteral("kind %1: %2").arg(int(result.error->kind)).arg(result.error->message)));
+    QCOMPARE(result.error->key.value(0).toInt(), 2);
+    QCOMPARE(result.error->changeIds, QList<int>{failing});
+    QVERIFY2(result.error->message.startsWith(QStringLiteral("row Film ID=2: ")),
+             qPrintable(result.error->message));
+    QVERIFY2(result.error->message.contains(
+                 QRegularExpression(says, QRegularExpression::CaseInsensitiveOption)),
+             qPrintable(result.error->message));
+    // Nothing written, everything still staged.
+    QCOMPARE(t->rows(t->a), before);
+    QCOMPARE(edits.pendingCount(), 3);
+}
+
+void TestChangeSet::lockWaitOrBusyFailsWithoutWriting()
+{
+    QFETCH_GLOBAL(QString, backend);
+    QString url = strata::test::urlFor(backend);
+    if (url.isEmpty()) {
+        if (qEnvironmentVariableIsSet("CI"))
+            QFAIL("STRATA_TEST_PG_URL is not set: PostgreSQL suites must not skip under CI");
+        QSKIP("no PostgreSQL server (run through `make test`)");
+    }
+    if (backend == QLatin1String("sqlite"))
+        url += QStringLiteral("&busy_timeout=200");
+    auto t = makeTenants(backend, url);
+    ChangeSet::Options options;
+    options.lockTimeoutMs = 200;
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a), options);
+    edits.updateCell({1}, kNote, kNull, QStringLiteral("mine"));
+    edits.updateCell({2}, kNote, QStringLiteral(""), QStringLiteral("mine too"));
+
+    // Another connection holds row 2 (PostgreSQL: its row lock; SQLite: the file's write lock).
+    orm::Database other(url);
+    await(other.connect());
+    for (const auto &attached : t->db()->attachments().toStdMap())
+        other.attach(attached.first, attached.second);
+    orm::Transaction holder = await(orm::Transaction::begin(&other));
+    await(holder.execute(QStringLiteral("UPDATE %1 SET %2 = 'held' WHERE %3 = 2")
+                             .arg(t->film(t->a), Tenants::q(kNote), Tenants::q(kId))));
+
+    const auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Failed);
+    QVERIFY(result.error);
+    if (t->pg()) {
+        QCOMPARE(result.error->kind, CommitError::Kind::LockTimeout);
+        QCOMPARE(result.error->key.value(0).toInt(), 2);
+        QVERIFY2(result.error->message.contains(QStringLiteral("another session holds a lock")),
+                 qPrintable(result.error->message));
+    } else {
+        QCOMPARE(result.error->kind, CommitError::Kind::Busy);
+        QVERIFY2(result.error->message.contains(QStringLiteral("locked")),
+                 qPrintable(result.error->message));
+    }
+    await(holder.rollback());
+    QVERIFY(!t->rows(t->a).value(1).value(kNote).isValid());
+    QCOMPARE(edits.pendingCount(), 2);
+
+    // Once the lock is gone the same changes commit.
+    const auto again = await(edits.commit());
+    COMPARE_STATUS(again, Status::Committed);
+    QCOMPARE(t->rows(t->a).value(2).value(kNote).toString(), QStringLiteral("mine too"));
+    await(other.disconnect());
+}
+
+void TestChangeSet::readOnlyDatabasesRefuse()
+{
+    // Root writes through file modes: the file's case runs as an unprivileged user.
+    STRATA_AS_UNPRIVILEGED_USER();
+    QFETCH_GLOBAL(QString, backend);
+    if (backend == QLatin1String("sqlite")) {
+        // A file opened read-only (mode=ro), and a file this user may not write: staging and
+        // committing say why, and nothing is sent.
+        const QString path = sqlitePath(QStringLiteral("ro"));
+        {
+            orm::Database writer(QStringLiteral("sqlite:///%1?create=true").arg(path));
+            await(writer.connect());
+            await(writer.executeScript(QStringLiteral(
+                "CREATE TABLE \"Read Only\" (id INTEGER PRIMARY KEY, v text); INSERT INTO \"Read "
+                "Only\" VALUES (1, 'a')")));
+            await(writer.disconnect());
+        }
+        const QString copy = sqlitePath(QStringLiteral("ro-mode"));
+        QVERIFY(QFile::copy(path, copy));
+        QVERIFY(QFile::setPermissions(copy, QFileDevice::ReadOwner | QFileDevice::ReadGroup |
+                                                QFileDevice::ReadOther));
+        for (const QString &url : {QStringLiteral("sqlite:///%1?mode=ro").arg(path),
+                                   QStringLiteral("sqlite:///%1").arg(copy)}) {
+            orm::Registry registry(url);
+            await(registry.connect());
+            const orm::Model model = await(orm::reflection::loadModel(
+                registry.database(), QString(), QStringLiteral("Read Only")));
+            ChangeSet edits(&registry, QString(), QString(), model);
+            QVERIFY2(edits.readOnlyReason().contains(QStringLiteral("is a read-only file")),
+                     qPrintable(url + QStringLiteral(": ") + edits.readOnlyReason()));
+            QVERIFY_THROWS_EXCEPTION(orm::Error,
+                                     edits.updateCell({1}, QStringLiteral("v"), QStringLiteral("a"),
+                                                      QStringLiteral("b")));
+            QCOMPARE(edits.pendingCount(), 0);
+            await(registry.disconnect());
+        }
+        return;
+    }
+    const QString standby = qEnvironmentVariable("STRATA_TEST_PG_STANDBY_URL");
+    if (standby.isEmpty()) {
+        if (qEnvironmentVariableIsSet("CI"))
+            QFAIL("STRATA_TEST_PG_STANDBY_URL is not set: the standby must not skip under CI");
+        QSKIP("no standby (run through tests/support/with-postgres.sh)");
+    }
+    auto t = makeTenants(backend, strata::test::postgresUrl());
+    const orm::Model model = t->model(t->a);
+    orm::Registry registry(standby);
+    await(registry.connect());
+    ChangeSet edits(&registry, QString(), t->a, model, {QString(), QStringLiteral("replica")});
+    QCOMPARE(edits.readOnlyReason(),
+             QStringLiteral("replica takes no changes (a read-only server: a standby, or "
+                            "default_transaction_read_only)"));
+    QVERIFY_THROWS_EXCEPTION(
+        orm::Error, edits.updateCell({1}, kTitle, QStringLiteral("Alpha"), QStringLiteral("x")));
+    await(registry.disconnect());
+}
+
+void TestChangeSet::badInputIsRefusedClearly()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    orm::Model model = t->model(t->a);
+    ChangeSet edits(t->registry.get(), QString(), t->a, model);
+    const auto message = [&](auto &&stage) {
+        try {
+            stage();
+        } catch (const orm::Error &error) {
+            return error.message();
+        }
+        return QString();
+    };
+    QCOMPARE(message([&] { edits.updateCell({1}, QStringLiteral("nope"), 1, 2); }),
+             QStringLiteral("Film List \"x\" has no column \"nope\""));
+    QCOMPARE(message([&] {
+                 edits.updateCell({1, 2}, kTitle, 1, 2);
+             }),
+             QStringLiteral("Film List \"x\": a row key needs 1 value(s) (Film ID), got 2"));
+    QCOMPARE(message([&] { edits.updateInsertedCell(42, kTitle, 1); }),
+             QStringLiteral("Film List \"x\": no row staged for insertion has id 42"));
+    QCOMPARE(edits.pendingCount(), 0);
+    QVERIFY_THROWS_EXCEPTION(orm::Error,
+                             ChangeSet(t->registry.get(), QStringLiteral("missing"), t->a, model));
+}
+
+void TestChangeSet::checksValuesAsTheServerStoresThem()
+{
+    // Values as the grid reads them (RowBatch::rawValue) match what the server stores, to the
+    // microsecond and the last digit, for types without an equality too (json): no false
+    // conflict.
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    const QString table = orm::qualifiedName(t->a, QStringLiteral("Typed \"t\""));
+    QStringList columns;
+    if (t->pg()) {
+        t->run(QStringLiteral("CREATE TABLE %1 (id integer PRIMARY KEY, ts timestamp(6), tz "
+                              "timestamptz, num numeric(30,12), j json, jb jsonb, b bytea, f "
+                              "double precision, r real, ok boolean, iv interval, arr integer[], "
+                              "pt point)")
+                   .arg(table));
+        t->run(
+            QStringLiteral("INSERT INTO %1 VALUES (1, '2024-02-29 23:59:59.123456', "
+                           "'2024-02-29 23:59:59.654321+05:30', 123456789012345678.123456789012, "
+                           "'{\"b\": 1,  \"a\": [1, 2]}', '{\"x\": null}', '\\x00ff10', "
+                           "0.1, 0.1, true, '1 day 02:03:04.5', '{1,NULL,3}', '(1.5,2)')")
+                .arg(table));
+        columns = {"ts", "tz", "num", "j", "jb", "b", "f", "r", "ok", "iv", "arr", "pt"};
+    } else {
+        t->run(QStringLiteral("CREATE TABLE %1 (id INTEGER PRIMARY KEY, f REAL, b BLOB, txt TEXT, "
+                              "n NUMERIC, any_col)")
+                   .arg(table));
+        t->run(QStringLiteral("INSERT INTO %1 VALUES (1, 0.1, x'00ff10', 'a''b', 12.5, 7)")
+                   .arg(table));
+        columns = {"f", "b", "txt", "n", "any_col"};
+    }
+    const orm::Model model = t->model(t->a, QStringLiteral("Typed \"t\""));
+    const orm::Result read = await(orm::QuerySet(t->registry.get(), model).usingSchema(t->a).all());
+    const orm::RowBatch batch = orm::toBatch(read);
+    ChangeSet edits(t->registry.get(), QString(), t->a, model);
+    for (const QString &column : columns) {
+        const int c = read.columnIndex(column);
+        // Each cell set to the value it has: the check must match, whatever the type.
+        edits.updateCell({batch.rawValue(0, read.columnIndex(QStringLiteral("id")))}, column,
+                         batch.rawValue(0, c), batch.rawValue(0, c));
+    }
+    const auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    QCOMPARE(result.rowsChanged, 1);
+}
+
+void TestChangeSet::generatedColumnsAreTheServers()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    const QString name = QStringLiteral("With \"Generated\"");
+    t->run(QStringLiteral("CREATE TABLE %1 (id integer PRIMARY KEY, qty integer NOT NULL, "
+                          "\"Double qty\" integer GENERATED ALWAYS AS (qty * 2) STORED)")
+               .arg(orm::qualifiedName(t->a, name)));
+    t->run(QStringLiteral("INSERT INTO %1 (id, qty) VALUES (1, 5)")
+               .arg(orm::qualifiedName(t->a, name)));
+    const orm::Model model = t->model(t->a, name);
+    QVERIFY(model.field(QStringLiteral("Double qty"))->generated);
+    ChangeSet edits(t->registry.get(), QString(), t->a, model);
+    try {
+        edits.updateCell({1}, QStringLiteral("Double qty"), 10, 11);
+        QFAIL("a generated column was staged");
+    } catch (const orm::Error &error) {
+        QCOMPARE(error.message(), name + QStringLiteral(".Double qty is a generated column: the "
+                                                        "server computes it"));
+    }
+    // A duplicate leaves the generated column to the server (its key is the user's to give).
+    const int copy = edits.duplicateRow({{QStringLiteral("id"), 1},
+                                         {QStringLiteral("qty"), 5},
+                                         {QStringLiteral("Double qty"), 10}});
+    QVERIFY(!edits.insertValues(copy).contains(QStringLiteral("Double qty")));
+    edits.updateInsertedCell(copy, QStringLiteral("id"), 2);
+    edits.updateInsertedCell(copy, QStringLiteral("qty"), 7);
+    const auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    const orm::Result rows =
+        await(t->db()->execute(QStringLiteral("SELECT \"Double qty\" FROM %1 WHERE id = 2")
+                                   .arg(orm::qualifiedName(t->a, name))));
+    QCOMPARE(rows.value(0, 0).toInt(), 14);
+}
+
+QTEST_GUILESS_MAIN(TestChangeSet)
+#include "tst_change_set.moc"
