@@ -131,6 +131,9 @@ private slots:
         QCOMPARE(registry.extraNames().size(), before);
         QVERIFY(window.logPane()->lines().join(u'\n').contains(QStringLiteral("no such file")));
         QCOMPARE(window.activeDatabase(), name);
+        // Nothing of the window's catalog reads left in flight when the registry goes.
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 10000);
+        QTest::qWait(200);
         strata::test::await(registry.disconnect(true));
     }
 
@@ -239,6 +242,9 @@ private slots:
         QVERIFY(filter->text().isEmpty());
         strata::test::await(
             registry.database()->executeScript(QStringLiteral("DROP TABLE %1").arg(table)));
+        // Nothing of the window's catalog reads left in flight when the registry goes.
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 10000);
+        QTest::qWait(200);
         strata::test::await(registry.disconnect(true));
     }
 
@@ -356,6 +362,9 @@ private slots:
                      QApplication::palette().color(QPalette::Base));
         QVERIFY(ui::contrastRatio(lexer->color(QsciLexerSQL::Keyword),
                                   lexer->paper(QsciLexerSQL::Keyword)) >= 4.5);
+        // Nothing of the window's catalog reads left in flight when the registry goes.
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 10000);
+        QTest::qWait(200);
         strata::test::await(registry.disconnect(true));
     }
 };
