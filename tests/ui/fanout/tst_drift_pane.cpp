@@ -191,8 +191,9 @@ void TestDriftPane::theTenantModelsAreATemplate()
     QSignalSpy compared(pane, &DriftPane::compared);
     pane->compare();
     QTRY_COMPARE_WITH_TIMEOUT(compared.count(), 1, 30000);
-    QVERIFY2(pane->statusLabel()->text().startsWith("2 of 3 tenant(s) drift from the tenant models"),
-             qPrintable(pane->statusLabel()->text()));
+    QVERIFY2(
+        pane->statusLabel()->text().startsWith("2 of 3 tenant(s) drift from the tenant models"),
+        qPrintable(pane->statusLabel()->text()));
     QCOMPARE(cell(pane, rowOf(pane, same), DriftPane::Types), QString());
     QCOMPARE(cell(pane, rowOf(pane, typed), DriftPane::Types), QStringLiteral("1"));
     QCOMPARE(cell(pane, rowOf(pane, empty), DriftPane::MissingTables), QStringLiteral("1"));
