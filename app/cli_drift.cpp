@@ -13,6 +13,7 @@
 // stderr); 2 a usage error (bad option, unknown template or tenant).
 
 #include "command.h"
+#include "command_line.h"
 #include "result_output.h"
 
 #include "orm/fanout/fan_out_targets.h"
@@ -26,13 +27,6 @@
 #include <QTextStream>
 
 namespace {
-
-int usage(const QString &message)
-{
-    QTextStream(stderr) << "strata drift: " << message << "\n"
-                        << "Try 'strata drift --help'.\n";
-    return 2;
-}
 
 QCoro::Task<orm::DriftReport> drift(orm::Registry *registry, QString templateSchema,
                                     std::optional<QString> pattern, orm::DriftOptions options)
@@ -87,25 +81,24 @@ QJsonObject toJson(const orm::TenantDrift &tenant, bool withScript)
 
 int runDrift(const QStringList &arguments)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Compares every tenant schema with a template schema: missing and extra tables and "
-        "columns, types, nullability, defaults, indexes and constraints.\n\n"
-        "Exit codes: 0 no tenant drifts, 1 some tenant drifts (or a database error), 2 usage "
-        "error."));
-    parser.addHelpOption();
-    const QCommandLineOption database({QStringLiteral("d"), QStringLiteral("database")},
-                                      QStringLiteral("The database's URL."), QStringLiteral("URL"));
+    strata::app::CommandLine cli(
+        QStringLiteral("drift"),
+        QStringLiteral(
+            "Compares every tenant schema with a template schema: missing and extra tables and "
+            "columns, types, nullability, defaults, indexes and constraints.\n\n"
+            "Exit codes: 0 no tenant drifts, 1 some tenant drifts (or a database error), 2 usage "
+            "error."));
+    QCommandLineParser &parser = cli.parser();
+    const QCommandLineOption database = cli.addDatabase(QStringLiteral("The database's URL."));
     const QCommandLineOption templateOption(QStringLiteral("template"),
                                             QStringLiteral("The schema tenants should match."),
                                             QStringLiteral("SCHEMA"));
     const QCommandLineOption tenants(QStringLiteral("tenants"),
                                      QStringLiteral("Only schemas whose name matches PATTERN."),
                                      QStringLiteral("PATTERN"));
-    const QCommandLineOption attach(
-        QStringLiteral("attach"),
-        QStringLiteral("SQLite: attach FILE as schema NAME (repeatable)."),
-        QStringLiteral("NAME=FILE"));
+    parser.addOptions({templateOption, tenants});
+    const QCommandLineOption attach =
+        cli.addAttach(QStringLiteral("SQLite: attach FILE as schema NAME (repeatable)."));
     const QCommandLineOption rowCounts(QStringLiteral("row-counts"),
                                        QStringLiteral("Also count every table's rows."));
     const QCommandLineOption script(
@@ -113,35 +106,22 @@ int runDrift(const QStringList &arguments)
         QStringLiteral("Print, for each drifting tenant, the statements that would bring it to "
                        "the template (never run)."));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Output JSON."));
-    parser.addOptions({database, templateOption, tenants, attach, rowCounts, script, json});
+    parser.addOptions({rowCounts, script, json});
+    if (const std::optional<int> done = cli.parse(arguments))
+        return *done;
 
-    if (!parser.parse(QStringList(QStringLiteral("strata drift")) + arguments))
-        return usage(parser.errorText());
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return 0;
-    }
-    if (!parser.positionalArguments().isEmpty())
-        return usage(
-            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
-    const QString url = parser.value(database);
-    if (url.isEmpty())
-        return usage(QStringLiteral("--database URL is required"));
-    const QString templateSchema = parser.value(templateOption);
-    if (templateSchema.isEmpty())
-        return usage(QStringLiteral("--template SCHEMA is required"));
-
+    QString templateSchema;
     std::unique_ptr<orm::Registry> registry;
     try {
+        cli.requireNoArguments();
+        const QString url = cli.required(database, QStringLiteral("--database URL"));
+        templateSchema = cli.required(templateOption, QStringLiteral("--template SCHEMA"));
         registry = std::make_unique<orm::Registry>(url);
-        QString name, value;
-        for (const QString &entry : parser.values(attach)) {
-            if (!strata::app::splitNamedValue(entry, &name, &value))
-                return usage(QStringLiteral("--attach expects NAME=FILE, got '%1'").arg(entry));
-            registry->database()->attach(name, value);
-        }
+        cli.attachFiles(*registry->database(), attach);
+    } catch (const strata::app::UsageError &error) {
+        return cli.usage(error.message);
     } catch (const orm::Error &error) {
-        return usage(error.toString());
+        return cli.usage(error.toString());
     }
     orm::DriftOptions options;
     options.rowCounts = parser.isSet(rowCounts);
@@ -155,9 +135,8 @@ int runDrift(const QStringList &arguments)
             orm::runSync([&] { return drift(registry.get(), templateSchema, pattern, options); });
     } catch (const orm::Error &error) {
         if (error.kind() == orm::Error::Kind::Configuration)
-            return usage(error.toString());
-        QTextStream(stderr) << "strata drift: " << error.toString() << '\n';
-        return 1;
+            return cli.usage(error.toString());
+        return cli.failure(error.toString());
     }
 
     QTextStream out(stdout);

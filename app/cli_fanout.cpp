@@ -16,6 +16,7 @@
 // stderr naming its target); 2 a usage error (nothing ran); 128 + signal when interrupted.
 
 #include "command.h"
+#include "command_line.h"
 #include "result_output.h"
 #include "termination_signals.h"
 
@@ -27,13 +28,6 @@
 #include <QTextStream>
 
 namespace {
-
-int usage(const QString &message)
-{
-    QTextStream(stderr) << "strata fanout: " << message << "\n"
-                        << "Try 'strata fanout --help'.\n";
-    return 2;
-}
 
 QString targetName(const orm::FanOutTarget &target)
 {
@@ -69,26 +63,22 @@ QCoro::Task<> fanOut(orm::Registry *registry, orm::TenantSelection selection, QS
 
 int runFanOut(const QStringList &arguments)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Runs one SQL statement on every target (database and schema) and prints one merged "
-        "result, with the database and schema columns first.\n\n"
-        "Targets: each database's tenant schemas (every user schema but public / main), those "
-        "matching --tenants (a glob such as 'acme_*', or a LIKE pattern with '%'), or exactly "
-        "--schemas. On SQLite, tenants are attached databases (--attach); the statement runs "
-        "with the tenant's file as its main database.\n\n"
-        "Exit codes: 0 every target succeeded, 1 some target failed, 2 usage error."));
-    parser.addHelpOption();
-    const QCommandLineOption database({QStringLiteral("d"), QStringLiteral("database")},
-                                      QStringLiteral("The primary database's URL."),
-                                      QStringLiteral("URL"));
-    const QCommandLineOption extra(
-        QStringLiteral("extra"), QStringLiteral("An extra database of the registry (repeatable)."),
-        QStringLiteral("NAME=URL"));
-    const QCommandLineOption attach(
-        QStringLiteral("attach"),
-        QStringLiteral("SQLite: attach FILE as schema NAME of the primary (repeatable)."),
-        QStringLiteral("NAME=FILE"));
+    strata::app::CommandLine cli(
+        QStringLiteral("fanout"),
+        QStringLiteral(
+            "Runs one SQL statement on every target (database and schema) and prints one merged "
+            "result, with the database and schema columns first.\n\n"
+            "Targets: each database's tenant schemas (every user schema but public / main), those "
+            "matching --tenants (a glob such as 'acme_*', or a LIKE pattern with '%'), or exactly "
+            "--schemas. On SQLite, tenants are attached databases (--attach); the statement runs "
+            "with the tenant's file as its main database.\n\n"
+            "Exit codes: 0 every target succeeded, 1 some target failed, 2 usage error."));
+    QCommandLineParser &parser = cli.parser();
+    const QCommandLineOption database =
+        cli.addDatabase(QStringLiteral("The primary database's URL."));
+    const QCommandLineOption extra = cli.addExtra();
+    const QCommandLineOption attach = cli.addAttach(
+        QStringLiteral("SQLite: attach FILE as schema NAME of the primary (repeatable)."));
     const QCommandLineOption tenants(QStringLiteral("tenants"),
                                      QStringLiteral("Schemas whose name matches PATTERN."),
                                      QStringLiteral("PATTERN"));
@@ -98,82 +88,52 @@ int runFanOut(const QStringList &arguments)
     const QCommandLineOption perServer(QStringLiteral("per-server"),
                                        QStringLiteral("Statements at once per server (default 4)."),
                                        QStringLiteral("N"), QStringLiteral("4"));
-    const QCommandLineOption format(QStringLiteral("format"),
-                                    QStringLiteral("Output: table (default), csv or json."),
-                                    QStringLiteral("FORMAT"), QStringLiteral("table"));
+    parser.addOptions({tenants, schemas, perServer});
+    const QCommandLineOption format = cli.addFormat();
     const QCommandLineOption allowWrites(
         QStringLiteral("allow-writes"),
         QStringLiteral("Run a statement that may write: each target in its own transaction."));
-    parser.addOptions({database, extra, attach, tenants, schemas, perServer, format, allowWrites});
-    parser.addPositionalArgument(QStringLiteral("SQL"),
-                                 QStringLiteral("The statement; '-' or none reads it from stdin."));
+    parser.addOption(allowWrites);
+    cli.addStatement();
+    if (const std::optional<int> done = cli.parse(arguments))
+        return *done;
 
-    if (!parser.parse(QStringList(QStringLiteral("strata fanout")) + arguments))
-        return usage(parser.errorText());
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return 0;
-    }
-    const QString url = parser.value(database);
-    if (url.isEmpty())
-        return usage(QStringLiteral("--database URL is required"));
-    const std::optional<strata::app::OutputFormat> output =
-        strata::app::parseOutputFormat(parser.value(format));
-    if (!output)
-        return usage(
-            QStringLiteral("unknown format '%1' (table, csv or json)").arg(parser.value(format)));
-    if (parser.isSet(tenants) && parser.isSet(schemas))
-        return usage(QStringLiteral("--tenants and --schemas exclude each other"));
+    strata::app::OutputFormat output{};
     orm::FanOutOptions options;
-    bool ok = false;
-    options.perServer = parser.value(perServer).toInt(&ok);
-    if (!ok || options.perServer < 1 || options.perServer > 64)
-        return usage(QStringLiteral("--per-server expects a number from 1 to 64, got '%1'")
-                         .arg(parser.value(perServer)));
-    options.allowWrites = parser.isSet(allowWrites);
     orm::TenantSelection selection = orm::TenantSelection::tenants();
-    if (parser.isSet(tenants)) {
-        selection = orm::TenantSelection::matching(parser.value(tenants));
-    } else if (parser.isSet(schemas)) {
-        QStringList names;
-        for (const QString &name : parser.value(schemas).split(QLatin1Char(',')))
-            if (!name.trimmed().isEmpty())
-                names << name.trimmed();
-        if (names.isEmpty())
-            return usage(QStringLiteral("--schemas expects a comma-separated list of names"));
-        selection = orm::TenantSelection::list(names);
-    }
-    const QStringList positional = parser.positionalArguments();
-    if (positional.size() > 1)
-        return usage(QStringLiteral("one SQL statement expected, got %1 arguments (quote the "
-                                    "statement)")
-                         .arg(positional.size()));
-    QString sql = positional.value(0);
-    if (sql.isEmpty() || sql == QLatin1String("-")) {
-        QFile in;
-        if (!in.open(stdin, QIODevice::ReadOnly))
-            return usage(QStringLiteral("cannot read the statement from stdin"));
-        sql = QString::fromUtf8(in.readAll());
-    }
-    if (sql.trimmed().isEmpty())
-        return usage(QStringLiteral("no SQL statement given"));
-
+    QString sql;
     std::unique_ptr<orm::Registry> registry;
     try {
+        const QString url = cli.required(database, QStringLiteral("--database URL"));
+        output = cli.outputFormat(format);
+        if (parser.isSet(tenants) && parser.isSet(schemas))
+            return cli.usage(QStringLiteral("--tenants and --schemas exclude each other"));
+        bool ok = false;
+        options.perServer = parser.value(perServer).toInt(&ok);
+        if (!ok || options.perServer < 1 || options.perServer > 64)
+            return cli.usage(QStringLiteral("--per-server expects a number from 1 to 64, got '%1'")
+                                 .arg(parser.value(perServer)));
+        options.allowWrites = parser.isSet(allowWrites);
+        if (parser.isSet(tenants)) {
+            selection = orm::TenantSelection::matching(parser.value(tenants));
+        } else if (parser.isSet(schemas)) {
+            QStringList names;
+            for (const QString &name : parser.value(schemas).split(QLatin1Char(',')))
+                if (!name.trimmed().isEmpty())
+                    names << name.trimmed();
+            if (names.isEmpty())
+                return cli.usage(
+                    QStringLiteral("--schemas expects a comma-separated list of names"));
+            selection = orm::TenantSelection::list(names);
+        }
+        sql = cli.statement();
         registry = std::make_unique<orm::Registry>(url);
-        QString name, value;
-        for (const QString &entry : parser.values(extra)) {
-            if (!strata::app::splitNamedValue(entry, &name, &value))
-                return usage(QStringLiteral("--extra expects NAME=URL"));
-            registry->addExtra(name, value);
-        }
-        for (const QString &entry : parser.values(attach)) {
-            if (!strata::app::splitNamedValue(entry, &name, &value))
-                return usage(QStringLiteral("--attach expects NAME=FILE, got '%1'").arg(entry));
-            registry->database()->attach(name, value);
-        }
+        cli.addExtras(*registry, extra);
+        cli.attachFiles(*registry->database(), attach);
+    } catch (const strata::app::UsageError &error) {
+        return cli.usage(error.message);
     } catch (const orm::Error &error) {
-        return usage(error.toString());
+        return cli.usage(error.toString());
     }
 
     Run run;
@@ -194,17 +154,16 @@ int runFanOut(const QStringList &arguments)
     } catch (const orm::Error &error) {
         if (error.kind() == orm::Error::Kind::Usage ||
             error.kind() == orm::Error::Kind::Configuration)
-            return usage(error.toString());
-        QTextStream(stderr) << "strata fanout: " << error.toString() << '\n';
-        return 1;
+            return cli.usage(error.toString());
+        return cli.failure(error.toString());
     }
     if (run.noTargets)
-        return usage(QStringLiteral("no schema matches: nothing to run"));
+        return cli.usage(QStringLiteral("no schema matches: nothing to run"));
 
     const orm::FanOut &done = *run.fanOut;
     const orm::Result merged = done.result().toResult();
     if (merged.columnCount() > 2) {
-        strata::app::printResult(merged, *output);
+        strata::app::printResult(merged, output);
     } else {
         // No target returned columns (a write, or every target failed): each target's outcome.
         QList<QStringList> rows;
@@ -223,7 +182,7 @@ int runFanOut(const QStringList &arguments)
                                      QStringLiteral("status"), QStringLiteral("rows_affected"),
                                      QStringLiteral("committed")},
                                     rows),
-            *output);
+            output);
     }
     QTextStream err(stderr);
     for (int i = 0; i < done.targets().size(); ++i) {

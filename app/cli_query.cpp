@@ -18,6 +18,7 @@
 // signal when interrupted. Passwords are never printed.
 
 #include "command.h"
+#include "command_line.h"
 #include "result_output.h"
 #include "termination_signals.h"
 
@@ -38,9 +39,7 @@
 namespace {
 
 // An argument found wrong only once the database answered (an unknown schema): exit code 2.
-struct UsageError {
-    QString message;
-};
+using strata::app::UsageError;
 
 // What a signal or --timeout stops: the connect under way, or the statement on the server.
 class Interruption {
@@ -168,108 +167,65 @@ QString rowsAffectedText(qint64 n)
     return QStringLiteral("%1 %2 affected").arg(n).arg(n == 1 ? "row" : "rows");
 }
 
-int usage(const QString &message)
-{
-    QTextStream(stderr) << "strata query: " << message << "\n"
-                        << "Try 'strata query --help'.\n";
-    return 2;
-}
-
 int runQuery(const QStringList &arguments)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(
+    strata::app::CommandLine cli(
+        QStringLiteral("query"),
         QStringLiteral("Runs one SQL statement and prints its result.\n\n"
                        "--schema on PostgreSQL sets search_path for the statement. SQLite has no "
                        "search path: there --schema must name an attached database (main, temp, "
                        "or one given with --attach), and the SQL qualifies its tables itself "
                        "(SELECT * FROM acme.t).\n\n"
                        "Exit codes: 0 success, 1 database or SQL error, 2 usage error."));
-    parser.addHelpOption();
-    const QCommandLineOption database({QStringLiteral("d"), QStringLiteral("database")},
-                                      QStringLiteral("The primary database's URL."),
-                                      QStringLiteral("URL"));
-    const QCommandLineOption extra(
-        QStringLiteral("extra"), QStringLiteral("An extra database of the registry (repeatable)."),
-        QStringLiteral("NAME=URL"));
+    QCommandLineParser &parser = cli.parser();
+    const QCommandLineOption database =
+        cli.addDatabase(QStringLiteral("The primary database's URL."));
+    const QCommandLineOption extra = cli.addExtra();
     const QCommandLineOption usingOption(QStringLiteral("using"),
                                          QStringLiteral("Run on the extra database NAME."),
                                          QStringLiteral("NAME"));
     const QCommandLineOption schema(QStringLiteral("schema"),
                                     QStringLiteral("Run in schema S (see above)."),
                                     QStringLiteral("S"));
-    const QCommandLineOption attach(
-        QStringLiteral("attach"),
-        QStringLiteral("SQLite: attach FILE as schema NAME on every connection (repeatable)."),
-        QStringLiteral("NAME=FILE"));
-    const QCommandLineOption format(QStringLiteral("format"),
-                                    QStringLiteral("Output: table (default), csv or json."),
-                                    QStringLiteral("FORMAT"), QStringLiteral("table"));
+    parser.addOptions({usingOption, schema});
+    const QCommandLineOption attach = cli.addAttach(
+        QStringLiteral("SQLite: attach FILE as schema NAME on every connection (repeatable)."));
+    const QCommandLineOption format = cli.addFormat();
     const QCommandLineOption timeout(
         QStringLiteral("timeout"),
         QStringLiteral("Cancel the statement on the server if it runs longer than SECONDS."),
         QStringLiteral("SECONDS"));
-    parser.addOptions({database, extra, usingOption, schema, attach, format, timeout});
-    parser.addPositionalArgument(QStringLiteral("SQL"),
-                                 QStringLiteral("The statement; '-' or none reads it from stdin."));
+    parser.addOption(timeout);
+    cli.addStatement();
+    if (const std::optional<int> done = cli.parse(arguments))
+        return *done;
 
-    if (!parser.parse(QStringList(QStringLiteral("strata query")) + arguments))
-        return usage(parser.errorText());
-    if (parser.isSet(QStringLiteral("help"))) {
-        QTextStream(stdout) << parser.helpText();
-        return 0;
-    }
-    const QString url = parser.value(database);
-    if (url.isEmpty())
-        return usage(QStringLiteral("--database URL is required"));
-    const std::optional<strata::app::OutputFormat> outputFormat =
-        strata::app::parseOutputFormat(parser.value(format));
-    if (!outputFormat)
-        return usage(
-            QStringLiteral("unknown format '%1' (table, csv or json)").arg(parser.value(format)));
+    strata::app::OutputFormat outputFormat{};
     double timeoutSeconds = 0;
-    if (parser.isSet(timeout)) {
-        bool ok = false;
-        timeoutSeconds = parser.value(timeout).toDouble(&ok);
-        if (!ok || !(timeoutSeconds > 0) || timeoutSeconds > 86400 * 24)
-            return usage(QStringLiteral("--timeout expects a number of seconds above 0, got '%1'")
-                             .arg(parser.value(timeout)));
-    }
-    const QStringList positional = parser.positionalArguments();
-    if (positional.size() > 1)
-        return usage(QStringLiteral("one SQL statement expected, got %1 arguments (quote the "
-                                    "statement)")
-                         .arg(positional.size()));
-    QString sql = positional.value(0);
-    if (sql.isEmpty() || sql == QLatin1String("-")) {
-        QFile in;
-        if (!in.open(stdin, QIODevice::ReadOnly))
-            return usage(QStringLiteral("cannot read the statement from stdin"));
-        sql = QString::fromUtf8(in.readAll());
-    }
-    if (sql.trimmed().isEmpty())
-        return usage(QStringLiteral("no SQL statement given"));
-
+    QString sql;
     std::unique_ptr<orm::Registry> registry;
     orm::Database *target = nullptr;
     try {
-        registry = std::make_unique<orm::Registry>(url);
-        QString name;
-        QString value;
-        for (const QString &entry : parser.values(extra)) {
-            if (!strata::app::splitNamedValue(entry, &name, &value)) // never echo: a password
-                return usage(QStringLiteral("--extra expects NAME=URL"));
-            registry->addExtra(name, value);
+        const QString url = cli.required(database, QStringLiteral("--database URL"));
+        outputFormat = cli.outputFormat(format);
+        if (parser.isSet(timeout)) {
+            bool ok = false;
+            timeoutSeconds = parser.value(timeout).toDouble(&ok);
+            if (!ok || !(timeoutSeconds > 0) || timeoutSeconds > 86400 * 24)
+                return cli.usage(
+                    QStringLiteral("--timeout expects a number of seconds above 0, got '%1'")
+                        .arg(parser.value(timeout)));
         }
+        sql = cli.statement();
+        registry = std::make_unique<orm::Registry>(url);
+        cli.addExtras(*registry, extra);
         target = parser.isSet(usingOption) ? registry->database(parser.value(usingOption))
                                            : registry->database();
-        for (const QString &entry : parser.values(attach)) {
-            if (!strata::app::splitNamedValue(entry, &name, &value))
-                return usage(QStringLiteral("--attach expects NAME=FILE, got '%1'").arg(entry));
-            target->attach(name, value);
-        }
+        cli.attachFiles(*target, attach);
+    } catch (const strata::app::UsageError &error) {
+        return cli.usage(error.message);
     } catch (const orm::Error &error) {
-        return usage(error.toString());
+        return cli.usage(error.toString());
     }
 
     QTextStream out(stdout);
@@ -304,21 +260,21 @@ int runQuery(const QStringList &arguments)
         statementTimer.stop();
         disconnect();
         if (result.columnCount() == 0) {
-            if (*outputFormat == strata::app::OutputFormat::Json)
+            if (outputFormat == strata::app::OutputFormat::Json)
                 out << QStringLiteral("{\"rowsAffected\": %1}\n").arg(result.rowsAffected);
-            else if (*outputFormat == strata::app::OutputFormat::Csv)
+            else if (outputFormat == strata::app::OutputFormat::Csv)
                 out << "rows_affected\r\n" << result.rowsAffected << "\r\n";
             else
                 out << rowsAffectedText(result.rowsAffected) << '\n';
         } else {
             out.flush(); // printResult writes to stdout itself
-            strata::app::printResult(result, *outputFormat);
+            strata::app::printResult(result, outputFormat);
         }
         return 0;
     } catch (const UsageError &error) {
         out.flush();
         disconnect();
-        return usage(error.message);
+        return cli.usage(error.message);
     } catch (const orm::Error &error) {
         out.flush();
         disconnect();
@@ -330,8 +286,7 @@ int runQuery(const QStringList &arguments)
                                 << " (" << error.toString() << ")\n";
             return interruption.exitCode();
         }
-        QTextStream(stderr) << "strata query: " << error.toString() << '\n';
-        return 1;
+        return cli.failure(error.toString());
     }
 }
 
