@@ -65,6 +65,8 @@ GridModel::GridModel(QObject *parent)
     m_pumpTimer->setSingleShot(true);
     m_pumpTimer->setInterval(0);
     connect(m_pumpTimer, &QTimer::timeout, this, &GridModel::pump);
+    // Only italic is set: the view resolves the rest from its own font.
+    m_nullFont.setItalic(true);
 }
 
 GridModel::~GridModel()
@@ -377,7 +379,7 @@ QVariant GridModel::data(const QModelIndex &index, int role) const
             return placeholderText();
         }
         if (role == Qt::ForegroundRole)
-            return QBrush(QPalette().color(QPalette::Disabled, QPalette::Text));
+            return dimBrush();
         return {};
     }
     const int r = int(row - page->start);
@@ -392,14 +394,11 @@ QVariant GridModel::data(const QModelIndex &index, int role) const
         return null;
     case Qt::ForegroundRole:
         if (null || page->stale)
-            return QBrush(QPalette().color(QPalette::Disabled, QPalette::Text));
+            return dimBrush();
         return {};
     case Qt::FontRole:
-        if (null) {
-            QFont font;
-            font.setItalic(true);
-            return font;
-        }
+        if (null)
+            return m_nullFont;
         return {};
     case Qt::TextAlignmentRole: {
         // Numbers line up on the right: by the column's type, or by what the cell holds where
@@ -423,6 +422,16 @@ QVariant GridModel::data(const QModelIndex &index, int role) const
     default:
         return {};
     }
+}
+
+const QBrush &GridModel::dimBrush() const
+{
+    const QPalette palette = QGuiApplication::palette();
+    if (palette.cacheKey() != m_dimPaletteKey) {
+        m_dimBrush = QBrush(palette.color(QPalette::Disabled, QPalette::Text));
+        m_dimPaletteKey = palette.cacheKey();
+    }
+    return m_dimBrush;
 }
 
 QString GridModel::filterText(int column) const

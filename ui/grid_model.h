@@ -16,6 +16,8 @@
 #include "row_source.h"
 
 #include <QAbstractTableModel>
+#include <QBrush>
+#include <QFont>
 #include <QPointer>
 #include <QTimer>
 
@@ -170,6 +172,7 @@ private:
     void updateSpanRows();
     void emitRowsChanged(qint64 first, qint64 last);
     qint64 loadedExtent() const; // end of the last page placed from the start
+    const QBrush &dimBrush() const;
 
     RowSourcePtr m_source;
     orm::Columns m_columns;
@@ -193,6 +196,11 @@ private:
     QString m_queryError;
     Stats m_stats;
     QTimer *m_pumpTimer;
+    // data() is asked for every visible cell on every paint: what it returns for dimmed and
+    // NULL cells is built once (the brush again when the application's palette changes).
+    mutable QBrush m_dimBrush;
+    mutable qint64 m_dimPaletteKey = -1;
+    QFont m_nullFont;
 };
 
 } // namespace strata::ui

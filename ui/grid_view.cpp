@@ -2,6 +2,7 @@
 
 #include "cell_format.h"
 #include "filter_bar.h"
+#include "grid_delegate.h"
 #include "grid_model.h"
 #include "grid_notice.h"
 
@@ -46,6 +47,8 @@ GridView::GridView(QWidget *parent)
     m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
     m_table->setWordWrap(false);
     m_table->setTextElideMode(Qt::ElideRight);
+    // One line per cell, drawn without QStyledItemDelegate's per-cell text layout.
+    m_table->setItemDelegate(new GridDelegate(m_table));
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     // Uniform rows: the header never measures a section, whatever the span's size.

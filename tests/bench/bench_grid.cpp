@@ -43,9 +43,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <stdexcept>
+#include <vector>
 
 namespace strata::bench {
 namespace {
@@ -104,6 +106,20 @@ bool lastRowsShown(const ui::GridView &view, qint64 rows)
     const qint64 total = model->totalRows();
     return visibleRowsLoaded(view) && view.topRow() + view.visibleRows() >= total &&
            model->cellText(total - 1, 0) == QString::number(rows);
+}
+
+// The median of 21 synchronous repaints of a view's viewport (its rows already loaded): what one
+// frame of the grid costs the GUI thread, the delegate's text drawing most of it.
+double medianRepaintMs(QWidget *viewport)
+{
+    std::vector<double> times;
+    for (int i = 0; i < 21; ++i) {
+        const Stopwatch clock;
+        viewport->repaint();
+        times.push_back(clock.seconds() * 1e3);
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
 }
 
 // -- The children ------------------------------------------------------------------------------
@@ -207,6 +223,8 @@ void childOurs(const Report &report, const QString &url, qint64 rows)
              .arg(probe.maxStallMs(), 0, 'f', 1)
              .arg(probe.maxStallCpuMs(), 0, 'f', 1)
              .arg(probe.maxCpuMs(), 0, 'f', 1));
+    note(QStringLiteral("grid: ours: a viewport repaint takes %1 ms (median of 21)")
+             .arg(medianRepaintMs(view.table()->viewport()), 0, 'f', 2));
     note(QStringLiteral("grid: ours: %1 pages cached, %2 seeks, %3 evicted")
              .arg(gridModel.cachedPages())
              .arg(gridModel.stats().seek)
@@ -278,6 +296,8 @@ void childQSqlTableModel(const Report &report, Backend backend, const QString &u
         settle(20);
         note(QStringLiteral("grid: qsqltablemodel: rowCount %1 after scrolling")
                  .arg(model->rowCount()));
+        note(QStringLiteral("grid: qsqltablemodel: a viewport repaint takes %1 ms (median of 21)")
+                 .arg(medianRepaintMs(view.viewport()), 0, 'f', 2));
         report.reference(QStringLiteral("rss"), reference,
                          double(currentRss() - rss0) / (1024.0 * 1024.0), QStringLiteral("MB"));
         view.setModel(nullptr);
