@@ -99,6 +99,8 @@ private slots:
         QTest::addColumn<QString>("templateName");
         QTest::newRow("named template") << QStringLiteral("template");
         QTest::newRow("commonest structure") << QStringLiteral("base");
+        // The registry's tenant tables are the template; "seed" is one more tenant like them.
+        QTest::newRow("tenant models") << QStringLiteral("seed");
     }
 
     void postgresTenantsGroup()
@@ -124,6 +126,22 @@ private slots:
                                  "ALTER TABLE t_type.orders ALTER COLUMN total TYPE bigint;");
         orm::Registry registry(url);
         strata::test::await(registry.database()->executeScript(script));
+        const bool models = templateName == QLatin1String("seed");
+        if (models) {
+            registry.addTenantModel(orm::ModelBuilder("account", "account")
+                                        .field("id", "integer")
+                                        .primaryKey()
+                                        .field("name", "text")
+                                        .notNull()
+                                        .build());
+            registry.addTenantModel(orm::ModelBuilder("orders", "orders")
+                                        .field("id", "integer")
+                                        .primaryKey()
+                                        .field("account_id", "integer")
+                                        .field("total", "numeric(10,2)")
+                                        .build());
+            alike.prepend(templateName);
+        }
 
         ModelTree tree(&registry);
         tree.addDatabase(QString());
@@ -141,12 +159,13 @@ private slots:
         tree.showDatabase(QString());
         tree.listSchemas(QString());
         QTRY_VERIFY_WITH_TIMEOUT(shownAtListing >= 0, 10000);
-        QCOMPARE(shownAtListing, 1 + 1 + alike.size() + 3); // public, the template, the tenants
+        // public, the template (models: one more tenant), the tenants
+        QCOMPARE(shownAtListing, 1 + (models ? 0 : 1) + alike.size() + 3);
         QVERIFY(!groupAtListing);
         awaitGrouping(tree);
 
         const strata::ui::TenantGrouping grouping = *tree.tenantGrouping(QString());
-        QCOMPARE(grouping.templateSchema, templateName);
+        QCOMPARE(grouping.templateSchema, models ? QString() : templateName);
         QStringList expectedAlike = alike;
         std::sort(expectedAlike.begin(), expectedAlike.end(), strata::ui::naturalLess);
         QCOMPARE(grouping.alike, expectedAlike);
@@ -155,10 +174,16 @@ private slots:
         QStandardItem *database = tree.model()->item(0);
         QStandardItem *group = tree.tenantGroupItem(QString());
         QVERIFY(group);
-        QCOMPARE(group->text(), QStringLiteral("35 tenants like ‘%1’").arg(templateName));
+        const auto label = [&](int count) {
+            return models ? QStringLiteral("%1 tenants like the tenant tables").arg(count)
+                          : QStringLiteral("%1 tenants like ‘%2’")
+                                .arg(QString::number(count), templateName);
+        };
+        QCOMPARE(group->text(), label(alike.size()));
         // Beside it, the default schema, the template and the drifting tenants, in order.
         QStringList apart{"public", "t_extra", "t_missing", "t_type"};
-        apart.insert(templateName == QLatin1String("base") ? 1 : 4, templateName);
+        if (!models)
+            apart.insert(templateName == QLatin1String("base") ? 1 : 4, templateName);
         QCOMPARE(schemaTexts(database), apart);
         const auto tip = [&](const QString &schema) {
             return childNamed(database, schema)->toolTip();
@@ -194,7 +219,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(tree.tenantGrouping(QString())->drifting.contains("t7"), 20000);
         QTRY_COMPARE_WITH_TIMEOUT(tree.pendingWork(), 0, 20000);
         group = tree.tenantGroupItem(QString());
-        QCOMPARE(group->text(), QStringLiteral("34 tenants like ‘%1’").arg(templateName));
+        QCOMPARE(group->text(), label(alike.size() - 1));
         QVERIFY(childNamed(database, "t7"));
         QVERIFY(childNamed(database, "t7")->toolTip().contains("due"));
         QVERIFY(!schemaTexts(group).contains("t7"));
