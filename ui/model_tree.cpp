@@ -2,12 +2,15 @@
 #include "ui/theme.h"
 
 #include "launch_task.h"
+#include "natural_order.h"
+#include "tree_icons.h"
 
 #include "orm/registry/registry.h"
 #include "orm/schema/reflection.h"
 
 #include <QApplication>
 #include <QClipboard>
+#include <QHash>
 #include <QLineEdit>
 #include <QMenu>
 #include <QPointer>
@@ -17,37 +20,54 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace strata::ui {
 namespace {
 
-QString kindSuffix(orm::ModelKind kind)
+// What a node of this kind is called, for its tooltip (the icon shows it in the tree).
+QString kindWord(orm::ModelKind kind)
 {
     switch (kind) {
     case orm::ModelKind::Table:
-        return {};
+        return ModelTree::tr("Table");
     case orm::ModelKind::View:
-        return ModelTree::tr(" (view)");
+        return ModelTree::tr("View");
     case orm::ModelKind::MaterializedView:
-        return ModelTree::tr(" (materialised view)");
+        return ModelTree::tr("Materialised view");
     case orm::ModelKind::PartitionedTable:
-        return ModelTree::tr(" (partitioned)");
+        return ModelTree::tr("Partitioned table");
     case orm::ModelKind::Partition:
-        return ModelTree::tr(" (partition)");
+        return ModelTree::tr("Partition");
     }
     return {};
 }
 
-QString originMark(orm::ModelOrigin origin)
+// Where a table's description comes from, for the tooltip; the text stays the table's name.
+QString originNote(orm::ModelOrigin origin)
 {
     switch (origin) {
     case orm::ModelOrigin::Declared:
-        return ModelTree::tr("  [declared]");
+        return ModelTree::tr("Declared by the application");
     case orm::ModelOrigin::Tenant:
-        return ModelTree::tr("  [tenant]");
+        return ModelTree::tr("Declared by the application for every tenant");
     case orm::ModelOrigin::Reflected:
         return {};
     }
     return {};
+}
+
+// public (PostgreSQL) and main (SQLite) first, as the window picks them, then natural order.
+QStringList orderedSchemas(QStringList schemas)
+{
+    std::sort(schemas.begin(), schemas.end(), [](const QString &a, const QString &b) {
+        const bool aFirst = a == QLatin1String("public") || a == QLatin1String("main");
+        const bool bFirst = b == QLatin1String("public") || b == QLatin1String("main");
+        if (aFirst != bFirst)
+            return aFirst;
+        return naturalLess(a, b);
+    });
+    return schemas;
 }
 
 QString modelsKey(const QString &database, const QString &schema)
@@ -66,13 +86,21 @@ QStandardItem *placeholderNode(const QString &text)
 // A node whose children are listed when it is first expanded; until then a placeholder says why
 // it is empty.
 QStandardItem *lazyNode(const QString &text, ModelTree::NodeKind kind, const QString &database,
-                        const QString &waiting)
+                        const QString &waiting, const QIcon &icon)
 {
-    auto *item = new QStandardItem(text);
+    auto *item = new QStandardItem(icon, text);
     item->setData(int(kind), ModelTree::NodeKindRole);
     item->setData(database, ModelTree::DatabaseRole);
     item->setData(false, ModelTree::LoadedRole);
     item->appendRow(placeholderNode(waiting));
+    return item;
+}
+
+QStandardItem *schemaNode(const QString &database, const QString &schema)
+{
+    QStandardItem *item = lazyNode(schema, ModelTree::NodeKind::Schema, database,
+                                   ModelTree::tr("(loading…)"), treeIcon(TreeIconKind::Schema));
+    item->setData(schema, ModelTree::SchemaRole);
     return item;
 }
 
@@ -101,7 +129,7 @@ ModelTree::ModelTree(orm::Registry *registry, QWidget *parent)
     m_tree->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_filter = new QLineEdit;
     m_filter->setObjectName(QStringLiteral("treeFilter"));
-    m_filter->setPlaceholderText(tr("Filter models and fields"));
+    m_filter->setPlaceholderText(tr("Filter tables and columns"));
     m_filter->setClearButtonEnabled(true);
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_proxy->setFilterFixedString(text);
@@ -216,22 +244,11 @@ void ModelTree::onSchemasRelisted(const QString &database, const QStringList &sc
 {
     const QStringList before = m_schemas.value(database);
     m_schemas.insert(database, schemas);
-    QStandardItem *parent = databaseItem(database);
-    if (parent && parent->data(LoadedRole).toBool()) {
-        // Gone schemas go; new ones join in order; the others keep their nodes (and whether
-        // they are expanded).
-        for (int row = parent->rowCount() - 1; row >= 0; --row)
-            if (!schemas.contains(parent->child(row)->data(SchemaRole).toString()))
-                parent->removeRow(row);
-        for (int i = 0; i < schemas.size(); ++i) {
-            if (before.contains(schemas[i]))
-                continue;
-            QStandardItem *item =
-                lazyNode(schemas[i], NodeKind::Schema, database, tr("(loading…)"));
-            item->setData(schemas[i], SchemaRole);
-            parent->insertRow(std::min(i, parent->rowCount()), item);
-        }
-    }
+    // Gone schemas go; new ones join in order; the others keep their nodes (and whether they
+    // are expanded). The tenants are compared again: DDL may have made one drift.
+    if (QStandardItem *parent = databaseItem(database); parent && parent->data(LoadedRole).toBool())
+        layoutSchemas(database);
+    groupTenants(database);
     for (const QString &schema : before)
         if (!schemas.contains(schema))
             m_models.remove(modelsKey(database, schema));
@@ -255,8 +272,8 @@ void ModelTree::onSchemasRelisted(const QString &database, const QStringList &sc
                     emit failed(
                         whatFailed(
                             failure,
-                            tr("Refreshing the models of %1.%2").arg(displayName(database), schema),
-                            tr("Refreshing models")),
+                            tr("Refreshing the tables of %1.%2").arg(displayName(database), schema),
+                            tr("Refreshing tables")),
                         failure.message);
                 endWork();
             });
@@ -309,8 +326,8 @@ orm::Database *ModelTree::database(const QString &name) const
 
 void ModelTree::addDatabase(const QString &name)
 {
-    m_treeModel->appendRow(
-        lazyNode(displayName(name), NodeKind::Database, name, tr("(not connected)")));
+    m_treeModel->appendRow(lazyNode(displayName(name), NodeKind::Database, name,
+                                    tr("(not connected)"), treeIcon(TreeIconKind::Database)));
 }
 
 void ModelTree::removeDatabase(const QString &name)
@@ -319,6 +336,8 @@ void ModelTree::removeDatabase(const QString &name)
         m_treeModel->removeRow(item->row());
     m_schemas.remove(name);
     m_stamps.remove(name);
+    m_groupings.remove(name);
+    m_groupingRuns.remove(name);
     const QString prefix = modelsKey(name, QString());
     for (auto it = m_models.begin(); it != m_models.end();)
         it = it.key().startsWith(prefix) ? m_models.erase(it) : std::next(it);
@@ -383,8 +402,8 @@ void ModelTree::listModels(const QString &name, const QString &schema)
             if (stillShown(name, db))
                 emit failed(
                     whatFailed(failure,
-                               tr("Listing the models of %1.%2").arg(displayName(name), schema),
-                               tr("Listing models")),
+                               tr("Listing the tables of %1.%2").arg(displayName(name), schema),
+                               tr("Listing tables")),
                     failure.message);
             endWork();
         });
@@ -409,8 +428,8 @@ void ModelTree::loadFields(const QString &name, const QString &schema, orm::Mode
         },
         [this, name, modelName, db](const TaskFailure &failure) {
             if (stillShown(name, db))
-                emit failed(whatFailed(failure, tr("Reading the fields of %1").arg(modelName),
-                                       tr("Reading fields")),
+                emit failed(whatFailed(failure, tr("Reading the columns of %1").arg(modelName),
+                                       tr("Reading columns")),
                             failure.message);
             endWork();
         });
@@ -452,9 +471,12 @@ QStandardItem *ModelTree::schemaItem(const QString &database, const QString &sch
     QStandardItem *parent = databaseItem(database);
     for (int row = 0; parent && row < parent->rowCount(); ++row) {
         QStandardItem *item = parent->child(row);
-        if (item->data(NodeKindRole).toInt() == int(NodeKind::Schema) &&
-            item->data(SchemaRole).toString() == schema)
+        const int kind = item->data(NodeKindRole).toInt();
+        if (kind == int(NodeKind::Schema) && item->data(SchemaRole).toString() == schema)
             return item;
+        for (int inner = 0; kind == int(NodeKind::TenantGroup) && inner < item->rowCount(); ++inner)
+            if (item->child(inner)->data(SchemaRole).toString() == schema)
+                return item->child(inner);
     }
     return nullptr;
 }
@@ -462,11 +484,18 @@ QStandardItem *ModelTree::schemaItem(const QString &database, const QString &sch
 QStandardItem *ModelTree::modelItem(const QString &database, const QString &schema,
                                     const QString &model) const
 {
-    QStandardItem *parent = schemaItem(database, schema);
-    for (int row = 0; parent && row < parent->rowCount(); ++row) {
-        QStandardItem *item = parent->child(row);
-        if (item->data(ModelNameRole).toString() == model)
-            return item;
+    // Depth first: partitions sit under their partitioned table.
+    QList<QStandardItem *> pending{schemaItem(database, schema)};
+    while (!pending.isEmpty()) {
+        QStandardItem *parent = pending.takeLast();
+        for (int row = 0; parent && row < parent->rowCount(); ++row) {
+            QStandardItem *item = parent->child(row);
+            if (item->data(NodeKindRole).toInt() != int(NodeKind::Model))
+                continue;
+            if (item->data(ModelNameRole).toString() == model)
+                return item;
+            pending << item;
+        }
     }
     return nullptr;
 }
@@ -495,6 +524,12 @@ void ModelTree::showDatabase(const QString &database)
 
 void ModelTree::showSchema(const QString &database, const QString &schema)
 {
+    QStandardItem *group = tenantGroupItem(database);
+    if (group && !schemaItem(database, schema)) {
+        const auto grouping = m_groupings.constFind(database);
+        if (grouping != m_groupings.cend() && grouping->alike.contains(schema))
+            expandItem(group); // lists the group's tenants
+    }
     if (QStandardItem *item = schemaItem(database, schema)) {
         expandItem(item);
         makeCurrent(item);
@@ -535,6 +570,9 @@ void ModelTree::loadChildren(QStandardItem *item)
         item->setData(true, LoadedRole);
         listModels(db, item->data(SchemaRole).toString());
         break;
+    case NodeKind::TenantGroup:
+        loadGroup(item);
+        break;
     case NodeKind::Model: {
         item->setData(true, LoadedRole);
         const QString schema = item->data(SchemaRole).toString();
@@ -572,18 +610,175 @@ void ModelTree::onSchemasListed(const QString &database, const QStringList &sche
 {
     if (!m_schemas.contains(database))
         checkForChanges(database); // the stamp later probes compare with
+    const bool compared = m_groupings.contains(database) || m_groupingRuns.contains(database);
     m_schemas.insert(database, schemas);
     QStandardItem *parent = databaseItem(database);
-    if (parent && !parent->data(LoadedRole).toBool()) {
-        parent->removeRows(0, parent->rowCount());
-        for (const QString &schema : schemas) {
-            QStandardItem *item = lazyNode(schema, NodeKind::Schema, database, tr("(loading…)"));
-            item->setData(schema, SchemaRole);
-            parent->appendRow(item);
-        }
-        parent->setData(true, LoadedRole);
-    }
+    if (parent && !parent->data(LoadedRole).toBool())
+        layoutSchemas(database);
     emit schemasListed(database, schemas);
+    if (!compared)
+        groupTenants(database); // until it ends, the schemas show one by one
+}
+
+void ModelTree::groupTenants(const QString &name)
+{
+    if (groupableSchemas(m_schemas.value(name)).size() <= m_groupThreshold) {
+        m_groupingRuns.remove(name);
+        QStandardItem *node = databaseItem(name);
+        if (m_groupings.remove(name) && node && node->data(LoadedRole).toBool())
+            layoutSchemas(name);
+        return;
+    }
+    const QPointer<orm::Database> db = beginRead(name);
+    if (!db)
+        return;
+    const int run = ++m_groupingRuns[name];
+    launchTask(
+        this, strata::ui::groupTenants(db, m_registry->tenantModels(), m_schemas.value(name)),
+        [this, name, db, run](const TenantGrouping &grouping) {
+            if (stillShown(name, db) && m_groupingRuns.value(name) == run) {
+                m_groupings.insert(name, grouping);
+                if (QStandardItem *node = databaseItem(name);
+                    node && node->data(LoadedRole).toBool())
+                    layoutSchemas(name); // else laid out when first expanded
+            }
+            endWork();
+        },
+        [this, name, db](const TaskFailure &failure) {
+            // The schemas stay listed one by one.
+            if (stillShown(name, db))
+                emit failed(whatFailed(failure,
+                                       tr("Comparing the tenants of %1").arg(displayName(name)),
+                                       tr("Comparing tenants")),
+                            failure.message);
+            endWork();
+        });
+}
+
+std::optional<TenantGrouping> ModelTree::tenantGrouping(const QString &database) const
+{
+    const auto found = m_groupings.constFind(database);
+    if (found == m_groupings.cend())
+        return std::nullopt;
+    return *found;
+}
+
+QStandardItem *ModelTree::tenantGroupItem(const QString &database) const
+{
+    QStandardItem *parent = databaseItem(database);
+    for (int row = 0; parent && row < parent->rowCount(); ++row)
+        if (parent->child(row)->data(NodeKindRole).toInt() == int(NodeKind::TenantGroup))
+            return parent->child(row);
+    return nullptr;
+}
+
+bool ModelTree::isExpanded(QStandardItem *item) const
+{
+    const QModelIndex index = m_proxy->mapFromSource(item->index());
+    return index.isValid() && m_tree->isExpanded(index);
+}
+
+void ModelTree::layoutSchemas(const QString &database)
+{
+    QStandardItem *parent = databaseItem(database);
+    if (!parent)
+        return;
+    // The schema nodes there are (under the group too) are taken out whole, to be put back.
+    QHash<QString, QStandardItem *> kept;
+    QSet<QString> expanded;
+    bool groupLoaded = false, groupExpanded = false;
+    QString currentSchema;
+    QStandardItem *current =
+        m_treeModel->itemFromIndex(m_proxy->mapToSource(m_tree->currentIndex()));
+    for (QStandardItem *up = current; up; up = up->parent())
+        if (up->data(NodeKindRole).toInt() == int(NodeKind::Schema) &&
+            up->data(DatabaseRole).toString() == database)
+            currentSchema = up->data(SchemaRole).toString();
+    const auto keep = [&](QStandardItem *from, int row) {
+        QStandardItem *item = from->child(row);
+        const QString schema = item->data(SchemaRole).toString();
+        if (isExpanded(item))
+            expanded.insert(schema);
+        kept.insert(schema, from->takeRow(row).constFirst());
+    };
+    for (int row = parent->rowCount() - 1; row >= 0; --row) {
+        QStandardItem *child = parent->child(row);
+        const auto kind = NodeKind(child->data(NodeKindRole).toInt());
+        if (kind == NodeKind::Schema) {
+            keep(parent, row);
+            continue;
+        }
+        if (kind == NodeKind::TenantGroup) {
+            groupLoaded = child->data(LoadedRole).toBool();
+            groupExpanded = isExpanded(child);
+            for (int inner = child->rowCount() - 1; inner >= 0; --inner)
+                if (child->child(inner)->data(NodeKindRole).toInt() == int(NodeKind::Schema))
+                    keep(child, inner);
+        }
+        parent->removeRow(row);
+    }
+    const QStringList ordered = orderedSchemas(m_schemas.value(database));
+    const auto grouping = m_groupings.constFind(database);
+    QSet<QString> grouped;
+    if (grouping != m_groupings.cend() && grouping->alike.size() > 1)
+        for (const QString &schema : grouping->alike)
+            if (ordered.contains(schema))
+                grouped.insert(schema);
+    const auto nodeFor = [&](const QString &schema) {
+        QStandardItem *item = kept.take(schema);
+        return item ? item : schemaNode(database, schema);
+    };
+    QStandardItem *group = nullptr;
+    for (const QString &schema : ordered) {
+        if (grouped.contains(schema)) {
+            if (!group) { // where its first tenant would be
+                group = lazyNode(grouping->label(), NodeKind::TenantGroup, database,
+                                 tr("(loading…)"), treeIcon(TreeIconKind::TenantGroup));
+                group->setToolTip(grouping->toolTip());
+                parent->appendRow(group);
+            }
+            continue;
+        }
+        QStandardItem *item = nodeFor(schema);
+        const bool drifts = grouping != m_groupings.cend() && grouping->drifting.contains(schema);
+        item->setToolTip(drifts ? tr("Differs from %1:\n%2")
+                                      .arg(grouping->templateSchema.isEmpty()
+                                               ? tr("the tenant tables")
+                                               : grouping->templateSchema,
+                                           grouping->drifting.value(schema))
+                                : QString());
+        parent->appendRow(item);
+    }
+    if (group && (groupLoaded || grouped.contains(currentSchema))) {
+        group->removeRows(0, group->rowCount());
+        for (const QString &schema : ordered)
+            if (grouped.contains(schema))
+                group->appendRow(nodeFor(schema));
+        group->setData(true, LoadedRole);
+    }
+    qDeleteAll(kept); // schemas gone, or grouped and not shown
+    parent->setData(true, LoadedRole);
+    if (group && (groupExpanded || grouped.contains(currentSchema)))
+        m_tree->expand(m_proxy->mapFromSource(group->index()));
+    for (const QString &schema : std::as_const(expanded))
+        if (QStandardItem *item = schemaItem(database, schema))
+            m_tree->expand(m_proxy->mapFromSource(item->index()));
+    if (!currentSchema.isEmpty() && ordered.contains(currentSchema))
+        makeCurrent(current); // its schema's node was put back, with it
+}
+
+void ModelTree::loadGroup(QStandardItem *group)
+{
+    const QString database = group->data(DatabaseRole).toString();
+    const auto grouping = m_groupings.constFind(database);
+    group->removeRows(0, group->rowCount());
+    group->setData(true, LoadedRole);
+    if (grouping == m_groupings.cend())
+        return;
+    QStringList alike = grouping->alike;
+    std::sort(alike.begin(), alike.end(), naturalLess);
+    for (const QString &schema : std::as_const(alike))
+        group->appendRow(schemaNode(database, schema));
 }
 
 bool ModelTree::hasModels(const QString &database, const QString &schema) const
@@ -610,21 +805,39 @@ void ModelTree::onModelsListed(const QString &database, const QString &schema,
     m_models.insert(modelsKey(database, schema), models);
     if (QStandardItem *parent = schemaItem(database, schema)) {
         parent->removeRows(0, parent->rowCount());
-        for (const orm::Model &model : models) {
-            QStandardItem *item =
-                lazyNode(model.name + kindSuffix(model.kind) + originMark(model.origin),
-                         NodeKind::Model, database, tr("(loading…)"));
+        std::sort(models.begin(), models.end(), [](const orm::Model &a, const orm::Model &b) {
+            return naturalLess(a.name, b.name);
+        });
+        QHash<QString, QStandardItem *> byName;
+        QList<std::pair<QStandardItem *, QString>> placed; // a node, and its parent's name
+        for (const orm::Model &model : std::as_const(models)) {
+            QStandardItem *item = lazyNode(model.name, NodeKind::Model, database, tr("(loading…)"),
+                                           treeIcon(model.kind));
             item->setData(schema, SchemaRole);
             item->setData(model.name, ModelNameRole);
-            item->setToolTip(QStringLiteral("%1.%2").arg(schema, model.table));
+            QStringList tip{
+                QStringLiteral("%1 %2.%3").arg(kindWord(model.kind), schema, model.table)};
+            if (!model.partitionOf.isEmpty())
+                tip << tr("Partition of %1").arg(model.partitionOf);
+            if (const QString origin = originNote(model.origin); !origin.isEmpty())
+                tip << origin;
+            item->setToolTip(tip.join(QLatin1Char('\n')));
+            // The origin's subtle tone; the text stays the table's name.
             if (model.origin == orm::ModelOrigin::Declared)
                 item->setForeground(toneColor(Tone::Accent, m_tree->palette()));
             else if (model.origin == orm::ModelOrigin::Tenant)
                 item->setForeground(toneColor(Tone::Tenant, m_tree->palette()));
-            parent->appendRow(item);
+            byName.insert(model.name, item);
+            placed.append({item, model.partitionOf});
+        }
+        // In natural order, a partition under its parent when that is listed here (a parent in
+        // another schema is named schema.table, and is not); else at the top.
+        for (const auto &[item, parentName] : std::as_const(placed)) {
+            QStandardItem *under = parentName.isEmpty() ? nullptr : byName.value(parentName);
+            (under && under != item ? under : parent)->appendRow(item);
         }
         if (models.isEmpty())
-            parent->appendRow(placeholderNode(tr("(no models)")));
+            parent->appendRow(placeholderNode(tr("(no tables or views)")));
     }
     emit modelsListed(database, schema);
 }
@@ -637,24 +850,50 @@ void ModelTree::onFieldsLoaded(const QString &database, const QString &schema,
         if (known.name == model.name)
             known = model;
     QStandardItem *parent = modelItem(database, schema, model.name);
-    if (!parent || (parent->rowCount() > 0 &&
-                    parent->child(0)->data(NodeKindRole).toInt() == int(NodeKind::Field)))
+    if (!parent)
         return;
-    parent->removeRows(0, parent->rowCount());
+    // The columns come first, before any partition nested there; the placeholder goes.
+    for (int row = parent->rowCount() - 1; row >= 0; --row) {
+        const int kind = parent->child(row)->data(NodeKindRole).toInt();
+        if (kind == int(NodeKind::Field))
+            return; // listed already
+        if (kind == int(NodeKind::Placeholder))
+            parent->removeRow(row);
+    }
     parent->setData(true, LoadedRole);
+    int row = 0;
     for (const orm::Field &field : model.fields) {
-        QString text = QStringLiteral("%1  %2").arg(field.name, field.sqlType);
-        if (field.primaryKey)
-            text += tr("  PK");
+        QStringList notes;
+        QStringList tip{tr("Column %1 of %2").arg(field.name, model.table)};
+        const orm::ForeignKey *reference = nullptr;
         for (const orm::ForeignKey &key : model.foreignKeys)
             if (key.columns.contains(field.name))
-                text += tr("  FK → %1.%2").arg(key.targetTable, key.targetColumns.join(u','));
+                reference = &key;
+        if (field.primaryKey)
+            notes << tr("primary key");
+        if (reference) {
+            const QString target =
+                reference->targetSchema.isEmpty()
+                    ? reference->targetTable
+                    : reference->targetSchema + QLatin1Char('.') + reference->targetTable;
+            notes
+                << tr("→ %1(%2)").arg(target, reference->targetColumns.join(QStringLiteral(", ")));
+            tip << tr("References %1(%2)")
+                       .arg(target, reference->targetColumns.join(QStringLiteral(", ")));
+        }
         if (!field.nullable && !field.primaryKey)
-            text += tr("  not null");
-        auto *item = new QStandardItem(text);
+            notes << tr("not null");
+        QString text = QStringLiteral("%1   %2").arg(field.name, field.sqlType);
+        if (!notes.isEmpty())
+            text += QStringLiteral("   ") + notes.join(QStringLiteral(" · "));
+        const TreeIconKind icon = field.primaryKey ? TreeIconKind::PrimaryKeyColumn
+                                  : reference      ? TreeIconKind::ForeignKeyColumn
+                                                   : TreeIconKind::Column;
+        auto *item = new QStandardItem(treeIcon(icon), text);
+        item->setToolTip(tip.join(QLatin1Char('\n')));
         item->setData(int(NodeKind::Field), NodeKindRole);
         item->setData(database, DatabaseRole);
-        parent->appendRow(item);
+        parent->insertRow(row++, item);
     }
 }
 

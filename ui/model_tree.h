@@ -2,14 +2,20 @@
 
 // The model tree: databases → schemas → models → fields of one orm::Registry, listed lazily as
 // nodes are first expanded, with a filter box above it. It reads the catalog itself (through
-// launchTask) and tells what happened by signals: it never calls into the window.
+// launchTask) and tells what happened by signals: it never calls into the window. It speaks
+// the database's words (tables, views, columns, tenants), with an icon per kind; partitions
+// sit under their partitioned table, and past TenantGroupThreshold schemas the tenants that
+// match the template fold into one node (ui/tenant_grouping.h).
 
 #include "orm/core/model.h"
+#include "ui/tenant_grouping.h"
 
 #include <QMap>
 #include <QPointer>
 #include <QSet>
 #include <QWidget>
+
+#include <optional>
 
 class QLineEdit;
 class QTimer;
@@ -37,7 +43,7 @@ public:
         ModelNameRole,
         LoadedRole, // children listed
     };
-    enum class NodeKind { Database = 1, Schema, Model, Field, Placeholder };
+    enum class NodeKind { Database = 1, Schema, Model, Field, Placeholder, TenantGroup };
 
     explicit ModelTree(orm::Registry *registry, QWidget *parent = nullptr);
     ~ModelTree() override;
@@ -91,6 +97,14 @@ public:
     int probeInterval() const;
     void setProbeInterval(int milliseconds);
 
+    // Past this many tenant schemas (all but public or main) a database's tenants are grouped.
+    int tenantGroupThreshold() const { return m_groupThreshold; }
+    void setTenantGroupThreshold(int schemas) { m_groupThreshold = schemas; }
+    // The last grouping of a database's tenants (none: not grouped, or not yet compared).
+    std::optional<TenantGrouping> tenantGrouping(const QString &database) const;
+    // The node holding the database's grouped tenants, or null.
+    QStandardItem *tenantGroupItem(const QString &database) const;
+
     // How many catalog reads are under way.
     int pendingWork() const { return m_work; }
     // How many catalog-change probes the tree has sent (what watching for DDL costs).
@@ -133,12 +147,22 @@ private:
     bool stillShown(const QString &name, const QPointer<orm::Database> &asked) const;
     void endWork();
     void onSchemasRelisted(const QString &database, const QStringList &schemas);
+    // The database node's schema nodes (and the tenant group) laid out anew from the schemas
+    // listed and the grouping, keeping the nodes of schemas that remain, open if they were.
+    void layoutSchemas(const QString &database);
+    // Compares the database's tenants with their template off the GUI thread, then lays out.
+    void groupTenants(const QString &database);
+    void loadGroup(QStandardItem *group);
+    bool isExpanded(QStandardItem *item) const;
     void showContextMenu(const QPoint &at);
     void probeAll();
 
     orm::Registry *m_registry;
     QMap<QString, QStringList> m_schemas;      // per database
     QMap<QString, QList<orm::Model>> m_models; // per "database/schema"
+    QMap<QString, TenantGrouping> m_groupings; // per database, the last comparison's
+    QMap<QString, int> m_groupingRuns;         // per database: only the latest run applies
+    int m_groupThreshold = TenantGroupThreshold;
     int m_work = 0;
     int m_probesSent = 0;
     QMap<QString, QString> m_stamps; // per database, the catalog stamp seen last

@@ -8,6 +8,7 @@
 #include <QRegularExpression>
 #include <QThreadPool>
 
+#include <algorithm>
 #include <memory>
 #include <set>
 
@@ -1038,6 +1039,50 @@ QCoro::Task<DriftReport> compareTenantsWithModels(Database *db, QList<Model> mod
         for (const QString &tenant : std::as_const(tenants))
             report.tenants << compareShapes(templateTables, columnsOnly(shapes[tenant]), tenant,
                                             backend);
+        return report;
+    };
+    QCoro::Task<DriftReport> compared = offThread<DriftReport>(std::move(compare));
+    DriftReport report = co_await std::move(compared);
+    co_return report;
+}
+
+QCoro::Task<DriftReport> compareTenantsWithCommonShape(Database *db, QStringList schemas)
+{
+    // Taken before the one await: the Database may be removed while the catalog is read.
+    const Backend backend = db->url().backend();
+    const QString where = db->displayUrl();
+    Shapes shapes = co_await readShapes(db, schemas, false);
+    if (std::all_of(shapes.cbegin(), shapes.cend(), [](const auto &s) { return s.second.empty(); }))
+        throw Error(Error::Kind::Configuration, QStringLiteral("no schema has a table"), where);
+    auto compare = [shapes = std::move(shapes), schemas, backend]() mutable {
+        // Each schema joins the first group whose first member it matches. Past a few groups a
+        // schema is left alone: hundreds of all-different schemas must not cost n² comparisons.
+        constexpr int MaxGroups = 8;
+        QList<QStringList> groups;
+        for (const QString &schema : std::as_const(schemas)) {
+            if (shapes[schema].empty())
+                continue;
+            bool joined = false;
+            for (QStringList &group : groups)
+                if (!compareShapes(shapes[group.first()], shapes[schema], schema, backend)
+                         .drifts()) {
+                    group << schema;
+                    joined = true;
+                    break;
+                }
+            if (!joined && groups.size() < MaxGroups)
+                groups << QStringList{schema};
+        }
+        const QStringList *largest = &groups.first();
+        for (const QStringList &group : std::as_const(groups))
+            if (group.size() > largest->size())
+                largest = &group;
+        DriftReport report;
+        report.templateSchema = largest->first();
+        const std::map<QString, TableShape> &templateTables = shapes[report.templateSchema];
+        for (const QString &schema : std::as_const(schemas))
+            if (schema != report.templateSchema)
+                report.tenants << compareShapes(templateTables, shapes[schema], schema, backend);
         return report;
     };
     QCoro::Task<DriftReport> compared = offThread<DriftReport>(std::move(compare));

@@ -118,6 +118,13 @@ std::map<QString, TableShape> shapesOfModels(const QList<Model> &models,
 QCoro::Task<DriftReport> compareTenantsWithModels(Database *db, QList<Model> models,
                                                   QStringList tenants, DriftOptions options = {});
 
+// When no template is named: the schema among `schemas` whose shape most of the others share
+// (the first in the given order on a tie; a schema with no table is never chosen) becomes
+// report.templateSchema, and every other schema is compared with it. Grouping and comparing run
+// on a pool thread; a schema that does not exist reads as one with no table. One catalog read,
+// the Database not used after it began. Throws Error(Configuration) when no schema has a table.
+QCoro::Task<DriftReport> compareTenantsWithCommonShape(Database *db, QStringList schemas);
+
 // The comparison and the script alone, on shapes already read (exposed for tests and benches).
 TenantDrift compareShapes(const std::map<QString, TableShape> &templateTables,
                           const std::map<QString, TableShape> &tenantTables,
