@@ -4,6 +4,7 @@
 #include "orm/schema/reflection.h"
 
 #include <QCoro/QCoroFuture>
+#include <QPointer>
 #include <QPromise>
 #include <QRegularExpression>
 #include <QThreadPool>
@@ -881,22 +882,39 @@ QCoro::Task<Shapes> readShapes(Database *db, QStringList schemas, bool rowCounts
     co_return co_await readSqlite(db, schemas, rowCounts);
 }
 
+namespace {
+
+// The Database after an await: it may have been removed from its registry meanwhile.
+Database *stillThere(const QPointer<Database> &db, const QString &where)
+{
+    if (!db)
+        throw Error(Error::Kind::Configuration,
+                    QStringLiteral("the database was removed while its tenants were compared"),
+                    where);
+    return db.data();
+}
+
+} // namespace
+
 QCoro::Task<DriftReport> compareTenants(Database *db, QString templateSchema, QStringList tenants,
                                         DriftOptions options)
 {
+    // Taken before the first await: the Database may be removed while the catalog is read.
+    const QPointer<Database> guard(db);
+    const Backend backend = db->url().backend();
+    const QString where = db->displayUrl();
     const QStringList known = co_await reflection::listSchemas(db);
     for (const QString &schema : QStringList{templateSchema} + tenants)
         if (!known.contains(schema))
             throw Error(Error::Kind::Configuration,
-                        QStringLiteral("no schema named '%1'").arg(schema), db->displayUrl());
+                        QStringLiteral("no schema named '%1'").arg(schema), where);
     tenants.removeAll(templateSchema);
     const QStringList schemas = QStringList{templateSchema} + tenants;
-    Shapes shapes = co_await readShapes(db, schemas, options.rowCounts);
+    Shapes shapes = co_await readShapes(stillThere(guard, where), schemas, options.rowCounts);
     if (shapes[templateSchema].empty())
         throw Error(Error::Kind::Configuration,
                     QStringLiteral("the template schema '%1' has no table").arg(templateSchema),
-                    db->displayUrl());
-    const Backend backend = db->url().backend();
+                    where);
     // Off the awaiting thread: 500 tenants' comparisons and scripts stalled the window.
     auto compare = [shapes = std::move(shapes), templateSchema, tenants, backend]() mutable {
         DriftReport report;
@@ -1026,13 +1044,15 @@ QCoro::Task<DriftReport> compareTenantsWithModels(Database *db, QList<Model> mod
         throw Error(Error::Kind::Configuration,
                     QStringLiteral("no tenant model to compare the tenants with"),
                     db->displayUrl());
+    const QPointer<Database> guard(db);
+    const Backend backend = db->url().backend();
+    const QString where = db->displayUrl();
     const QStringList known = co_await reflection::listSchemas(db);
     for (const QString &schema : std::as_const(tenants))
         if (!known.contains(schema))
             throw Error(Error::Kind::Configuration,
-                        QStringLiteral("no schema named '%1'").arg(schema), db->displayUrl());
-    Shapes shapes = co_await readShapes(db, tenants, options.rowCounts);
-    const Backend backend = db->url().backend();
+                        QStringLiteral("no schema named '%1'").arg(schema), where);
+    Shapes shapes = co_await readShapes(stillThere(guard, where), tenants, options.rowCounts);
     auto compare = [shapes = std::move(shapes), models, tenants, backend]() mutable {
         DriftReport report;
         const std::map<QString, TableShape> templateTables = shapesOfModels(models, backend);

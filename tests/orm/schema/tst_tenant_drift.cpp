@@ -6,6 +6,7 @@
 #include "backends.h"
 
 #include "orm/query/sql_dialect.h"
+#include "orm/registry/registry.h"
 #include "orm/schema/tenant_drift.h"
 
 #include <QScopeGuard>
@@ -165,6 +166,7 @@ private slots:
     void checkConstraintsAreCompared();
     void compareResumesOnTheCallersThread();
     void comparesWithTheTenantModels();
+    void removedWhileComparing();
 };
 
 void TestTenantDrift::reportsEveryKindOfDrift()
@@ -457,6 +459,36 @@ void TestTenantDrift::comparesWithTheTenantModels()
     } catch (const orm::Error &error) {
         QCOMPARE(error.kind(), orm::Error::Kind::Configuration);
         QVERIFY2(error.message().contains("no such tenant"), error.what());
+    }
+}
+
+// An extra removed from its registry while its tenants are compared: the comparison ends with an
+// error or a result, never reading the Database that is gone (ASan reports such a read).
+void TestTenantDrift::removedWhileComparing()
+{
+    STRATA_BACKEND_URL(url);
+    const bool pg = backend == QLatin1String("postgres");
+    const QString schema = pg ? QStringLiteral("public") : QStringLiteral("main");
+    const QList<orm::Model> models{
+        orm::ModelBuilder("t", "t").field("id", "integer").primaryKey().build()};
+    for (const bool withModels : {false, true}) {
+        orm::Registry registry(url);
+        const QPointer<orm::Database> gone = registry.addExtra(
+            QStringLiteral("gone"), strata::test::urlFor(backend, QStringLiteral("drift-gone")));
+        await(registry.connect());
+        QCoro::Task<DriftReport> comparing =
+            withModels ? orm::compareTenantsWithModels(gone, models, {schema})
+                       : orm::compareTenants(gone, schema, {schema});
+        QCoro::Task<> removal = registry.removeExtra(QStringLiteral("gone"));
+        try {
+            await(std::move(comparing));
+        } catch (const orm::Error &error) {
+            // Removed meanwhile, cancelled by the removal, or what the (empty) schema gives.
+            QVERIFY2(!error.message().isEmpty(), error.what());
+        }
+        await(std::move(removal));
+        QTRY_VERIFY_WITH_TIMEOUT(gone.isNull(), 10000);
+        await(registry.disconnect());
     }
 }
 
