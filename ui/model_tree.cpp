@@ -4,17 +4,22 @@
 #include "launch_task.h"
 #include "natural_order.h"
 #include "tree_icons.h"
+#include "ui/filter_results.h"
+#include "ui/tree_filter.h"
 
 #include "orm/registry/registry.h"
+#include "orm/schema/catalog_names.h"
 #include "orm/schema/reflection.h"
 
 #include <QApplication>
 #include <QClipboard>
+#include <QEvent>
 #include <QHash>
 #include <QLineEdit>
 #include <QMenu>
 #include <QPointer>
 #include <QSortFilterProxyModel>
+#include <QStackedWidget>
 #include <QStandardItemModel>
 #include <QTimer>
 #include <QTreeView>
@@ -104,6 +109,40 @@ QStandardItem *schemaNode(const QString &database, const QString &schema)
     return item;
 }
 
+// The foreign key a column is part of, if any.
+const orm::ForeignKey *referenceOf(const orm::Model &model, const orm::Field &field)
+{
+    const orm::ForeignKey *reference = nullptr;
+    for (const orm::ForeignKey &key : model.foreignKeys)
+        if (key.columns.contains(field.name))
+            reference = &key;
+    return reference;
+}
+
+QString referenceTarget(const orm::ForeignKey &reference)
+{
+    const QString table = reference.targetSchema.isEmpty()
+                              ? reference.targetTable
+                              : reference.targetSchema + QLatin1Char('.') + reference.targetTable;
+    return ModelTree::tr("%1(%2)").arg(table, reference.targetColumns.join(QStringLiteral(", ")));
+}
+
+// How a column reads in the tree and in the filter's results: name, type, keys, nullability.
+QString fieldLabel(const orm::Model &model, const orm::Field &field)
+{
+    QStringList notes;
+    if (field.primaryKey)
+        notes << ModelTree::tr("primary key");
+    if (const orm::ForeignKey *reference = referenceOf(model, field))
+        notes << QStringLiteral("→ ") + referenceTarget(*reference);
+    if (!field.nullable && !field.primaryKey)
+        notes << ModelTree::tr("not null");
+    QString text = QStringLiteral("%1   %2").arg(field.name, field.sqlType);
+    if (!notes.isEmpty())
+        text += QStringLiteral("   ") + notes.join(QStringLiteral(" · "));
+    return text;
+}
+
 // An orm::Error names what failed precisely; anything else gets the general wording.
 QString whatFailed(const TaskFailure &failure, const QString &precise, const QString &general)
 {
@@ -131,11 +170,8 @@ ModelTree::ModelTree(orm::Registry *registry, QWidget *parent)
     m_filter->setObjectName(QStringLiteral("treeFilter"));
     m_filter->setPlaceholderText(tr("Filter tables and columns"));
     m_filter->setClearButtonEnabled(true);
-    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
-        m_proxy->setFilterFixedString(text);
-        if (!text.isEmpty())
-            m_tree->expandAll(); // expandAll only opens what is loaded: nothing is fetched
-    });
+    m_filter->installEventFilter(this); // its first focus reads the names
+    connect(m_filter, &QLineEdit::textChanged, this, &ModelTree::onFilterText);
     connect(m_tree, &QTreeView::expanded, this, &ModelTree::onExpanded);
     // A double-click is an activation already (doubleClicked as well opened tables twice), and
     // it opens a table without folding its fields in or out; other nodes still expand with it.
@@ -148,7 +184,10 @@ ModelTree::ModelTree(orm::Registry *registry, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_filter);
-    layout->addWidget(m_tree);
+    m_pages = new QStackedWidget;
+    m_pages->addWidget(m_tree);
+    layout->addWidget(m_pages);
+    setUpFilter();
 
     // DDL run elsewhere shows within a few seconds: one cheap stamp query per database.
     m_probe = new QTimer(this);
@@ -338,6 +377,7 @@ void ModelTree::removeDatabase(const QString &name)
     m_stamps.remove(name);
     m_groupings.remove(name);
     m_groupingRuns.remove(name);
+    m_matcher->forgetDatabase(name);
     const QString prefix = modelsKey(name, QString());
     for (auto it = m_models.begin(); it != m_models.end();)
         it = it.key().startsWith(prefix) ? m_models.erase(it) : std::next(it);
@@ -849,6 +889,10 @@ void ModelTree::onFieldsLoaded(const QString &database, const QString &schema,
     for (orm::Model &known : models)
         if (known.name == model.name)
             known = model;
+    QStringList labels;
+    for (const orm::Field &field : model.fields)
+        labels << fieldLabel(model, field);
+    m_results->showFields(database, schema, model.table, labels); // if the filter found it
     QStandardItem *parent = modelItem(database, schema, model.name);
     if (!parent)
         return;
@@ -862,39 +906,185 @@ void ModelTree::onFieldsLoaded(const QString &database, const QString &schema,
     }
     parent->setData(true, LoadedRole);
     int row = 0;
-    for (const orm::Field &field : model.fields) {
-        QStringList notes;
+    for (qsizetype i = 0; i < model.fields.size(); ++i) {
+        const orm::Field &field = model.fields[i];
         QStringList tip{tr("Column %1 of %2").arg(field.name, model.table)};
-        const orm::ForeignKey *reference = nullptr;
-        for (const orm::ForeignKey &key : model.foreignKeys)
-            if (key.columns.contains(field.name))
-                reference = &key;
-        if (field.primaryKey)
-            notes << tr("primary key");
-        if (reference) {
-            const QString target =
-                reference->targetSchema.isEmpty()
-                    ? reference->targetTable
-                    : reference->targetSchema + QLatin1Char('.') + reference->targetTable;
-            notes
-                << tr("→ %1(%2)").arg(target, reference->targetColumns.join(QStringLiteral(", ")));
-            tip << tr("References %1(%2)")
-                       .arg(target, reference->targetColumns.join(QStringLiteral(", ")));
-        }
-        if (!field.nullable && !field.primaryKey)
-            notes << tr("not null");
-        QString text = QStringLiteral("%1   %2").arg(field.name, field.sqlType);
-        if (!notes.isEmpty())
-            text += QStringLiteral("   ") + notes.join(QStringLiteral(" · "));
+        const orm::ForeignKey *reference = referenceOf(model, field);
+        if (reference)
+            tip << tr("References %1").arg(referenceTarget(*reference));
         const TreeIconKind icon = field.primaryKey ? TreeIconKind::PrimaryKeyColumn
                                   : reference      ? TreeIconKind::ForeignKeyColumn
                                                    : TreeIconKind::Column;
-        auto *item = new QStandardItem(treeIcon(icon), text);
+        auto *item = new QStandardItem(treeIcon(icon), labels[i]);
         item->setToolTip(tip.join(QLatin1Char('\n')));
         item->setData(int(NodeKind::Field), NodeKindRole);
         item->setData(database, DatabaseRole);
         parent->insertRow(row++, item);
     }
+}
+
+// -- the filter ------------------------------------------------------------------------------
+
+void ModelTree::setUpFilter()
+{
+    m_resultsView = new QTreeView;
+    m_resultsView->setObjectName(QStringLiteral("treeFilterResults"));
+    m_resultsView->setHeaderHidden(true);
+    m_resultsView->setUniformRowHeights(true);
+    m_resultsView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_resultsView->setExpandsOnDoubleClick(false);
+    m_pages->addWidget(m_resultsView);
+    FilterResults::Labels labels;
+    labels.database = [this](const QString &database) { return displayName(database); };
+    labels.table = [this](const FilterHit &hit) -> QString {
+        if (const orm::Model *model = listedModel(hit.database, hit.schema, hit.table))
+            return model->name + kindSuffix(model->kind) + originMark(model->origin);
+        return hit.table + kindSuffix(hit.kind);
+    };
+    m_results = new FilterResults(m_resultsView, std::move(labels), this);
+    m_matcher = new TreeFilter(this);
+    connect(m_matcher, &TreeFilter::searchStarted, m_results, &FilterResults::clear);
+    connect(m_matcher, &TreeFilter::searchStarted, this, [this] { m_tableIndex.clear(); });
+    connect(m_matcher, &TreeFilter::hitsFound, m_results, &FilterResults::add);
+    connect(m_matcher, &TreeFilter::searchFinished, m_results, &FilterResults::finish);
+    connect(m_matcher, &TreeFilter::outdated, m_results, &FilterResults::clear);
+    connect(m_resultsView, &QTreeView::expanded, this, &ModelTree::onResultExpanded);
+    connect(m_resultsView, &QTreeView::activated, this, &ModelTree::onResultActivated);
+    // Listings (first ones and refreshes) keep the names fresh once the filter was used.
+    connect(this, &ModelTree::modelsListed, this, [this](const QString &db, const QString &schema) {
+        if (m_namesWanted)
+            readNames(db, schema);
+    });
+    connect(this, &ModelTree::schemasListed, m_matcher, &TreeFilter::keepSchemas);
+}
+
+QStandardItemModel *ModelTree::filterResults() const
+{
+    return m_results->model();
+}
+
+bool ModelTree::isFiltering() const
+{
+    return m_matcher->isSearching() || m_results->isInserting();
+}
+
+bool ModelTree::hasFilterNames(const QString &database, const QString &schema) const
+{
+    return m_matcher->hasNames(database, schema);
+}
+
+void ModelTree::setFilterDebounce(int milliseconds)
+{
+    m_matcher->setDebounce(milliseconds);
+}
+
+const orm::Model *ModelTree::listedModel(const QString &database, const QString &schema,
+                                         const QString &table)
+{
+    // Indexed once per search and schema: thousands of hits must not each scan 20,000 models.
+    const QString key = modelsKey(database, schema);
+    const auto models = m_models.constFind(key);
+    if (models == m_models.cend())
+        return nullptr;
+    auto index = m_tableIndex.find(key);
+    if (index == m_tableIndex.end()) {
+        QHash<QString, qsizetype> tables;
+        tables.reserve(models->size());
+        for (qsizetype i = 0; i < models->size(); ++i)
+            tables.insert(models->at(i).table, i);
+        index = m_tableIndex.insert(key, std::move(tables));
+    }
+    const qsizetype at = index->value(table, -1);
+    // The listing may have been refreshed since it was indexed.
+    if (at >= 0 && at < models->size() && models->at(at).table == table)
+        return &models->at(at);
+    for (const orm::Model &model : *models)
+        if (model.table == table)
+            return &model;
+    return nullptr;
+}
+
+bool ModelTree::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_filter && event->type() == QEvent::FocusIn)
+        wantNames();
+    return QWidget::eventFilter(watched, event);
+}
+
+void ModelTree::onFilterText(const QString &text)
+{
+    wantNames();
+    // The tree itself is left as it is (expanded nodes too) until the filter is cleared.
+    m_pages->setCurrentWidget(text.isEmpty() ? m_tree : m_resultsView);
+    m_matcher->setText(text);
+}
+
+void ModelTree::wantNames()
+{
+    if (m_namesWanted)
+        return;
+    m_namesWanted = true;
+    for (auto it = m_models.cbegin(); it != m_models.cend(); ++it) {
+        const QStringList parts = it.key().split(QLatin1Char('\x1f'));
+        readNames(parts.value(0), parts.value(1));
+    }
+}
+
+void ModelTree::readNames(const QString &name, const QString &schema)
+{
+    const QPointer<orm::Database> db = beginRead(name);
+    if (!db)
+        return;
+    const QString key = modelsKey(name, schema);
+    const int asked = ++m_namesAsked[key];
+    launchTask(
+        this, orm::reflection::catalogNames(db, schema),
+        [this, name, schema, db, key, asked](QList<orm::reflection::CatalogRelation> names) {
+            // A later read (a refresh) has the fresher names; a schema gone has none.
+            if (stillShown(name, db) && m_namesAsked.value(key) == asked && m_models.contains(key))
+                m_matcher->setNames(name, schema, std::move(names));
+            endWork();
+        },
+        [this, name, schema, db](const TaskFailure &failure) {
+            if (stillShown(name, db))
+                emit failed(whatFailed(failure,
+                                       tr("Reading the table and column names of %1.%2")
+                                           .arg(displayName(name), schema),
+                                       tr("Reading table and column names")),
+                            failure.message);
+            endWork();
+        });
+}
+
+void ModelTree::onResultExpanded(const QModelIndex &index)
+{
+    QStandardItem *item = m_results->model()->itemFromIndex(index);
+    if (!item || m_results->isExpanding() || item->data(LoadedRole).toBool() ||
+        item->data(NodeKindRole).toInt() != int(NodeKind::Model))
+        return;
+    // The user opened a found table: its real fields, as the tree would read them.
+    item->setData(true, LoadedRole);
+    const QString db = item->data(DatabaseRole).toString();
+    const QString schema = item->data(SchemaRole).toString();
+    const QString table = item->data(ModelNameRole).toString();
+    if (const orm::Model *model = listedModel(db, schema, table))
+        loadFields(db, schema, *model, false);
+}
+
+void ModelTree::onResultActivated(const QModelIndex &index)
+{
+    QStandardItem *item = m_results->model()->itemFromIndex(index);
+    if (!item)
+        return;
+    if (item->data(NodeKindRole).toInt() != int(NodeKind::Model)) {
+        m_resultsView->setExpanded(index, !m_resultsView->isExpanded(index));
+        return;
+    }
+    const QString db = item->data(DatabaseRole).toString();
+    const QString schema = item->data(SchemaRole).toString();
+    const QString table = item->data(ModelNameRole).toString();
+    if (const orm::Model *model = listedModel(db, schema, table))
+        emit modelActivated(db, schema, model->name);
 }
 
 } // namespace strata::ui

@@ -10,6 +10,7 @@
 #include "orm/core/model.h"
 #include "ui/tenant_grouping.h"
 
+#include <QHash>
 #include <QMap>
 #include <QPointer>
 #include <QSet>
@@ -18,6 +19,7 @@
 #include <optional>
 
 class QLineEdit;
+class QStackedWidget;
 class QTimer;
 class QSortFilterProxyModel;
 class QStandardItem;
@@ -30,6 +32,9 @@ class Registry;
 } // namespace orm
 
 namespace strata::ui {
+
+class FilterResults;
+class TreeFilter;
 
 class ModelTree : public QWidget {
     Q_OBJECT
@@ -57,6 +62,16 @@ public:
     QTreeView *view() const { return m_tree; }
     QStandardItemModel *model() const { return m_treeModel; }
     QLineEdit *filter() const { return m_filter; }
+    // While the filter has text, the tree shows what it found instead (databases → schemas →
+    // tables → matching columns), from the names of every table and column of the schemas whose
+    // models are listed, read from the catalog once the filter is first used.
+    QTreeView *resultsView() const { return m_resultsView; }
+    QStandardItemModel *filterResults() const;
+    // A search waits for typing to pause, runs, or its hits are being inserted.
+    bool isFiltering() const;
+    void setFilterDebounce(int milliseconds);
+    // Whether the filter has the table and column names of a listed schema.
+    bool hasFilterNames(const QString &database, const QString &schema) const;
 
     // A database's node (not connected yet: its schemas are listed by listSchemas), and its
     // removal with everything listed under it.
@@ -156,6 +171,17 @@ private:
     bool isExpanded(QStandardItem *item) const;
     void showContextMenu(const QPoint &at);
     void probeAll();
+    // The filter: its names read for every listed schema (wantNames), or one schema again.
+    void setUpFilter();
+    bool eventFilter(QObject *watched, QEvent *event) override;
+    void onFilterText(const QString &text);
+    void wantNames();
+    void readNames(const QString &database, const QString &schema);
+    // The listed model of a table (the filter finds tables; the tree lists models).
+    const orm::Model *listedModel(const QString &database, const QString &schema,
+                                  const QString &table);
+    void onResultExpanded(const QModelIndex &index);
+    void onResultActivated(const QModelIndex &index);
 
     orm::Registry *m_registry;
     QMap<QString, QStringList> m_schemas;      // per database
@@ -173,6 +199,15 @@ private:
     QStandardItemModel *m_treeModel = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;
     QLineEdit *m_filter = nullptr;
+    QStackedWidget *m_pages = nullptr; // the tree, or the filter's results
+    QTreeView *m_resultsView = nullptr;
+    TreeFilter *m_matcher = nullptr;
+    FilterResults *m_results = nullptr;
+    bool m_namesWanted = false; // the filter was used: names are read and kept fresh
+    QMap<QString, int> m_namesAsked;
+    QHash<QString, QHash<QString, qsizetype>>
+        m_tableIndex; // listedModel's, per search // per "database/schema": the latest read, older
+                      // ones drop
 };
 
 } // namespace strata::ui

@@ -61,33 +61,6 @@ const QString kTable = QStringLiteral("bench_grid");
     throw std::runtime_error(message.toStdString());
 }
 
-// Runs the event loop until `done` holds (checked on a 1 ms timer), or the timeout passes.
-bool waitUntil(const std::function<bool()> &done, int timeoutMs)
-{
-    if (done())
-        return true;
-    QEventLoop loop;
-    QTimer check;
-    check.setTimerType(Qt::PreciseTimer);
-    check.setInterval(1);
-    QObject::connect(&check, &QTimer::timeout, &loop, [&] {
-        if (done())
-            loop.quit();
-    });
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    check.start();
-    loop.exec();
-    return done();
-}
-
-// Lets the loop run for `ms` (paints, deferred deletes) without measuring anything.
-void settle(int ms)
-{
-    QEventLoop loop;
-    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
-    loop.exec();
-}
-
 // The rows the grid view shows are all loaded (and, with `lastId`, the last one is the table's).
 bool visibleRowsLoaded(const ui::GridView &view)
 {

@@ -2,6 +2,7 @@
 
 #include "orm/core/text_escape.h"
 
+#include <QEventLoop>
 #include <QFile>
 #include <QLocale>
 #include <QUrl>
@@ -11,6 +12,31 @@
 #include <ctime>
 
 namespace strata::bench {
+
+bool waitUntil(const std::function<bool()> &done, int timeoutMs)
+{
+    if (done())
+        return true;
+    QEventLoop loop;
+    QTimer check;
+    check.setTimerType(Qt::PreciseTimer);
+    check.setInterval(1);
+    QObject::connect(&check, &QTimer::timeout, &loop, [&] {
+        if (done())
+            loop.quit();
+    });
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    check.start();
+    loop.exec();
+    return done();
+}
+
+void settle(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
 
 QString backendName(Backend backend)
 {

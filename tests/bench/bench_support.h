@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 
 namespace strata::bench {
@@ -121,6 +122,12 @@ private:
     int m_ticks = 0;
     bool m_running = false;
 };
+
+// Runs the event loop until `done` holds (checked on a 1 ms timer), or the timeout passes;
+// whether it holds.
+bool waitUntil(const std::function<bool()> &done, int timeoutMs);
+// Lets the loop run for `ms` (paints, deferred deletes) without measuring anything.
+void settle(int ms);
 
 // The PostgreSQL URL rewritten to reach 127.0.0.1:port (a proxy) instead of its own host.
 QString withHostPort(const QString &url, const QString &host, int port);

@@ -52,24 +52,6 @@ const QString kPrefix = QStringLiteral("bench_ts_");
     throw std::runtime_error(message.toStdString());
 }
 
-bool waitUntil(const std::function<bool()> &done, int timeoutMs)
-{
-    if (done())
-        return true;
-    QEventLoop loop;
-    QTimer check;
-    check.setTimerType(Qt::PreciseTimer);
-    check.setInterval(1);
-    QObject::connect(&check, &QTimer::timeout, &loop, [&] {
-        if (done())
-            loop.quit();
-    });
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    check.start();
-    loop.exec();
-    return done();
-}
-
 QString tenant(int i)
 {
     return kPrefix + QStringLiteral("%1").arg(i, 3, 10, QLatin1Char('0'));
@@ -99,13 +81,6 @@ void dropTenants(orm::Database &db)
     for (int i = 0; i < kTenants; ++i)
         script += QStringLiteral("DROP SCHEMA IF EXISTS %1 CASCADE;").arg(tenant(i));
     strata::test::await(db.executeScript(script), kTimeoutMs);
-}
-
-void settle(int ms)
-{
-    QEventLoop loop;
-    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
-    loop.exec();
 }
 
 // The grid shows `columns` columns and its first rows, for the table opened in `schema`.

@@ -52,5 +52,10 @@ void runTenantSwitch(const Context &context, Backend backend);
 void runDdlRefresh(const Context &context, Backend backend);
 // main() of their child: STRATA_BENCH_WINDOW_CHILD is set in its environment.
 int windowChildMain(int argc, char **argv);
+// The model tree's filter over 20,000 tables x 10 columns: the first matching column painted
+// after the last keystroke, and the GUI thread's stall while typing and matching.
+void runTreeFilter(const Context &context, Backend backend);
+// main() of its child: STRATA_BENCH_TREE_FILTER_CHILD is set in its environment.
+int treeFilterChildMain(int argc, char **argv);
 
 } // namespace strata::bench
