@@ -1,9 +1,11 @@
-// strata inspect --database URL [--schema S] [--json]: the reflected models of one schema (the
-// Edgy's inspectdb), read through the ORM registry as the desktop program reads them.
+// strata inspect --database URL [--schema S] [--json | --ddl]: the reflected models of one schema
+// (the Edgy's inspectdb), read through the ORM registry as the desktop program reads them; --ddl
+// prints their CREATE statements from the catalog instead (orm::reflection::tableDdl).
 
 #include "command.h"
 
 #include "orm/schema/reflection.h"
+#include "orm/schema/table_ddl.h"
 #include "orm/sync/async_env.h"
 
 #include <QCommandLineParser>
@@ -40,6 +42,18 @@ QCoro::Task<Inspection> inspect(orm::Database *db, QString schema)
         inspection.schema = current.rowCount() ? current.text(0, 0) : QString();
     }
     co_return inspection;
+}
+
+// Every table's and view's DDL, in the listing's (name) order.
+QCoro::Task<QString> schemaDdl(orm::Database *db, QString schema)
+{
+    const QList<orm::Model> listed = co_await orm::reflection::listModels(db, schema);
+    QStringList statements;
+    for (const orm::Model &model : listed) {
+        const QString ddl = co_await orm::reflection::tableDdl(db, model.schema, model.table);
+        statements << ddl;
+    }
+    co_return statements.join(QLatin1Char('\n'));
 }
 
 QString qualified(const QString &schema, const QString &table)
@@ -184,7 +198,7 @@ QJsonDocument toJson(const orm::Database *db, const Inspection &inspection)
 int usageError(const QString &message)
 {
     QTextStream(stderr) << "strata inspect: " << message
-                        << "\nUsage: strata inspect --database URL [--schema S] [--json]\n";
+                        << "\nUsage: strata inspect --database URL [--schema S] [--json | --ddl]\n";
     return 2;
 }
 
@@ -206,7 +220,11 @@ int runInspect(const QStringList &arguments)
         QStringLiteral("S"));
     const QCommandLineOption json(QStringLiteral("json"),
                                   QStringLiteral("Prints a JSON document instead of text."));
-    parser.addOptions({help, database, schema, json});
+    const QCommandLineOption ddl(
+        QStringLiteral("ddl"),
+        QStringLiteral("Prints the CREATE statements of the tables and views, generated from the "
+                       "catalog, instead of text."));
+    parser.addOptions({help, database, schema, json, ddl});
     if (!parser.parse(QStringList{QStringLiteral("strata inspect")} + arguments))
         return usageError(parser.errorText());
     if (parser.isSet(help)) {
@@ -218,6 +236,8 @@ int runInspect(const QStringList &arguments)
             QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
     if (!parser.isSet(database) || parser.value(database).trimmed().isEmpty())
         return usageError(QStringLiteral("--database URL is required"));
+    if (parser.isSet(json) && parser.isSet(ddl))
+        return usageError(QStringLiteral("--json and --ddl exclude each other"));
 
     // The ORM's own warnings (a failed connect, say) would repeat the one error line below;
     // QT_LOGGING_RULES still overrides this.
@@ -228,6 +248,11 @@ int runInspect(const QStringList &arguments)
         orm::AsyncEnv env(registry);
         orm::Database *db = registry.database();
         const QString wanted = parser.value(schema);
+        if (parser.isSet(ddl)) {
+            const QString text = orm::runSync([db, wanted] { return schemaDdl(db, wanted); });
+            QTextStream(stdout) << text;
+            return 0;
+        }
         const Inspection inspection = orm::runSync([db, wanted] { return inspect(db, wanted); });
         QTextStream out(stdout);
         if (parser.isSet(json))

@@ -143,6 +143,13 @@ int runExplorer(QApplication &app, const StartupOptions &options)
     // DDL run in the console shows in the tree at once.
     QObject::connect(console, &ui::ConsolePane::statementsRan, window.modelTree(),
                      &ui::ModelTree::catalogMayHaveChanged);
+    // The DDL viewer's Open in console: a new tab to edit, nothing run.
+    QObject::connect(&window, &ui::MainWindow::consoleTextRequested, console,
+                     [console, consoleDock](const QString &text) {
+                         console->openInNewTab(text);
+                         consoleDock->show();
+                         consoleDock->raise();
+                     });
     // Quitting asks first while a console tab holds an open transaction.
     window.setUncommittedWorkProbe([console](const orm::Database *database) {
         QStringList open;

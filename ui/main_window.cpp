@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include "connection_dialog.h"
+#include "ddl_viewer.h"
 #include "grid_model.h"
 #include "grid_view.h"
 #include "help_texts.h"
@@ -168,6 +169,7 @@ MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
     connect(m_modelTree, &ModelTree::modelsListed, this, &MainWindow::onModelsListed);
     connect(m_modelTree, &ModelTree::modelActivated, this, &MainWindow::onModelActivated);
     connect(m_modelTree, &ModelTree::modelReady, this, &MainWindow::onModelReady);
+    connect(m_modelTree, &ModelTree::ddlRequested, this, &MainWindow::showDdl);
     connect(m_modelTree, &ModelTree::failed, this, &MainWindow::onWorkFailed);
     connect(m_modelTree, &ModelTree::workStarted, this, [this] {
         if (m_modelTree->pendingWork() == 1)
@@ -701,6 +703,20 @@ void MainWindow::onModelActivated(const QString &database, const QString &schema
     if (schema != m_activeSchema)
         setActiveSchema(schema);
     openModel(model);
+}
+
+DdlViewer *MainWindow::showDdl(const QString &database, const QString &schema, const QString &model)
+{
+    // The tree lists models by name; a declared model may name its table otherwise.
+    QString table = model;
+    for (const orm::Model &listed : m_modelTree->models(database, schema))
+        if (listed.name == model && !listed.table.isEmpty())
+            table = listed.table;
+    auto *viewer =
+        new DdlViewer(this->database(database), displayName(database), schema, table, this);
+    connect(viewer, &DdlViewer::openInConsole, this, &MainWindow::consoleTextRequested);
+    viewer->show();
+    return viewer;
 }
 
 void MainWindow::onModelReady(const QString &database, const QString &schema,

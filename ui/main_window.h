@@ -37,6 +37,7 @@ class QTimer;
 namespace strata::ui {
 
 class GridModel;
+class DdlViewer;
 class GridView;
 class LogPane;
 class ModelTree;
@@ -69,6 +70,9 @@ public:
     // Opens a model of the active database and schema in the grid, by model or table name.
     void openModel(const QString &name);
     QString openedModel() const { return m_openedModel.name; }
+    // Opens a DDL viewer (non-modal) for a model of the tree: its real table's DDL, read from
+    // `database` in the background. The viewer's Open in console emits consoleTextRequested.
+    DdlViewer *showDdl(const QString &database, const QString &schema, const QString &model);
 
     GridView *grid() const { return m_grid; }
     GridModel *gridModel() const { return m_gridModel; }
@@ -165,6 +169,9 @@ signals:
     void modelOpened(const QString &name);
     void busyChanged(bool busy);
     void preferencesApplied(const strata::ui::Preferences &preferences);
+    // Text for a new console tab, to edit and run there (not run): the DDL viewer's Open in
+    // console. The application wires it to its console pane.
+    void consoleTextRequested(const QString &text);
 
 protected:
     void closeEvent(QCloseEvent *event) override;

@@ -335,6 +335,14 @@ void ModelTree::showContextMenu(const QPoint &at)
                                                               item->data(ModelNameRole).toString());
         menu->addAction(tr("&Copy name"), this,
                         [qualified] { QApplication::clipboard()->setText(qualified); });
+        const QString schema = item->data(SchemaRole).toString();
+        const QString model = item->data(ModelNameRole).toString();
+        QAction *ddl = menu->addAction(tr("Show &DDL"), this, [this, db, schema, model] {
+            emit ddlRequested(db, schema, model);
+        });
+        ddl->setObjectName(QStringLiteral("showDdlAction"));
+        ddl->setToolTip(
+            tr("The CREATE statements of %1, generated from the catalog").arg(qualified));
     }
     QAction *refresh = menu->addAction(tr("&Refresh"), this, [this, db] { refreshDatabase(db); });
     refresh->setObjectName(QStringLiteral("refreshTreeAction"));

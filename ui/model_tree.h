@@ -132,6 +132,8 @@ signals:
     void modelActivated(const QString &database, const QString &schema, const QString &model);
     // A model asked for by prepareModel, with its fields.
     void modelReady(const QString &database, const QString &schema, const orm::Model &model);
+    // "Show DDL" was chosen on a model node (the model's name, as modelActivated).
+    void ddlRequested(const QString &database, const QString &schema, const QString &model);
     // A catalog read failed: what was being done, and why.
     void failed(const QString &what, const QString &message);
     // A catalog read started or ended (pendingWork() has changed).

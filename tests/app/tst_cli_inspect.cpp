@@ -79,6 +79,7 @@ private slots:
 
     void text();
     void json();
+    void ddl();
     void errors();
     void usage();
 
@@ -222,6 +223,51 @@ void TestCliInspect::json()
 
     // Stable: the same document twice.
     QCOMPARE(inspect({"--json", "--database", url, "--schema", schema}).out, run.out);
+}
+
+// --ddl: each table's and view's CREATE statements; replayed into a fresh schema (a fresh file)
+// they make the same tables again.
+void TestCliInspect::ddl()
+{
+    STRATA_BACKEND_URL(unused);
+    const auto [url, schema] = m_fixtures.value(backend);
+    const Run run = inspect({"--ddl", "--database", url, "--schema", schema});
+    QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
+    QVERIFY2(run.err.isEmpty(), qPrintable(describe(run)));
+    const QString &out = run.out;
+    // The fixture's schema needs no quotes: the DDL qualifies it bare.
+    const QString prefix = isPostgres(backend) ? schema + QLatin1Char('.') : QString();
+    for (const QString &table : {QStringLiteral("country"), QStringLiteral("customer")})
+        QVERIFY2(out.contains(QStringLiteral("CREATE TABLE %1%2 (").arg(prefix, table)),
+                 qPrintable(out));
+    QVERIFY2(out.contains(QStringLiteral("CREATE VIEW %1customer_names AS").arg(prefix)),
+             qPrintable(out));
+    QVERIFY2(out.contains(QLatin1String("CREATE INDEX customer_name_idx ON")), qPrintable(out));
+    QVERIFY(out.indexOf(QLatin1String("country (")) < out.indexOf(QLatin1String("customer (")));
+    QVERIFY2(!out.contains(QLatin1String("sqlite_autoindex")), qPrintable(out));
+
+    Database db(isPostgres(backend) ? url : strata::test::urlFor(backend, QStringLiteral("copy")));
+    await(db.connect());
+    QString replay = out;
+    const QString copy = strata::test::uniqueName(QStringLiteral("inspect copy"));
+    if (isPostgres(backend)) {
+        await(db.executeScript(QStringLiteral("CREATE SCHEMA \"%1\"").arg(copy)));
+        replay.replace(prefix, QLatin1Char('"') + copy + QStringLiteral("\"."));
+    }
+    await(db.executeScript(replay));
+    const Run again = inspect({"--database", isPostgres(backend) ? url : db.url().toString(),
+                               "--schema", isPostgres(backend) ? copy : QStringLiteral("main")});
+    QVERIFY2(again.exitCode == 0, qPrintable(describe(again)));
+    const Run original = inspect({"--database", url, "--schema", schema});
+    QString expected = original.out;
+    if (isPostgres(backend))
+        expected.replace(schema + QLatin1Char('.'), copy + QLatin1Char('.'));
+    QCOMPARE(again.out, expected);
+    if (isPostgres(backend))
+        await(db.executeScript(QStringLiteral("DROP SCHEMA \"%1\" CASCADE").arg(copy)));
+    await(db.disconnect());
+
+    expectError(inspect({"--ddl", "--json", "--database", url}), 2, "exclude each other");
 }
 
 void TestCliInspect::errors()

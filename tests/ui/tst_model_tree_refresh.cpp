@@ -118,7 +118,7 @@ private slots:
         QStringList entries;
         for (QAction *action : menu->actions())
             entries << action->text();
-        QCOMPARE(entries, (QStringList{"&Open", "&Copy name", "&Refresh"}));
+        QCOMPARE(entries, (QStringList{"&Open", "&Copy name", "Show &DDL", "&Refresh"}));
         for (QAction *action : menu->actions())
             if (action->objectName() == QLatin1String("refreshTreeAction"))
                 action->trigger();

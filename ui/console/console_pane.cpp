@@ -203,6 +203,13 @@ QCoro::Task<> ConsolePane::closeSessions()
         co_await std::move(task);
 }
 
+ConsoleTab *ConsolePane::openInNewTab(const QString &text)
+{
+    ConsoleTab *tab = addTab(text);
+    m_tabs->setCurrentWidget(tab);
+    return tab;
+}
+
 void ConsolePane::closeTab(int index)
 {
     QWidget *w = m_tabs->widget(index);

@@ -48,6 +48,8 @@ public:
     ConsoleTab *tab(int index) const;
     ConsoleTab *currentTab() const;
     ConsoleTab *addTab(const QString &text = {});
+    // A new tab holding `text`, made current, nothing run (the DDL viewer's Open in console).
+    ConsoleTab *openInNewTab(const QString &text);
     void closeTab(int index);
     // Cancels on the server whatever the tabs run, then closes their sessions (all at once, so
     // one that does not answer delays no other): for quitting, which must not leave a backend
