@@ -102,7 +102,7 @@ void FilterResults::insertSome()
     while (m_next < m_queue.size()) {
         const FilterHit &hit = m_queue.at(m_next++);
         QStandardItem *parent = schemaNode(hit.database, hit.schema);
-        auto *table = new QStandardItem(m_labels.table(hit));
+        auto *table = new QStandardItem(m_labels.tableIcon(hit), m_labels.table(hit));
         table->setData(int(ModelTree::NodeKind::Model), ModelTree::NodeKindRole);
         table->setData(hit.database, ModelTree::DatabaseRole);
         table->setData(hit.schema, ModelTree::SchemaRole);

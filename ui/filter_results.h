@@ -12,6 +12,8 @@
 #include <QHash>
 #include <QObject>
 
+#include <QIcon>
+
 #include <functional>
 
 class QStandardItem;
@@ -29,6 +31,7 @@ public:
     struct Labels {
         std::function<QString(const QString &database)> database;
         std::function<QString(const FilterHit &hit)> table;
+        std::function<QIcon(const FilterHit &hit)> tableIcon; // the tree's icon for its kind
     };
 
     // Fills `view` (its model is the results'); the item roles are ModelTree's.

@@ -944,11 +944,13 @@ void ModelTree::setUpFilter()
     m_pages->addWidget(m_resultsView);
     FilterResults::Labels labels;
     labels.database = [this](const QString &database) { return displayName(database); };
+    // As the tree shows them: the name, the kind as an icon.
     labels.table = [this](const FilterHit &hit) -> QString {
         if (const orm::Model *model = listedModel(hit.database, hit.schema, hit.table))
-            return model->name + kindSuffix(model->kind) + originMark(model->origin);
-        return hit.table + kindSuffix(hit.kind);
+            return model->name;
+        return hit.table;
     };
+    labels.tableIcon = [](const FilterHit &hit) { return treeIcon(hit.kind); };
     m_results = new FilterResults(m_resultsView, std::move(labels), this);
     m_matcher = new TreeFilter(this);
     connect(m_matcher, &TreeFilter::searchStarted, m_results, &FilterResults::clear);
