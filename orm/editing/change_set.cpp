@@ -3,6 +3,7 @@
 #include "orm/core/error.h"
 #include "orm/core/thread_context.h"
 #include "orm/database/transaction.h"
+#include "orm/query/write_template.h"
 #include "orm/registry/registry.h"
 
 #include <QFileInfo>
@@ -11,6 +12,7 @@
 
 #include <chrono>
 #include <coroutine>
+#include <vector>
 
 namespace orm::editing {
 
@@ -512,6 +514,86 @@ struct ChangeSet::State {
     }
 };
 
+namespace {
+
+// NULL as the compiler tells it (a leaf's NULL compiles to IS NULL and binds nothing).
+bool isNullParam(const QVariant &value)
+{
+    return !value.isValid() || value.typeId() == QMetaType::Nullptr;
+}
+
+// Whether two plan items' writes have one shape (WriteTemplate): the kind, the columns set,
+// the key's and the seen values' columns, with NULLs in the same places.
+bool sameShape(const PlanItem &a, const PlanItem &b)
+{
+    if (a.kind != b.kind || a.values.size() != b.values.size() || a.seen.size() != b.seen.size() ||
+        a.key.size() != b.key.size())
+        return false;
+    for (auto x = a.values.cbegin(), y = b.values.cbegin(); x != a.values.cend(); ++x, ++y)
+        if (x.key() != y.key())
+            return false;
+    for (qsizetype i = 0; i < a.key.size(); ++i)
+        if (isNullParam(a.key[i]) != isNullParam(b.key[i]))
+            return false;
+    for (auto x = a.seen.cbegin(), y = b.seen.cbegin(); x != a.seen.cend(); ++x, ++y)
+        if (x.key() != y.key() || isNullParam(x.value()) != isNullParam(y.value()))
+            return false;
+    return true;
+}
+
+QString shapeKey(const PlanItem &item)
+{
+    QString key = QString::number(int(item.kind));
+    for (auto it = item.values.cbegin(); it != item.values.cend(); ++it)
+        key += QChar(0x1f) + it.key();
+    key += QChar(0x1e);
+    for (const QVariant &value : item.key)
+        key += isNullParam(value) ? QLatin1Char('n') : QLatin1Char('v');
+    for (auto it = item.seen.cbegin(); it != item.seen.cend(); ++it)
+        key += QChar(0x1f) + it.key() +
+               (isNullParam(it.value()) ? QLatin1Char('n') : QLatin1Char('v'));
+    return key;
+}
+
+} // namespace
+
+// Each plan item's statement: the first of a shape compiled (and its template proven), the
+// rest of that shape bound straight from the item, without a Write or the compiler.
+struct ChangeSet::StatementMaker {
+    const State &state;
+    QuerySet qs;
+    Dialect dialect;
+    const PlanItem *shaped = nullptr; // the last item whose template `current` is
+    const WriteTemplate *current = nullptr;
+    QHash<QString, std::optional<WriteTemplate>> templates; // shapeKey -> template, if proven
+    std::vector<const QVariant *> slotValues;
+
+    CompiledQuery make(const PlanItem &item)
+    {
+        if (!shaped || !sameShape(*shaped, item)) {
+            const QString key = shapeKey(item);
+            auto known = templates.find(key);
+            if (known == templates.end()) {
+                const Write write = state.writeFor(item);
+                known = templates.insert(key, WriteTemplate::prove(qs, dialect, write));
+            }
+            shaped = &item;
+            current = known->has_value() ? &**known : nullptr;
+        }
+        if (!current)
+            return qs.compileWrite(dialect, state.writeFor(item));
+        // Slots in writeFor's order: the values set, the key, then the values seen.
+        slotValues.clear();
+        for (auto it = item.values.cbegin(); it != item.values.cend(); ++it)
+            slotValues.push_back(&it.value());
+        for (const QVariant &value : item.key)
+            slotValues.push_back(&value);
+        for (auto it = item.seen.cbegin(); it != item.seen.cend(); ++it)
+            slotValues.push_back(&it.value());
+        return {current->sql(), current->bind(slotValues)};
+    }
+};
+
 // --- ChangeSet ---------------------------------------------------------------------------------
 
 QString CommitResult::summary() const
@@ -931,22 +1013,31 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
             // In chunks, each sent while the next is built: the server (SQLite's worker thread)
             // writes while this thread prepares, instead of one waiting for the other.
             const QuerySet inTransaction = qs.inTransaction(transaction);
+            StatementMaker maker{*d, qs, qs.dialect()};
             written.affected.reserve(items.size());
-            QList<Write> next;
+            QList<CompiledQuery> next;
+            next.reserve(kChunk);
             const qsizetype firstEnd = qMin(kChunk, items.size());
             for (qsizetype i = 0; i < firstEnd; ++i) {
-                next.append(d->writeFor(items[i]));
+                next.append(maker.make(items[i]));
                 if (sliceOver(i))
                     co_await YieldToLoop();
             }
             qsizetype start = 0;
             while (start < items.size()) {
                 const qsizetype end = start + next.size();
-                QCoro::Task<WriteResults> sending = inTransaction.writeAll(std::move(next));
-                next = QList<Write>();
+                QCoro::Task<WriteResults> sending = inTransaction.writeCompiled(std::move(next));
+                next = QList<CompiledQuery>();
+                next.reserve(kChunk);
+                // A write that does not compile must not leave `sending` unawaited.
+                std::optional<Error> compileError;
                 const qsizetype nextEnd = qMin(end + kChunk, items.size());
-                for (qsizetype i = end; i < nextEnd; ++i) {
-                    next.append(d->writeFor(items[i]));
+                for (qsizetype i = end; i < nextEnd && !compileError; ++i) {
+                    try {
+                        next.append(maker.make(items[i]));
+                    } catch (const Error &error) {
+                        compileError = error;
+                    }
                     if (sliceOver(i))
                         co_await YieldToLoop();
                 }
@@ -957,6 +1048,8 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
                     written.error = part.error;
                     break;
                 }
+                if (compileError)
+                    throw *compileError;
                 start = end;
             }
         } catch (const Error &error) {
