@@ -908,11 +908,13 @@ void ChangeSet::rebase(const Conflict &conflict)
 
 QList<PlannedStatement> ChangeSet::review() const
 {
+    // Made as the commit makes them: what is reviewed is what is sent.
     const QuerySet qs = d->querySet();
-    const Dialect dialect = qs.dialect();
+    const QList<PlanItem> items = d->plan();
+    StatementMaker maker{*d, qs, qs.dialect()};
     QList<PlannedStatement> statements;
-    for (const PlanItem &item : d->plan()) {
-        const CompiledQuery query = qs.compileWrite(dialect, d->writeFor(item));
+    for (const PlanItem &item : items) {
+        const CompiledQuery query = maker.make(item);
         statements.append(
             {item.kind, query.sql, query.params, item.key, item.insertId, item.changeIds});
     }
