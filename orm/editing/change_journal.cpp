@@ -188,6 +188,22 @@ void appendNumber(QByteArray &out, qint64 n)
 
 void appendString(QByteArray &out, const QString &text)
 {
+    // Plain ASCII with nothing to escape (the usual cell) is copied straight in.
+    const qsizetype size = text.size();
+    const auto *chars = reinterpret_cast<const char16_t *>(text.utf16());
+    bool plain = true;
+    for (qsizetype i = 0; i < size && plain; ++i)
+        plain = chars[i] >= 0x20 && chars[i] < 0x80 && chars[i] != u'"' && chars[i] != u'\\';
+    if (plain) {
+        const qsizetype at = out.size();
+        out.resize(at + size + 2);
+        char *to = out.data() + at;
+        *to++ = '"';
+        for (qsizetype i = 0; i < size; ++i)
+            *to++ = char(chars[i]);
+        *to = '"';
+        return;
+    }
     out += '"';
     // ASCII goes straight in; anything else through one UTF-8 conversion.
     bool ascii = true;
