@@ -69,6 +69,7 @@ private slots:
     void checksValuesAsTheServerStoresThem();
     void generatedColumnsAreTheServers();
     void pasteOfManyRowsChecksEachRow();
+    void pastedCellsUndoAndDropOneByOne();
 };
 
 void TestChangeSet::rowIdentity()
@@ -741,6 +742,53 @@ void TestChangeSet::pasteOfManyRowsChecksEachRow()
     QCOMPARE(rows[39].value(kNote).toString(), pasted(39, 1));
     QCOMPARE(edits.pendingCount(), 30);
     await(other.disconnect());
+}
+
+// The staging's indexes (a row's changes chained, changes found by id) through a paste that
+// changes one cell twice and names a row by its key's text, undo, drop and an insert's cells.
+void TestChangeSet::pastedCellsUndoAndDropOneByOne()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    const int insert = edits.insertRow({{kTitle, QStringLiteral("New")}});
+    edits.updateCells({{{1}, kTitle, QStringLiteral("Alpha"), QStringLiteral("A1")},
+                       {{2}, kTitle, QStringLiteral("Beta"), QStringLiteral("B1")},
+                       {{QStringLiteral("1")}, kTitle, QStringLiteral("A1"), QStringLiteral("A2")},
+                       {{1}, kNote, kNull, QStringLiteral("n")}});
+    QCOMPARE(edits.pendingCount(), 5);
+    QCOMPARE(*edits.pendingValue({QStringLiteral("1")}, kTitle), QVariant(QStringLiteral("A2")));
+    // The second change of the cell checks what the server had.
+    QCOMPARE(edits.changes()[3].seen, QVariant(QStringLiteral("Alpha")));
+
+    QVERIFY(edits.undo()); // the note
+    QVERIFY(!edits.pendingValue({1}, kNote));
+    QVERIFY(edits.undo()); // A2
+    QCOMPARE(*edits.pendingValue({1}, kTitle), QVariant(QStringLiteral("A1")));
+    edits.updateCell({1}, kTitle, QStringLiteral("A1"), QStringLiteral("A3"));
+    QCOMPARE(edits.changes().last().seen, QVariant(QStringLiteral("Alpha")));
+
+    edits.drop({QStringLiteral("1")});
+    QVERIFY(!edits.pendingValue({1}, kTitle));
+    QCOMPARE(*edits.pendingValue({2}, kTitle), QVariant(QStringLiteral("B1")));
+    edits.deleteRow({2}, {{kTitle, QStringLiteral("B1")}});
+    QCOMPARE(edits.changes().last().values.value(kTitle), QVariant(QStringLiteral("Beta")));
+    QVERIFY(edits.isDeleted({QStringLiteral("2")}));
+    // Found by id after the drop rebuilt the indexes.
+    edits.updateInsertedCell(insert, kTag, QStringLiteral("tag new"));
+    QCOMPARE(edits.insertValues(insert).value(kTag), QVariant(QStringLiteral("tag new")));
+    QVERIFY(edits.undo());
+    QVERIFY(edits.undo()); // the delete
+    QVERIFY(!edits.isDeleted({2}));
+    edits.updateInsertedCell(insert, kTag, QStringLiteral("tag new"));
+
+    const auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    const auto rows = t->rows(t->a);
+    QCOMPARE(rows[1].value(kTitle).toString(), QStringLiteral("Alpha"));
+    QCOMPARE(rows[2].value(kTitle).toString(), QStringLiteral("B1"));
+    QCOMPARE(rows.size(), 4);
+    QCOMPARE(rows.last().value(kTag).toString(), QStringLiteral("tag new"));
 }
 
 QTEST_GUILESS_MAIN(TestChangeSet)
