@@ -179,6 +179,13 @@ StagedChange decodeChange(const QJsonObject &object)
 // The stage records by hand: a paste of 10,000 cells is journaled as it is staged, on the
 // thread that stages it, and QJsonDocument costs several times this. Read back with
 // QJsonDocument like every other record.
+// A literal's bytes, its length known at compile time (no strlen per record).
+template <qsizetype N>
+void appendLiteral(QByteArray &out, const char (&text)[N])
+{
+    out.append(text, N - 1);
+}
+
 void appendNumber(QByteArray &out, qint64 n)
 {
     char digits[24];
@@ -188,6 +195,22 @@ void appendNumber(QByteArray &out, qint64 n)
 
 void appendString(QByteArray &out, const QString &text)
 {
+    // Plain ASCII with nothing to escape (the usual cell) is copied straight in.
+    const qsizetype size = text.size();
+    const auto *chars = reinterpret_cast<const char16_t *>(text.utf16());
+    bool plain = true;
+    for (qsizetype i = 0; i < size && plain; ++i)
+        plain = chars[i] >= 0x20 && chars[i] < 0x80 && chars[i] != u'"' && chars[i] != u'\\';
+    if (plain) {
+        const qsizetype at = out.size();
+        out.resize(at + size + 2);
+        char *to = out.data() + at;
+        *to++ = '"';
+        for (qsizetype i = 0; i < size; ++i)
+            *to++ = char(chars[i]);
+        *to = '"';
+        return;
+    }
     out += '"';
     // ASCII goes straight in; anything else through one UTF-8 conversion.
     bool ascii = true;
@@ -200,19 +223,19 @@ void appendString(QByteArray &out, const QString &text)
     const auto escaped = [&out](char c) {
         switch (c) {
         case '"':
-            out += "\\\"";
+            appendLiteral(out, "\\\"");
             break;
         case '\\':
-            out += "\\\\";
+            appendLiteral(out, "\\\\");
             break;
         case '\n':
-            out += "\\n";
+            appendLiteral(out, "\\n");
             break;
         case '\r':
-            out += "\\r";
+            appendLiteral(out, "\\r");
             break;
         case '\t':
-            out += "\\t";
+            appendLiteral(out, "\\t");
             break;
         default:
             if (static_cast<unsigned char>(c) < 0x20) {
@@ -236,23 +259,27 @@ void appendString(QByteArray &out, const QString &text)
 void appendValue(QByteArray &out, const QVariant &value)
 {
     if (!value.isValid() || value.isNull()) {
-        out += "null";
+        appendLiteral(out, "null");
         return;
     }
     switch (value.typeId()) {
     case QMetaType::QString:
-        appendString(out, value.toString());
+        appendString(out, *static_cast<const QString *>(value.constData()));
         return;
     case QMetaType::Bool:
         out += value.toBool() ? "true" : "false";
         return;
     case QMetaType::Int:
+        appendLiteral(out, "{\"int\":\"");
+        appendNumber(out, *static_cast<const int *>(value.constData()));
+        appendLiteral(out, "\"}");
+        return;
     case QMetaType::LongLong:
     case QMetaType::Short:
     case QMetaType::Long:
-        out += "{\"int\":\"";
+        appendLiteral(out, "{\"int\":\"");
         appendNumber(out, value.toLongLong());
-        out += "\"}";
+        appendLiteral(out, "\"}");
         return;
     case QMetaType::UInt:
     case QMetaType::ULongLong:
@@ -270,14 +297,14 @@ void appendValue(QByteArray &out, const QVariant &value)
 
 void appendStage(QByteArray &out, const StagedChange &change)
 {
-    out += "{\"op\":\"stage\",\"change\":{\"kind\":\"";
+    appendLiteral(out, "{\"op\":\"stage\",\"change\":{\"kind\":\"");
     out += change.kind == StagedChange::Kind::Update   ? "update"
            : change.kind == StagedChange::Kind::Insert ? "insert"
                                                        : "delete";
-    out += "\",\"id\":";
+    appendLiteral(out, "\",\"id\":");
     appendNumber(out, change.id);
     if (!change.key.isEmpty()) {
-        out += ",\"key\":[";
+        appendLiteral(out, ",\"key\":[");
         for (qsizetype i = 0; i < change.key.size(); ++i) {
             if (i)
                 out += ',';
@@ -286,19 +313,19 @@ void appendStage(QByteArray &out, const StagedChange &change)
         out += ']';
     }
     if (change.insertId) {
-        out += ",\"insert\":";
+        appendLiteral(out, ",\"insert\":");
         appendNumber(out, change.insertId);
     }
     if (change.kind == StagedChange::Kind::Update) {
-        out += ",\"column\":";
+        appendLiteral(out, ",\"column\":");
         appendString(out, change.column);
-        out += ",\"seen\":";
+        appendLiteral(out, ",\"seen\":");
         appendValue(out, change.seen);
-        out += ",\"value\":";
+        appendLiteral(out, ",\"value\":");
         appendValue(out, change.value);
     }
     if (!change.values.isEmpty()) {
-        out += ",\"values\":{";
+        appendLiteral(out, ",\"values\":{");
         bool first = true;
         for (auto it = change.values.cbegin(); it != change.values.cend(); ++it) {
             if (!first)
@@ -310,7 +337,7 @@ void appendStage(QByteArray &out, const StagedChange &change)
         }
         out += '}';
     }
-    out += "}}\n";
+    appendLiteral(out, "}}\n");
 }
 
 QByteArray line(const QJsonObject &object)

@@ -6,6 +6,12 @@
 // replace; a torn last line is ignored). It names the connection by the name the user knows
 // it by, never by its URL: no password can be in it. While a change set owns a journal it
 // holds an flock on it, so that list() offers only journals whose owner is gone.
+//
+// What survives: each staging call's records reach the kernel (one write(2)) before the call
+// returns, so a killed or crashed process loses nothing staged. There is no fsync: a power
+// loss or a kernel crash may lose the last records. fdatasync cost 0.1 to 10 ms a call on the
+// shared test machine (ext4), on the thread that stages (the GUI thread), where a paste of
+// 10,000 cells has 8 ms in all.
 
 #include "orm/editing/staged_change.h"
 

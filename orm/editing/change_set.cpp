@@ -3,14 +3,17 @@
 #include "orm/core/error.h"
 #include "orm/core/thread_context.h"
 #include "orm/database/transaction.h"
+#include "orm/query/write_template.h"
 #include "orm/registry/registry.h"
 
 #include <QFileInfo>
 #include <QHash>
 #include <QPointer>
 
+#include <algorithm>
 #include <chrono>
 #include <coroutine>
+#include <vector>
 
 namespace orm::editing {
 
@@ -28,13 +31,33 @@ bool isNull(const QVariant &value)
     return !value.isValid() || value.isNull();
 }
 
-// A key as a hash key: the values' text, so that 7 and "7" (a raw PostgreSQL cell) are one row.
-QString keyText(const RowKey &key)
+// A key as a hash key: the values' text, so that 7 and "7" (a raw PostgreSQL cell) are one row,
+// with its hash computed once (FNV-1a: the indexes and the plan hash each key several times, and
+// QHash's own string hash cost more than the rest of staging a cell).
+struct KeyText {
+    QString text;
+    size_t hash = 0;
+    bool isNull() const { return text.isNull(); }
+    friend bool operator==(const KeyText &a, const KeyText &b)
+    {
+        return a.hash == b.hash && a.text == b.text;
+    }
+    friend size_t qHash(const KeyText &key, size_t seed = 0) noexcept { return key.hash ^ seed; }
+};
+
+QString keyTextOf(const RowKey &key)
 {
     QString text;
     for (const QVariant &value : key) {
+        // The usual keys (integers, text) without QVariant's conversion machinery.
         if (isNull(value))
             text += QStringLiteral("\x01N");
+        else if (value.typeId() == QMetaType::Int)
+            text += QString::number(*static_cast<const int *>(value.constData()));
+        else if (value.typeId() == QMetaType::LongLong)
+            text += QString::number(*static_cast<const qlonglong *>(value.constData()));
+        else if (value.typeId() == QMetaType::QString)
+            text += *static_cast<const QString *>(value.constData());
         else if (value.typeId() == QMetaType::QByteArray)
             text += QStringLiteral("\x01X") + QString::fromLatin1(value.toByteArray().toHex());
         else
@@ -42,6 +65,16 @@ QString keyText(const RowKey &key)
         text += QChar(0x1f);
     }
     return text;
+}
+
+KeyText keyText(const RowKey &key)
+{
+    KeyText out{keyTextOf(key)};
+    size_t hash = 14695981039346656037ull;
+    for (const QChar c : std::as_const(out.text))
+        hash = (hash ^ c.unicode()) * 1099511628211ull;
+    out.hash = hash;
+    return out;
 }
 
 QString shown(const QVariant &value)
@@ -92,11 +125,11 @@ struct PlanItem {
 // Every change folded, in order, into the statements of the commit.
 struct PlanBuilder {
     QList<PlanItem> items;
-    QHash<QString, qsizetype> rowItem;
+    QHash<KeyText, qsizetype> rowItem;
     QHash<int, qsizetype> insertItem;
 
     // `text` is keyText(change.key) for a stored row's change.
-    void add(const StagedChange &change, const QString &text, const RowIdentity &identity)
+    void add(const StagedChange &change, const KeyText &text, const RowIdentity &identity)
     {
         if (change.kind == Kind::Insert) {
             insertItem.insert(change.id, items.size());
@@ -202,11 +235,14 @@ struct ChangeSet::State {
     bool committing = false;
     std::unique_ptr<ChangeJournal> journal;
 
-    // Indexes over `changes`, rebuilt when a change leaves other than from the end.
-    QHash<QString, QList<int>> byRow; // key text -> positions of the row's changes
-    QHash<int, qsizetype> positionOf; // change id -> position
-    QHash<QString, int> deletes;      // key text -> Delete changes of the row
-    QStringList texts;                // keyText of each change's key, parallel to `changes`
+    // Indexes over `changes`, rebuilt when a change leaves other than from the end. A row's
+    // changes are a chain (its last position, each change's previous one of the row): no list
+    // per row to allocate while a paste of 10,000 cells is staged. Ids increase along
+    // `changes`, so a change is found by id with a binary search.
+    QHash<KeyText, int> lastOfRow; // key text -> position of the row's last change
+    QList<int> previousOfRow;      // parallel to `changes`: the row's change before, or -1
+    QHash<KeyText, int> deletes;   // key text -> Delete changes of the row
+    QList<KeyText> texts;          // keyText of each change's key, parallel to `changes`
     // The lookups a commit's conditions name, made once: "Film ID__exact", "Title__same".
     QStringList keyLookups;
     mutable QHash<QString, QString> sameLookups;
@@ -248,32 +284,39 @@ struct ChangeSet::State {
     }
 
     // `text` is keyText(change.key), when the caller has it already.
-    void index(const StagedChange &change, qsizetype position, QString text = {})
+    void index(const StagedChange &change, qsizetype position, KeyText text = {})
     {
-        positionOf.insert(change.id, position);
         if (change.touchesInsert() || change.kind == Kind::Insert) {
-            texts.append(QString());
+            texts.append(KeyText());
+            previousOfRow.append(-1);
             return;
         }
         if (text.isNull())
             text = keyText(change.key);
-        texts.append(text);
-        byRow[text].append(int(position));
+        const auto last = lastOfRow.find(text);
+        if (last == lastOfRow.end()) {
+            previousOfRow.append(-1);
+            lastOfRow.insert(text, int(position));
+        } else {
+            previousOfRow.append(*last);
+            *last = int(position);
+        }
         if (change.kind == Kind::Delete)
             ++deletes[text];
+        texts.append(std::move(text));
     }
 
     void reindex()
     {
-        byRow.clear();
-        positionOf.clear();
+        lastOfRow.clear();
+        previousOfRow.clear();
         deletes.clear();
         texts.clear();
         for (qsizetype i = 0; i < changes.size(); ++i)
             index(changes[i], i);
     }
 
-    void append(StagedChange change, const QString &text = {})
+    void append(StagedChange change, const KeyText &text = {})
     {
         changes.append(std::move(change));
         index(changes.last(), changes.size() - 1, text);
@@ -282,25 +325,26 @@ struct ChangeSet::State {
     void removeLast()
     {
         const StagedChange change = changes.takeLast();
-        texts.removeLast();
-        positionOf.remove(change.id);
+        const KeyText text = texts.takeLast();
+        const int previous = previousOfRow.takeLast();
         if (change.touchesInsert() || change.kind == Kind::Insert)
             return;
-        const QString text = keyText(change.key);
-        QList<int> &positions = byRow[text];
-        positions.removeLast();
-        if (positions.isEmpty())
-            byRow.remove(text);
+        if (previous < 0)
+            lastOfRow.remove(text);
+        else
+            lastOfRow[text] = previous;
         if (change.kind == Kind::Delete && --deletes[text] == 0)
             deletes.remove(text);
     }
 
     const StagedChange *insertChange(int insertId) const
     {
-        const auto it = positionOf.constFind(insertId);
-        if (it == positionOf.cend() || changes[*it].kind != Kind::Insert)
+        const auto it =
+            std::lower_bound(changes.cbegin(), changes.cend(), insertId,
+                             [](const StagedChange &change, int id) { return change.id < id; });
+        if (it == changes.cend() || it->id != insertId || it->kind != Kind::Insert)
             return nullptr;
-        return &changes[*it];
+        return &*it;
     }
 
     bool insertDeleted(int insertId) const
@@ -312,17 +356,15 @@ struct ChangeSet::State {
     }
 
     // The value the server had, as the row's first staged change of `column` saw it.
-    std::optional<QVariant> originalSeen(const QString &text, const QString &column) const
+    std::optional<QVariant> originalSeen(const KeyText &text, const QString &column) const
     {
-        const auto it = byRow.constFind(text);
-        if (it == byRow.cend())
-            return std::nullopt;
-        for (int position : *it) {
-            const StagedChange &change = changes[position];
+        std::optional<QVariant> first;
+        for (int p = lastOfRow.value(text, -1); p >= 0; p = previousOfRow[p]) {
+            const StagedChange &change = changes[p];
             if (change.kind == Kind::Update && change.column == column)
-                return change.seen;
+                first = change.seen; // the earliest wins
         }
-        return std::nullopt;
+        return first;
     }
 
     QString readOnlyReason() const
@@ -433,7 +475,7 @@ struct ChangeSet::State {
         journal.reset();
     }
 
-    void requireCell(const RowKey &key, const QString &column, const QString &text) const
+    void requireCell(const RowKey &key, const QString &column, const KeyText &text) const
     {
         requireKey(key);
         writableField(column);
@@ -443,7 +485,7 @@ struct ChangeSet::State {
     }
 
     StagedChange cellChange(const RowKey &key, const QString &column, const QVariant &seen,
-                            const QVariant &value, const QString &text) const
+                            const QVariant &value, const KeyText &text) const
     {
         requireCell(key, column, text);
         StagedChange change;
@@ -509,6 +551,86 @@ struct ChangeSet::State {
         }
         out.message = where + explain(out.kind) + error.message();
         return out;
+    }
+};
+
+namespace {
+
+// NULL as the compiler tells it (a leaf's NULL compiles to IS NULL and binds nothing).
+bool isNullParam(const QVariant &value)
+{
+    return !value.isValid() || value.typeId() == QMetaType::Nullptr;
+}
+
+// Whether two plan items' writes have one shape (WriteTemplate): the kind, the columns set,
+// the key's and the seen values' columns, with NULLs in the same places.
+bool sameShape(const PlanItem &a, const PlanItem &b)
+{
+    if (a.kind != b.kind || a.values.size() != b.values.size() || a.seen.size() != b.seen.size() ||
+        a.key.size() != b.key.size())
+        return false;
+    for (auto x = a.values.cbegin(), y = b.values.cbegin(); x != a.values.cend(); ++x, ++y)
+        if (x.key() != y.key())
+            return false;
+    for (qsizetype i = 0; i < a.key.size(); ++i)
+        if (isNullParam(a.key[i]) != isNullParam(b.key[i]))
+            return false;
+    for (auto x = a.seen.cbegin(), y = b.seen.cbegin(); x != a.seen.cend(); ++x, ++y)
+        if (x.key() != y.key() || isNullParam(x.value()) != isNullParam(y.value()))
+            return false;
+    return true;
+}
+
+QString shapeKey(const PlanItem &item)
+{
+    QString key = QString::number(int(item.kind));
+    for (auto it = item.values.cbegin(); it != item.values.cend(); ++it)
+        key += QChar(0x1f) + it.key();
+    key += QChar(0x1e);
+    for (const QVariant &value : item.key)
+        key += isNullParam(value) ? QLatin1Char('n') : QLatin1Char('v');
+    for (auto it = item.seen.cbegin(); it != item.seen.cend(); ++it)
+        key += QChar(0x1f) + it.key() +
+               (isNullParam(it.value()) ? QLatin1Char('n') : QLatin1Char('v'));
+    return key;
+}
+
+} // namespace
+
+// Each plan item's statement: the first of a shape compiled (and its template proven), the
+// rest of that shape bound straight from the item, without a Write or the compiler.
+struct ChangeSet::StatementMaker {
+    const State &state;
+    QuerySet qs;
+    Dialect dialect;
+    const PlanItem *shaped = nullptr; // the last item whose template `current` is
+    const WriteTemplate *current = nullptr;
+    QHash<QString, std::optional<WriteTemplate>> templates; // shapeKey -> template, if proven
+    std::vector<const QVariant *> slotValues;
+
+    CompiledQuery make(const PlanItem &item)
+    {
+        if (!shaped || !sameShape(*shaped, item)) {
+            const QString key = shapeKey(item);
+            auto known = templates.find(key);
+            if (known == templates.end()) {
+                const Write write = state.writeFor(item);
+                known = templates.insert(key, WriteTemplate::prove(qs, dialect, write));
+            }
+            shaped = &item;
+            current = known->has_value() ? &**known : nullptr;
+        }
+        if (!current)
+            return qs.compileWrite(dialect, state.writeFor(item));
+        // Slots in writeFor's order: the values set, the key, then the values seen.
+        slotValues.clear();
+        for (auto it = item.values.cbegin(); it != item.values.cend(); ++it)
+            slotValues.push_back(&it.value());
+        for (const QVariant &value : item.key)
+            slotValues.push_back(&value);
+        for (auto it = item.seen.cbegin(); it != item.seen.cend(); ++it)
+            slotValues.push_back(&it.value());
+        return {current->sql(), current->bind(slotValues)};
     }
 };
 
@@ -616,7 +738,7 @@ QList<int> ChangeSet::updateCells(const QList<CellEdit> &edits)
 {
     d->requireStaging();
     // All checked before any is staged: a paste goes in whole or not at all.
-    QStringList keyTexts;
+    QList<KeyText> keyTexts;
     keyTexts.reserve(edits.size());
     for (const CellEdit &edit : edits) {
         keyTexts.append(keyText(edit.key));
@@ -627,8 +749,8 @@ QList<int> ChangeSet::updateCells(const QList<CellEdit> &edits)
     ids.reserve(edits.size());
     const qsizetype first = d->changes.size();
     d->changes.reserve(first + edits.size());
-    d->byRow.reserve(d->byRow.size() + edits.size());
-    d->positionOf.reserve(d->positionOf.size() + edits.size());
+    d->lastOfRow.reserve(d->lastOfRow.size() + edits.size());
+    d->previousOfRow.reserve(first + edits.size());
     d->texts.reserve(first + edits.size());
     for (qsizetype i = 0; i < edits.size(); ++i) {
         const CellEdit &edit = edits[i];
@@ -692,7 +814,7 @@ int ChangeSet::deleteRow(const RowKey &key, const QVariantMap &seen)
 {
     d->requireStaging();
     d->requireKey(key);
-    const QString text = keyText(key);
+    const KeyText text = keyText(key);
     if (d->deletes.contains(text))
         usage(QStringLiteral("%1 of %2 is already staged for deletion")
                   .arg(d->describeKey(key), d->modelName()));
@@ -723,11 +845,8 @@ int ChangeSet::deleteInsertedRow(int insertId)
 
 std::optional<QVariant> ChangeSet::pendingValue(const RowKey &key, const QString &column) const
 {
-    const auto it = d->byRow.constFind(keyText(key));
-    if (it == d->byRow.cend())
-        return std::nullopt;
-    for (auto p = it->crbegin(); p != it->crend(); ++p) {
-        const StagedChange &change = d->changes[*p];
+    for (int p = d->lastOfRow.value(keyText(key), -1); p >= 0; p = d->previousOfRow[p]) {
+        const StagedChange &change = d->changes[p];
         if (change.kind == Kind::Update && change.column == column)
             return change.value;
     }
@@ -788,7 +907,7 @@ void ChangeSet::drop(const RowKey &key)
 {
     if (d->committing)
         usage(QStringLiteral("%1: a commit is under way").arg(d->modelName()));
-    const QString text = keyText(key);
+    const KeyText text = keyText(key);
     QList<int> ids;
     for (const StagedChange &change : std::as_const(d->changes))
         if (!change.touchesInsert() && change.kind != Kind::Insert && keyText(change.key) == text)
@@ -810,7 +929,7 @@ void ChangeSet::rebase(const Conflict &conflict)
     if (conflict.deleted)
         usage(QStringLiteral("%1 of %2 was deleted: its changes cannot be re-applied, drop them")
                   .arg(d->describeKey(conflict.key), d->modelName()));
-    const QString text = keyText(conflict.key);
+    const KeyText text = keyText(conflict.key);
     for (StagedChange &change : d->changes) {
         if (change.touchesInsert() || change.kind == Kind::Insert || keyText(change.key) != text)
             continue;
@@ -826,11 +945,13 @@ void ChangeSet::rebase(const Conflict &conflict)
 
 QList<PlannedStatement> ChangeSet::review() const
 {
+    // Made as the commit makes them: what is reviewed is what is sent.
     const QuerySet qs = d->querySet();
-    const Dialect dialect = qs.dialect();
+    const QList<PlanItem> items = d->plan();
+    StatementMaker maker{*d, qs, qs.dialect()};
     QList<PlannedStatement> statements;
-    for (const PlanItem &item : d->plan()) {
-        const CompiledQuery query = qs.compileWrite(dialect, d->writeFor(item));
+    for (const PlanItem &item : items) {
+        const CompiledQuery query = maker.make(item);
         statements.append(
             {item.kind, query.sql, query.params, item.key, item.insertId, item.changeIds});
     }
@@ -931,22 +1052,31 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
             // In chunks, each sent while the next is built: the server (SQLite's worker thread)
             // writes while this thread prepares, instead of one waiting for the other.
             const QuerySet inTransaction = qs.inTransaction(transaction);
+            StatementMaker maker{*d, qs, qs.dialect()};
             written.affected.reserve(items.size());
-            QList<Write> next;
+            QList<CompiledQuery> next;
+            next.reserve(kChunk);
             const qsizetype firstEnd = qMin(kChunk, items.size());
             for (qsizetype i = 0; i < firstEnd; ++i) {
-                next.append(d->writeFor(items[i]));
+                next.append(maker.make(items[i]));
                 if (sliceOver(i))
                     co_await YieldToLoop();
             }
             qsizetype start = 0;
             while (start < items.size()) {
                 const qsizetype end = start + next.size();
-                QCoro::Task<WriteResults> sending = inTransaction.writeAll(std::move(next));
-                next = QList<Write>();
+                QCoro::Task<WriteResults> sending = inTransaction.writeCompiled(std::move(next));
+                next = QList<CompiledQuery>();
+                next.reserve(kChunk);
+                // A write that does not compile must not leave `sending` unawaited.
+                std::optional<Error> compileError;
                 const qsizetype nextEnd = qMin(end + kChunk, items.size());
-                for (qsizetype i = end; i < nextEnd; ++i) {
-                    next.append(d->writeFor(items[i]));
+                for (qsizetype i = end; i < nextEnd && !compileError; ++i) {
+                    try {
+                        next.append(maker.make(items[i]));
+                    } catch (const Error &error) {
+                        compileError = error;
+                    }
                     if (sliceOver(i))
                         co_await YieldToLoop();
                 }
@@ -957,6 +1087,8 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
                     written.error = part.error;
                     break;
                 }
+                if (compileError)
+                    throw *compileError;
                 start = end;
             }
         } catch (const Error &error) {

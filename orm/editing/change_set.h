@@ -196,6 +196,7 @@ public:
 
 private:
     struct State;
+    struct StatementMaker;
     static QCoro::Task<CommitResult> doCommit(std::shared_ptr<State> state);
     std::shared_ptr<State> d;
 };

@@ -774,7 +774,20 @@ QCoro::Task<WriteResults> QuerySet::doWriteAll(QuerySet self, QList<Write> write
         }
     }
     writes.clear();
+    co_return co_await doWriteCompiled(std::move(self), std::move(statements));
+}
 
+QCoro::Task<WriteResults> QuerySet::writeCompiled(QList<CompiledQuery> statements) const
+{
+    return doWriteCompiled(*this, std::move(statements));
+}
+
+QCoro::Task<WriteResults> QuerySet::doWriteCompiled(QuerySet self, QList<CompiledQuery> statements)
+{
+    WriteResults results;
+    results.affected.fill(-1, statements.size());
+    if (statements.isEmpty())
+        co_return results;
     const std::shared_ptr<detail::TransactionState> transaction = self.m_transaction;
     ConnectionLease lease;
     drivers::Connection *connection = nullptr;

@@ -226,6 +226,10 @@ public:
     // transaction (inTransaction) for all or nothing: outside one each run of same-SQL writes
     // is its own. Compiling hands the event loop back every few milliseconds.
     QCoro::Task<WriteResults> writeAll(QList<Write> writes) const;
+    // Runs statements already compiled as writeAll() runs its writes (runs of the same SQL as
+    // one executeBatch, stopping at the first failure): compileWrite()'s, or a WriteTemplate's
+    // for many rows of one shape.
+    QCoro::Task<WriteResults> writeCompiled(QList<CompiledQuery> statements) const;
 
 private:
     enum class SchemaChoice { Model, Tenant, Explicit };
@@ -250,6 +254,8 @@ private:
     static QCoro::Task<qint64> doUpdate(QuerySet self, QVariantMap values);
     static QCoro::Task<qint64> doRemove(QuerySet self);
     static QCoro::Task<WriteResults> doWriteAll(QuerySet self, QList<Write> writes);
+    static QCoro::Task<WriteResults> doWriteCompiled(QuerySet self,
+                                                     QList<CompiledQuery> statements);
 
     QPointer<Registry> m_registry;
     QPointer<Database> m_database; // chosen with usingDatabase() (m_hasDatabase)

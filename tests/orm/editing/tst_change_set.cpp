@@ -68,6 +68,8 @@ private slots:
     void badInputIsRefusedClearly();
     void checksValuesAsTheServerStoresThem();
     void generatedColumnsAreTheServers();
+    void pasteOfManyRowsChecksEachRow();
+    void pastedCellsUndoAndDropOneByOne();
 };
 
 void TestChangeSet::rowIdentity()
@@ -641,6 +643,152 @@ void TestChangeSet::generatedColumnsAreTheServers()
         await(t->db()->execute(QStringLiteral("SELECT \"Double qty\" FROM %1 WHERE id = 2")
                                    .arg(orm::qualifiedName(t->a, name))));
     QCOMPARE(rows.value(0, 0).toInt(), 14);
+}
+
+// A paste of many rows goes through the commit's fast path (one compiled template per shape,
+// each row's parameters bound into it): shapes that alternate (a NULL seen is IS NULL), rows
+// with two columns, an insert and a delete among them; every row still checked by its seen
+// values, in its own tenant.
+void TestChangeSet::pasteOfManyRowsChecksEachRow()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    const QString film = t->film(t->a);
+    for (int n = 10; n < 40; ++n)
+        t->run(QStringLiteral("INSERT INTO %1 (%2, %3, %4, %5) VALUES (%6, 'Row %6', %7, 'tag %6')")
+                   .arg(film, Tenants::q(kId), Tenants::q(kTitle), Tenants::q(kNote),
+                        Tenants::q(kTag), QString::number(n),
+                        n % 2 ? QStringLiteral("'note %1'").arg(n) : QStringLiteral("NULL")));
+    const QMap<int, QVariantMap> otherBefore = t->rows(t->b);
+    const auto seenNote = [](int n) {
+        return n % 2 ? QVariant(QStringLiteral("note %1").arg(n)) : kNull;
+    };
+    const auto pasted = [](int n, int round) {
+        return QStringLiteral("pasted %1 \"%2\" it's").arg(n).arg(round);
+    };
+
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    QList<ChangeSet::CellEdit> paste;
+    for (int n = 10; n < 40; ++n) {
+        paste.append({{n}, kNote, seenNote(n), pasted(n, 1)});
+        if (n < 15)
+            paste.append(
+                {{n}, kTitle, QStringLiteral("Row %1").arg(n), QStringLiteral("Title %1").arg(n)});
+    }
+    edits.updateCells(paste);
+    edits.insertRow({{kTitle, QStringLiteral("Inserted")}, {kTag, QStringLiteral("tag new")}});
+    edits.deleteRow({3}, {{kTitle, QStringLiteral("Gamma")}});
+
+    // What the commit sends, statement by statement: each row's own values in the compiler's
+    // order (values set by column name, the key, the non-NULL values seen).
+    const QList<orm::editing::PlannedStatement> statements = edits.review();
+    QCOMPARE(statements.size(), 32);
+    for (const auto &statement : statements) {
+        if (statement.kind != StagedChange::Kind::Update)
+            continue;
+        const int n = statement.key.value(0).toInt();
+        QVariantList expected;
+        if (n < 15)
+            expected << QStringLiteral("Title %1").arg(n);
+        expected << pasted(n, 1) << n;
+        if (n < 15)
+            expected << QStringLiteral("Row %1").arg(n);
+        if (n % 2)
+            expected << seenNote(n);
+        QCOMPARE(statement.params, expected);
+        QCOMPARE(statement.sql.contains(QStringLiteral("\"note's\" IS NULL")), n % 2 == 0);
+        QCOMPARE(statement.sql.contains(QStringLiteral("\"Title\" = ")), n < 15);
+    }
+
+    const auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    QCOMPARE(result.statements, 32);
+    QCOMPARE(result.rowsChanged, 32);
+    auto rows = t->rows(t->a);
+    QVERIFY(!rows.contains(3));
+    for (int n = 10; n < 40; ++n) {
+        QCOMPARE(rows[n].value(kNote).toString(), pasted(n, 1));
+        QCOMPARE(rows[n].value(kTitle).toString(),
+                 n < 15 ? QStringLiteral("Title %1").arg(n) : QStringLiteral("Row %1").arg(n));
+    }
+    QCOMPARE(rows.size(), 33); // the identity numbers the insert: 4 on PostgreSQL, 40 on SQLite
+    const auto inserted = std::find_if(rows.cbegin(), rows.cend(), [](const QVariantMap &row) {
+        return row.value(kTag).toString() == QLatin1String("tag new");
+    });
+    QVERIFY(inserted != rows.cend());
+    QCOMPARE(inserted->value(kTitle).toString(), QStringLiteral("Inserted"));
+    QCOMPARE(t->rows(t->b), otherBefore);
+
+    // Pasted again while another session changes one row in the middle of a run of one shape:
+    // that row conflicts and nothing is written.
+    QList<ChangeSet::CellEdit> again;
+    for (int n = 10; n < 40; ++n)
+        again.append({{n}, kNote, pasted(n, 1), pasted(n, 2)});
+    edits.updateCells(again);
+    orm::Database other(url);
+    await(other.connect());
+    for (const auto &attached : t->db()->attachments().toStdMap())
+        other.attach(attached.first, attached.second);
+    await(other.execute(QStringLiteral("UPDATE %1 SET %2 = 'theirs' WHERE %3 = 27")
+                            .arg(film, Tenants::q(kNote), Tenants::q(kId))));
+    const auto conflicted = await(edits.commit());
+    COMPARE_STATUS(conflicted, Status::Conflicts);
+    QCOMPARE(conflicted.conflicts.size(), 1);
+    QCOMPARE(conflicted.conflicts.first().key.value(0).toInt(), 27);
+    QCOMPARE(conflicted.conflicts.first().current.value(kNote).toString(),
+             QStringLiteral("theirs"));
+    rows = t->rows(t->a);
+    QCOMPARE(rows[10].value(kNote).toString(), pasted(10, 1));
+    QCOMPARE(rows[39].value(kNote).toString(), pasted(39, 1));
+    QCOMPARE(edits.pendingCount(), 30);
+    await(other.disconnect());
+}
+
+// The staging's indexes (a row's changes chained, changes found by id) through a paste that
+// changes one cell twice and names a row by its key's text, undo, drop and an insert's cells.
+void TestChangeSet::pastedCellsUndoAndDropOneByOne()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    const int insert = edits.insertRow({{kTitle, QStringLiteral("New")}});
+    edits.updateCells({{{1}, kTitle, QStringLiteral("Alpha"), QStringLiteral("A1")},
+                       {{2}, kTitle, QStringLiteral("Beta"), QStringLiteral("B1")},
+                       {{QStringLiteral("1")}, kTitle, QStringLiteral("A1"), QStringLiteral("A2")},
+                       {{1}, kNote, kNull, QStringLiteral("n")}});
+    QCOMPARE(edits.pendingCount(), 5);
+    QCOMPARE(*edits.pendingValue({QStringLiteral("1")}, kTitle), QVariant(QStringLiteral("A2")));
+    // The second change of the cell checks what the server had.
+    QCOMPARE(edits.changes()[3].seen, QVariant(QStringLiteral("Alpha")));
+
+    QVERIFY(edits.undo()); // the note
+    QVERIFY(!edits.pendingValue({1}, kNote));
+    QVERIFY(edits.undo()); // A2
+    QCOMPARE(*edits.pendingValue({1}, kTitle), QVariant(QStringLiteral("A1")));
+    edits.updateCell({1}, kTitle, QStringLiteral("A1"), QStringLiteral("A3"));
+    QCOMPARE(edits.changes().last().seen, QVariant(QStringLiteral("Alpha")));
+
+    edits.drop({QStringLiteral("1")});
+    QVERIFY(!edits.pendingValue({1}, kTitle));
+    QCOMPARE(*edits.pendingValue({2}, kTitle), QVariant(QStringLiteral("B1")));
+    edits.deleteRow({2}, {{kTitle, QStringLiteral("B1")}});
+    QCOMPARE(edits.changes().last().values.value(kTitle), QVariant(QStringLiteral("Beta")));
+    QVERIFY(edits.isDeleted({QStringLiteral("2")}));
+    // Found by id after the drop rebuilt the indexes.
+    edits.updateInsertedCell(insert, kTag, QStringLiteral("tag new"));
+    QCOMPARE(edits.insertValues(insert).value(kTag), QVariant(QStringLiteral("tag new")));
+    QVERIFY(edits.undo());
+    QVERIFY(edits.undo()); // the delete
+    QVERIFY(!edits.isDeleted({2}));
+    edits.updateInsertedCell(insert, kTag, QStringLiteral("tag new"));
+
+    const auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    const auto rows = t->rows(t->a);
+    QCOMPARE(rows[1].value(kTitle).toString(), QStringLiteral("Alpha"));
+    QCOMPARE(rows[2].value(kTitle).toString(), QStringLiteral("B1"));
+    QCOMPARE(rows.size(), 4);
+    QCOMPARE(rows.last().value(kTag).toString(), QStringLiteral("tag new"));
 }
 
 QTEST_GUILESS_MAIN(TestChangeSet)

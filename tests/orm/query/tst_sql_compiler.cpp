@@ -2,6 +2,7 @@
 // tests): every lookup, combinations, ordering, keyset bounds, quoting, slices and writes.
 
 #include "orm/query/queryset.h"
+#include "orm/query/write_template.h"
 #include "orm/tenancy/tenant.h"
 
 #include <QTest>
@@ -93,6 +94,9 @@ private slots:
     void textFormIsCastForLike();
     void sameComparesTypesWithoutEqualityAsText();
     void compileWriteIsWhatWriteAllSends();
+    void writeTemplateBindsAsTheCompilerDoes_data();
+    void writeTemplateBindsAsTheCompilerDoes();
+    void writeTemplateRefusesWhatItCannotProve();
 };
 
 // Types shown as their text form (enums, arrays, inet, interval) are LogicalType::Text too, but
@@ -713,6 +717,92 @@ void TestSqlCompiler::compileWriteIsWhatWriteAllSends()
     QCOMPARE(qs.compileWrite(Dialect::Postgres, remove).sql,
              QStringLiteral("DELETE FROM \"Ten \"\"a\"\"\".\"person\" WHERE \"id\" = $1 AND "
                             "\"name\" IS NOT DISTINCT FROM $2"));
+}
+
+namespace {
+
+// A write's slot values in WriteTemplate's order: its values (key order), then its leaves'.
+QList<const QVariant *> slotsOf(const orm::Write &write)
+{
+    QList<const QVariant *> values;
+    for (auto it = write.values.cbegin(); it != write.values.cend(); ++it)
+        values.append(&it.value());
+    if (write.where.kind() == Q::Kind::And) {
+        for (const Q &leaf : write.where.children())
+            values.append(&leaf.value());
+    } else if (!write.where.isEmpty()) {
+        values.append(&write.where.value());
+    }
+    return values;
+}
+
+} // namespace
+
+void TestSqlCompiler::writeTemplateBindsAsTheCompilerDoes_data()
+{
+    QTest::addColumn<Dialect>("dialect");
+    QTest::newRow("postgres") << Dialect::Postgres;
+    QTest::newRow("sqlite") << Dialect::Sqlite;
+}
+
+// Proven on a first row (whose new value equals its seen one, so that comparing values alone
+// could not tell the order), the template gives every later row of the shape the compiler's
+// own SQL and parameters, NULLs in SET included.
+void TestSqlCompiler::writeTemplateBindsAsTheCompilerDoes()
+{
+    QFETCH(Dialect, dialect);
+    const QuerySet qs = people().usingSchema(QStringLiteral("Ten \"a\" b"));
+    const auto update = [](const QVariant &id, const QVariant &name, const QVariant &nick,
+                           const QVariant &seenName) {
+        return orm::Write{orm::Write::Kind::Update,
+                          Q("id__exact", id) & Q("name__same", seenName) &
+                              Q("nickname__same", QVariant()),
+                          {{QStringLiteral("name"), name}, {QStringLiteral("nickname"), nick}}};
+    };
+    const std::optional<orm::WriteTemplate> shape =
+        orm::WriteTemplate::prove(qs, dialect, update(7, "same", "same", "same"));
+    QVERIFY(shape);
+    QCOMPARE(shape->slotCount(), 5);
+    const QList<orm::Write> rows{update(8, "ann", QVariant(), "Ann"),
+                                 update(9, "it's \"odd\"", "n", QString()),
+                                 update(qlonglong(1) << 40, "", "x", "y")};
+    for (const orm::Write &row : rows) {
+        const CompiledQuery compiled = qs.compileWrite(dialect, row);
+        QCOMPARE(shape->sql(), compiled.sql);
+        QCOMPARE(shape->bind(slotsOf(row)), compiled.params);
+    }
+
+    const orm::Write remove{orm::Write::Kind::Remove, Q("id", 3) & Q("age__same", 40), {}};
+    const auto removal = orm::WriteTemplate::prove(qs, dialect, remove);
+    QVERIFY(removal);
+    const orm::Write other{orm::Write::Kind::Remove, Q("id", 4) & Q("age__same", 41), {}};
+    QCOMPARE(removal->sql(), qs.compileWrite(dialect, other).sql);
+    QCOMPARE(removal->bind(slotsOf(other)), qs.compileWrite(dialect, other).params);
+
+    const orm::Write create{
+        orm::Write::Kind::Create, {}, {{QStringLiteral("name"), "a"}, {QStringLiteral("age"), 1}}};
+    const auto insert = orm::WriteTemplate::prove(qs, dialect, create);
+    QVERIFY(insert);
+    const orm::Write next{orm::Write::Kind::Create,
+                          {},
+                          {{QStringLiteral("name"), "b"}, {QStringLiteral("age"), QVariant()}}};
+    QCOMPARE(insert->sql(), qs.compileWrite(dialect, next).sql);
+    QCOMPARE(insert->bind(slotsOf(next)), qs.compileWrite(dialect, next).params);
+}
+
+// What the template cannot stand for is left to the compiler, write by write.
+void TestSqlCompiler::writeTemplateRefusesWhatItCannotProve()
+{
+    const QVariantMap set{{QStringLiteral("name"), "x"}};
+    const orm::Write orFilter{orm::Write::Kind::Update, Q("id", 1) | Q("id", 2), set};
+    QVERIFY(!orm::WriteTemplate::prove(people(), Dialect::Postgres, orFilter));
+    const orm::Write otherLookup{orm::Write::Kind::Update, Q("id", 1) & Q("name__icontains", "a"),
+                                 set};
+    QVERIFY(!orm::WriteTemplate::prove(people(), Dialect::Sqlite, otherLookup));
+    // The query set's own filter binds a value no slot holds.
+    const orm::Write plain{orm::Write::Kind::Update, Q("id", 1), set};
+    QVERIFY(orm::WriteTemplate::prove(people(), Dialect::Postgres, plain));
+    QVERIFY(!orm::WriteTemplate::prove(people().filter(Q("age__gt", 3)), Dialect::Postgres, plain));
 }
 
 QTEST_GUILESS_MAIN(TestSqlCompiler)
