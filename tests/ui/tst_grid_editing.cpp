@@ -22,6 +22,7 @@ private slots:
     void conflictStopsCommitThenRebase();
     void constraintViolationShownOnItsRow();
     void readOnlyTablesSayWhy();
+    void readOnlyDatabaseSaysWhy();
     void insertAndDeleteRows();
     void tenantSwitchAsks();
     void journaledEditsOfferedBackAtStart();
@@ -286,6 +287,51 @@ void TestGridEditing::readOnlyTablesSayWhy()
     QCOMPARE(f.editing()->pendingCount(), 1);
     f.editing()->revert();
     f.settle();
+}
+
+// A database that takes no changes (PostgreSQL: sessions made read-only by the server, as on a
+// standby; SQLite: a file opened read-only) refuses edits with that reason, before staging.
+void TestGridEditing::readOnlyDatabaseSaysWhy()
+{
+    STRATA_BACKEND_URL(url);
+    QString readOnly;
+    {
+        Fixture f(backend, url); // its tables, in the primary database this time
+        await(f.registry->database()->executeScript(
+            QStringLiteral("CREATE TABLE %1 (id integer PRIMARY KEY, t text); INSERT INTO %1 "
+                           "VALUES (1, 'one');")
+                .arg(Fixture::q(f.a + QStringLiteral(" ro")))));
+        readOnly =
+            f.pg() ? url + (url.contains(QLatin1Char('?')) ? QLatin1Char('&') : QLatin1Char('?')) +
+                         QStringLiteral("options=-c%20default_transaction_read_only%3Don")
+                   : QString(url).replace(QStringLiteral("create=true"), QStringLiteral("mode=ro"));
+        const QString table = f.a + QStringLiteral(" ro");
+        orm::Registry registry(readOnly);
+        MainWindow window(&registry);
+        window.setAsksForPasswords(false);
+        window.show();
+        await(registry.connect());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.activeSchema().isEmpty() && !window.isBusy(), 15000);
+        QVERIFY(registry.database()->isReadOnly());
+        window.openModel(table);
+        QTRY_VERIFY_WITH_TIMEOUT(window.openedModel() == table &&
+                                     window.gridModel()->isRowLoaded(0) && !window.isBusy(),
+                                 15000);
+        QVERIFY2(window.editing()->readOnlyReason().contains(QLatin1String("takes no changes")),
+                 qPrintable(window.editing()->readOnlyReason()));
+        QTableView *view = window.grid()->table();
+        view->setCurrentIndex(window.gridModel()->index(0, 1));
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_F2);
+        QVERIFY(!view->indexWidget(window.gridModel()->index(0, 1)));
+        QVERIFY2(window.statusBar()->currentMessage().contains(QLatin1String("takes no changes")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QCOMPARE(window.editing()->pendingCount(), 0);
+        await(registry.disconnect(true));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 10000);
+        await(f.registry->database()->executeScript(
+            QStringLiteral("DROP TABLE %1").arg(Fixture::q(table))));
+    }
 }
 
 void TestGridEditing::insertAndDeleteRows()
