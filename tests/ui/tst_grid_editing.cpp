@@ -17,6 +17,7 @@ private slots:
     void initTestCase_data() { strata::test::addBackendRows(); }
 
     void editShowsStagedThenCommits();
+    void doubleClickAndTypingStartAnEdit();
     void undoOneByOneAndRevert();
     void nullIsNotEmpty();
     void conflictStopsCommitThenRebase();
@@ -89,6 +90,41 @@ void TestGridEditing::editShowsStagedThenCommits()
     QVERIFY(!window.gridModel()->index(0, Title).data(Qt::BackgroundRole).isValid());
     QVERIFY2(f.editing()->lastNotice().contains(QLatin1String("Committed")),
              qPrintable(f.editing()->lastNotice()));
+    f.settle();
+}
+
+// Besides F2: a double-click opens the editor, and typing on a cell starts an edit with what
+// was typed.
+void TestGridEditing::doubleClickAndTypingStartAnEdit()
+{
+    STRATA_BACKEND_URL(url);
+    Fixture f(backend, url);
+    MainWindow &window = f.open();
+    QVERIFY(f.show(f.a));
+    QTableView *view = window.grid()->table();
+    const QModelIndex title = window.gridModel()->index(2, Title);
+    const QPoint at = view->visualRect(title).center();
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, at);
+    QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, at);
+    auto *editor = qobject_cast<QLineEdit *>(view->indexWidget(title));
+    QVERIFY(editor);
+    QCOMPARE(editor->text(), QStringLiteral("Gamma"));
+    QTest::keyClick(editor, Qt::Key_Escape); // Escape stages nothing
+    QVERIFY(f.closed(2, Title));
+    QCOMPARE(f.editing()->pendingCount(), 0);
+
+    const QModelIndex rating = window.gridModel()->index(0, Rating);
+    view->setCurrentIndex(rating);
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_2);
+    auto *typed = qobject_cast<QLineEdit *>(view->indexWidget(rating));
+    QVERIFY(typed);
+    QCOMPARE(typed->text(), QStringLiteral("2"));
+    QTest::keyClick(typed, Qt::Key_Return);
+    QVERIFY(f.closed(0, Rating));
+    QCOMPARE(f.editing()->pendingCount(), 1);
+    QCOMPARE(f.cell(0, Rating), QStringLiteral("2"));
+    f.editing()->revert();
     f.settle();
 }
 
