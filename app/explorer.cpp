@@ -118,6 +118,12 @@ int runExplorer(QApplication &app, const StartupOptions &options)
     window.setPrimaryConnectionName(chosen.primaryName);
     window.setPreferencesPath(preferencesPath);
     window.setStartSchema(options.schema);
+    // Staged edits are journaled (0600) so that a crash loses none; a screenshot or a test
+    // stages nothing and is offered nothing.
+    if (interactive)
+        window.setJournalDirectory(
+            QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+            QStringLiteral("/edits"));
     // A screenshot or a test has nobody to type a password.
     window.setAsksForPasswords(interactive);
     window.logPane()->captureOrmWarnings();
@@ -166,6 +172,8 @@ int runExplorer(QApplication &app, const StartupOptions &options)
     if (interactive)
         window.restoreLayout();
     window.show();
+    if (interactive) // once the window shows: edits a crashed run left behind
+        QTimer::singleShot(0, &window, &ui::MainWindow::offerRecoveredEdits);
 
     Screenshot *screenshot = nullptr;
     if (!options.screenshotFile.isEmpty()) {

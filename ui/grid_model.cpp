@@ -345,6 +345,34 @@ bool GridModel::isCellNull(qint64 row, int column) const
            page->rows.isNull(int(row - page->start), column);
 }
 
+QVariant GridModel::rawValue(qint64 row, int column) const
+{
+    const Page *page = pageAt(row);
+    if (!page || column < 0 || column >= m_columns.size())
+        return {};
+    return page->rows.rawValue(int(row - page->start), column);
+}
+
+void GridModel::setOverlay(const GridCellOverlay *overlay)
+{
+    m_overlay = overlay;
+    overlayChanged();
+}
+
+void GridModel::overlayChanged()
+{
+    if (m_shownRows > 0 && !m_columns.isEmpty())
+        emit dataChanged(index(0, 0), index(m_shownRows - 1, int(m_columns.size()) - 1));
+}
+
+Qt::ItemFlags GridModel::flags(const QModelIndex &index) const
+{
+    Qt::ItemFlags flags = QAbstractTableModel::flags(index);
+    if (index.isValid() && m_overlay && m_overlay->cellsEditable() && pageAt(m_base + index.row()))
+        flags |= Qt::ItemIsEditable;
+    return flags;
+}
+
 int GridModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : m_shownRows;
@@ -381,6 +409,11 @@ QVariant GridModel::data(const QModelIndex &index, int role) const
         if (role == Qt::ForegroundRole)
             return dimBrush();
         return {};
+    }
+    if (m_overlay) {
+        QVariant over = m_overlay->cellData(row, column, role);
+        if (over.isValid())
+            return over;
     }
     const int r = int(row - page->start);
     const bool null = page->rows.isNull(r, column);

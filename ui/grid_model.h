@@ -27,6 +27,16 @@ class QIcon;
 
 namespace strata::ui {
 
+// What may stand over the stored cells of loaded rows (the grid's staged edits, ui/editing/): a
+// role's value that replaces the stored one, or an invalid QVariant to show what is stored.
+class GridCellOverlay {
+public:
+    virtual ~GridCellOverlay() = default;
+    virtual QVariant cellData(qint64 row, int column, int role) const = 0;
+    // Whether loaded cells take an editor (the overlay's delegate says why not when it refuses).
+    virtual bool cellsEditable() const = 0;
+};
+
 class GridModel : public QAbstractTableModel {
     Q_OBJECT
 
@@ -98,6 +108,13 @@ public:
     QString cellText(qint64 row, int column) const;
     QString cellFullText(qint64 row, int column) const;
     bool isCellNull(qint64 row, int column) const;
+    // A loaded cell as the source read it (RowBatch::rawValue); invalid for NULL or not loaded.
+    QVariant rawValue(qint64 row, int column) const;
+
+    // The overlay consulted first for loaded cells (not owned; null: none).
+    void setOverlay(const GridCellOverlay *overlay);
+    // The overlay's values changed: the view repaints the rows it shows.
+    void overlayChanged();
     int cachedPages() const { return int(m_pages.size()); }
     qint64 cachedRows() const;
     bool isLoading() const { return !m_inFlight.empty(); }
@@ -113,6 +130,7 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
     void sort(int column, Qt::SortOrder order) override;
@@ -175,6 +193,7 @@ private:
     const QBrush &dimBrush() const;
 
     RowSourcePtr m_source;
+    const GridCellOverlay *m_overlay = nullptr;
     orm::Columns m_columns;
     GridQuery m_query;
     quint64 m_generation = 0;

@@ -12,6 +12,9 @@
 #include "preferences.h"
 #include "preferences_dialog.h"
 #include "queryset_row_source.h"
+#include "ui/editing/cell_editors.h"
+#include "ui/editing/editing_bar.h"
+#include "ui/editing/grid_editing.h"
 #include "ui/fanout/drift_pane.h"
 #include "ui/fanout/fan_out_pane.h"
 
@@ -38,6 +41,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
@@ -110,7 +114,9 @@ MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
     auto *centreLayout = new QVBoxLayout(centre);
     centreLayout->setContentsMargins(0, 0, 0, 0);
     centreLayout->setSpacing(0);
+    m_editing = new editing::GridEditing(registry, m_grid, this);
     centreLayout->addWidget(m_gridTitle);
+    centreLayout->addWidget(m_editing->bar());
     centreLayout->addWidget(m_grid, 1);
     setCentralWidget(centre);
     m_log = new LogPane;
@@ -164,6 +170,20 @@ MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
         updateStatus();
         emit busyChanged(isBusy());
     });
+
+    // An edit refused says why where the user looks: the status bar (and the editing bar).
+    connect(m_editing, &editing::GridEditing::refused, this,
+            [this](const QString &reason) { statusBar()->showMessage(reason, 10000); });
+    connect(m_editing, &editing::GridEditing::changed, this, &MainWindow::updateStatus);
+    connect(m_editing, &editing::GridEditing::busyChanged, this, [this](bool) {
+        updateStatus();
+        emit busyChanged(isBusy());
+    });
+    connect(m_editing, &editing::GridEditing::committed, this,
+            [this](const orm::editing::CommitResult &result) {
+                m_log->append(result.ok() ? LogPane::Level::Info : LogPane::Level::Warning,
+                              tr("Commit to %1: %2").arg(m_openedModel.name, result.summary()));
+            });
 
     connect(m_modelTree, &ModelTree::schemasListed, this, &MainWindow::onSchemasListed);
     connect(m_modelTree, &ModelTree::modelsListed, this, &MainWindow::onModelsListed);
@@ -249,6 +269,16 @@ void MainWindow::buildMenus()
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->setObjectName(QStringLiteral("editMenu"));
+    edit->addActions(m_editing->actions());
+    edit->addSeparator();
+    m_readOnlyMode = edit->addAction(tr("&Read-only mode"));
+    m_readOnlyMode->setObjectName(QStringLiteral("readOnlyModeAction"));
+    m_readOnlyMode->setCheckable(true);
+    m_readOnlyMode->setToolTip(tr("Refuse every edit in the grid"));
+    connect(m_readOnlyMode, &QAction::toggled, m_editing, &editing::GridEditing::setReadOnlyMode);
 
     m_connectionsMenu = menuBar()->addMenu(tr("&Connections"));
     m_connectionsMenu->setObjectName(QStringLiteral("connectionsMenu"));
@@ -697,6 +727,11 @@ void MainWindow::onModelsListed(const QString &database, const QString &schema)
 void MainWindow::onModelActivated(const QString &database, const QString &schema,
                                   const QString &model)
 {
+    const bool same =
+        database == m_openedDatabase && schema == m_openedSchema && model == m_openedModel.name;
+    if (!same &&
+        !leaveEdits([this, database, schema, model] { onModelActivated(database, schema, model); }))
+        return;
     m_followTable.clear(); // the table chosen replaces the one followed across tenants
     if (database != m_activeDatabase)
         setActiveDatabase(database);
@@ -749,6 +784,7 @@ void MainWindow::onModelReady(const QString &database, const QString &schema,
     m_openedSchema = schema;
     m_grid->setMessage({});
     m_gridModel->setSource(source, query);
+    m_editing->openTable(database, schema, model, displayName(database));
     if (!followed) // another table starts at its first column (the same one in another tenant
                    // stays where the reader was)
         m_grid->table()->horizontalScrollBar()->setValue(0);
@@ -761,6 +797,7 @@ void MainWindow::onModelReady(const QString &database, const QString &schema,
 
 void MainWindow::closeGrid(const QString &message)
 {
+    m_editing->closeTable();
     m_gridModel->setSource(nullptr);
     m_openedModel = orm::Model();
     m_openedDatabase.clear();
@@ -790,6 +827,110 @@ void MainWindow::followIntoActiveSchema()
                   .arg(m_followTable, schema, displayName(m_activeDatabase)));
 }
 
+bool MainWindow::leaveEdits(const std::function<void()> &retry)
+{
+    if (!m_editing->hasChanges())
+        return true;
+    if (m_editing->isCommitting()) {
+        statusBar()->showMessage(tr("A commit is under way: wait for it to finish"), 10000);
+        return false;
+    }
+    QMessageBox box(
+        QMessageBox::Question, tr("Unsaved changes"),
+        tr("%1 to %2 not committed.")
+            .arg(editing::countOf(m_editing->pendingCount(), tr("change is"), tr("changes are")),
+                 m_openedModel.name),
+        QMessageBox::NoButton, this);
+    box.setInformativeText(tr("Commit them first, discard them, or stay here?"));
+    QPushButton *commit = box.addButton(tr("&Commit"), QMessageBox::AcceptRole);
+    commit->setObjectName(QStringLiteral("commitEditsButton"));
+    QPushButton *discard = box.addButton(tr("&Discard"), QMessageBox::DestructiveRole);
+    discard->setObjectName(QStringLiteral("discardEditsButton"));
+    QPushButton *cancel = box.addButton(QMessageBox::Cancel);
+    cancel->setObjectName(QStringLiteral("cancelButton"));
+    box.setDefaultButton(cancel);
+    box.setEscapeButton(cancel);
+    box.exec();
+    if (box.clickedButton() == discard) {
+        m_editing->revert();
+        return true;
+    }
+    if (box.clickedButton() == commit)
+        m_editing->commit(retry); // the switch happens once the changes are in
+    return false;
+}
+
+void MainWindow::setJournalDirectory(const QString &directory)
+{
+    m_editing->setJournalDirectory(directory);
+}
+
+void MainWindow::setReadOnlyMode(bool on)
+{
+    m_readOnlyMode->setChecked(on);
+}
+
+bool MainWindow::isReadOnlyMode() const
+{
+    return m_readOnlyMode->isChecked();
+}
+
+void MainWindow::offerRecoveredEdits()
+{
+    const QString directory = m_editing->journalDirectory();
+    if (directory.isEmpty())
+        return;
+    for (const orm::editing::JournalSummary &journal :
+         orm::editing::ChangeSet::journalsLeftBehind(directory)) {
+        if (journal.pendingCount == 0) {
+            orm::editing::ChangeSet::discardJournal(journal.path); // nothing left in it
+            continue;
+        }
+        // The connection by the name the journal knows it by.
+        QString database;
+        bool found = false;
+        for (const QString &name : m_connectionActions.keys())
+            if (displayName(name) == journal.header.connection) {
+                database = name;
+                found = true;
+            }
+        QMessageBox box(QMessageBox::Question, tr("Unsaved changes"), journal.description(),
+                        QMessageBox::NoButton, this);
+        box.setInformativeText(
+            found ? tr("They were staged in a run that ended before they were committed.")
+                  : tr("Their connection is not open in this window; open it and start again "
+                       "to review them."));
+        QPushButton *review = box.addButton(tr("&Review"), QMessageBox::AcceptRole);
+        review->setObjectName(QStringLiteral("reviewRecoveredButton"));
+        review->setEnabled(found);
+        QPushButton *discard = box.addButton(tr("&Discard"), QMessageBox::DestructiveRole);
+        discard->setObjectName(QStringLiteral("discardRecoveredButton"));
+        QPushButton *later = box.addButton(tr("&Later"), QMessageBox::RejectRole);
+        later->setObjectName(QStringLiteral("laterButton"));
+        box.setEscapeButton(later);
+        box.exec();
+        if (box.clickedButton() == discard) {
+            try {
+                orm::editing::ChangeSet::discardJournal(journal.path);
+                m_log->append(LogPane::Level::Info, tr("Discarded %1").arg(journal.description()));
+            } catch (const orm::Error &error) {
+                onWorkFailed(tr("Discarding %1").arg(journal.description()), error.message());
+            }
+        } else if (box.clickedButton() == review && found) {
+            // Opened as a user would open it; the change set loads the journal when it opens.
+            m_editing->restoreOnOpen(journal.path, database, journal.header.schema,
+                                     journal.header.table);
+            setActiveDatabase(database);
+            if (m_schemaBox->findText(journal.header.schema) >= 0)
+                setActiveSchema(journal.header.schema);
+            else
+                setStartSchema(journal.header.schema);
+            openModel(journal.header.table);
+            return; // one at a time: the next start offers the others
+        }
+    }
+}
+
 void MainWindow::onWorkFailed(const QString &what, const QString &message)
 {
     m_log->append(LogPane::Level::Error, QStringLiteral("%1: %2").arg(what, message));
@@ -816,7 +957,7 @@ void MainWindow::reconnect(const QString &name, const QString &what)
 
 bool MainWindow::isBusy() const
 {
-    return m_modelTree->pendingWork() > 0 || m_gridModel->isLoading();
+    return m_modelTree->pendingWork() > 0 || m_gridModel->isLoading() || m_editing->isCommitting();
 }
 
 QStringList MainWindow::listedModels(const QString &database, const QString &schema) const
@@ -828,6 +969,10 @@ void MainWindow::setActiveDatabase(const QString &name)
 {
     if (!m_connectionActions.contains(name))
         return;
+    if (name != m_activeDatabase && !leaveEdits([this, name] { setActiveDatabase(name); })) {
+        m_connectionActions.value(m_activeDatabase)->setChecked(true);
+        return;
+    }
     const bool changed = name != m_activeDatabase || m_schemaBox->count() == 0;
     const QString previous = m_activeDatabase;
     m_activeDatabase = name;
@@ -907,6 +1052,11 @@ void MainWindow::setActiveSchema(const QString &schema)
 {
     if (schema.isEmpty() || schema == m_activeSchema)
         return;
+    if (!leaveEdits([this, schema] { setActiveSchema(schema); })) {
+        m_schemaBox->setCurrentIndex(m_schemaBox->findText(m_activeSchema));
+        m_schemaBox->setEditText(m_activeSchema);
+        return;
+    }
     m_activeSchema = schema;
     if (m_schemaBox->currentText() != schema)
         m_schemaBox->setCurrentIndex(m_schemaBox->findText(schema));
@@ -937,6 +1087,11 @@ void MainWindow::openModel(const QString &name)
     }
     for (const orm::Model &model : m_modelTree->models(m_activeDatabase, m_activeSchema)) {
         if (model.name == name || model.table == name) {
+            const bool same = model.name == m_openedModel.name &&
+                              m_openedDatabase == m_activeDatabase &&
+                              m_openedSchema == m_activeSchema;
+            if (!same && !leaveEdits([this, name] { openModel(name); }))
+                return;
             m_modelTree->selectModel(m_activeDatabase, m_activeSchema, model.name);
             m_modelTree->prepareModel(m_activeDatabase, m_activeSchema, model);
             return;
@@ -1253,6 +1408,12 @@ void MainWindow::updateStatus()
                     ? tr("%1: not in %2").arg(m_followTable, m_activeSchema)
                     : tr("%1: opening in %2…").arg(m_followTable, m_followSchema);
     }
+    if (m_editing->isCommitting())
+        query += tr(" · committing…");
+    else if (m_editing->hasChanges())
+        query +=
+            QStringLiteral(" · ") + editing::countOf(m_editing->pendingCount(),
+                                                     tr("pending change"), tr("pending changes"));
     if (m_modelTree->pendingWork() > 0)
         query += (query.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("reading catalog…");
     m_queryLabel->setText(query.isEmpty() ? tr("idle") : query);
@@ -1260,6 +1421,22 @@ void MainWindow::updateStatus()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (m_editing->hasChanges()) {
+        const bool kept = !m_editing->journalDirectory().isEmpty();
+        const auto answer = QMessageBox::question(
+            this, tr("Unsaved changes"),
+            tr("%1 to %2 not committed. %3\n\nQuit anyway?")
+                .arg(
+                    editing::countOf(m_editing->pendingCount(), tr("change is"), tr("changes are")),
+                    m_openedModel.name,
+                    kept ? tr("They are kept and offered back at the next start.")
+                         : tr("Quitting loses them.")),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+    }
     const QStringList pending = m_saved->uncommittedWork(nullptr);
     if (!pending.isEmpty()) {
         const auto answer = QMessageBox::question(

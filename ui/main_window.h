@@ -42,6 +42,9 @@ class GridView;
 class LogPane;
 class ModelTree;
 class QuerySetRowSource;
+namespace editing {
+class GridEditing;
+}
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -75,6 +78,17 @@ public:
     DdlViewer *showDdl(const QString &database, const QString &schema, const QString &model);
 
     GridView *grid() const { return m_grid; }
+    // The grid's editing (staged changes of the open table, its bar above the grid).
+    editing::GridEditing *editing() const { return m_editing; }
+    // Where staged edits are journaled, so that they survive a crash (empty: not journaled).
+    void setJournalDirectory(const QString &directory);
+    // Offers back the edits journaled by a run that ended without committing or reverting
+    // them, one question each ("3 unsaved changes to film in pagila": Review opens the table
+    // with them staged, Discard deletes them, Later keeps them for the next start).
+    void offerRecoveredEdits();
+    // Read-only mode (Edit → Read-only mode): the grid refuses every edit, saying so.
+    void setReadOnlyMode(bool on);
+    bool isReadOnlyMode() const;
     GridModel *gridModel() const { return m_gridModel; }
     // The open grid's source, or null.
     QuerySetRowSource *rowSource() const;
@@ -211,6 +225,10 @@ private:
     void followIntoActiveSchema();
     // Empties the grid (no source, no table open); `message` says why in its place.
     void closeGrid(const QString &message = {});
+    // Before the grid leaves a table with staged changes (another table, tenant or connection):
+    // asks Commit / Discard / Cancel. True: go on now (nothing staged, or discarded). False:
+    // stay; after Commit, `retry` runs once the commit succeeded.
+    bool leaveEdits(const std::function<void()> &retry);
 
     orm::Registry *m_registry;
     QString m_preferencesPath;
@@ -252,6 +270,8 @@ private:
     ModelTree *m_modelTree = nullptr;
     GridView *m_grid = nullptr;
     GridModel *m_gridModel = nullptr;
+    editing::GridEditing *m_editing = nullptr;
+    QAction *m_readOnlyMode = nullptr;
     LogPane *m_log = nullptr;
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_schemaLabel = nullptr;

@@ -1,0 +1,636 @@
+#include "grid_editing.h"
+
+#include "cell_editors.h"
+#include "editing_bar.h"
+#include "grid_edit_delegate.h"
+#include "review_dialog.h"
+
+#include "ui/cell_format.h"
+#include "ui/grid_view.h"
+#include "ui/launch_task.h"
+#include "ui/theme.h"
+
+#include "orm/core/error.h"
+
+#include <QAction>
+#include <QBrush>
+#include <QFont>
+#include <QItemSelectionModel>
+#include <QPalette>
+#include <QTableView>
+
+#include <algorithm>
+
+namespace strata::ui::editing {
+namespace {
+
+QColor tint(Tone tone, int alpha)
+{
+    // A translucent tone over the cell's base keeps its text readable on light and dark.
+    QColor color = toneColor(tone, QPalette());
+    color.setAlpha(alpha);
+    return color;
+}
+
+QString keyText(const orm::editing::RowKey &key)
+{
+    QStringList parts;
+    for (const QVariant &value : key)
+        parts << (value.isNull() ? QStringLiteral("NULL") : value.toString());
+    return parts.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+GridEditing::GridEditing(orm::Registry *registry, GridView *grid, QObject *parent)
+    : QObject(parent)
+    , m_registry(registry)
+    , m_grid(grid)
+    , m_model(grid->model())
+{
+    const auto action = [this](const QString &name, const QString &text, const QKeySequence &keys,
+                               auto slot) {
+        auto *a = new QAction(text, this);
+        a->setObjectName(name);
+        a->setShortcut(keys);
+        // The grid's while it has the focus: an editor open in it keeps its own keys.
+        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        connect(a, &QAction::triggered, this, slot);
+        m_actions << a;
+        return a;
+    };
+    action(QStringLiteral("undoEditAction"), tr("&Undo change"), QKeySequence::Undo, [this] {
+        undo();
+    })->setToolTip(tr("Take back the last staged change (Ctrl+Z)"));
+    action(QStringLiteral("setNullAction"), tr("Set &NULL"),
+           QKeySequence(Qt::SHIFT | Qt::Key_Delete), [this] { setNullOnSelection(); })
+        ->setToolTip(tr("Set the selected cells to NULL (not the empty string)"));
+    action(QStringLiteral("insertRowAction"), tr("&Insert row"), QKeySequence(Qt::Key_Insert),
+           [this] { insertRow(); })
+        ->setToolTip(tr("A new row; its columns are left to the server until you set them"));
+    action(QStringLiteral("duplicateRowAction"), tr("Dup&licate row"),
+           QKeySequence(Qt::CTRL | Qt::Key_D), [this] { duplicateSelectedRows(); })
+        ->setToolTip(tr("A new row with the selected row's values (its key left to the server)"));
+    action(QStringLiteral("deleteRowsAction"), tr("&Delete rows"), QKeySequence::Delete, [this] {
+        deleteSelectedRows();
+    })->setToolTip(tr("Mark the selected rows for deletion (deleted when committed)"));
+    grid->addActions(m_actions);
+
+    QTableView *table = grid->table();
+    // Paints as the grid's delegate did; editors come from here.
+    table->setItemDelegate(new GridEditDelegate(this, table->itemDelegate(), table));
+    table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
+                           QAbstractItemView::AnyKeyPressed);
+    m_bar = new EditingBar(this);
+}
+
+GridEditing::~GridEditing()
+{
+    if (m_model)
+        m_model->setOverlay(nullptr);
+}
+
+void GridEditing::setReadOnlyMode(bool on)
+{
+    m_readOnlyMode = on;
+    m_notice.clear();
+    emit changed();
+}
+
+void GridEditing::openTable(const QString &database, const QString &schema, const orm::Model &model,
+                            const QString &connectionName)
+{
+    if (m_changes && m_changes->database() == database && m_changes->schema() == schema &&
+        m_changes->model().table == model.table && !m_restore) {
+        // The same table opened again (a refresh, the tree): its changes stay staged.
+        m_model->setOverlay(this);
+        emit changed();
+        return;
+    }
+    closeTable();
+    orm::editing::ChangeSet::Options options;
+    options.journalDirectory = m_journalDirectory;
+    options.connectionName = connectionName;
+    try {
+        m_changes =
+            std::make_unique<orm::editing::ChangeSet>(m_registry, database, schema, model, options);
+    } catch (const orm::Error &error) {
+        setNotice(tr("Editing is off for %1: %2").arg(model.name, error.message()));
+        emit changed();
+        return;
+    }
+    const orm::Columns columns = m_model->columns();
+    for (const QString &name : m_changes->identity().columns)
+        for (int c = 0; c < columns.size(); ++c)
+            if (columns[c].name == name)
+                m_keyColumns << c;
+    if (m_keyColumns.size() != m_changes->identity().columns.size())
+        m_keyColumns.clear(); // the grid lacks a key column: rows cannot be found again
+    if (m_restore && m_restore->database == database && m_restore->table == model.table &&
+        (m_restore->schema == schema || m_restore->schema == m_changes->schema())) {
+        const QString path = std::exchange(m_restore, std::nullopt)->path;
+        try {
+            m_changes->restore(path);
+            setNotice(tr("%1 recovered: review them, then commit or revert")
+                          .arg(countOf(m_changes->pendingCount(), tr("unsaved change"),
+                                       tr("unsaved changes"))));
+        } catch (const orm::Error &error) {
+            setNotice(tr("The unsaved changes could not be recovered: %1").arg(error.message()));
+        }
+    }
+    m_model->setOverlay(this);
+    emit changed();
+}
+
+void GridEditing::closeTable()
+{
+    if (m_model)
+        m_model->setOverlay(nullptr);
+    m_changes.reset();
+    m_keyColumns.clear();
+    m_conflicts.clear();
+    m_error.reset();
+    m_notice.clear();
+    emit changed();
+}
+
+void GridEditing::restoreOnOpen(const QString &path, const QString &database, const QString &schema,
+                                const QString &table)
+{
+    m_restore = Restore{path, database, schema, table};
+}
+
+QString GridEditing::readOnlyReason() const
+{
+    if (!m_changes)
+        return {};
+    if (m_readOnlyMode)
+        return tr("the window is in read-only mode (Edit → Read-only mode)");
+    if (!m_changes->isEditable())
+        return m_changes->readOnlyReason();
+    if (m_keyColumns.isEmpty())
+        return tr("the grid does not show %1's key").arg(m_changes->model().name);
+    return {};
+}
+
+int GridEditing::pendingCount() const
+{
+    return m_changes ? m_changes->pendingCount() : 0;
+}
+
+bool GridEditing::refuse(const QString &reason)
+{
+    setNotice(reason);
+    emit refused(reason);
+    emit changed();
+    return false;
+}
+
+bool GridEditing::refuseIfReadOnly()
+{
+    if (!m_changes)
+        return !refuse(tr("No table is open"));
+    if (const QString reason = readOnlyReason(); !reason.isEmpty())
+        return !refuse(tr("Read-only: %1").arg(reason));
+    if (m_committing)
+        return !refuse(tr("A commit is under way: wait for it to finish"));
+    return false;
+}
+
+void GridEditing::setNotice(const QString &text)
+{
+    m_notice = text;
+}
+
+void GridEditing::afterChange()
+{
+    // What a commit stopped on stays said until the next commit or a revert.
+    if (m_conflicts.isEmpty() && !m_error)
+        m_notice.clear();
+    m_model->overlayChanged();
+    emit changed();
+}
+
+std::optional<orm::editing::RowKey> GridEditing::keyAt(qint64 row) const
+{
+    if (m_keyColumns.isEmpty() || !m_model->isRowLoaded(row))
+        return std::nullopt;
+    orm::editing::RowKey key;
+    for (int column : m_keyColumns)
+        key << m_model->rawValue(row, column);
+    return key;
+}
+
+QList<qint64> GridEditing::selectedRows() const
+{
+    QList<qint64> rows;
+    if (!m_grid)
+        return rows;
+    QItemSelectionModel *selection = m_grid->table()->selectionModel();
+    for (const QModelIndex &index : selection->selectedIndexes())
+        rows << m_model->base() + index.row();
+    if (rows.isEmpty() && selection->currentIndex().isValid())
+        rows << m_model->base() + selection->currentIndex().row();
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    return rows;
+}
+
+QVariantMap GridEditing::rowValues(qint64 row) const
+{
+    QVariantMap values;
+    const orm::Columns columns = m_model->columns();
+    for (int c = 0; c < columns.size(); ++c)
+        values.insert(columns[c].name, m_model->rawValue(row, c));
+    return values;
+}
+
+QString GridEditing::stopMessage(const orm::editing::RowKey &key) const
+{
+    for (const orm::editing::Conflict &conflict : m_conflicts)
+        if (conflict.key == key)
+            return conflict.message;
+    if (m_error && !m_error->key.isEmpty() && m_error->key == key)
+        return m_error->message;
+    return {};
+}
+
+bool GridEditing::stageCell(qint64 row, int column, const QVariant &value)
+{
+    if (refuseIfReadOnly())
+        return false;
+    const std::optional<orm::editing::RowKey> key = keyAt(row);
+    if (!key || column < 0 || column >= m_model->columns().size())
+        return refuse(tr("That row has not been read yet"));
+    try {
+        m_changes->updateCell(*key, m_model->columns()[column].name, m_model->rawValue(row, column),
+                              value);
+    } catch (const orm::Error &error) {
+        return refuse(error.message());
+    }
+    afterChange();
+    return true;
+}
+
+bool GridEditing::setNullOnSelection()
+{
+    if (refuseIfReadOnly() || !m_grid)
+        return false;
+    QList<orm::editing::ChangeSet::CellEdit> edits;
+    for (const QModelIndex &index : m_grid->table()->selectionModel()->selectedIndexes()) {
+        const qint64 row = m_model->base() + index.row();
+        const std::optional<orm::editing::RowKey> key = keyAt(row);
+        if (!key || m_changes->isDeleted(*key))
+            continue;
+        const QString column = m_model->columns()[index.column()].name;
+        edits.append({*key, column, m_model->rawValue(row, index.column()), QVariant()});
+    }
+    if (edits.isEmpty())
+        return refuse(tr("Select the cells to set to NULL"));
+    try {
+        m_changes->updateCells(edits);
+    } catch (const orm::Error &error) {
+        return refuse(error.message());
+    }
+    afterChange();
+    return true;
+}
+
+bool GridEditing::undo()
+{
+    if (!m_changes || m_committing)
+        return false;
+    bool undone = false;
+    try {
+        undone = m_changes->undo();
+    } catch (const orm::Error &error) {
+        return refuse(error.message());
+    }
+    if (!undone)
+        return refuse(tr("Nothing to undo"));
+    afterChange();
+    return true;
+}
+
+void GridEditing::revert()
+{
+    if (!m_changes || m_committing)
+        return;
+    m_changes->revert();
+    m_conflicts.clear();
+    m_error.reset();
+    afterChange();
+}
+
+void GridEditing::commit(std::function<void()> then)
+{
+    if (!m_changes || m_committing)
+        return;
+    if (refuseIfReadOnly())
+        return;
+    if (!m_changes->hasChanges()) {
+        setNotice(tr("Nothing to commit"));
+        emit changed();
+        if (then)
+            then();
+        return;
+    }
+    m_committing = true;
+    m_conflicts.clear();
+    m_error.reset();
+    m_notice.clear();
+    emit busyChanged(true);
+    emit changed();
+    orm::editing::ChangeSet *changes = m_changes.get();
+    launchTask(
+        this, m_changes->commit(),
+        [this, changes, then](const orm::editing::CommitResult &result) {
+            if (changes != m_changes.get()) { // the table closed meanwhile
+                m_committing = false;
+                emit busyChanged(false);
+                return;
+            }
+            onCommitted(result);
+            if (result.status == orm::editing::CommitResult::Status::Committed && then)
+                then();
+        },
+        [this](const TaskFailure &failure) {
+            m_committing = false;
+            setNotice(tr("Commit failed: %1. Nothing was written; the changes are kept.")
+                          .arg(failure.message));
+            emit busyChanged(false);
+            emit changed();
+        });
+}
+
+void GridEditing::onCommitted(const orm::editing::CommitResult &result)
+{
+    using Status = orm::editing::CommitResult::Status;
+    m_committing = false;
+    m_conflicts = result.conflicts;
+    m_error = result.error;
+    switch (result.status) {
+    case Status::Committed:
+        setNotice(tr("Committed: %1").arg(result.summary()));
+        m_model->refresh(); // the rows as the server has them now
+        break;
+    case Status::Nothing:
+        setNotice(tr("Nothing to commit"));
+        break;
+    case Status::Refused:
+        setNotice(tr("Read-only: %1").arg(result.reason));
+        break;
+    case Status::Conflicts:
+        setNotice(tr("%1. Nothing was written: re-apply your changes over the rows' current "
+                     "values, or drop them.")
+                      .arg(result.summary()));
+        break;
+    case Status::Failed:
+        setNotice(
+            tr("%1. Nothing was written; the changes are kept to fix.").arg(result.summary()));
+        break;
+    }
+    m_model->overlayChanged();
+    emit committed(result);
+    emit busyChanged(false);
+    emit changed();
+}
+
+QString GridEditing::reviewText() const
+{
+    return m_changes ? ReviewDialog::describe(m_changes->review()) : QString();
+}
+
+void GridEditing::review()
+{
+    if (!m_changes || !m_grid)
+        return;
+    auto *dialog = new ReviewDialog(m_changes->review(), m_grid->window());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+bool GridEditing::insertRow()
+{
+    if (refuseIfReadOnly())
+        return false;
+    try {
+        m_changes->insertRow();
+    } catch (const orm::Error &error) {
+        return refuse(error.message());
+    }
+    afterChange();
+    return true;
+}
+
+bool GridEditing::duplicateSelectedRows()
+{
+    if (refuseIfReadOnly())
+        return false;
+    const QList<qint64> rows = selectedRows();
+    int made = 0;
+    try {
+        for (qint64 row : rows)
+            if (m_model->isRowLoaded(row)) {
+                m_changes->duplicateRow(rowValues(row));
+                ++made;
+            }
+    } catch (const orm::Error &error) {
+        return refuse(error.message());
+    }
+    if (made == 0)
+        return refuse(tr("Select the rows to duplicate"));
+    afterChange();
+    return true;
+}
+
+bool GridEditing::deleteSelectedRows()
+{
+    if (refuseIfReadOnly())
+        return false;
+    int marked = 0;
+    try {
+        for (qint64 row : selectedRows()) {
+            const std::optional<orm::editing::RowKey> key = keyAt(row);
+            if (!key || m_changes->isDeleted(*key))
+                continue;
+            m_changes->deleteRow(*key, rowValues(row));
+            ++marked;
+        }
+    } catch (const orm::Error &error) {
+        return refuse(error.message());
+    }
+    if (marked == 0)
+        return refuse(tr("Select the rows to delete"));
+    afterChange();
+    return true;
+}
+
+bool GridEditing::setInsertedCell(int insertId, const QString &column, const QVariant &value)
+{
+    if (refuseIfReadOnly())
+        return false;
+    try {
+        m_changes->updateInsertedCell(insertId, column, value);
+    } catch (const orm::Error &error) {
+        return refuse(error.message());
+    }
+    afterChange();
+    return true;
+}
+
+void GridEditing::rebase(int conflict)
+{
+    if (!m_changes || m_committing || conflict < 0 || conflict >= m_conflicts.size())
+        return;
+    try {
+        m_changes->rebase(m_conflicts[conflict]);
+    } catch (const orm::Error &error) {
+        refuse(error.message());
+        return;
+    }
+    m_conflicts.removeAt(conflict);
+    afterChange();
+}
+
+void GridEditing::drop(int conflict)
+{
+    if (!m_changes || m_committing || conflict < 0 || conflict >= m_conflicts.size())
+        return;
+    m_changes->drop(m_conflicts[conflict].key);
+    m_conflicts.removeAt(conflict);
+    afterChange();
+}
+
+QWidget *GridEditing::createEditor(const QModelIndex &index, QWidget *parent)
+{
+    if (refuseIfReadOnly())
+        return nullptr;
+    const qint64 row = m_model->base() + index.row();
+    const std::optional<orm::editing::RowKey> key = keyAt(row);
+    if (!key)
+        return nullptr; // not read yet: nothing to edit
+    if (m_changes->isDeleted(*key)) {
+        refuse(tr("This row is marked for deletion: undo that to edit it"));
+        return nullptr;
+    }
+    const orm::Column column = m_model->columns()[index.column()];
+    if (const orm::Field *field = m_changes->model().field(column.name);
+        field && field->generated) {
+        refuse(tr("%1 is computed by the server (a generated column)").arg(column.name));
+        return nullptr;
+    }
+    QVariant current = m_model->rawValue(row, index.column());
+    if (const auto pending = m_changes->pendingValue(*key, column.name))
+        current = *pending;
+    return createCellEditor(column, current, parent);
+}
+
+void GridEditing::loadEditor(QWidget *editor, const QModelIndex &index) const
+{
+    const qint64 row = m_model->base() + index.row();
+    QVariant current = m_model->rawValue(row, index.column());
+    if (const std::optional<orm::editing::RowKey> key = keyAt(row); key && m_changes)
+        if (const auto pending =
+                m_changes->pendingValue(*key, m_model->columns()[index.column()].name))
+            current = *pending;
+    setCellEditorValue(editor, current);
+}
+
+void GridEditing::takeEditor(QWidget *editor, const QModelIndex &index)
+{
+    if (!m_changes)
+        return;
+    const qint64 row = m_model->base() + index.row();
+    const orm::Column column = m_model->columns().value(index.column());
+    if (!editorWasChanged(editor))
+        return; // opened and closed untouched: a NULL stays NULL, not ''
+    const EditorValue typed = cellEditorValue(editor);
+    if (!typed.ok()) {
+        refuse(tr("%1: %2").arg(column.name, typed.error));
+        return;
+    }
+    QVariant current = m_model->rawValue(row, index.column());
+    if (const std::optional<orm::editing::RowKey> key = keyAt(row))
+        if (const auto pending = m_changes->pendingValue(*key, column.name))
+            current = *pending;
+    if (sameCellValue(column, current, typed.value))
+        return; // opened and closed unchanged: nothing to stage
+    stageCell(row, index.column(), typed.value);
+}
+
+QVariant GridEditing::cellData(qint64 row, int column, int role) const
+{
+    if (!m_changes || (!m_changes->hasChanges() && m_conflicts.isEmpty() && !m_error))
+        return {};
+    switch (role) {
+    case Qt::DisplayRole:
+    case Qt::EditRole:
+    case GridModel::FullTextRole:
+    case GridModel::IsNullRole:
+    case Qt::BackgroundRole:
+    case Qt::ForegroundRole:
+    case Qt::FontRole:
+    case Qt::ToolTipRole:
+        break;
+    default:
+        return {};
+    }
+    const std::optional<orm::editing::RowKey> key = keyAt(row);
+    if (!key)
+        return {};
+    const orm::Column info = m_model->columns().value(column);
+    const QString stop = stopMessage(*key);
+    if (m_changes->isDeleted(*key)) {
+        if (role == Qt::BackgroundRole)
+            return QBrush(tint(stop.isEmpty() ? Tone::Warning : Tone::Error, 70));
+        if (role == Qt::FontRole) {
+            QFont font;
+            font.setStrikeOut(true);
+            return font;
+        }
+        if (role == Qt::ToolTipRole)
+            return stop.isEmpty() ? tr("Deleted when committed (Ctrl+Z takes it back)") : stop;
+        return {};
+    }
+    const std::optional<QVariant> pending = m_changes->pendingValue(*key, info.name);
+    const bool null = pending && (!pending->isValid() || pending->isNull());
+    switch (role) {
+    case Qt::DisplayRole:
+        return pending ? QVariant(stagedText(info, *pending)) : QVariant();
+    case Qt::EditRole:
+    case GridModel::FullTextRole:
+        if (!pending)
+            return {};
+        return null ? QVariant(QString()) : QVariant(pending->toString());
+    case GridModel::IsNullRole:
+        return pending ? QVariant(null) : QVariant();
+    case Qt::BackgroundRole:
+        if (!stop.isEmpty())
+            return QBrush(tint(Tone::Error, 70));
+        return pending ? QVariant(QBrush(tint(Tone::Accent, 70))) : QVariant();
+    case Qt::ForegroundRole:
+        if (null)
+            return QBrush(QPalette().color(QPalette::Disabled, QPalette::Text));
+        return pending ? QVariant(QBrush(QPalette().color(QPalette::Text))) : QVariant();
+    case Qt::FontRole:
+        if (!pending)
+            return {};
+        {
+            QFont font;
+            font.setItalic(null);
+            return font;
+        }
+    case Qt::ToolTipRole:
+        if (!stop.isEmpty())
+            return stop;
+        if (pending)
+            return tr("Changed (row %1): written when committed; Ctrl+Z takes it back")
+                .arg(keyText(*key));
+        return {};
+    default:
+        return {};
+    }
+}
+
+} // namespace strata::ui::editing

@@ -1,0 +1,158 @@
+#pragma once
+
+// The grid's editing: a controller (not a widget) that owns the ChangeSet of the table the grid
+// shows, in its database and schema, and turns what the user does in the grid into staged
+// changes. Nothing is written until Commit; every write goes through orm::editing::ChangeSet.
+//
+// It stands over the grid's cells (GridCellOverlay): a staged value shows instead of the stored
+// one, changed cells and rows staged for deletion are marked with tones of ui/theme.h, and rows
+// a commit stopped on (a conflict, an error) are marked with their message. A table that cannot
+// be edited (no key, a view without one, a database that takes no changes, the window's
+// read-only mode) refuses every edit with its reason (refused(), lastNotice()): never silence.
+// Commit runs off the GUI thread's work (launchTask); Review shows the exact SQL.
+
+#include "ui/grid_model.h"
+
+#include "orm/core/model.h"
+#include "orm/editing/change_set.h"
+
+#include <QObject>
+#include <QPointer>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+class QAction;
+class QModelIndex;
+
+namespace orm {
+class Registry;
+}
+
+namespace strata::ui {
+
+class GridView;
+
+namespace editing {
+
+class EditingBar;
+
+class GridEditing : public QObject, public GridCellOverlay {
+    Q_OBJECT
+
+public:
+    GridEditing(orm::Registry *registry, GridView *grid, QObject *parent = nullptr);
+    ~GridEditing() override;
+
+    // Where change sets journal their edits (empty: no journal).
+    void setJournalDirectory(const QString &directory) { m_journalDirectory = directory; }
+    const QString &journalDirectory() const { return m_journalDirectory; }
+    // The window's own read-only mode: every edit is refused before staging.
+    void setReadOnlyMode(bool on);
+    bool isReadOnlyMode() const { return m_readOnlyMode; }
+
+    // The grid now shows `model` of database `database` ("" the primary) in `schema`;
+    // `connectionName` is what the journal calls the connection. A journal given to
+    // restoreOnOpen() for this table is loaded into its change set.
+    void openTable(const QString &database, const QString &schema, const orm::Model &model,
+                   const QString &connectionName);
+    void closeTable();
+    bool hasTable() const { return m_changes != nullptr; }
+    orm::editing::ChangeSet *changeSet() const { return m_changes.get(); }
+    // The next openTable() of this database, schema and table loads the journal at `path`.
+    void restoreOnOpen(const QString &path, const QString &database, const QString &schema,
+                       const QString &table);
+
+    // Why the open table cannot be edited; empty when it can (or no table is open).
+    QString readOnlyReason() const;
+    int pendingCount() const;
+    bool hasChanges() const { return pendingCount() > 0; }
+    bool isCommitting() const { return m_committing; }
+    // What the editing bar says last: a refusal, a commit's outcome.
+    const QString &lastNotice() const { return m_notice; }
+    const QList<orm::editing::Conflict> &conflicts() const { return m_conflicts; }
+    const std::optional<orm::editing::CommitError> &lastError() const { return m_error; }
+
+    // --- what the user does; false (and refused()) when refused ------------------------------
+    // Stages a new value for a stored cell (grid table row and column). An invalid QVariant
+    // stages NULL.
+    bool stageCell(qint64 row, int column, const QVariant &value);
+    // Sets the selected cells to NULL (distinct from the empty string).
+    bool setNullOnSelection();
+    bool undo();
+    void revert();
+    // Commits in one transaction; `then` runs once it committed (a switch that waited).
+    void commit(std::function<void()> then = {});
+    // The statements Commit would run, with their parameters, as the Review dialog shows them.
+    QString reviewText() const;
+    void review();
+    // A new row (every column left to the server until set in the bar's new rows).
+    bool insertRow();
+    bool duplicateSelectedRows();
+    // Marks the selected rows for deletion (removed only when committed).
+    bool deleteSelectedRows();
+    // A new row's cell, from the text typed in the bar's list of new rows.
+    bool setInsertedCell(int insertId, const QString &column, const QVariant &value);
+    // Conflicts after a failed commit, by their position in conflicts(): take the row's current
+    // values as seen and keep the changes (the next commit writes over them), or drop them.
+    void rebase(int conflict);
+    void drop(int conflict);
+
+    // --- for item delegates (GridEditDelegate, or the grid's own) ------------------------------
+    // An editor for the cell, or null after refused() when it cannot be edited.
+    QWidget *createEditor(const QModelIndex &index, QWidget *parent);
+    void loadEditor(QWidget *editor, const QModelIndex &index) const;
+    // Stages what the editor holds (refused() when it does not parse).
+    void takeEditor(QWidget *editor, const QModelIndex &index);
+
+    // GridCellOverlay.
+    QVariant cellData(qint64 row, int column, int role) const override;
+    bool cellsEditable() const override { return hasTable(); }
+
+    EditingBar *bar() const { return m_bar; }
+    // The grid's editing actions (also in its cell menu), by object name: undoEditAction,
+    // setNullAction, insertRowAction, duplicateRowAction, deleteRowsAction.
+    QList<QAction *> actions() const { return m_actions; }
+
+signals:
+    // Something staged, undone, reverted, committed or refused.
+    void changed();
+    void refused(const QString &reason);
+    void committed(const orm::editing::CommitResult &result);
+    void busyChanged(bool committing);
+
+private:
+    bool refuse(const QString &reason);
+    bool refuseIfReadOnly();
+    void setNotice(const QString &text);
+    void afterChange();
+    void onCommitted(const orm::editing::CommitResult &result);
+    std::optional<orm::editing::RowKey> keyAt(qint64 row) const;
+    QList<qint64> selectedRows() const;
+    // The stored row's values as the grid read them (column name -> raw value).
+    QVariantMap rowValues(qint64 row) const;
+    // Whether the row is one a commit stopped on; its message.
+    QString stopMessage(const orm::editing::RowKey &key) const;
+
+    orm::Registry *m_registry;
+    QPointer<GridView> m_grid;
+    QPointer<GridModel> m_model; // the window's; it may go first
+    EditingBar *m_bar;
+    QList<QAction *> m_actions;
+    QString m_journalDirectory;
+    bool m_readOnlyMode = false;
+    std::unique_ptr<orm::editing::ChangeSet> m_changes;
+    QList<int> m_keyColumns; // the row identity's columns in the grid's columns
+    bool m_committing = false;
+    QString m_notice;
+    QList<orm::editing::Conflict> m_conflicts;
+    std::optional<orm::editing::CommitError> m_error;
+    struct Restore {
+        QString path, database, schema, table;
+    };
+    std::optional<Restore> m_restore;
+};
+
+} // namespace editing
+} // namespace strata::ui
