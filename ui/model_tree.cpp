@@ -850,7 +850,18 @@ QStringList ModelTree::listedModels(const QString &database, const QString &sche
 void ModelTree::onModelsListed(const QString &database, const QString &schema,
                                QList<orm::Model> models)
 {
-    m_models.insert(modelsKey(database, schema), models);
+    const QString key = modelsKey(database, schema);
+    m_models.insert(key, models);
+    // The filter's results name a table as the tree does; only declared models differ from
+    // their table's name, so only they are kept (20,000 names hashed per search stalled typing).
+    QHash<QString, QString> renamed;
+    for (const orm::Model &model : std::as_const(models))
+        if (model.name != model.table)
+            renamed.insert(model.table, model.name);
+    if (renamed.isEmpty())
+        m_renamed.remove(key);
+    else
+        m_renamed.insert(key, std::move(renamed));
     if (QStandardItem *parent = schemaItem(database, schema)) {
         parent->removeRows(0, parent->rowCount());
         std::sort(models.begin(), models.end(), [](const orm::Model &a, const orm::Model &b) {
@@ -945,16 +956,13 @@ void ModelTree::setUpFilter()
     FilterResults::Labels labels;
     labels.database = [this](const QString &database) { return displayName(database); };
     // As the tree shows them: the name, the kind as an icon.
-    labels.table = [this](const FilterHit &hit) -> QString {
-        if (const orm::Model *model = listedModel(hit.database, hit.schema, hit.table))
-            return model->name;
-        return hit.table;
+    labels.table = [this](const FilterHit &hit) {
+        return m_renamed.value(modelsKey(hit.database, hit.schema)).value(hit.table, hit.table);
     };
     labels.tableIcon = [](const FilterHit &hit) { return treeIcon(hit.kind); };
     m_results = new FilterResults(m_resultsView, std::move(labels), this);
     m_matcher = new TreeFilter(this);
     connect(m_matcher, &TreeFilter::searchStarted, m_results, &FilterResults::clear);
-    connect(m_matcher, &TreeFilter::searchStarted, this, [this] { m_tableIndex.clear(); });
     connect(m_matcher, &TreeFilter::hitsFound, m_results, &FilterResults::add);
     connect(m_matcher, &TreeFilter::searchFinished, m_results, &FilterResults::finish);
     connect(m_matcher, &TreeFilter::outdated, m_results, &FilterResults::clear);
@@ -991,23 +999,10 @@ void ModelTree::setFilterDebounce(int milliseconds)
 const orm::Model *ModelTree::listedModel(const QString &database, const QString &schema,
                                          const QString &table)
 {
-    // Indexed once per search and schema: thousands of hits must not each scan 20,000 models.
-    const QString key = modelsKey(database, schema);
-    const auto models = m_models.constFind(key);
+    // Only when the user opens a found table: a scan is cheap enough for that.
+    const auto models = m_models.constFind(modelsKey(database, schema));
     if (models == m_models.cend())
         return nullptr;
-    auto index = m_tableIndex.find(key);
-    if (index == m_tableIndex.end()) {
-        QHash<QString, qsizetype> tables;
-        tables.reserve(models->size());
-        for (qsizetype i = 0; i < models->size(); ++i)
-            tables.insert(models->at(i).table, i);
-        index = m_tableIndex.insert(key, std::move(tables));
-    }
-    const qsizetype at = index->value(table, -1);
-    // The listing may have been refreshed since it was indexed.
-    if (at >= 0 && at < models->size() && models->at(at).table == table)
-        return &models->at(at);
     for (const orm::Model &model : *models)
         if (model.table == table)
             return &model;

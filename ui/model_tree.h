@@ -205,11 +205,10 @@ private:
     QTreeView *m_resultsView = nullptr;
     TreeFilter *m_matcher = nullptr;
     FilterResults *m_results = nullptr;
-    bool m_namesWanted = false; // the filter was used: names are read and kept fresh
-    QMap<QString, int> m_namesAsked;
-    QHash<QString, QHash<QString, qsizetype>>
-        m_tableIndex; // listedModel's, per search // per "database/schema": the latest read, older
-                      // ones drop
+    bool m_namesWanted = false;      // the filter was used: names are read and kept fresh
+    QMap<QString, int> m_namesAsked; // per "database/schema": the latest read; older ones drop
+    // Per "database/schema": table -> model name, for the models named apart from their table.
+    QHash<QString, QHash<QString, QString>> m_renamed;
 };
 
 } // namespace strata::ui
