@@ -18,10 +18,7 @@ using strata::test::await;
 
 namespace {
 
-bool isPostgres(const QString &backend)
-{
-    return backend == QLatin1String("postgres");
-}
+using strata::test::isPostgres;
 
 struct Run {
     int exitCode = -1;

@@ -14,7 +14,15 @@ void addBackendRows()
     QTest::newRow("postgres") << QStringLiteral("postgres");
 }
 
-QString postgresUrl() { return qEnvironmentVariable("STRATA_TEST_PG_URL"); }
+QString postgresUrl()
+{
+    return qEnvironmentVariable("STRATA_TEST_PG_URL");
+}
+
+bool isPostgres(const QString &backend)
+{
+    return backend == QLatin1String("postgres");
+}
 
 QString urlFor(const QString &backend, const QString &name)
 {

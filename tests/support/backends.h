@@ -19,6 +19,8 @@ QString postgresUrl();
 // A URL for the backend: the PostgreSQL cluster, or a fresh SQLite file (create=true) in a
 // temporary directory that lives as long as the test process. `name` tells files apart.
 QString urlFor(const QString &backend, const QString &name = QStringLiteral("main"));
+// Whether a backend row (addBackendRows) is PostgreSQL's.
+bool isPostgres(const QString &backend);
 // A unique name for a table or schema, so suites can share the one PostgreSQL database.
 QString uniqueName(const QString &prefix);
 

@@ -26,10 +26,7 @@ QModelIndex findNode(QTreeView *tree, const QString &text)
     return hits.value(0);
 }
 
-bool isPostgres(const QString &backend)
-{
-    return backend == QLatin1String("postgres");
-}
+using strata::test::isPostgres;
 
 } // namespace
 

@@ -7,6 +7,7 @@
 #include "await.h"
 #include "backends.h"
 
+#include "orm/query/sql_dialect.h"
 #include "orm/registry/registry.h"
 #include "ui/model_tree.h"
 #include "ui/tree_icons.h"
@@ -23,17 +24,9 @@ using strata::ui::ModelTree;
 
 namespace {
 
-bool isPostgres(const QString &backend)
-{
-    return backend == QLatin1String("postgres");
-}
+using strata::test::isPostgres;
 
-QString q(const QString &identifier)
-{
-    QString inner = identifier;
-    inner.replace(QLatin1Char('"'), QLatin1String("\"\""));
-    return QLatin1Char('"') + inner + QLatin1Char('"');
-}
+const auto q = orm::quoteIdentifier; // every name the tests use needs quoting
 
 const QString OddTable = QStringLiteral("Odd \"Name\"");
 const QString SpacedTable = QStringLiteral("weird name");

@@ -4,6 +4,7 @@
 #include "await.h"
 #include "backends.h"
 
+#include "orm/query/sql_dialect.h"
 #include "orm/registry/registry.h"
 
 #include <QRegularExpression>
@@ -18,17 +19,9 @@ using strata::test::await;
 
 namespace {
 
-bool isPostgres(const QString &backend)
-{
-    return backend == QLatin1String("postgres");
-}
+using strata::test::isPostgres;
 
-QString q(const QString &identifier)
-{
-    QString inner = identifier;
-    inner.replace(QLatin1Char('"'), QLatin1String("\"\""));
-    return QLatin1Char('"') + inner + QLatin1Char('"');
-}
+const auto q = orm::quoteIdentifier; // every name the tests use needs quoting
 
 QStringList namesOf(const QList<Model> &models)
 {

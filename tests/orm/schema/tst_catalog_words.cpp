@@ -17,10 +17,7 @@ namespace reflection = orm::reflection;
 
 namespace {
 
-bool isPostgres(const QString &backend)
-{
-    return backend == QLatin1String("postgres");
-}
+using strata::test::isPostgres;
 
 } // namespace
 

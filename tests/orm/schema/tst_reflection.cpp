@@ -5,6 +5,7 @@
 #include "backends.h"
 
 #include "orm/query/queryset.h"
+#include "orm/query/sql_dialect.h"
 #include "orm/schema/reflection.h"
 
 #include <QTemporaryDir>
@@ -20,17 +21,9 @@ namespace reflection = orm::reflection;
 
 namespace {
 
-bool isPostgres(const QString &backend)
-{
-    return backend == QLatin1String("postgres");
-}
+using strata::test::isPostgres;
 
-QString q(const QString &identifier)
-{
-    QString inner = identifier;
-    inner.replace(QLatin1Char('"'), QLatin1String("\"\""));
-    return QLatin1Char('"') + inner + QLatin1Char('"');
-}
+const auto q = orm::quoteIdentifier; // every name the tests use needs quoting
 
 // The schema a test works in: a fresh one on PostgreSQL, "main" of a fresh file on SQLite.
 QString freshSchema(Database &db, const QString &backend)

@@ -5,6 +5,7 @@
 #include "await.h"
 #include "backends.h"
 
+#include "orm/query/sql_dialect.h"
 #include "orm/schema/reflection.h"
 #include "orm/schema/table_ddl.h"
 
@@ -20,17 +21,9 @@ namespace reflection = orm::reflection;
 
 namespace {
 
-bool isPostgres(const QString &backend)
-{
-    return backend == QLatin1String("postgres");
-}
+using strata::test::isPostgres;
 
-QString q(const QString &identifier)
-{
-    QString inner = identifier;
-    inner.replace(QLatin1Char('"'), QLatin1String("\"\""));
-    return QLatin1Char('"') + inner + QLatin1Char('"');
-}
+const auto q = orm::quoteIdentifier; // every name the tests use needs quoting
 
 // Everything loadModel reads, in one comparable text (the schema itself left out).
 QString describe(const Model &model)

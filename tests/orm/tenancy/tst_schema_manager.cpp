@@ -25,10 +25,7 @@ using strata::test::await;
 
 namespace {
 
-bool isPostgres(const QString &backend)
-{
-    return backend == QLatin1String("postgres");
-}
+using strata::test::isPostgres;
 
 QCoro::Task<orm::Result> executeOn(ConnectionLease *lease, QString sql)
 {
