@@ -61,10 +61,15 @@ QCoro::Task<qint64> countRows(RowSourcePtr source)
 GridModel::GridModel(QObject *parent)
     : QAbstractTableModel(parent)
     , m_pumpTimer(new QTimer(this))
+    , m_countTimer(new QTimer(this))
 {
     m_pumpTimer->setSingleShot(true);
     m_pumpTimer->setInterval(0);
     connect(m_pumpTimer, &QTimer::timeout, this, &GridModel::pump);
+    // A timer, not a posted call: it fires after the paint the first page asked for.
+    m_countTimer->setSingleShot(true);
+    m_countTimer->setInterval(0);
+    connect(m_countTimer, &QTimer::timeout, this, &GridModel::startCount);
     // Only italic is set: the view resolves the rest from its own font.
     m_nullFont.setItalic(true);
 }
@@ -157,6 +162,7 @@ void GridModel::restart()
     if (m_counting && m_source && !m_countDeferred)
         m_source->cancelCount();
     m_countDeferred = false;
+    m_countTimer->stop();
     ++m_generation;
     m_pages.clear();
     m_inFlight.clear();
@@ -182,7 +188,7 @@ void GridModel::restart()
     // once that page is in, so that it never competes with the rows the reader waits for.
     m_countDeferred = true;
     pump();
-    if (m_inFlight.empty())
+    if (m_inFlight.empty() && !m_countTimer->isActive()) // nothing asked for, or it came at once
         startCount();
 }
 
@@ -678,7 +684,10 @@ void GridModel::onPageFetched(quint64 generation, const Request &request, RowPag
 {
     if (generation != m_generation)
         return;
-    startCount(); // deferred until the first page is in
+    // The count was deferred until the first page is in; it starts once these rows are shown
+    // (starting it can open a connection: a few ms the reader would wait for).
+    if (m_countDeferred)
+        m_countTimer->start();
     const qint64 reservedFirst =
         request.kind == Request::Kind::Before ? request.start - request.limit : request.start;
     m_inFlight.erase(reservedFirst);

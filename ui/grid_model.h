@@ -215,6 +215,7 @@ private:
     QString m_queryError;
     Stats m_stats;
     QTimer *m_pumpTimer;
+    QTimer *m_countTimer;
     // data() is asked for every visible cell on every paint: what it returns for dimmed and
     // NULL cells is built once (the brush again when the application's palette changes).
     mutable QBrush m_dimBrush;

@@ -105,10 +105,16 @@ GridView::GridView(QWidget *parent)
     connect(m_table->verticalScrollBar(), &QScrollBar::rangeChanged, this,
             &GridView::updateScrollRange);
     connect(m_scrollBar, &QScrollBar::valueChanged, this, &GridView::onScrollBarMoved);
+
+    m_holdTimer = new QTimer(this);
+    m_holdTimer->setSingleShot(true);
+    m_holdTimer->setInterval(kFirstRowsHoldMs);
+    connect(m_holdTimer, &QTimer::timeout, this, &GridView::releaseHold);
 }
 
 void GridView::setModel(GridModel *model)
 {
+    releaseHold();
     if (m_model)
         disconnect(m_model, nullptr, this, nullptr);
     m_model = model;
@@ -121,13 +127,18 @@ void GridView::setModel(GridModel *model)
         // columns stayed (a sort or filter keeps the reader's widths).
         if (m_table->horizontalHeader()->count() != m_model->columnCount())
             m_columnsFitted = false;
-        // The filter row is built once control returns to the loop, after the first page has
-        // been asked for: its editors (a few ms) never delay the rows. Asking for an editor
-        // builds it at once.
+        // The viewport waits for the first rows, and the filter row (editors: a few ms) for
+        // their paint; asking for an editor builds it at once.
         m_filtersStale = true;
-        QTimer::singleShot(0, this, [this] { rebuildFilters(); });
+        if (!holdForFirstRows())
+            QTimer::singleShot(0, this, [this] { rebuildFilters(); });
         updateNotice();
     });
+    connect(model, &GridModel::loadingChanged, this, [this](bool loading) {
+        if (!loading)
+            releaseHold();
+    });
+    connect(model, &GridModel::failureChanged, this, &GridView::releaseHold);
     connect(model, &GridModel::failureChanged, this, &GridView::updateNotice);
     connect(model, &GridModel::totalRowsChanged, this, &GridView::onTotalRowsChanged);
     connect(model, &GridModel::baseChanged, this, &GridView::updateScrollRange);
@@ -138,6 +149,7 @@ void GridView::setModel(GridModel *model)
             m_columnsFitted = true;
             fitColumns();
         }
+        releaseHold();
     });
     connect(m_filters, &FilterBar::filterChanged, this, &GridView::applyFilter,
             Qt::UniqueConnection);
@@ -185,6 +197,29 @@ void GridView::updateNotice()
         m_notice->show(GridNotice::Kind::Hint, m_emptyText);
     else
         m_notice->clear();
+}
+
+bool GridView::holdForFirstRows()
+{
+    if (!m_model || m_model->columnCount() == 0)
+        return false;
+    if (!m_holding) {
+        m_holding = true;
+        m_table->viewport()->setUpdatesEnabled(false);
+    }
+    m_holdTimer->start();
+    return true;
+}
+
+void GridView::releaseHold()
+{
+    if (!m_holding)
+        return;
+    m_holding = false;
+    m_holdTimer->stop();
+    m_table->viewport()->setUpdatesEnabled(true); // repaints
+    // The filter row after the rows' first paint (asking for an editor builds it at once).
+    QTimer::singleShot(0, this, [this] { rebuildFilters(); });
 }
 
 void GridView::rebuildFilters() const

@@ -95,6 +95,11 @@ private:
     void updateViewport();
     void updateDetail();
     void updateNotice();
+    // A new table's viewport keeps what it showed until its first rows are in (or a moment has
+    // passed, or loading ended): no frame of placeholders first, and the rows' reply is not
+    // queued behind that paint and the filter row's editors. False: nothing to wait for.
+    bool holdForFirstRows();
+    void releaseHold();
 
     GridModel *m_model = nullptr;
     FilterBar *m_filters;
@@ -111,8 +116,11 @@ private:
     bool m_followEnd = false;
     // A new table's columns are sized once its first rows are in.
     bool m_columnsFitted = false;
-    // The filter row waits for the loop after a reset (rebuildFilters).
+    // The filter row waits for the first rows after a reset (rebuildFilters).
     mutable bool m_filtersStale = false;
+    static constexpr int kFirstRowsHoldMs = 150;
+    QTimer *m_holdTimer = nullptr;
+    bool m_holding = false;
 };
 
 } // namespace strata::ui

@@ -133,6 +133,68 @@ private slots:
         QTRY_COMPARE(renderedRow(view, kRows - 1), QString::number(kRows));
         QCOMPARE(view.currentRow(), kRows - 1);
     }
+
+    // A new table: its viewport keeps its last frame until the first rows are in (no frame of
+    // placeholders, which would also queue the rows' reply behind a paint), the filter row is
+    // built after them, and the count starts after them too, even when the page came at once.
+    void newTableWaitsForItsFirstRows_data()
+    {
+        QTest::addColumn<int>("delayMs");
+        QTest::newRow("page at once") << 0;
+        QTest::newRow("page after 80 ms") << 80;
+    }
+    void newTableWaitsForItsFirstRows()
+    {
+        QFETCH(int, delayMs);
+        auto source = std::make_shared<FakeRowSource>(1000, delayMs);
+        GridModel model;
+        GridView view;
+        view.resize(900, 600);
+        view.setModel(&model);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        model.setSource(source);
+        QCOMPARE(source->counts, 0);
+        if (delayMs > 0) {
+            QVERIFY(!view.table()->viewport()->updatesEnabled());
+            QVERIFY(filterEditors(view).isEmpty());
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(view), 5000);
+        QVERIFY(view.table()->viewport()->updatesEnabled());
+        QTRY_COMPARE(filterEditors(view).size(), 3);
+        QTRY_COMPARE(source->counts, 1);
+        QTRY_VERIFY(model.isCountKnown());
+        QCOMPARE(model.totalRows(), 1000);
+    }
+
+    // A source that keeps the first page waiting: after a moment the placeholders show (and
+    // the filter row), rather than a grid that looks frozen.
+    void slowFirstPageShowsPlaceholdersAfterAMoment()
+    {
+        auto source = std::make_shared<FakeRowSource>(1000, 3000);
+        GridModel model;
+        GridView view;
+        view.resize(900, 600);
+        view.setModel(&model);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        model.setSource(source);
+        QVERIFY(!view.table()->viewport()->updatesEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(view.table()->viewport()->updatesEnabled(), 2000);
+        QTRY_COMPARE_WITH_TIMEOUT(filterEditors(view).size(), 3, 1000);
+        QVERIFY(!model.isRowLoaded(0));
+        QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(0), 10000);
+    }
+
+private:
+    static QList<QLineEdit *> filterEditors(GridView &view)
+    {
+        QList<QLineEdit *> found;
+        for (QLineEdit *edit : view.findChildren<QLineEdit *>())
+            if (edit->objectName().startsWith(QLatin1String("filter_")))
+                found << edit;
+        return found;
+    }
 };
 
 QTEST_MAIN(TestGridView)
