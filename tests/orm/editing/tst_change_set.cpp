@@ -70,6 +70,7 @@ private slots:
     void generatedColumnsAreTheServers();
     void pasteOfManyRowsChecksEachRow();
     void pastedCellsUndoAndDropOneByOne();
+    void awkwardTextsCommitAndCheckExactly();
 };
 
 void TestChangeSet::rowIdentity()
@@ -793,3 +794,78 @@ void TestChangeSet::pastedCellsUndoAndDropOneByOne()
 
 QTEST_GUILESS_MAIN(TestChangeSet)
 #include "tst_change_set.moc"
+
+// Texts the commit binds (new values and the values seen, for the check) as users meet them:
+// non-ASCII, emoji, empty apart from NULL both ways, a megabyte; stored exactly, then checked
+// exactly by a second paste that sees them (no conflict), and a third whose one stale value
+// conflicts while the others would have matched.
+void TestChangeSet::awkwardTextsCommitAndCheckExactly()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    const QString film = t->film(t->a);
+    QString megabyte(1 << 20, QLatin1Char('m'));
+    megabyte += QStringLiteral("é");
+    const QList<QVariant> texts{
+        QStringLiteral("héllo, 世界"),
+        QStringLiteral("emoji 🙂🎬 👩‍💻"),
+        QStringLiteral(""),
+        kNull,
+        megabyte,
+        QString(32, QLatin1Char('b')) + QStringLiteral("ü"),
+        QStringLiteral("it's \"quoted\""),
+    };
+    for (int i = 0; i < texts.size(); ++i)
+        t->run(QStringLiteral("INSERT INTO %1 (%2, %3, %4) VALUES (%5, 'Row %5', %6)")
+                   .arg(film, Tenants::q(kId), Tenants::q(kTitle), Tenants::q(kNote),
+                        QString::number(100 + i),
+                        i % 2 ? QStringLiteral("NULL") : QStringLiteral("''")));
+    const auto seenBefore = [](int i) { return i % 2 ? kNull : QVariant(QStringLiteral("")); };
+
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    QList<ChangeSet::CellEdit> paste;
+    for (int i = 0; i < texts.size(); ++i)
+        paste.append({{100 + i}, kNote, seenBefore(i), texts[i]});
+    edits.updateCells(paste);
+    auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    QCOMPARE(result.rowsChanged, texts.size());
+    auto rows = t->rows(t->a);
+    for (int i = 0; i < texts.size(); ++i) {
+        const QVariant stored = rows[100 + i].value(kNote);
+        if (texts[i].isNull()) {
+            QVERIFY2(stored.isNull(), qPrintable(QString::number(i)));
+        } else {
+            QVERIFY2(!stored.isNull(), qPrintable(QString::number(i)));
+            QCOMPARE(stored.toString(), texts[i].toString());
+        }
+    }
+
+    // Seen as stored: every check matches, NULL and '' each only itself.
+    QList<ChangeSet::CellEdit> again;
+    for (int i = 0; i < texts.size(); ++i)
+        again.append({{100 + i}, kNote, texts[i], QStringLiteral("again %1").arg(i)});
+    edits.updateCells(again);
+    result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    QCOMPARE(result.rowsChanged, texts.size());
+
+    // One value seen stale (the megabyte without its last character): that row conflicts.
+    QList<ChangeSet::CellEdit> third;
+    for (int i = 0; i < texts.size(); ++i)
+        third.append({{100 + i},
+                      kNote,
+                      QStringLiteral("again %1").arg(i),
+                      QStringLiteral("third %1").arg(i)});
+    third[4].seen = QStringLiteral("again 4").chopped(1);
+    third[2].seen = kNull; // '' was never stored here: "again 2" was
+    edits.updateCells(third);
+    result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Conflicts);
+    QCOMPARE(result.conflicts.size(), 2);
+    QCOMPARE(result.conflicts[0].key.value(0).toInt(), 102);
+    QCOMPARE(result.conflicts[1].key.value(0).toInt(), 104);
+    rows = t->rows(t->a);
+    for (int i = 0; i < texts.size(); ++i)
+        QCOMPARE(rows[100 + i].value(kNote).toString(), QStringLiteral("again %1").arg(i));
+}
