@@ -71,6 +71,7 @@ private slots:
     void pasteOfManyRowsChecksEachRow();
     void pastedCellsUndoAndDropOneByOne();
     void awkwardTextsCommitAndCheckExactly();
+    void pasteAcrossChunksConflictsInTheLast();
 };
 
 void TestChangeSet::rowIdentity()
@@ -868,4 +869,69 @@ void TestChangeSet::awkwardTextsCommitAndCheckExactly()
     rows = t->rows(t->a);
     for (int i = 0; i < texts.size(); ++i)
         QCOMPARE(rows[100 + i].value(kNote).toString(), QStringLiteral("again %1").arg(i));
+}
+
+// A paste of 1,500 rows goes in several chunks (256, then 4 times more each time): all commit;
+// pasted again with one row changed behind in the last chunk, that row conflicts and nothing
+// of the earlier chunks stays written. The committed and the reverted changes are let go.
+void TestChangeSet::pasteAcrossChunksConflictsInTheLast()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    const QString film = t->film(t->a);
+    constexpr int kFirst = 1000;
+    constexpr int kRows = 1500;
+    const QString first = QString::number(kFirst);
+    const QString last = QString::number(kFirst + kRows - 1);
+    const QString numbers =
+        t->pg() ? QStringLiteral("SELECT n, 'Row ' || n FROM generate_series(%1, %2) AS g(n)")
+                      .arg(first, last)
+                : QStringLiteral("WITH RECURSIVE g(n) AS (SELECT %1 UNION ALL SELECT n + 1 FROM g "
+                                 "WHERE n < %2) SELECT n, 'Row ' || n FROM g")
+                      .arg(first, last);
+    t->run(QStringLiteral("INSERT INTO %1 (%2, %3) %4")
+               .arg(film, Tenants::q(kId), Tenants::q(kTitle), numbers));
+    const auto note = [](int n, int round) {
+        return QStringLiteral("note %1 r%2").arg(n).arg(round);
+    };
+
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    QList<ChangeSet::CellEdit> paste;
+    for (int n = kFirst; n < kFirst + kRows; ++n)
+        paste.append({{n}, kNote, kNull, note(n, 1)});
+    edits.updateCells(paste);
+    QCOMPARE(edits.review().size(), kRows);
+    auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    QCOMPARE(result.rowsChanged, kRows);
+    QCOMPARE(edits.pendingCount(), 0);
+    auto rows = t->rows(t->a);
+    for (int n = kFirst; n < kFirst + kRows; ++n)
+        QCOMPARE(rows[n].value(kNote).toString(), note(n, 1));
+
+    QList<ChangeSet::CellEdit> again;
+    for (int n = kFirst; n < kFirst + kRows; ++n)
+        again.append({{n}, kNote, note(n, 1), note(n, 2)});
+    edits.updateCells(again);
+    orm::Database other(url);
+    await(other.connect());
+    for (const auto &attached : t->db()->attachments().toStdMap())
+        other.attach(attached.first, attached.second);
+    const int changedBehind = kFirst + 1400; // in the third chunk
+    await(other.execute(
+        QStringLiteral("UPDATE %1 SET %2 = 'theirs' WHERE %3 = %4")
+            .arg(film, Tenants::q(kNote), Tenants::q(kId), QString::number(changedBehind))));
+    await(other.disconnect());
+    result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Conflicts);
+    QCOMPARE(result.conflicts.size(), 1);
+    QCOMPARE(result.conflicts.first().key.value(0).toInt(), changedBehind);
+    QCOMPARE(edits.pendingCount(), kRows);
+    rows = t->rows(t->a);
+    QCOMPARE(rows[kFirst].value(kNote).toString(), note(kFirst, 1));
+    QCOMPARE(rows[kFirst + 300].value(kNote).toString(), note(kFirst + 300, 1));
+    QCOMPARE(rows[changedBehind].value(kNote).toString(), QStringLiteral("theirs"));
+    edits.revert();
+    QCOMPARE(edits.pendingCount(), 0);
+    QVERIFY(edits.review().isEmpty());
 }
