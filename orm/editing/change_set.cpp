@@ -605,6 +605,30 @@ struct ChangeSet::State {
         return change;
     }
 
+    // For each change, the position of the last change of its row (a stored row's) or of its
+    // insert (a staged insert's): where the plan item it folds into is complete.
+    std::vector<int> lastChangeOfEach() const
+    {
+        std::vector<int> last(size_t(changes.size()), -1);
+        QHash<int, int> lastOfInsert;
+        for (qsizetype p = changes.size() - 1; p >= 0; --p) {
+            const StagedChange &change = changes[p];
+            if (change.kind == Kind::Insert || change.touchesInsert()) {
+                const int insert = change.kind == Kind::Insert ? change.id : change.insertId;
+                auto it = lastOfInsert.constFind(insert);
+                if (it == lastOfInsert.cend())
+                    it = lastOfInsert.insert(insert, int(p));
+                last[size_t(p)] = *it;
+                continue;
+            }
+            if (last[size_t(p)] < 0)
+                last[size_t(p)] = int(p);
+            if (const int previous = previousOfRow[p]; previous >= 0)
+                last[size_t(previous)] = last[size_t(p)];
+        }
+        return last;
+    }
+
     QList<PlanItem> plan() const
     {
         PlanBuilder builder(changes.size());
@@ -1125,22 +1149,42 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
     // Planned in slices that give the event loop back: a commit of 10,000 changes must not
     // freeze the window before its first statement is sent.
     co_await YieldToLoop(); // the caller (a click, say) gets its turn of the loop back first
-    PlanBuilder builder(d->changes.size());
+    // Folded as they are sent: a row's item is complete once the row's last change is folded,
+    // and the complete items (a prefix) are made into statements and sent while the rest are
+    // folded, so the worker starts before the 10,000th change is planned.
+    const qsizetype total = d->changes.size();
+    const std::vector<int> lastOf = d->lastChangeOfEach();
+    PlanBuilder builder(total);
+    qsizetype folded = 0;   // changes folded into builder.items
+    qsizetype complete = 0; // items whose every change is folded: a prefix of builder.items
+    qsizetype made = 0;     // items made into statements, or skipped (dropped inserts)
+    int frontier = -1;      // the last change the items folded so far wait for
+    qsizetype work = 0;
     auto sliceStart = std::chrono::steady_clock::now();
-    const auto sliceOver = [&sliceStart](qsizetype i) {
-        if ((i & 63) != 63 || std::chrono::steady_clock::now() - sliceStart < kSlice)
+    const auto sliceOver = [&sliceStart, &work]() {
+        if ((++work & 63) != 0 || std::chrono::steady_clock::now() - sliceStart < kSlice)
             return false;
         sliceStart = std::chrono::steady_clock::now();
         return true;
     };
-    for (qsizetype i = 0; i < d->changes.size(); ++i) {
-        builder.add(d->changes[i], i, d->previousOfRow[i], d->identity);
-        if (sliceOver(i))
+    const auto foldNext = [&]() {
+        frontier = qMax(frontier, lastOf[size_t(folded)]);
+        builder.add(d->changes[folded], folded, d->previousOfRow[folded], d->identity);
+        ++folded;
+        if (folded > frontier)
+            complete = builder.items.size();
+    };
+    while (folded < total && complete < kFirstChunk) {
+        foldNext();
+        if (sliceOver())
             co_await YieldToLoop();
     }
-    const QList<PlanItem> items = builder.finish();
+    const bool anyWrite =
+        folded < total || std::any_of(builder.items.cbegin(), builder.items.cend(),
+                                      [](const PlanItem &item) { return !item.dropped; });
+    QList<PlanItem> items; // once folded: the items sent, in order (dropped inserts left out)
 
-    if (!items.isEmpty()) {
+    if (anyWrite) {
         const QuerySet qs = d->querySet();
         Database *const db = qs.database();
         const bool postgres = db->url().backend() == DatabaseUrl::Backend::Postgres;
@@ -1157,37 +1201,49 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
                     QStringLiteral("SELECT pg_catalog.set_config('lock_timeout', $1, true)"),
                     timeout);
             }
-            // In chunks, each sent while the next is built: the server (SQLite's worker thread)
-            // writes while this thread prepares, instead of one waiting for the other.
+            // In chunks, each sent while the next is folded and built: the server (SQLite's
+            // worker thread) writes while this thread prepares, instead of one waiting for the
+            // other. builder.items has room for every item: `maker` may point into it.
             const QuerySet inTransaction = qs.inTransaction(transaction);
             StatementMaker maker{*d, qs, qs.dialect()};
-            written.affected.reserve(items.size());
+            written.affected.reserve(total);
             QList<CompiledQuery> next;
             qsizetype chunk = kFirstChunk;
             next.reserve(chunk);
-            const qsizetype firstEnd = qMin(chunk, items.size());
-            for (qsizetype i = 0; i < firstEnd; ++i) {
-                next.append(maker.make(items[i]));
-                if (sliceOver(i))
+            while (next.size() < chunk && (made < complete || folded < total)) {
+                if (made < complete) {
+                    const PlanItem &item = builder.items[made++];
+                    if (!item.dropped)
+                        next.append(maker.make(item));
+                } else {
+                    foldNext();
+                }
+                if (sliceOver())
                     co_await YieldToLoop();
             }
             qsizetype start = 0;
-            while (start < items.size()) {
+            while (!next.isEmpty()) {
                 const qsizetype end = start + next.size();
                 QCoro::Task<WriteResults> sending = inTransaction.writeCompiled(std::move(next));
                 next = QList<CompiledQuery>();
                 chunk = qMin(chunk * 4, kLargestChunk);
-                next.reserve(qMin(chunk, items.size() - end));
+                next.reserve(qMin(chunk, total - end));
                 // A write that does not compile must not leave `sending` unawaited.
                 std::optional<Error> compileError;
-                const qsizetype nextEnd = qMin(end + chunk, items.size());
-                for (qsizetype i = end; i < nextEnd && !compileError; ++i) {
-                    try {
-                        next.append(maker.make(items[i]));
-                    } catch (const Error &error) {
-                        compileError = error;
+                while (next.size() < chunk && (made < complete || folded < total) &&
+                       !compileError) {
+                    if (made < complete) {
+                        const PlanItem &item = builder.items[made++];
+                        try {
+                            if (!item.dropped)
+                                next.append(maker.make(item));
+                        } catch (const Error &error) {
+                            compileError = error;
+                        }
+                    } else {
+                        foldNext();
                     }
-                    if (sliceOver(i))
+                    if (sliceOver())
                         co_await YieldToLoop();
                 }
                 WriteResults part = co_await sending;
@@ -1204,6 +1260,8 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
         } catch (const Error &error) {
             failure = error;
         }
+        // Every item when all went well; on a failure the statements sent are its prefix.
+        items = builder.finish();
         if (failure || !written.ok()) {
             co_await rollbackQuietly(transaction);
             const PlanItem *item = written.failedIndex >= 0 ? &items[written.failedIndex] : nullptr;

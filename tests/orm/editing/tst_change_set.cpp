@@ -72,6 +72,7 @@ private slots:
     void pastedCellsUndoAndDropOneByOne();
     void awkwardTextsCommitAndCheckExactly();
     void pasteAcrossChunksConflictsInTheLast();
+    void rowsFoldedWhileSendingStayWhole();
 };
 
 void TestChangeSet::rowIdentity()
@@ -934,4 +935,91 @@ void TestChangeSet::pasteAcrossChunksConflictsInTheLast()
     edits.revert();
     QCOMPARE(edits.pendingCount(), 0);
     QVERIFY(edits.review().isEmpty());
+}
+
+// The commit folds changes into rows while it sends the rows already whole: a row (or an
+// insert) whose first change comes early and its last after hundreds of others is sent once,
+// whole, late; an insert dropped late is never sent, and the rows after it keep their place
+// (a conflict names the right row).
+void TestChangeSet::rowsFoldedWhileSendingStayWhole()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    const QString film = t->film(t->a);
+    constexpr int kFirst = 2000;
+    constexpr int kRows = 600;
+    const QString first = QString::number(kFirst);
+    const QString last = QString::number(kFirst + kRows - 1);
+    const QString numbers =
+        t->pg() ? QStringLiteral("SELECT n, 'Row ' || n FROM generate_series(%1, %2) AS g(n)")
+                      .arg(first, last)
+                : QStringLiteral("WITH RECURSIVE g(n) AS (SELECT %1 UNION ALL SELECT n + 1 FROM g "
+                                 "WHERE n < %2) SELECT n, 'Row ' || n FROM g")
+                      .arg(first, last);
+    t->run(QStringLiteral("INSERT INTO %1 (%2, %3) %4")
+               .arg(film, Tenants::q(kId), Tenants::q(kTitle), numbers));
+    const auto note = [](int n, int round) {
+        return QStringLiteral("note %1 r%2").arg(n).arg(round);
+    };
+
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    edits.updateCell({kFirst}, kNote, kNull, QStringLiteral("early"));
+    edits.updateCell({kFirst + 1}, kNote, kNull, QStringLiteral("early, then deleted"));
+    const int kept = edits.insertRow({{kTitle, QStringLiteral("Early insert")}});
+    const int dropped = edits.insertRow({{kTitle, QStringLiteral("Dropped insert")}});
+    QList<ChangeSet::CellEdit> paste;
+    for (int n = kFirst + 2; n < kFirst + kRows; ++n)
+        paste.append({{n}, kNote, kNull, note(n, 1)});
+    edits.updateCells(paste);
+    edits.updateCell({kFirst}, kTitle, QStringLiteral("Row %1").arg(kFirst),
+                     QStringLiteral("Retitled late"));
+    edits.deleteRow({kFirst + 1}, {{kTitle, QStringLiteral("Row %1").arg(kFirst + 1)}});
+    edits.updateInsertedCell(kept, kTag, QStringLiteral("tag late"));
+    edits.deleteInsertedRow(dropped);
+    const int planned = kRows + 1; // every stored row once (one a delete), and one insert
+    QCOMPARE(edits.review().size(), planned);
+
+    auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    QCOMPARE(result.statements, planned);
+    QCOMPARE(result.rowsChanged, planned);
+    auto rows = t->rows(t->a);
+    QCOMPARE(rows[kFirst].value(kNote).toString(), QStringLiteral("early"));
+    QCOMPARE(rows[kFirst].value(kTitle).toString(), QStringLiteral("Retitled late"));
+    QVERIFY(!rows.contains(kFirst + 1));
+    for (int n = kFirst + 2; n < kFirst + kRows; ++n)
+        QCOMPARE(rows[n].value(kNote).toString(), note(n, 1));
+    int early = 0;
+    for (const QVariantMap &row : std::as_const(rows)) {
+        QVERIFY(row.value(kTitle).toString() != QLatin1String("Dropped insert"));
+        if (row.value(kTitle).toString() == QLatin1String("Early insert")) {
+            ++early;
+            QCOMPARE(row.value(kTag).toString(), QStringLiteral("tag late"));
+        }
+    }
+    QCOMPARE(early, 1);
+
+    // An insert dropped at once, ahead of rows sent while the rest are folded: a row changed
+    // behind conflicts by its own key.
+    const int droppedAgain = edits.insertRow({{kTitle, QStringLiteral("Dropped again")}});
+    edits.deleteInsertedRow(droppedAgain);
+    QList<ChangeSet::CellEdit> again;
+    for (int n = kFirst + 2; n < kFirst + kRows; ++n)
+        again.append({{n}, kNote, note(n, 1), note(n, 2)});
+    edits.updateCells(again);
+    orm::Database other(url);
+    await(other.connect());
+    for (const auto &attached : t->db()->attachments().toStdMap())
+        other.attach(attached.first, attached.second);
+    const int changedBehind = kFirst + 500;
+    await(other.execute(
+        QStringLiteral("UPDATE %1 SET %2 = 'theirs' WHERE %3 = %4")
+            .arg(film, Tenants::q(kNote), Tenants::q(kId), QString::number(changedBehind))));
+    await(other.disconnect());
+    result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Conflicts);
+    QCOMPARE(result.conflicts.size(), 1);
+    QCOMPARE(result.conflicts.first().key.value(0).toInt(), changedBehind);
+    rows = t->rows(t->a);
+    QCOMPARE(rows[kFirst + 2].value(kNote).toString(), note(kFirst + 2, 1));
 }
