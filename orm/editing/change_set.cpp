@@ -9,6 +9,8 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QPointer>
+#include <QThreadPool>
+#include <QVarLengthArray>
 
 #include <algorithm>
 #include <chrono>
@@ -111,55 +113,125 @@ bool sameValue(const QVariant &a, const QVariant &b)
     return a.toString() == b.toString();
 }
 
+// A plan item's cells, column -> value in QMap's order of the columns, kept inline for the
+// usual single column: a paste of 10,000 cells plans its items without allocating for them.
+class Cells {
+public:
+    using Cell = std::pair<QString, QVariant>;
+
+    static Cells fromMap(const QVariantMap &map)
+    {
+        Cells cells;
+        for (auto it = map.cbegin(); it != map.cend(); ++it)
+            cells.m_cells.append({it.key(), it.value()});
+        return cells;
+    }
+
+    const Cell *begin() const { return m_cells.cbegin(); }
+    const Cell *end() const { return m_cells.cend(); }
+    qsizetype size() const { return m_cells.size(); }
+    void clear() { m_cells.clear(); }
+    bool contains(const QString &column) const { return find(column) != end(); }
+
+    // Sets `column`, replacing its value if it has one.
+    void insert(const QString &column, const QVariant &value)
+    {
+        const Cell *at =
+            std::lower_bound(begin(), end(), column,
+                             [](const Cell &cell, const QString &c) { return cell.first < c; });
+        if (at != end() && at->first == column)
+            m_cells[at - begin()].second = value;
+        else
+            m_cells.insert(at, Cell(column, value));
+    }
+
+    QVariantMap toMap() const
+    {
+        QVariantMap map;
+        for (const Cell &cell : m_cells)
+            map.insert(cell.first, cell.second);
+        return map;
+    }
+
+    QStringList columns() const
+    {
+        QStringList out;
+        for (const Cell &cell : m_cells)
+            out << cell.first;
+        return out;
+    }
+
+private:
+    const Cell *find(const QString &column) const
+    {
+        return std::find_if(begin(), end(),
+                            [&column](const Cell &cell) { return cell.first == column; });
+    }
+
+    QVarLengthArray<Cell, 1> m_cells;
+};
+
 // Every change of one stored row, or of one staged insert, folded into one statement.
 struct PlanItem {
     Kind kind = Kind::Update;
     RowKey key;
     int insertId = 0;
-    QVariantMap values; // Update: column -> new value; Insert: the row's values
-    QVariantMap seen;   // Update, Delete: column -> the value the user saw (the check)
-    QList<int> changeIds;
+    Cells values; // Update: column -> new value; Insert: the row's values
+    Cells seen;   // Update, Delete: column -> the value the user saw (the check)
+    QVarLengthArray<int, 2> changeIds;
     bool dropped = false; // an insert deleted again before the commit
+
+    QList<int> changeIdList() const { return QList<int>(changeIds.cbegin(), changeIds.cend()); }
 };
 
-// Every change folded, in order, into the statements of the commit.
+// Every change folded, in order, into the statements of the commit. A stored row's changes are
+// found through the staging's chains (each change's previous one of its row), not by key.
 struct PlanBuilder {
     QList<PlanItem> items;
-    QHash<KeyText, qsizetype> rowItem;
+    std::vector<int> itemOfChange; // by a stored row's change's position: its row's item
     QHash<int, qsizetype> insertItem;
 
-    // `text` is keyText(change.key) for a stored row's change.
-    void add(const StagedChange &change, const KeyText &text, const RowIdentity &identity)
+    explicit PlanBuilder(qsizetype changes)
+        : itemOfChange(size_t(changes), -1)
+    {
+        items.reserve(changes);
+    }
+
+    // `previous` is the position of the row's change before this one (-1: none), for a stored
+    // row's change at `position`.
+    void add(const StagedChange &change, qsizetype position, int previous,
+             const RowIdentity &identity)
     {
         if (change.kind == Kind::Insert) {
             insertItem.insert(change.id, items.size());
             PlanItem item;
             item.kind = Kind::Insert;
             item.insertId = change.id;
-            item.values = change.values;
-            item.changeIds << change.id;
+            item.values = Cells::fromMap(change.values);
+            item.changeIds.append(change.id);
             items.append(std::move(item));
             return;
         }
         if (change.touchesInsert()) {
             PlanItem &item = items[insertItem.value(change.insertId)];
-            item.changeIds << change.id;
+            item.changeIds.append(change.id);
             if (change.kind == Kind::Delete)
                 item.dropped = true;
             else
                 item.values.insert(change.column, change.value);
             return;
         }
-        auto it = rowItem.find(text);
-        if (it == rowItem.end()) {
-            it = rowItem.insert(text, items.size());
+        int index = previous >= 0 ? itemOfChange[size_t(previous)] : -1;
+        if (index < 0) {
+            index = int(items.size());
             PlanItem item;
             item.kind = change.kind;
             item.key = change.key;
             items.append(std::move(item));
         }
-        PlanItem &item = items[*it];
-        item.changeIds << change.id;
+        itemOfChange[size_t(position)] = index;
+        PlanItem &item = items[index];
+        item.changeIds.append(change.id);
         if (change.kind == Kind::Update) {
             item.values.insert(change.column, change.value);
             if (!item.seen.contains(change.column))
@@ -215,6 +287,14 @@ QString explain(CommitError::Kind kind)
     default:
         return {};
     }
+}
+
+// Lets `doomed` go on a pool thread (its last reference: what it holds is freed there).
+template <typename T>
+void freeElsewhere(std::shared_ptr<T> doomed)
+{
+    QThreadPool::globalInstance()->start(
+        [doomed = std::move(doomed)]() mutable { doomed.reset(); });
 }
 
 } // namespace
@@ -305,6 +385,33 @@ struct ChangeSet::State {
             ++deletes[text];
         texts.append(std::move(text));
     }
+
+    // Forgets every change. Many are freed on a pool thread: the 10,000 changes of a paste and
+    // their indexes took 1-2 ms of the calling (GUI) thread to free after a commit.
+    void clearChanges()
+    {
+        if (changes.size() < kFreeElsewhere) {
+            changes.clear();
+            reindex();
+            return;
+        }
+        auto retired = std::make_shared<Retired>();
+        retired->changes.swap(changes);
+        retired->lastOfRow.swap(lastOfRow);
+        retired->previousOfRow.swap(previousOfRow);
+        retired->deletes.swap(deletes);
+        retired->texts.swap(texts);
+        freeElsewhere(std::move(retired));
+    }
+
+    struct Retired {
+        QList<StagedChange> changes;
+        QHash<KeyText, int> lastOfRow;
+        QList<int> previousOfRow;
+        QHash<KeyText, int> deletes;
+        QList<KeyText> texts;
+    };
+    static constexpr qsizetype kFreeElsewhere = 1024;
 
     void reindex()
     {
@@ -498,11 +605,35 @@ struct ChangeSet::State {
         return change;
     }
 
+    // For each change, the position of the last change of its row (a stored row's) or of its
+    // insert (a staged insert's): where the plan item it folds into is complete.
+    std::vector<int> lastChangeOfEach() const
+    {
+        std::vector<int> last(size_t(changes.size()), -1);
+        QHash<int, int> lastOfInsert;
+        for (qsizetype p = changes.size() - 1; p >= 0; --p) {
+            const StagedChange &change = changes[p];
+            if (change.kind == Kind::Insert || change.touchesInsert()) {
+                const int insert = change.kind == Kind::Insert ? change.id : change.insertId;
+                auto it = lastOfInsert.constFind(insert);
+                if (it == lastOfInsert.cend())
+                    it = lastOfInsert.insert(insert, int(p));
+                last[size_t(p)] = *it;
+                continue;
+            }
+            if (last[size_t(p)] < 0)
+                last[size_t(p)] = int(p);
+            if (const int previous = previousOfRow[p]; previous >= 0)
+                last[size_t(previous)] = last[size_t(p)];
+        }
+        return last;
+    }
+
     QList<PlanItem> plan() const
     {
-        PlanBuilder builder;
-        for (const StagedChange &change : changes)
-            builder.add(change, texts[&change - changes.constData()], identity);
+        PlanBuilder builder(changes.size());
+        for (qsizetype i = 0; i < changes.size(); ++i)
+            builder.add(changes[i], i, previousOfRow[i], identity);
         return builder.finish();
     }
 
@@ -519,19 +650,19 @@ struct ChangeSet::State {
         Write write;
         if (item.kind == Kind::Insert) {
             write.kind = Write::Kind::Create;
-            write.values = item.values;
+            write.values = item.values.toMap();
             return write;
         }
         write.kind = item.kind == Kind::Update ? Write::Kind::Update : Write::Kind::Remove;
         write.where = keyCondition(item.key);
-        for (auto it = item.seen.cbegin(); it != item.seen.cend(); ++it) {
-            auto lookup = sameLookups.constFind(it.key());
+        for (const auto &[column, value] : item.seen) {
+            auto lookup = sameLookups.constFind(column);
             if (lookup == sameLookups.cend())
-                lookup = sameLookups.insert(it.key(), it.key() + QStringLiteral("__same"));
-            write.where = write.where & Q(*lookup, it.value());
+                lookup = sameLookups.insert(column, column + QStringLiteral("__same"));
+            write.where = write.where & Q(*lookup, value);
         }
         if (item.kind == Kind::Update)
-            write.values = item.values;
+            write.values = item.values.toMap();
         return write;
     }
 
@@ -544,7 +675,7 @@ struct ChangeSet::State {
         if (item) {
             out.key = item->key;
             out.insertId = item->insertId;
-            out.changeIds = item->changeIds;
+            out.changeIds = item->changeIdList();
             where = item->kind == Kind::Insert ? describeInsert(item->insertId)
                                                : describeKey(item->key);
             where += QStringLiteral(": ");
@@ -569,14 +700,14 @@ bool sameShape(const PlanItem &a, const PlanItem &b)
     if (a.kind != b.kind || a.values.size() != b.values.size() || a.seen.size() != b.seen.size() ||
         a.key.size() != b.key.size())
         return false;
-    for (auto x = a.values.cbegin(), y = b.values.cbegin(); x != a.values.cend(); ++x, ++y)
-        if (x.key() != y.key())
+    for (auto x = a.values.begin(), y = b.values.begin(); x != a.values.end(); ++x, ++y)
+        if (x->first != y->first)
             return false;
     for (qsizetype i = 0; i < a.key.size(); ++i)
         if (isNullParam(a.key[i]) != isNullParam(b.key[i]))
             return false;
-    for (auto x = a.seen.cbegin(), y = b.seen.cbegin(); x != a.seen.cend(); ++x, ++y)
-        if (x.key() != y.key() || isNullParam(x.value()) != isNullParam(y.value()))
+    for (auto x = a.seen.begin(), y = b.seen.begin(); x != a.seen.end(); ++x, ++y)
+        if (x->first != y->first || isNullParam(x->second) != isNullParam(y->second))
             return false;
     return true;
 }
@@ -584,14 +715,13 @@ bool sameShape(const PlanItem &a, const PlanItem &b)
 QString shapeKey(const PlanItem &item)
 {
     QString key = QString::number(int(item.kind));
-    for (auto it = item.values.cbegin(); it != item.values.cend(); ++it)
-        key += QChar(0x1f) + it.key();
+    for (const auto &cell : item.values)
+        key += QChar(0x1f) + cell.first;
     key += QChar(0x1e);
     for (const QVariant &value : item.key)
         key += isNullParam(value) ? QLatin1Char('n') : QLatin1Char('v');
-    for (auto it = item.seen.cbegin(); it != item.seen.cend(); ++it)
-        key += QChar(0x1f) + it.key() +
-               (isNullParam(it.value()) ? QLatin1Char('n') : QLatin1Char('v'));
+    for (const auto &[column, value] : item.seen)
+        key += QChar(0x1f) + column + (isNullParam(value) ? QLatin1Char('n') : QLatin1Char('v'));
     return key;
 }
 
@@ -624,12 +754,12 @@ struct ChangeSet::StatementMaker {
             return qs.compileWrite(dialect, state.writeFor(item));
         // Slots in writeFor's order: the values set, the key, then the values seen.
         slotValues.clear();
-        for (auto it = item.values.cbegin(); it != item.values.cend(); ++it)
-            slotValues.push_back(&it.value());
+        for (const auto &cell : item.values)
+            slotValues.push_back(&cell.second);
         for (const QVariant &value : item.key)
             slotValues.push_back(&value);
-        for (auto it = item.seen.cbegin(); it != item.seen.cend(); ++it)
-            slotValues.push_back(&it.value());
+        for (const auto &cell : item.seen)
+            slotValues.push_back(&cell.second);
         return {current->sql(), current->bind(slotValues)};
     }
 };
@@ -898,8 +1028,7 @@ void ChangeSet::revert()
 {
     if (d->committing)
         usage(QStringLiteral("%1: a commit is under way").arg(d->modelName()));
-    d->changes.clear();
-    d->reindex();
+    d->clearChanges();
     d->forgetJournal();
 }
 
@@ -953,7 +1082,7 @@ QList<PlannedStatement> ChangeSet::review() const
     for (const PlanItem &item : items) {
         const CompiledQuery query = maker.make(item);
         statements.append(
-            {item.kind, query.sql, query.params, item.key, item.insertId, item.changeIds});
+            {item.kind, query.sql, query.params, item.key, item.insertId, item.changeIdList()});
     }
     return statements;
 }
@@ -986,7 +1115,12 @@ struct YieldToLoop {
 };
 
 constexpr auto kSlice = std::chrono::milliseconds(4);
-constexpr qsizetype kChunk = 1024; // writes sent at a time while the next ones are built
+// Writes are sent in chunks, each while the next is built: small at first, so the server
+// (SQLite's worker thread) starts early, then 4 times larger each time, so that building a
+// chunk (a fraction of what writing it costs) stays ahead and few hand-offs between the two
+// threads are waited for (each can wait for a core on a busy machine).
+constexpr qsizetype kFirstChunk = 256;
+constexpr qsizetype kLargestChunk = 16384;
 
 // Ends `committing` however the task ends.
 struct CommittingScope {
@@ -1015,24 +1149,42 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
     // Planned in slices that give the event loop back: a commit of 10,000 changes must not
     // freeze the window before its first statement is sent.
     co_await YieldToLoop(); // the caller (a click, say) gets its turn of the loop back first
-    PlanBuilder builder;
-    builder.rowItem.reserve(d->changes.size());
-    builder.items.reserve(d->changes.size());
+    // Folded as they are sent: a row's item is complete once the row's last change is folded,
+    // and the complete items (a prefix) are made into statements and sent while the rest are
+    // folded, so the worker starts before the 10,000th change is planned.
+    const qsizetype total = d->changes.size();
+    const std::vector<int> lastOf = d->lastChangeOfEach();
+    PlanBuilder builder(total);
+    qsizetype folded = 0;   // changes folded into builder.items
+    qsizetype complete = 0; // items whose every change is folded: a prefix of builder.items
+    qsizetype made = 0;     // items made into statements, or skipped (dropped inserts)
+    int frontier = -1;      // the last change the items folded so far wait for
+    qsizetype work = 0;
     auto sliceStart = std::chrono::steady_clock::now();
-    const auto sliceOver = [&sliceStart](qsizetype i) {
-        if ((i & 63) != 63 || std::chrono::steady_clock::now() - sliceStart < kSlice)
+    const auto sliceOver = [&sliceStart, &work]() {
+        if ((++work & 63) != 0 || std::chrono::steady_clock::now() - sliceStart < kSlice)
             return false;
         sliceStart = std::chrono::steady_clock::now();
         return true;
     };
-    for (qsizetype i = 0; i < d->changes.size(); ++i) {
-        builder.add(d->changes[i], d->texts[i], d->identity);
-        if (sliceOver(i))
+    const auto foldNext = [&]() {
+        frontier = qMax(frontier, lastOf[size_t(folded)]);
+        builder.add(d->changes[folded], folded, d->previousOfRow[folded], d->identity);
+        ++folded;
+        if (folded > frontier)
+            complete = builder.items.size();
+    };
+    while (folded < total && complete < kFirstChunk) {
+        foldNext();
+        if (sliceOver())
             co_await YieldToLoop();
     }
-    const QList<PlanItem> items = builder.finish();
+    const bool anyWrite =
+        folded < total || std::any_of(builder.items.cbegin(), builder.items.cend(),
+                                      [](const PlanItem &item) { return !item.dropped; });
+    QList<PlanItem> items; // once folded: the items sent, in order (dropped inserts left out)
 
-    if (!items.isEmpty()) {
+    if (anyWrite) {
         const QuerySet qs = d->querySet();
         Database *const db = qs.database();
         const bool postgres = db->url().backend() == DatabaseUrl::Backend::Postgres;
@@ -1049,35 +1201,49 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
                     QStringLiteral("SELECT pg_catalog.set_config('lock_timeout', $1, true)"),
                     timeout);
             }
-            // In chunks, each sent while the next is built: the server (SQLite's worker thread)
-            // writes while this thread prepares, instead of one waiting for the other.
+            // In chunks, each sent while the next is folded and built: the server (SQLite's
+            // worker thread) writes while this thread prepares, instead of one waiting for the
+            // other. builder.items has room for every item: `maker` may point into it.
             const QuerySet inTransaction = qs.inTransaction(transaction);
             StatementMaker maker{*d, qs, qs.dialect()};
-            written.affected.reserve(items.size());
+            written.affected.reserve(total);
             QList<CompiledQuery> next;
-            next.reserve(kChunk);
-            const qsizetype firstEnd = qMin(kChunk, items.size());
-            for (qsizetype i = 0; i < firstEnd; ++i) {
-                next.append(maker.make(items[i]));
-                if (sliceOver(i))
+            qsizetype chunk = kFirstChunk;
+            next.reserve(chunk);
+            while (next.size() < chunk && (made < complete || folded < total)) {
+                if (made < complete) {
+                    const PlanItem &item = builder.items[made++];
+                    if (!item.dropped)
+                        next.append(maker.make(item));
+                } else {
+                    foldNext();
+                }
+                if (sliceOver())
                     co_await YieldToLoop();
             }
             qsizetype start = 0;
-            while (start < items.size()) {
+            while (!next.isEmpty()) {
                 const qsizetype end = start + next.size();
                 QCoro::Task<WriteResults> sending = inTransaction.writeCompiled(std::move(next));
                 next = QList<CompiledQuery>();
-                next.reserve(kChunk);
+                chunk = qMin(chunk * 4, kLargestChunk);
+                next.reserve(qMin(chunk, total - end));
                 // A write that does not compile must not leave `sending` unawaited.
                 std::optional<Error> compileError;
-                const qsizetype nextEnd = qMin(end + kChunk, items.size());
-                for (qsizetype i = end; i < nextEnd && !compileError; ++i) {
-                    try {
-                        next.append(maker.make(items[i]));
-                    } catch (const Error &error) {
-                        compileError = error;
+                while (next.size() < chunk && (made < complete || folded < total) &&
+                       !compileError) {
+                    if (made < complete) {
+                        const PlanItem &item = builder.items[made++];
+                        try {
+                            if (!item.dropped)
+                                next.append(maker.make(item));
+                        } catch (const Error &error) {
+                            compileError = error;
+                        }
+                    } else {
+                        foldNext();
                     }
-                    if (sliceOver(i))
+                    if (sliceOver())
                         co_await YieldToLoop();
                 }
                 WriteResults part = co_await sending;
@@ -1094,6 +1260,8 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
         } catch (const Error &error) {
             failure = error;
         }
+        // Every item when all went well; on a failure the statements sent are its prefix.
+        items = builder.finish();
         if (failure || !written.ok()) {
             co_await rollbackQuietly(transaction);
             const PlanItem *item = written.failedIndex >= 0 ? &items[written.failedIndex] : nullptr;
@@ -1114,7 +1282,7 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
                 error.kind = CommitError::Kind::TooManyRows;
                 error.key = items[i].key;
                 error.insertId = items[i].insertId;
-                error.changeIds = items[i].changeIds;
+                error.changeIds = items[i].changeIdList();
                 error.message =
                     affected > 1
                         ? QStringLiteral("%1 matched %2 rows of %3: its key (%4) is not unique "
@@ -1138,7 +1306,7 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
                 const PlanItem &item = items[i];
                 Conflict conflict;
                 conflict.key = item.key;
-                conflict.changeIds = item.changeIds;
+                conflict.changeIds = item.changeIdList();
                 Result current;
                 std::optional<Error> readError;
                 try {
@@ -1159,15 +1327,15 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
                     for (int c = 0; c < current.columnCount(); ++c)
                         conflict.current.insert(current.columns[c].name, batch.rawValue(0, c));
                     QStringList changed;
-                    for (auto it = item.seen.cbegin(); it != item.seen.cend(); ++it)
-                        if (!sameValue(it.value(), conflict.current.value(it.key()))) {
-                            conflict.columns << it.key();
+                    for (const auto &[column, seen] : item.seen)
+                        if (!sameValue(seen, conflict.current.value(column))) {
+                            conflict.columns << column;
                             changed << QStringLiteral("%1 is now %2 (was %3)")
-                                           .arg(it.key(), shown(conflict.current.value(it.key())),
-                                                shown(it.value()));
+                                           .arg(column, shown(conflict.current.value(column)),
+                                                shown(seen));
                         }
                     if (conflict.columns.isEmpty())
-                        conflict.columns = item.seen.keys();
+                        conflict.columns = item.seen.columns();
                     conflict.message = QStringLiteral("%1 was changed since it was read")
                                            .arg(d->describeKey(item.key));
                     if (!changed.isEmpty())
@@ -1195,8 +1363,7 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
     }
 
     result.status = CommitResult::Status::Committed;
-    d->changes.clear();
-    d->reindex();
+    d->clearChanges();
     d->forgetJournal();
     co_return result;
 }

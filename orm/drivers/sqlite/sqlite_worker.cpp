@@ -315,16 +315,18 @@ QList<qint64> SqliteWorker::runBatch(quint64 operation, const QByteArray &sql,
     // All or nothing, as PostgreSQL's pipeline (one implicit transaction) is: a savepoint
     // works inside the caller's transaction and, outside one, makes the batch a transaction.
     sqlite3_exec(m_db, "SAVEPOINT strata_batch", nullptr, nullptr, nullptr);
+    // Every set binds every parameter, so no set's bindings need clearing before the next's;
+    // texts and blobs bound in place stay valid to the end of this call, where they are
+    // cleared (the cached statement keeps no pointer into `paramSets` or `buffers`).
+    sqlite::BindBuffers buffers;
     for (qsizetype i = 0; i < total; ++i) {
-        if (i > 0) {
+        if (i > 0)
             sqlite3_reset(stmt);
-            sqlite3_clear_bindings(stmt);
-        }
         try {
             // Between sets no statement is active, so SQLite itself may have cleared an
             // interrupt that arrived there: our own flag catches it.
             throwIfCancelled(operation);
-            bind(stmt, paramSets[i]);
+            bind(stmt, paramSets[i], &buffers);
             int rc;
             while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
             }
@@ -332,6 +334,7 @@ QList<qint64> SqliteWorker::runBatch(quint64 operation, const QByteArray &sql,
                 throw sqlError(rc, sql);
         } catch (const Error &error) {
             sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
             sqlite3_exec(m_db, "ROLLBACK TO strata_batch; RELEASE strata_batch", nullptr, nullptr,
                          nullptr);
             if (error.kind() == Error::Kind::Cancelled)
@@ -344,6 +347,7 @@ QList<qint64> SqliteWorker::runBatch(quint64 operation, const QByteArray &sql,
         changes.append(dml ? sqlite3_changes64(m_db) : -1);
     }
     sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
     sqlite3_exec(m_db, "RELEASE strata_batch", nullptr, nullptr, nullptr);
     return changes;
 }
@@ -474,7 +478,8 @@ sqlite3_stmt *SqliteWorker::prepare(const QByteArray &sql)
     return stmt;
 }
 
-void SqliteWorker::bind(sqlite3_stmt *stmt, const QVariantList &params)
+void SqliteWorker::bind(sqlite3_stmt *stmt, const QVariantList &params,
+                        sqlite::BindBuffers *buffers)
 {
     const int expected = sqlite3_bind_parameter_count(stmt);
     if (params.size() != expected)
@@ -484,7 +489,7 @@ void SqliteWorker::bind(sqlite3_stmt *stmt, const QVariantList &params)
                         .arg(params.size()),
                     m_database, codeName(SQLITE_RANGE));
     for (int i = 0; i < expected; ++i) {
-        const int rc = sqlite::bindValue(stmt, i + 1, params[i]);
+        const int rc = sqlite::bindValue(stmt, i + 1, params[i], buffers);
         if (rc == -1)
             throw Error(Error::Kind::Usage,
                         QStringLiteral("parameter %1: cannot bind a value of type %2")

@@ -30,6 +30,10 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
+namespace orm::drivers::sqlite {
+class BindBuffers;
+}
+
 namespace orm::drivers::detail {
 
 struct Unit {};
@@ -221,7 +225,10 @@ private:
     // A cached statement, reset and unbound; nullptr for SQL without a statement.
     sqlite3_stmt *prepare(const QByteArray &sql);
 
-    void bind(sqlite3_stmt *stmt, const QVariantList &params);
+    // With `buffers`, texts and blobs are bound in place (sqlite::BindBuffers): `params` and
+    // `buffers` must outlive the bindings.
+    void bind(sqlite3_stmt *stmt, const QVariantList &params,
+              sqlite::BindBuffers *buffers = nullptr);
 
     void throwIfCancelled(quint64 operation) const;
 

@@ -140,6 +140,127 @@ private slots:
         QVERIFY2(text.size() == 29 || text.endsWith(QLatin1Char('Z')), qPrintable(text));
     }
 
+    // executeBatch binds texts and blobs in place (SQLITE_STATIC, one reused buffer per
+    // parameter): what it stores and compares is byte for byte what a single statement's
+    // copying bind stores, across rows whose values grow, shrink and change kind.
+    void batchBindsExactlyAsOneStatementDoes()
+    {
+        auto db = memory();
+        await(db->executeScript(QStringLiteral("CREATE TABLE one(i INTEGER PRIMARY KEY, v);"
+                                               "CREATE TABLE batch(i INTEGER PRIMARY KEY, v, w)")));
+        const QString megabyte(1 << 20, QLatin1Char('m'));
+        QString lateNonAscii = megabyte; // ASCII for 32,768 blocks, then not
+        lateNonAscii += QStringLiteral("é");
+        QString lone = QStringLiteral("lone ");
+        lone += QChar(0xD800); // a lone surrogate: toUtf8's '?', as before
+        QByteArray bigBlob(1 << 20, '\0');
+        for (int i = 0; i < bigBlob.size(); ++i)
+            bigBlob[i] = char(i * 7);
+        const QVariantList values{
+            QStringLiteral("plain ascii"),
+            QStringLiteral(""),
+            QString(), // NULL
+            QStringLiteral("héllo, 世界"),
+            QStringLiteral("emoji 🙂🎬 and ZWJ 👩‍💻"),
+            megabyte,
+            QStringLiteral("x"), // shorter than the buffer the megabyte left
+            QString(31, QLatin1Char('a')) + QStringLiteral("é"),
+            QString(32, QLatin1Char('b')) + QStringLiteral("é"),
+            QString(64, QLatin1Char('c')),
+            lateNonAscii,
+            lone,
+            QStringLiteral("'); drop table one; --"),
+            QByteArray("a\0b\xff", 4),
+            QByteArray(""), // a zero-length blob
+            QByteArray(),   // NULL
+            bigBlob,
+            QByteArray("z"),
+            qint64(-9007199254740993LL),
+            42,
+            3.25,
+            QVariant(), // NULL
+        };
+        QList<QVariantList> sets;
+        for (int i = 0; i < values.size(); ++i) {
+            await(db->execute(QStringLiteral("INSERT INTO one VALUES (?, ?)"), {i, values[i]}));
+            // The same value in two parameters of one row: each has its own buffer.
+            sets.append({i, values[i], values[i]});
+        }
+        QList<qint64> changed =
+            await(db->executeBatch(QStringLiteral("INSERT INTO batch VALUES (?, ?, ?)"), sets));
+        QCOMPARE(changed.size(), values.size());
+        const QString differing = QStringLiteral(
+            "SELECT count(*) FROM one JOIN batch USING (i) WHERE one.v IS NOT batch.v OR "
+            "batch.v IS NOT batch.w OR typeof(one.v) != typeof(batch.v) OR "
+            "hex(one.v) IS NOT hex(batch.v)");
+        QCOMPARE(await(db->execute(differing)).value(0, 0), QVariant(qint64(0)));
+        QCOMPARE(await(db->execute(QStringLiteral("SELECT count(*) FROM batch")))
+                     .value(0, 0)
+                     .toLongLong(),
+                 qint64(values.size()));
+
+        // Read back as given (the lone surrogate as toUtf8 made it).
+        Result r = await(db->execute(QStringLiteral("SELECT v, typeof(v) FROM batch ORDER BY i")));
+        for (int i = 0; i < values.size(); ++i) {
+            const QVariant &given = values[i];
+            if (given.typeId() == QMetaType::QString) {
+                const QString text = given.toString();
+                if (text.isNull()) {
+                    QVERIFY(r.isNull(i, 0));
+                    continue;
+                }
+                QCOMPARE(r.text(i, 1), QStringLiteral("text"));
+                QCOMPARE(r.text(i, 0), QString::fromUtf8(text.toUtf8()));
+            } else if (given.typeId() == QMetaType::QByteArray) {
+                if (given.toByteArray().isNull()) {
+                    QVERIFY(r.isNull(i, 0));
+                    continue;
+                }
+                QCOMPARE(r.text(i, 1), QStringLiteral("blob"));
+                QCOMPARE(r.value(i, 0).toByteArray(), given.toByteArray());
+            }
+        }
+        QCOMPARE(r.text(1, 0), QStringLiteral(""));
+        QVERIFY(!r.text(1, 0).isNull());
+        QCOMPARE(r.text(11, 0), QStringLiteral("lone ?"));
+
+        // Compared inside SQLite as the commit's check compares: every row matches its own
+        // values (IS: NULL matches NULL), none matches another row's.
+        QList<QVariantList> checks;
+        for (int i = 0; i < values.size(); ++i)
+            checks.append({QStringLiteral("seen %1").arg(i), i, values[i]});
+        changed = await(db->executeBatch(
+            QStringLiteral("UPDATE batch SET w = ?1 WHERE i = ?2 AND v IS ?3"), checks));
+        QCOMPARE(changed, QList<qint64>(values.size(), 1));
+        QList<QVariantList> shifted;
+        for (int i = 0; i < values.size(); ++i)
+            shifted.append({i, values[(i + 1) % values.size()]});
+        changed = await(db->executeBatch(
+            QStringLiteral("UPDATE batch SET w = 'no' WHERE i = ?1 AND v IS ?2"), shifted));
+        QCOMPARE(changed, QList<qint64>(values.size(), 0));
+    }
+
+    // A batch whose set fails leaves nothing bound into its freed buffers: the cached
+    // statement runs again, as a stream and as a batch, with new values.
+    void batchAfterAFailedSetReusesTheStatement()
+    {
+        auto db = memory();
+        await(db->executeScript(QStringLiteral("CREATE TABLE t(i INTEGER PRIMARY KEY, v TEXT)")));
+        const QString sql = QStringLiteral("INSERT INTO t VALUES (?, ?)");
+        QList<QVariantList> sets{{1, QStringLiteral("first")}, {1, QStringLiteral("duplicate")}};
+        QVERIFY(errorOf(db->executeBatch(sql, sets)).has_value());
+        QCOMPARE(await(db->execute(QStringLiteral("SELECT count(*) FROM t"))).value(0, 0),
+                 QVariant(qint64(0)));
+        await(db->execute(sql, {2, QStringLiteral("später")}));
+        sets = {{3, QStringLiteral("drei")}, {4, QString()}};
+        QCOMPARE(await(db->executeBatch(sql, sets)), QList<qint64>({1, 1}));
+        Result r = await(db->execute(QStringLiteral("SELECT i, v FROM t ORDER BY i")));
+        QCOMPARE(r.rowCount(), 3);
+        QCOMPARE(r.text(0, 1), QStringLiteral("später"));
+        QCOMPARE(r.text(1, 1), QStringLiteral("drei"));
+        QVERIFY(r.isNull(2, 1));
+    }
+
     void injectionStaysData()
     {
         auto db = memory();

@@ -70,6 +70,9 @@ private slots:
     void generatedColumnsAreTheServers();
     void pasteOfManyRowsChecksEachRow();
     void pastedCellsUndoAndDropOneByOne();
+    void awkwardTextsCommitAndCheckExactly();
+    void pasteAcrossChunksConflictsInTheLast();
+    void rowsFoldedWhileSendingStayWhole();
 };
 
 void TestChangeSet::rowIdentity()
@@ -793,3 +796,230 @@ void TestChangeSet::pastedCellsUndoAndDropOneByOne()
 
 QTEST_GUILESS_MAIN(TestChangeSet)
 #include "tst_change_set.moc"
+
+// Texts the commit binds (new values and the values seen, for the check) as users meet them:
+// non-ASCII, emoji, empty apart from NULL both ways, a megabyte; stored exactly, then checked
+// exactly by a second paste that sees them (no conflict), and a third whose one stale value
+// conflicts while the others would have matched.
+void TestChangeSet::awkwardTextsCommitAndCheckExactly()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    const QString film = t->film(t->a);
+    QString megabyte(1 << 20, QLatin1Char('m'));
+    megabyte += QStringLiteral("é");
+    const QList<QVariant> texts{
+        QStringLiteral("héllo, 世界"),
+        QStringLiteral("emoji 🙂🎬 👩‍💻"),
+        QStringLiteral(""),
+        kNull,
+        megabyte,
+        QString(32, QLatin1Char('b')) + QStringLiteral("ü"),
+        QStringLiteral("it's \"quoted\""),
+    };
+    for (int i = 0; i < texts.size(); ++i)
+        t->run(QStringLiteral("INSERT INTO %1 (%2, %3, %4) VALUES (%5, 'Row %5', %6)")
+                   .arg(film, Tenants::q(kId), Tenants::q(kTitle), Tenants::q(kNote),
+                        QString::number(100 + i),
+                        i % 2 ? QStringLiteral("NULL") : QStringLiteral("''")));
+    const auto seenBefore = [](int i) { return i % 2 ? kNull : QVariant(QStringLiteral("")); };
+
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    QList<ChangeSet::CellEdit> paste;
+    for (int i = 0; i < texts.size(); ++i)
+        paste.append({{100 + i}, kNote, seenBefore(i), texts[i]});
+    edits.updateCells(paste);
+    auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    QCOMPARE(result.rowsChanged, texts.size());
+    auto rows = t->rows(t->a);
+    for (int i = 0; i < texts.size(); ++i) {
+        const QVariant stored = rows[100 + i].value(kNote);
+        if (texts[i].isNull()) {
+            QVERIFY2(stored.isNull(), qPrintable(QString::number(i)));
+        } else {
+            QVERIFY2(!stored.isNull(), qPrintable(QString::number(i)));
+            QCOMPARE(stored.toString(), texts[i].toString());
+        }
+    }
+
+    // Seen as stored: every check matches, NULL and '' each only itself.
+    QList<ChangeSet::CellEdit> again;
+    for (int i = 0; i < texts.size(); ++i)
+        again.append({{100 + i}, kNote, texts[i], QStringLiteral("again %1").arg(i)});
+    edits.updateCells(again);
+    result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    QCOMPARE(result.rowsChanged, texts.size());
+
+    // One value seen stale (the megabyte without its last character): that row conflicts.
+    QList<ChangeSet::CellEdit> third;
+    for (int i = 0; i < texts.size(); ++i)
+        third.append({{100 + i},
+                      kNote,
+                      QStringLiteral("again %1").arg(i),
+                      QStringLiteral("third %1").arg(i)});
+    third[4].seen = QStringLiteral("again 4").chopped(1);
+    third[2].seen = kNull; // '' was never stored here: "again 2" was
+    edits.updateCells(third);
+    result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Conflicts);
+    QCOMPARE(result.conflicts.size(), 2);
+    QCOMPARE(result.conflicts[0].key.value(0).toInt(), 102);
+    QCOMPARE(result.conflicts[1].key.value(0).toInt(), 104);
+    rows = t->rows(t->a);
+    for (int i = 0; i < texts.size(); ++i)
+        QCOMPARE(rows[100 + i].value(kNote).toString(), QStringLiteral("again %1").arg(i));
+}
+
+// A paste of 1,500 rows goes in several chunks (256, then 4 times more each time): all commit;
+// pasted again with one row changed behind in the last chunk, that row conflicts and nothing
+// of the earlier chunks stays written. The committed and the reverted changes are let go.
+void TestChangeSet::pasteAcrossChunksConflictsInTheLast()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    const QString film = t->film(t->a);
+    constexpr int kFirst = 1000;
+    constexpr int kRows = 1500;
+    const QString first = QString::number(kFirst);
+    const QString last = QString::number(kFirst + kRows - 1);
+    const QString numbers =
+        t->pg() ? QStringLiteral("SELECT n, 'Row ' || n FROM generate_series(%1, %2) AS g(n)")
+                      .arg(first, last)
+                : QStringLiteral("WITH RECURSIVE g(n) AS (SELECT %1 UNION ALL SELECT n + 1 FROM g "
+                                 "WHERE n < %2) SELECT n, 'Row ' || n FROM g")
+                      .arg(first, last);
+    t->run(QStringLiteral("INSERT INTO %1 (%2, %3) %4")
+               .arg(film, Tenants::q(kId), Tenants::q(kTitle), numbers));
+    const auto note = [](int n, int round) {
+        return QStringLiteral("note %1 r%2").arg(n).arg(round);
+    };
+
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    QList<ChangeSet::CellEdit> paste;
+    for (int n = kFirst; n < kFirst + kRows; ++n)
+        paste.append({{n}, kNote, kNull, note(n, 1)});
+    edits.updateCells(paste);
+    QCOMPARE(edits.review().size(), kRows);
+    auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    QCOMPARE(result.rowsChanged, kRows);
+    QCOMPARE(edits.pendingCount(), 0);
+    auto rows = t->rows(t->a);
+    for (int n = kFirst; n < kFirst + kRows; ++n)
+        QCOMPARE(rows[n].value(kNote).toString(), note(n, 1));
+
+    QList<ChangeSet::CellEdit> again;
+    for (int n = kFirst; n < kFirst + kRows; ++n)
+        again.append({{n}, kNote, note(n, 1), note(n, 2)});
+    edits.updateCells(again);
+    orm::Database other(url);
+    await(other.connect());
+    for (const auto &attached : t->db()->attachments().toStdMap())
+        other.attach(attached.first, attached.second);
+    const int changedBehind = kFirst + 1400; // in the third chunk
+    await(other.execute(
+        QStringLiteral("UPDATE %1 SET %2 = 'theirs' WHERE %3 = %4")
+            .arg(film, Tenants::q(kNote), Tenants::q(kId), QString::number(changedBehind))));
+    await(other.disconnect());
+    result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Conflicts);
+    QCOMPARE(result.conflicts.size(), 1);
+    QCOMPARE(result.conflicts.first().key.value(0).toInt(), changedBehind);
+    QCOMPARE(edits.pendingCount(), kRows);
+    rows = t->rows(t->a);
+    QCOMPARE(rows[kFirst].value(kNote).toString(), note(kFirst, 1));
+    QCOMPARE(rows[kFirst + 300].value(kNote).toString(), note(kFirst + 300, 1));
+    QCOMPARE(rows[changedBehind].value(kNote).toString(), QStringLiteral("theirs"));
+    edits.revert();
+    QCOMPARE(edits.pendingCount(), 0);
+    QVERIFY(edits.review().isEmpty());
+}
+
+// The commit folds changes into rows while it sends the rows already whole: a row (or an
+// insert) whose first change comes early and its last after hundreds of others is sent once,
+// whole, late; an insert dropped late is never sent, and the rows after it keep their place
+// (a conflict names the right row).
+void TestChangeSet::rowsFoldedWhileSendingStayWhole()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    const QString film = t->film(t->a);
+    constexpr int kFirst = 2000;
+    constexpr int kRows = 600;
+    const QString first = QString::number(kFirst);
+    const QString last = QString::number(kFirst + kRows - 1);
+    const QString numbers =
+        t->pg() ? QStringLiteral("SELECT n, 'Row ' || n FROM generate_series(%1, %2) AS g(n)")
+                      .arg(first, last)
+                : QStringLiteral("WITH RECURSIVE g(n) AS (SELECT %1 UNION ALL SELECT n + 1 FROM g "
+                                 "WHERE n < %2) SELECT n, 'Row ' || n FROM g")
+                      .arg(first, last);
+    t->run(QStringLiteral("INSERT INTO %1 (%2, %3) %4")
+               .arg(film, Tenants::q(kId), Tenants::q(kTitle), numbers));
+    const auto note = [](int n, int round) {
+        return QStringLiteral("note %1 r%2").arg(n).arg(round);
+    };
+
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a));
+    edits.updateCell({kFirst}, kNote, kNull, QStringLiteral("early"));
+    edits.updateCell({kFirst + 1}, kNote, kNull, QStringLiteral("early, then deleted"));
+    const int kept = edits.insertRow({{kTitle, QStringLiteral("Early insert")}});
+    const int dropped = edits.insertRow({{kTitle, QStringLiteral("Dropped insert")}});
+    QList<ChangeSet::CellEdit> paste;
+    for (int n = kFirst + 2; n < kFirst + kRows; ++n)
+        paste.append({{n}, kNote, kNull, note(n, 1)});
+    edits.updateCells(paste);
+    edits.updateCell({kFirst}, kTitle, QStringLiteral("Row %1").arg(kFirst),
+                     QStringLiteral("Retitled late"));
+    edits.deleteRow({kFirst + 1}, {{kTitle, QStringLiteral("Row %1").arg(kFirst + 1)}});
+    edits.updateInsertedCell(kept, kTag, QStringLiteral("tag late"));
+    edits.deleteInsertedRow(dropped);
+    const int planned = kRows + 1; // every stored row once (one a delete), and one insert
+    QCOMPARE(edits.review().size(), planned);
+
+    auto result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Committed);
+    QCOMPARE(result.statements, planned);
+    QCOMPARE(result.rowsChanged, planned);
+    auto rows = t->rows(t->a);
+    QCOMPARE(rows[kFirst].value(kNote).toString(), QStringLiteral("early"));
+    QCOMPARE(rows[kFirst].value(kTitle).toString(), QStringLiteral("Retitled late"));
+    QVERIFY(!rows.contains(kFirst + 1));
+    for (int n = kFirst + 2; n < kFirst + kRows; ++n)
+        QCOMPARE(rows[n].value(kNote).toString(), note(n, 1));
+    int early = 0;
+    for (const QVariantMap &row : std::as_const(rows)) {
+        QVERIFY(row.value(kTitle).toString() != QLatin1String("Dropped insert"));
+        if (row.value(kTitle).toString() == QLatin1String("Early insert")) {
+            ++early;
+            QCOMPARE(row.value(kTag).toString(), QStringLiteral("tag late"));
+        }
+    }
+    QCOMPARE(early, 1);
+
+    // An insert dropped at once, ahead of rows sent while the rest are folded: a row changed
+    // behind conflicts by its own key.
+    const int droppedAgain = edits.insertRow({{kTitle, QStringLiteral("Dropped again")}});
+    edits.deleteInsertedRow(droppedAgain);
+    QList<ChangeSet::CellEdit> again;
+    for (int n = kFirst + 2; n < kFirst + kRows; ++n)
+        again.append({{n}, kNote, note(n, 1), note(n, 2)});
+    edits.updateCells(again);
+    orm::Database other(url);
+    await(other.connect());
+    for (const auto &attached : t->db()->attachments().toStdMap())
+        other.attach(attached.first, attached.second);
+    const int changedBehind = kFirst + 500;
+    await(other.execute(
+        QStringLiteral("UPDATE %1 SET %2 = 'theirs' WHERE %3 = %4")
+            .arg(film, Tenants::q(kNote), Tenants::q(kId), QString::number(changedBehind))));
+    await(other.disconnect());
+    result = await(edits.commit());
+    COMPARE_STATUS(result, Status::Conflicts);
+    QCOMPARE(result.conflicts.size(), 1);
+    QCOMPARE(result.conflicts.first().key.value(0).toInt(), changedBehind);
+    rows = t->rows(t->a);
+    QCOMPARE(rows[kFirst + 2].value(kNote).toString(), note(kFirst + 2, 1));
+}
