@@ -193,6 +193,10 @@ void TestGridEditingTypes::enumListInOrderStagesAPick()
     QCOMPARE(items, order);
     QCOMPARE(box->currentText(), QStringLiteral("ok")); // the stored value selected
     grabTo(box, QStringLiteral("enum-") + backend);
+    box->showPopup(); // the list as the user sees it open
+    QTRY_VERIFY(box->view()->isVisible());
+    grabTo(box->view()->window(), QStringLiteral("enum-list-") + backend);
+    box->hidePopup();
     // Untouched, Enter stages nothing.
     QTest::keyClick(box, Qt::Key_Return);
     QVERIFY(f.closed(0, mood));
