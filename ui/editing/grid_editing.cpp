@@ -174,12 +174,12 @@ void GridEditing::readValueLists()
         return; // removed meanwhile: nothing to edit there either
     }
     ++m_reads;
-    orm::editing::ChangeSet *changes = m_changes.get();
+    const int opened = m_opened;
     launchTask(
         this, orm::reflection::enumValues(db, m_changes->schema(), m_changes->model().table),
-        [this, changes](const orm::reflection::ColumnValueLists &lists) {
+        [this, opened](const orm::reflection::ColumnValueLists &lists) {
             --m_reads;
-            if (changes == m_changes.get())
+            if (opened == m_opened) // not an answer for a table closed since
                 m_valueLists = lists;
         },
         [this](const TaskFailure &failure) {
@@ -195,6 +195,7 @@ void GridEditing::closeTable()
         m_model->setOverlay(nullptr);
     m_valueLists.clear();
     m_lookupTargets.clear();
+    ++m_opened;
     m_changes.reset();
     m_keyColumns.clear();
     m_conflicts.clear();
@@ -579,13 +580,13 @@ QWidget *GridEditing::createEditor(const QModelIndex &index, QWidget *parent)
         return editor;
     // The referenced rows to pick from, under the cell's own editor.
     const QString name = column.name;
-    orm::editing::ChangeSet *changes = m_changes.get();
+    const int opened = m_opened;
     return new ForeignKeyLookup(
         m_registry, m_changes->database(), m_changes->schema(), *foreignKey, line,
         m_lookupTargets.contains(name) ? std::optional<LookupTarget>(m_lookupTargets.value(name))
                                        : std::nullopt,
-        [this, name, changes](const LookupTarget &target) {
-            if (changes == m_changes.get())
+        [this, name, opened](const LookupTarget &target) {
+            if (opened == m_opened)
                 m_lookupTargets.insert(name, target);
         },
         parent);
@@ -597,7 +598,7 @@ const orm::ForeignKey *GridEditing::foreignKeyOf(const QString &column) const
         return nullptr;
     for (const orm::ForeignKey &key : m_changes->model().foreignKeys)
         if (key.columns.size() == 1 && key.targetColumns.size() == 1 &&
-            key.columns.constFirst() == column)
+            !key.targetColumns.constFirst().isEmpty() && key.columns.constFirst() == column)
             return &key;
     return nullptr; // none, or a composite key: no lookup
 }

@@ -175,6 +175,7 @@ private:
     std::optional<Restore> m_restore;
     orm::reflection::ColumnValueLists m_valueLists;
     int m_reads = 0;
+    int m_opened = 0; // counts tables closed, so an answer for an earlier one is known
     QHash<QString, LookupTarget> m_lookupTargets; // by foreign-key column, for the open table
 };
 
