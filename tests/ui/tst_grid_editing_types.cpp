@@ -248,6 +248,14 @@ void TestGridEditingTypes::blobRoundTripThroughAFile()
     const int data = columnOf(f, QStringLiteral("data"));
     QTableView *view = window.grid()->table();
     view->setCurrentIndex(window.gridModel()->index(0, data));
+    // Both are in the cell's context menu.
+    std::unique_ptr<QMenu> menu(window.grid()->cellMenu(window.gridModel()->index(0, data)));
+    QStringList named;
+    for (QAction *action : menu->actions())
+        named << action->objectName();
+    QVERIFY2(named.contains(QLatin1String("loadCellFromFileAction")) &&
+                 named.contains(QLatin1String("saveCellToFileAction")),
+             qPrintable(named.join(u' ')));
     QVERIFY2(f.editing()->loadCellFromFile(in), qPrintable(f.editing()->lastNotice()));
     QCOMPARE(f.editing()->pendingCount(), 1);
     QVERIFY(window.gridModel()->index(0, data).data(Qt::BackgroundRole).isValid());
