@@ -65,6 +65,9 @@ void GridEditDelegate::updateEditorGeometry(QWidget *editor, const QStyleOptionV
         QRect rect = option.rect;
         rect.setWidth(std::max(rect.width(), 420));
         rect.setHeight(rect.height() + 220);
+        // Near the grid's bottom it moves up rather than hide its rows past the edge.
+        if (const QWidget *area = editor->parentWidget(); area && rect.bottom() >= area->height())
+            rect.moveTop(std::max(0, area->height() - rect.height()));
         editor->setGeometry(rect);
     }
 }
