@@ -957,7 +957,8 @@ void MainWindow::reconnect(const QString &name, const QString &what)
 
 bool MainWindow::isBusy() const
 {
-    return m_modelTree->pendingWork() > 0 || m_gridModel->isLoading() || m_editing->isCommitting();
+    return m_modelTree->pendingWork() > 0 || m_gridModel->isLoading() ||
+           m_editing->isCommitting() || m_editing->pendingWork() > 0;
 }
 
 QStringList MainWindow::listedModels(const QString &database, const QString &schema) const

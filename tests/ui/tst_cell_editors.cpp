@@ -1,6 +1,7 @@
 // The grid's editors per column type, without a database: what each type accepts and refuses,
 // the editor each opens, and that an editor left untouched changes nothing.
 
+#include "ui/editing/blob_files.h"
 #include "ui/editing/cell_editors.h"
 
 #include <QApplication>
@@ -8,6 +9,7 @@
 #include <QDateEdit>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -112,6 +114,67 @@ private slots:
         QVERIFY(!sameCellValue(text, QVariant(), QString(QLatin1String(""))));
         QVERIFY(sameCellValue(column(orm::LogicalType::Bool), QStringLiteral("t"), true));
         QCOMPARE(stagedText(text, QVariant()), QStringLiteral("NULL"));
+    }
+
+    // A column with a list of values (an enum, a SQLite CHECK list) opens that list.
+    void choicesOpenAList()
+    {
+        QWidget parent;
+        const QStringList moods{"sad", "meh", "ok", "happy"};
+        const orm::Column mood = column(orm::LogicalType::Text, QStringLiteral("Odd \"Mood\""));
+        std::unique_ptr<QWidget> editor(
+            createCellEditor(mood, QStringLiteral("ok"), &parent, moods));
+        auto *box = qobject_cast<QComboBox *>(editor.get());
+        QVERIFY(box);
+        QCOMPARE(box->count(), 4);
+        QCOMPARE(box->itemText(1), QStringLiteral("meh"));
+        QCOMPARE(box->currentText(), QStringLiteral("ok"));
+        QVERIFY(!editorWasChanged(box)); // opened and closed: nothing to stage
+        box->setCurrentIndex(3);
+        QVERIFY(editorWasChanged(box));
+        QCOMPARE(cellEditorValue(box).value, QVariant(QStringLiteral("happy")));
+        // On NULL nothing is selected, and untouched nothing is staged.
+        std::unique_ptr<QWidget> onNull(createCellEditor(mood, QVariant(), &parent, moods));
+        auto *nullBox = qobject_cast<QComboBox *>(onNull.get());
+        QCOMPARE(nullBox->currentIndex(), -1);
+        QVERIFY(!editorWasChanged(nullBox));
+        QVERIFY(!cellEditorValue(nullBox).ok());
+        // A stored value the list lacks still shows, first.
+        std::unique_ptr<QWidget> stray(
+            createCellEditor(mood, QStringLiteral("gone"), &parent, moods));
+        QCOMPARE(qobject_cast<QComboBox *>(stray.get())->currentText(), QStringLiteral("gone"));
+        QCOMPARE(qobject_cast<QComboBox *>(stray.get())->count(), 5);
+        // Without choices a text column is still a line.
+        std::unique_ptr<QWidget> line(createCellEditor(mood, QStringLiteral("ok"), &parent));
+        QVERIFY(qobject_cast<QLineEdit *>(line.get()));
+    }
+
+    void blobFilesExactAndBounded()
+    {
+        QTemporaryDir dir;
+        QByteArray bytes;
+        for (int b = 0; b < 256; ++b)
+            bytes.append(char(b));
+        const QString path = dir.filePath(QStringLiteral("weird name.bin"));
+        QVERIFY(writeBlobFile(path, bytes).isEmpty());
+        const BlobFile read = readBlobFile(path);
+        QVERIFY2(read.ok(), qPrintable(read.error));
+        QCOMPARE(read.bytes, bytes);
+        // Over the limit: refused, the sizes named.
+        const BlobFile big = readBlobFile(path, 100);
+        QVERIFY(!big.ok());
+        QVERIFY2(big.error.contains(QLatin1String("256 bytes")) &&
+                     big.error.contains(QLatin1String("100 bytes")),
+                 qPrintable(big.error));
+        QVERIFY(readBlobFile(path, 256).ok()); // the limit itself is allowed
+        QVERIFY(!readBlobFile(dir.filePath(QStringLiteral("none"))).ok());
+        QVERIFY(!readBlobFile(dir.path()).ok()); // a directory
+        QVERIFY(!writeBlobFile(dir.filePath(QStringLiteral("no dir/x.bin")), bytes).isEmpty());
+        // An empty file is an empty value, not an error.
+        QVERIFY(writeBlobFile(path, QByteArray()).isEmpty());
+        QVERIFY(readBlobFile(path).ok() && readBlobFile(path).bytes.isEmpty());
+        QCOMPARE(byteSize(kMaxBlobFileBytes), QStringLiteral("64 MiB"));
+        QCOMPARE(byteSize(1536), QStringLiteral("1.5 KiB"));
     }
 };
 

@@ -20,6 +20,14 @@ namespace {
 // The column an editor was made for travels with it, so that any delegate can read it back.
 const char *const kTypeProperty = "strataLogicalType";
 const char *const kTypeNameProperty = "strataTypeName";
+// A list of the column's values (not a boolean's true / false), and the row it opened on.
+const char *const kChoicesProperty = "strataChoices";
+const char *const kOpenedOnProperty = "strataOpenedOn";
+
+bool isChoiceList(const QWidget *editor)
+{
+    return editor->property(kChoicesProperty).toBool();
+}
 
 orm::Column columnOf(const QWidget *editor)
 {
@@ -63,34 +71,45 @@ const QRegularExpression &timePattern()
 
 } // namespace
 
-QWidget *createCellEditor(const orm::Column &column, const QVariant &current, QWidget *parent)
+namespace {
+
+// The list of a column's values, the stored one among them.
+QWidget *choiceEditor(const orm::Column &column, const QVariant &current,
+                      const QStringList &choices, QWidget *parent)
 {
-    QWidget *editor = nullptr;
+    auto *box = new QComboBox(parent);
+    box->setProperty(kChoicesProperty, true);
+    box->addItems(choices);
+    // A stored value the list lacks (a label renamed since it was read) is still shown.
+    const QString text = rawText(current);
+    if (!text.isNull() && !choices.contains(text))
+        box->insertItem(0, text);
+    box->setToolTip(QObject::tr("One of the values of %1").arg(column.typeName));
+    return box;
+}
+
+QWidget *typeEditor(const orm::Column &column, const QVariant &current, QWidget *parent)
+{
     switch (column.type) {
     case orm::LogicalType::Bool: {
         auto *box = new QComboBox(parent);
         box->addItems({QStringLiteral("true"), QStringLiteral("false")});
-        editor = box;
-        break;
+        return box;
     }
     case orm::LogicalType::Date: {
         auto *date = new QDateEdit(parent);
         date->setCalendarPopup(true);
         date->setDisplayFormat(QStringLiteral("yyyy-MM-dd"));
-        editor = date;
-        break;
+        return date;
     }
     case orm::LogicalType::Json:
-        editor = new QPlainTextEdit(parent);
-        break;
+        return new QPlainTextEdit(parent);
     case orm::LogicalType::Text:
     case orm::LogicalType::Unknown: {
         const QString text = rawText(current);
         if (text.size() > kLongText || text.contains(QLatin1Char('\n')))
-            editor = new QPlainTextEdit(parent);
-        else
-            editor = new QLineEdit(parent);
-        break;
+            return new QPlainTextEdit(parent);
+        return new QLineEdit(parent);
     }
     default: {
         auto *line = new QLineEdit(parent);
@@ -103,10 +122,19 @@ QWidget *createCellEditor(const orm::Column &column, const QVariant &current, QW
                 QRegularExpression(QStringLiteral("[+-]?\\d*\\.?\\d*([eE][+-]?\\d*)?|NaN|"
                                                   "[+-]?Infinity")),
                 line));
-        editor = line;
-        break;
+        return line;
     }
     }
+    return new QLineEdit(parent);
+}
+
+} // namespace
+
+QWidget *createCellEditor(const orm::Column &column, const QVariant &current, QWidget *parent,
+                          const QStringList &choices)
+{
+    QWidget *editor = choices.isEmpty() ? typeEditor(column, current, parent)
+                                        : choiceEditor(column, current, choices, parent);
     editor->setObjectName(QStringLiteral("cellEditor"));
     editor->setProperty(kTypeProperty, int(column.type));
     editor->setProperty(kTypeNameProperty, column.typeName);
@@ -117,7 +145,10 @@ QWidget *createCellEditor(const orm::Column &column, const QVariant &current, QW
 void setCellEditorValue(QWidget *editor, const QVariant &current)
 {
     const QString text = rawText(current);
-    if (auto *box = qobject_cast<QComboBox *>(editor))
+    if (auto *box = qobject_cast<QComboBox *>(editor); box && isChoiceList(editor)) {
+        box->setCurrentIndex(text.isNull() ? -1 : box->findText(text));
+        box->setProperty(kOpenedOnProperty, box->currentIndex());
+    } else if (auto *box = qobject_cast<QComboBox *>(editor))
         box->setCurrentIndex(rawBool(current) ? 0 : 1);
     else if (auto *date = qobject_cast<QDateEdit *>(editor))
         date->setDate(text.isEmpty() ? QDate::currentDate()
@@ -132,6 +163,10 @@ void setCellEditorValue(QWidget *editor, const QVariant &current)
 EditorValue cellEditorValue(QWidget *editor)
 {
     const orm::Column column = columnOf(editor);
+    if (auto *box = qobject_cast<QComboBox *>(editor); box && isChoiceList(editor))
+        return box->currentIndex() < 0
+                   ? EditorValue{{}, QObject::tr("pick one of the values (set NULL with Set NULL)")}
+                   : EditorValue{box->currentText(), {}};
     if (auto *box = qobject_cast<QComboBox *>(editor))
         return {box->currentIndex() == 0, {}};
     if (auto *date = qobject_cast<QDateEdit *>(editor))
@@ -145,6 +180,8 @@ EditorValue cellEditorValue(QWidget *editor)
 
 bool editorWasChanged(QWidget *editor)
 {
+    if (auto *box = qobject_cast<QComboBox *>(editor); box && isChoiceList(editor))
+        return box->currentIndex() != box->property(kOpenedOnProperty).toInt();
     if (auto *plain = qobject_cast<QPlainTextEdit *>(editor))
         return plain->document()->isModified();
     if (auto *line = qobject_cast<QLineEdit *>(editor))

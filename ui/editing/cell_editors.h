@@ -3,9 +3,9 @@
 // The editors the grid opens on a cell, one per column type, as free functions that any item
 // delegate can call (the grid's painting delegate and GridEditDelegate alike): text (a
 // multi-line editor for long or multi-line text, and JSON), numbers (validated as typed),
-// booleans (true / false), dates (a calendar), timestamps, times and UUIDs (checked when taken),
-// JSON (checked when taken). What an editor gives back is never NULL: setting NULL is its own
-// action (GridEditing::setNull), so an empty editor means the empty string.
+// booleans (true / false), a list for enums, dates (a calendar), timestamps, times and UUIDs
+// (checked when taken), JSON (checked when taken). What an editor gives back is never NULL: setting
+// NULL is its own action (GridEditing::setNull), so an empty editor means the empty string.
 
 #include "orm/core/row_batch.h"
 
@@ -20,7 +20,10 @@ namespace strata::ui::editing {
 constexpr int kLongText = 80;
 
 // An editor for a cell of `column` showing `current` (its raw value; invalid for NULL).
-QWidget *createCellEditor(const orm::Column &column, const QVariant &current, QWidget *parent);
+// `choices`: the values the column may hold (an enum's labels, a SQLite CHECK's list), in order:
+// the editor is then a list of them with the current one selected.
+QWidget *createCellEditor(const orm::Column &column, const QVariant &current, QWidget *parent,
+                          const QStringList &choices = {});
 void setCellEditorValue(QWidget *editor, const QVariant &current);
 
 // What the user typed, as the value to stage, or why it is refused.

@@ -1,5 +1,6 @@
 #include "grid_edit_delegate.h"
 
+#include "foreign_key_lookup.h"
 #include "grid_editing.h"
 
 #include <QPlainTextEdit>
@@ -32,7 +33,16 @@ QSize GridEditDelegate::sizeHint(const QStyleOptionViewItem &option, const QMode
 QWidget *GridEditDelegate::createEditor(QWidget *parent, const QStyleOptionViewItem &,
                                         const QModelIndex &index) const
 {
-    return m_editing ? m_editing->createEditor(index, parent) : nullptr;
+    QWidget *editor = m_editing ? m_editing->createEditor(index, parent) : nullptr;
+    if (auto *lookup = qobject_cast<ForeignKeyLookup *>(editor)) {
+        // A row picked in the lookup is taken as Enter takes what was typed.
+        auto *self = const_cast<GridEditDelegate *>(this);
+        connect(lookup, &ForeignKeyLookup::picked, self, [self, lookup] {
+            emit self->commitData(lookup);
+            emit self->closeEditor(lookup, QAbstractItemDelegate::NoHint);
+        });
+    }
+    return editor;
 }
 
 void GridEditDelegate::setEditorData(QWidget *editor, const QModelIndex &index) const
@@ -49,6 +59,15 @@ void GridEditDelegate::updateEditorGeometry(QWidget *editor, const QStyleOptionV
         QRect rect = option.rect;
         rect.setWidth(std::max(rect.width(), 360));
         rect.setHeight(std::max(rect.height() * 6, 140));
+        editor->setGeometry(rect);
+    } else if (qobject_cast<ForeignKeyLookup *>(editor)) {
+        // The cell's editor on top, the referenced rows below it.
+        QRect rect = option.rect;
+        rect.setWidth(std::max(rect.width(), 420));
+        rect.setHeight(rect.height() + 220);
+        // Near the grid's bottom it moves up rather than hide its rows past the edge.
+        if (const QWidget *area = editor->parentWidget(); area && rect.bottom() >= area->height())
+            rect.moveTop(std::max(0, area->height() - rect.height()));
         editor->setGeometry(rect);
     }
 }

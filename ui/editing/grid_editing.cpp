@@ -1,5 +1,6 @@
 #include "grid_editing.h"
 
+#include "blob_files.h"
 #include "cell_editors.h"
 #include "editing_bar.h"
 #include "grid_edit_delegate.h"
@@ -14,8 +15,10 @@
 
 #include <QAction>
 #include <QBrush>
+#include <QFileDialog>
 #include <QFont>
 #include <QItemSelectionModel>
+#include <QLineEdit>
 #include <QPalette>
 #include <QTableView>
 
@@ -74,6 +77,24 @@ GridEditing::GridEditing(orm::Registry *registry, GridView *grid, QObject *paren
     action(QStringLiteral("deleteRowsAction"), tr("&Delete rows"), QKeySequence::Delete, [this] {
         deleteSelectedRows();
     })->setToolTip(tr("Mark the selected rows for deletion (deleted when committed)"));
+    action(QStringLiteral("loadCellFromFileAction"), tr("L&oad from file…"), QKeySequence(),
+           [this] {
+               if (!m_grid)
+                   return;
+               const QString path =
+                   QFileDialog::getOpenFileName(m_grid->window(), tr("Load the cell from a file"));
+               if (!path.isEmpty())
+                   loadCellFromFile(path);
+           })
+        ->setToolTip(tr("Stage a file's bytes as this bytea / blob cell's new value"));
+    action(QStringLiteral("saveCellToFileAction"), tr("Sa&ve to file…"), QKeySequence(), [this] {
+        if (!m_grid)
+            return;
+        const QString path =
+            QFileDialog::getSaveFileName(m_grid->window(), tr("Save the cell to a file"));
+        if (!path.isEmpty())
+            saveCellToFile(path);
+    })->setToolTip(tr("Write this bytea / blob cell's bytes (staged, else stored) to a file"));
     grid->addActions(m_actions);
 
     QTableView *table = grid->table();
@@ -139,13 +160,42 @@ void GridEditing::openTable(const QString &database, const QString &schema, cons
         }
     }
     m_model->setOverlay(this);
+    readValueLists();
     emit changed();
+}
+
+void GridEditing::readValueLists()
+{
+    orm::Database *db = nullptr;
+    try {
+        db = m_changes->database().isEmpty() ? m_registry->database()
+                                             : m_registry->database(m_changes->database());
+    } catch (const orm::Error &) {
+        return; // removed meanwhile: nothing to edit there either
+    }
+    ++m_reads;
+    const int opened = m_opened;
+    launchTask(
+        this, orm::reflection::enumValues(db, m_changes->schema(), m_changes->model().table),
+        [this, opened](const orm::reflection::ColumnValueLists &lists) {
+            --m_reads;
+            if (opened == m_opened) // not an answer for a table closed since
+                m_valueLists = lists;
+        },
+        [this](const TaskFailure &failure) {
+            --m_reads; // the columns edit as text then
+            qWarning("the value lists of the grid's table could not be read: %s",
+                     qPrintable(failure.message));
+        });
 }
 
 void GridEditing::closeTable()
 {
     if (m_model)
         m_model->setOverlay(nullptr);
+    m_valueLists.clear();
+    m_lookupTargets.clear();
+    ++m_opened;
     m_changes.reset();
     m_keyColumns.clear();
     m_conflicts.clear();
@@ -523,11 +573,101 @@ QWidget *GridEditing::createEditor(const QModelIndex &index, QWidget *parent)
     QVariant current = m_model->rawValue(row, index.column());
     if (const auto pending = m_changes->pendingValue(*key, column.name))
         current = *pending;
-    return createCellEditor(column, current, parent);
+    QWidget *editor = createCellEditor(column, current, parent, m_valueLists.value(column.name));
+    const orm::ForeignKey *foreignKey = foreignKeyOf(column.name);
+    auto *line = qobject_cast<QLineEdit *>(editor);
+    if (!foreignKey || !line)
+        return editor;
+    // The referenced rows to pick from, under the cell's own editor.
+    const QString name = column.name;
+    const int opened = m_opened;
+    return new ForeignKeyLookup(
+        m_registry, m_changes->database(), m_changes->schema(), *foreignKey, line,
+        m_lookupTargets.contains(name) ? std::optional<LookupTarget>(m_lookupTargets.value(name))
+                                       : std::nullopt,
+        [this, name, opened](const LookupTarget &target) {
+            if (opened == m_opened)
+                m_lookupTargets.insert(name, target);
+        },
+        parent);
+}
+
+const orm::ForeignKey *GridEditing::foreignKeyOf(const QString &column) const
+{
+    if (!m_changes)
+        return nullptr;
+    for (const orm::ForeignKey &key : m_changes->model().foreignKeys)
+        if (key.columns.size() == 1 && key.targetColumns.size() == 1 &&
+            !key.targetColumns.constFirst().isEmpty() && key.columns.constFirst() == column)
+            return &key;
+    return nullptr; // none, or a composite key: no lookup
+}
+
+std::optional<std::pair<qint64, int>> GridEditing::currentCell() const
+{
+    if (!m_grid)
+        return std::nullopt;
+    const QModelIndex index = m_grid->table()->selectionModel()->currentIndex();
+    if (!index.isValid())
+        return std::nullopt;
+    return std::make_pair(m_model->base() + index.row(), index.column());
+}
+
+bool GridEditing::loadCellFromFile(const QString &path)
+{
+    if (refuseIfReadOnly())
+        return false;
+    const auto cell = currentCell();
+    if (!cell)
+        return refuse(tr("Select the cell to load the file into"));
+    const orm::Column column = m_model->columns().value(cell->second);
+    if (column.type != orm::LogicalType::Bytes)
+        return refuse(tr("%1 is %2, not bytea or a blob: only those take a file")
+                          .arg(column.name, column.typeName));
+    if (const orm::Field *field = m_changes->model().field(column.name); field && field->generated)
+        return refuse(tr("%1 is computed by the server (a generated column)").arg(column.name));
+    const BlobFile file = readBlobFile(path);
+    if (!file.ok())
+        return refuse(file.error);
+    if (!stageCell(cell->first, cell->second, file.bytes))
+        return false;
+    setNotice(tr("%1 staged from %2").arg(byteSize(file.bytes.size()), path));
+    emit changed();
+    return true;
+}
+
+bool GridEditing::saveCellToFile(const QString &path)
+{
+    if (!m_changes)
+        return refuse(tr("No table is open"));
+    const auto cell = currentCell();
+    if (!cell || !m_model->isRowLoaded(cell->first))
+        return refuse(tr("Select the cell to save"));
+    const orm::Column column = m_model->columns().value(cell->second);
+    if (column.type != orm::LogicalType::Bytes)
+        return refuse(tr("%1 is %2, not bytea or a blob: only those are saved to a file")
+                          .arg(column.name, column.typeName));
+    QVariant value = m_model->rawValue(cell->first, cell->second);
+    if (const std::optional<orm::editing::RowKey> key = keyAt(cell->first))
+        if (const auto pending = m_changes->pendingValue(*key, column.name))
+            value = *pending;
+    if (!value.isValid() || value.isNull())
+        return refuse(tr("%1 is NULL here: there are no bytes to save").arg(column.name));
+    // Blobs arrive as bytes; a value that came as text is saved as its UTF-8.
+    const QByteArray bytes = value.metaType().id() == QMetaType::QByteArray
+                                 ? value.toByteArray()
+                                 : value.toString().toUtf8();
+    if (const QString error = writeBlobFile(path, bytes); !error.isEmpty())
+        return refuse(error);
+    setNotice(tr("%1 saved to %2").arg(byteSize(bytes.size()), path));
+    emit changed();
+    return true;
 }
 
 void GridEditing::loadEditor(QWidget *editor, const QModelIndex &index) const
 {
+    if (auto *lookup = qobject_cast<ForeignKeyLookup *>(editor))
+        editor = lookup->lineEdit();
     const qint64 row = m_model->base() + index.row();
     QVariant current = m_model->rawValue(row, index.column());
     if (const std::optional<orm::editing::RowKey> key = keyAt(row); key && m_changes)
@@ -541,6 +681,8 @@ void GridEditing::takeEditor(QWidget *editor, const QModelIndex &index)
 {
     if (!m_changes)
         return;
+    if (auto *lookup = qobject_cast<ForeignKeyLookup *>(editor))
+        editor = lookup->lineEdit();
     const qint64 row = m_model->base() + index.row();
     const orm::Column column = m_model->columns().value(index.column());
     if (!editorWasChanged(editor))

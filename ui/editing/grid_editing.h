@@ -13,8 +13,11 @@
 
 #include "ui/grid_model.h"
 
+#include "foreign_key_lookup.h"
+
 #include "orm/core/model.h"
 #include "orm/editing/change_set.h"
+#include "orm/schema/enum_values.h"
 
 #include <QObject>
 #include <QPointer>
@@ -84,6 +87,12 @@ public:
     void revert();
     // Commits in one transaction; `then` runs once it committed (a switch that waited).
     void commit(std::function<void()> then = {});
+    // A bytea / blob cell (the grid's current one) from and to a file, as "Load from file…" and
+    // "Save to file…" do with the path their dialog gave. Loading stages the file's bytes
+    // (refused on another type, and for a file over kMaxBlobFileBytes, its size named); saving
+    // writes the cell's staged value, else its stored one, exactly.
+    bool loadCellFromFile(const QString &path);
+    bool saveCellToFile(const QString &path);
     // The statements Commit would run, with their parameters, as the Review dialog shows them.
     QString reviewText() const;
     void review();
@@ -110,9 +119,16 @@ public:
     QVariant cellData(qint64 row, int column, int role) const override;
     bool cellsEditable() const override { return hasTable(); }
 
+    // The open table's columns that hold one of a list of values (enums, SQLite CHECK lists),
+    // read once when it opened; empty until they arrive.
+    const orm::reflection::ColumnValueLists &valueLists() const { return m_valueLists; }
+    // Reads under way for the open table (the value lists), besides a commit.
+    int pendingWork() const { return m_reads; }
+
     EditingBar *bar() const { return m_bar; }
     // The grid's editing actions (also in its cell menu), by object name: undoEditAction,
-    // setNullAction, insertRowAction, duplicateRowAction, deleteRowsAction.
+    // setNullAction, insertRowAction, duplicateRowAction, deleteRowsAction,
+    // loadCellFromFileAction, saveCellToFileAction.
     QList<QAction *> actions() const { return m_actions; }
 
 signals:
@@ -132,6 +148,11 @@ private:
     QList<qint64> selectedRows() const;
     // The stored row's values as the grid read them (column name -> raw value).
     QVariantMap rowValues(qint64 row) const;
+    void readValueLists();
+    // The grid's current cell (row, column), or why there is none.
+    std::optional<std::pair<qint64, int>> currentCell() const;
+    // The single-column foreign key `column` is, if any.
+    const orm::ForeignKey *foreignKeyOf(const QString &column) const;
     // Whether the row is one a commit stopped on; its message.
     QString stopMessage(const orm::editing::RowKey &key) const;
 
@@ -152,6 +173,10 @@ private:
         QString path, database, schema, table;
     };
     std::optional<Restore> m_restore;
+    orm::reflection::ColumnValueLists m_valueLists;
+    int m_reads = 0;
+    int m_opened = 0; // counts tables closed, so an answer for an earlier one is known
+    QHash<QString, LookupTarget> m_lookupTargets; // by foreign-key column, for the open table
 };
 
 } // namespace editing

@@ -1,0 +1,473 @@
+// The grid's editors for the types that need more than a line: enums as a list of their values
+// (PostgreSQL's enum labels in their sort order, wherever the type lives and however it is
+// named; SQLite's CHECK (column IN (...)) lists), bytea / blob cells from and to a file (byte
+// exact through a commit, refused on other types and for a file too big), and the foreign-key
+// lookup (referenced rows searched on the server as the user types, paged, the pick staged;
+// a key in another schema; the active tenant's rows), on SQLite and PostgreSQL, in tenants with
+// awkward names.
+
+#include "grid_editing_fixture.h"
+
+#include "ui/editing/blob_files.h"
+#include "ui/editing/foreign_key_lookup.h"
+
+#include <QListWidget>
+
+using namespace grid_editing;
+using strata::ui::editing::ForeignKeyLookup;
+
+namespace {
+
+const QString kTyped = QStringLiteral("typed things");
+const QString kRef = QStringLiteral("Ref \"Things\"");
+const QString kOrders = QStringLiteral("Odd \"Orders\"");
+const QString kMood = QStringLiteral("weird mood");
+const QString kThing = QStringLiteral("thing ref");
+
+// Every referenced row's name: "Banana n" for n = 3, 13, ... (12 rows), "Apple n" for the 108
+// others; more than two pages of kLookupPageRows.
+constexpr int kRefRows = 120;
+
+QString refName(int n)
+{
+    return (n % 10 == 3 ? QStringLiteral("Banana %1") : QStringLiteral("Apple %1")).arg(n);
+}
+
+// The tables these tests edit, in the fixture's tenants; on PostgreSQL the enum type and a
+// referenced table live in a schema of their own (dropped when the test ends).
+class Types {
+public:
+    explicit Types(Fixture &f)
+        : m_f(f)
+    {
+        const QString a = q(f.a);
+        QString script;
+        if (f.pg()) {
+            other = strata::test::uniqueName(QStringLiteral("Types \"X\" "));
+            const QString t = q(other);
+            script = QStringLiteral(
+                         "CREATE SCHEMA %1;"
+                         "CREATE TYPE %1.\"Odd \"\"Mood\"\"\" AS ENUM ('sad', 'ok', 'happy');"
+                         "CREATE TYPE %2.plain_mood AS ENUM ('lo', 'hi');"
+                         "CREATE TABLE %1.kinds (code text PRIMARY KEY, label text);"
+                         "INSERT INTO %1.kinds VALUES ('k1', 'First kind'), ('k2', 'Second');"
+                         "CREATE TABLE %2.%3 (id integer PRIMARY KEY, %4 %1.\"Odd \"\"Mood\"\"\", "
+                         "plain %2.plain_mood, tags %1.\"Odd \"\"Mood\"\"\"[], data bytea, label "
+                         "text);"
+                         "INSERT INTO %2.%3 VALUES (1, 'ok', 'hi', '{sad}', NULL, 'one'), "
+                         "(2, 'sad', 'lo', '{}', '\\x00ff', 'two');")
+                         .arg(t, a, q(kTyped), q(kMood));
+        } else {
+            script = QStringLiteral("CREATE TABLE %1.%2 (id INTEGER PRIMARY KEY, %3 TEXT CHECK "
+                                    "(%3 IN ('sad', 'meh', 'ok', 'happy')), plain TEXT, tags "
+                                    "TEXT, data BLOB, label TEXT, CHECK (plain IN ('lo', 'hi')));"
+                                    "INSERT INTO %1.%2 VALUES (1, 'ok', 'hi', 'sad', NULL, 'one'), "
+                                    "(2, 'sad', 'lo', '', x'00ff', 'two');")
+                         .arg(a, q(kTyped), q(kMood));
+        }
+        script += references(f.a, 1, kRefRows);
+        script += references(f.b, 1000, 3);
+        run(script);
+        if (f.pg()) // a label added later sorts by its place, not by when it came
+            run(QStringLiteral("ALTER TYPE %1.\"Odd \"\"Mood\"\"\" ADD VALUE 'meh' BEFORE 'ok'")
+                    .arg(q(other)));
+    }
+    ~Types()
+    {
+        m_f.settle();
+        if (!other.isEmpty())
+            run(QStringLiteral("DROP SCHEMA %1 CASCADE").arg(q(other)));
+    }
+
+    QString other; // PostgreSQL: the schema of the enum type and of kinds
+
+private:
+    static QString q(const QString &name) { return orm::quoteIdentifier(name); }
+    void run(const QString &sql) const { await(m_f.registry->database()->executeScript(sql)); }
+
+    // Ref "Things" (`rows` rows, keys from `first`), pair (a composite key), and Odd "Orders"
+    // referencing them (and, on PostgreSQL, kinds in the other schema).
+    QString references(const QString &schema, int first, int rows) const
+    {
+        const QString s = q(schema);
+        // PostgreSQL resolves REFERENCES by search_path, SQLite inside the table's own file.
+        const QString ref = m_f.pg() ? s + QLatin1Char('.') : QString();
+        QStringList values;
+        for (int n = first; n < first + rows; ++n)
+            values << QStringLiteral("(%1, '%2')")
+                          .arg(QString::number(n),
+                               first == 1 ? refName(n) : QStringLiteral("Only B %1").arg(n));
+        return QStringLiteral(
+                   "CREATE TABLE %1.%2 (\"ref id\" integer PRIMARY KEY, \"Name\" text NOT NULL, "
+                   "note text);"
+                   "INSERT INTO %1.%2 (\"ref id\", \"Name\") VALUES %3;"
+                   "CREATE TABLE %1.pair (x integer, y integer, PRIMARY KEY (x, y));"
+                   "INSERT INTO %1.pair VALUES (1, 1);"
+                   "CREATE TABLE %1.%4 (id integer PRIMARY KEY, %5 integer REFERENCES %6%2 "
+                   "(\"ref id\"), px integer, py integer, %7 FOREIGN KEY (px, py) REFERENCES "
+                   "%6pair (x, y));"
+                   "INSERT INTO %1.%4 (id, %5, px, py) VALUES (1, %8, 1, 1), (2, %9, 1, 1);")
+            .arg(
+                s, q(kRef), values.join(QStringLiteral(", ")), q(kOrders), q(kThing), ref,
+                m_f.pg()
+                    ? QStringLiteral("\"kind code\" text REFERENCES %1.kinds (code),").arg(q(other))
+                    : QString(),
+                QString::number(first + std::min(4, rows - 1)), QString::number(first + 1));
+    }
+
+    Fixture &m_f;
+};
+
+int columnOf(Fixture &f, const QString &name)
+{
+    const orm::Columns columns = f.window->gridModel()->columns();
+    for (int c = 0; c < columns.size(); ++c)
+        if (columns[c].name == name)
+            return c;
+    qWarning() << "no column" << name;
+    return -1;
+}
+
+QByteArray everyByte()
+{
+    QByteArray bytes;
+    for (int b = 0; b < 256; ++b)
+        bytes.append(char(b));
+    return bytes;
+}
+
+QByteArray fileBytes(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("<unreadable>");
+}
+
+// The lookup has answered what is typed.
+bool idle(ForeignKeyLookup *lookup)
+{
+    return QTest::qWaitFor([lookup] { return !lookup->isBusy(); }, 15000);
+}
+
+void grabTo(QWidget *widget, const QString &name)
+{
+    widget->grab().save(QStringLiteral("/tmp/celledit-%1.png").arg(name));
+}
+
+} // namespace
+
+class TestGridEditingTypes : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase_data() { strata::test::addBackendRows(); }
+
+    void enumListInOrderStagesAPick();
+    void blobRoundTripThroughAFile();
+    void blobFileRefusals();
+    void lookupSearchesPagesAndPicks();
+    void lookupInTheActiveTenantAndOtherSchemas();
+};
+
+void TestGridEditingTypes::enumListInOrderStagesAPick()
+{
+    STRATA_BACKEND_URL(url);
+    Fixture f(backend, url);
+    Types types(f);
+    f.open();
+    QVERIFY(f.show(f.a, kTyped));
+    // Read once when the table opened, off the GUI thread's way.
+    QTRY_VERIFY_WITH_TIMEOUT(f.editing()->valueLists().contains(kMood), 15000);
+    const QStringList order{"sad", "meh", "ok", "happy"};
+    QCOMPARE(f.editing()->valueLists().value(kMood), order);
+    QCOMPARE(f.editing()->valueLists().value(QStringLiteral("plain")), (QStringList{"lo", "hi"}));
+    // An array of enums, and plain text, are not lists.
+    QVERIFY(!f.editing()->valueLists().contains(QStringLiteral("tags")));
+    QVERIFY(!f.editing()->valueLists().contains(QStringLiteral("label")));
+
+    const int mood = columnOf(f, kMood);
+    auto *box = qobject_cast<QComboBox *>(f.openEditor(0, mood));
+    QVERIFY(box);
+    QStringList items;
+    for (int i = 0; i < box->count(); ++i)
+        items << box->itemText(i);
+    QCOMPARE(items, order);
+    QCOMPARE(box->currentText(), QStringLiteral("ok")); // the stored value selected
+    grabTo(box, QStringLiteral("enum-") + backend);
+    box->showPopup(); // the list as the user sees it open
+    QTRY_VERIFY(box->view()->isVisible());
+    grabTo(box->view()->window(), QStringLiteral("enum-list-") + backend);
+    box->hidePopup();
+    // Untouched, Enter stages nothing.
+    QTest::keyClick(box, Qt::Key_Return);
+    QVERIFY(f.closed(0, mood));
+    QCOMPARE(f.editing()->pendingCount(), 0);
+
+    box = qobject_cast<QComboBox *>(f.openEditor(0, mood));
+    QVERIFY(box);
+    box->setCurrentIndex(box->findText(QStringLiteral("happy")));
+    QTest::keyClick(box, Qt::Key_Return);
+    QVERIFY(f.closed(0, mood));
+    QCOMPARE(f.editing()->pendingCount(), 1);
+    QCOMPARE(f.cell(0, mood), QStringLiteral("happy"));
+    // A label added later, in its place (PostgreSQL's ADD VALUE ... BEFORE).
+    box = qobject_cast<QComboBox *>(f.openEditor(1, mood));
+    QVERIFY(box);
+    box->setCurrentIndex(box->findText(QStringLiteral("meh")));
+    QTest::keyClick(box, Qt::Key_Return);
+    QVERIFY(f.closed(1, mood));
+    f.commit();
+    QCOMPARE(f.editing()->pendingCount(), 0);
+    const auto stored = [&](int id) {
+        return await(f.registry->database()->execute(
+                         QStringLiteral("SELECT %1 FROM %2 WHERE id = %3")
+                             .arg(orm::quoteIdentifier(kMood), f.table(f.a, kTyped),
+                                  QString::number(id))))
+            .text(0, 0);
+    };
+    QCOMPARE(stored(1), QStringLiteral("happy"));
+    QCOMPARE(stored(2), QStringLiteral("meh"));
+    f.settle();
+}
+
+void TestGridEditingTypes::blobRoundTripThroughAFile()
+{
+    STRATA_BACKEND_URL(url);
+    Fixture f(backend, url);
+    Types types(f);
+    MainWindow &window = f.open();
+    QVERIFY(f.show(f.a, kTyped));
+    QVERIFY(f.action(QStringLiteral("loadCellFromFileAction")));
+    QVERIFY(f.action(QStringLiteral("saveCellToFileAction")));
+    QTemporaryDir dir;
+    const QString in = dir.filePath(QStringLiteral("every byte.bin"));
+    {
+        QFile file(in);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(everyByte());
+    }
+    const int data = columnOf(f, QStringLiteral("data"));
+    QTableView *view = window.grid()->table();
+    view->setCurrentIndex(window.gridModel()->index(0, data));
+    // Both are in the cell's context menu.
+    std::unique_ptr<QMenu> menu(window.grid()->cellMenu(window.gridModel()->index(0, data)));
+    QStringList named;
+    for (QAction *action : menu->actions())
+        named << action->objectName();
+    QVERIFY2(named.contains(QLatin1String("loadCellFromFileAction")) &&
+                 named.contains(QLatin1String("saveCellToFileAction")),
+             qPrintable(named.join(u' ')));
+    QVERIFY2(f.editing()->loadCellFromFile(in), qPrintable(f.editing()->lastNotice()));
+    QCOMPARE(f.editing()->pendingCount(), 1);
+    QVERIFY(window.gridModel()->index(0, data).data(Qt::BackgroundRole).isValid());
+    // The staged bytes save as they are, before any commit.
+    const QString staged = dir.filePath(QStringLiteral("staged.bin"));
+    QVERIFY2(f.editing()->saveCellToFile(staged), qPrintable(f.editing()->lastNotice()));
+    QCOMPARE(fileBytes(staged), everyByte());
+
+    f.commit();
+    QCOMPARE(f.editing()->pendingCount(), 0);
+    const orm::Result stored = await(f.registry->database()->execute(
+        QStringLiteral("SELECT data FROM %1 WHERE id = 1").arg(f.table(f.a, kTyped))));
+    QCOMPARE(stored.value(0, 0).toByteArray(), everyByte());
+    // Read back from the server by the grid, then saved: the same 256 bytes.
+    QTRY_VERIFY_WITH_TIMEOUT(window.gridModel()->isRowLoaded(0) && !window.isBusy(), 15000);
+    view->setCurrentIndex(window.gridModel()->index(0, data));
+    const QString out = dir.filePath(QStringLiteral("out.bin"));
+    QVERIFY2(f.editing()->saveCellToFile(out), qPrintable(f.editing()->lastNotice()));
+    QCOMPARE(fileBytes(out), everyByte());
+    // The second row's two stored bytes, 0x00 and 0xff.
+    view->setCurrentIndex(window.gridModel()->index(1, data));
+    QVERIFY(f.editing()->saveCellToFile(out));
+    QCOMPARE(fileBytes(out), QByteArray::fromHex("00ff"));
+    f.settle();
+}
+
+void TestGridEditingTypes::blobFileRefusals()
+{
+    STRATA_BACKEND_URL(url);
+    Fixture f(backend, url);
+    Types types(f);
+    MainWindow &window = f.open();
+    QVERIFY(f.show(f.a, kTyped));
+    QTemporaryDir dir;
+    const QString small = dir.filePath(QStringLiteral("small.bin"));
+    {
+        QFile file(small);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("abc");
+    }
+    QTableView *view = window.grid()->table();
+    // Not a blob: refused with the column's type named.
+    view->setCurrentIndex(window.gridModel()->index(0, columnOf(f, QStringLiteral("label"))));
+    QVERIFY(!f.editing()->loadCellFromFile(small));
+    QVERIFY2(f.editing()->lastNotice().contains(QLatin1String("not bytea or a blob")),
+             qPrintable(f.editing()->lastNotice()));
+    QVERIFY(!f.editing()->saveCellToFile(dir.filePath(QStringLiteral("no.bin"))));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("no.bin"))));
+    // Too big: the size and the limit named, nothing staged (a sparse file: no disk used).
+    const QString big = dir.filePath(QStringLiteral("big.bin"));
+    {
+        QFile file(big);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QVERIFY(file.resize(strata::ui::editing::kMaxBlobFileBytes + (qint64(1) << 20)));
+    }
+    const int data = columnOf(f, QStringLiteral("data"));
+    view->setCurrentIndex(window.gridModel()->index(0, data));
+    QVERIFY(!f.editing()->loadCellFromFile(big));
+    QVERIFY2(f.editing()->lastNotice().contains(QLatin1String("65 MiB")) &&
+                 f.editing()->lastNotice().contains(QLatin1String("64 MiB")),
+             qPrintable(f.editing()->lastNotice()));
+    // A NULL cell has no bytes to save; a file that is not there is said so.
+    QVERIFY(!f.editing()->saveCellToFile(dir.filePath(QStringLiteral("null.bin"))));
+    QVERIFY2(f.editing()->lastNotice().contains(QLatin1String("NULL")),
+             qPrintable(f.editing()->lastNotice()));
+    QVERIFY(!f.editing()->loadCellFromFile(dir.filePath(QStringLiteral("missing.bin"))));
+    QVERIFY2(f.editing()->lastNotice().contains(QLatin1String("does not exist")),
+             qPrintable(f.editing()->lastNotice()));
+    QCOMPARE(f.editing()->pendingCount(), 0);
+    f.settle();
+}
+
+void TestGridEditingTypes::lookupSearchesPagesAndPicks()
+{
+    STRATA_BACKEND_URL(url);
+    Fixture f(backend, url);
+    Types types(f);
+    MainWindow &window = f.open();
+    QVERIFY(f.show(f.a, kOrders));
+    const int thing = columnOf(f, kThing);
+    QCOMPARE(f.cell(0, thing), QStringLiteral("5"));
+
+    auto *lookup = qobject_cast<ForeignKeyLookup *>(f.openEditor(0, thing));
+    QVERIFY2(lookup, qPrintable(f.editing()->lastNotice()));
+    QCOMPARE(lookup->lineEdit()->text(), QStringLiteral("5"));
+    // Opened: the first page, in key order, each row with its readable column.
+    QVERIFY(idle(lookup));
+    QCOMPARE(lookup->rowCount(), strata::ui::editing::kLookupPageRows);
+    QVERIFY(lookup->hasMore());
+    QVERIFY2(lookup->list()->item(0)->text().contains(QLatin1String("Apple 1")),
+             qPrintable(lookup->list()->item(0)->text()));
+
+    // Typed text searched on the server, any case: the 12 bananas, on one page.
+    QLineEdit *line = lookup->lineEdit();
+    line->selectAll();
+    QTest::keyClicks(line, QStringLiteral("BANANA"));
+    QTRY_VERIFY_WITH_TIMEOUT(!lookup->isBusy() && lookup->rowCount() == 12, 15000);
+    QVERIFY(!lookup->hasMore());
+    for (int i = 0; i < lookup->rowCount(); ++i)
+        QVERIFY2(lookup->list()->item(i)->text().contains(QLatin1String("Banana")),
+                 qPrintable(lookup->list()->item(i)->text()));
+    grabTo(lookup, QStringLiteral("lookup-") + backend);
+
+    // 108 apples: a page, "more…" the next by keyset, then the rest.
+    line->selectAll();
+    QTest::keyClicks(line, QStringLiteral("apple"));
+    QTRY_VERIFY_WITH_TIMEOUT(!lookup->isBusy() && lookup->rowCount() == 50 &&
+                                 lookup->list()->item(0)->text().contains(QLatin1String("Apple")),
+                             15000);
+    QVERIFY(lookup->hasMore());
+    QListWidget *list = lookup->list();
+    list->setFocus();
+    list->setCurrentRow(list->count() - 1); // "more…"
+    QTest::keyClick(list, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!lookup->isBusy() && lookup->rowCount() == 100, 15000);
+    QVERIFY(lookup->hasMore());
+    lookup->fetchMore();
+    QTRY_VERIFY_WITH_TIMEOUT(!lookup->isBusy() && lookup->rowCount() == 108, 15000);
+    QVERIFY(!lookup->hasMore());
+    QSet<QString> seen; // no row twice across the pages
+    for (int i = 0; i < lookup->rowCount(); ++i)
+        seen.insert(list->item(i)->text());
+    QCOMPARE(seen.size(), 108);
+
+    // Picking a row (Enter on it) stages its key.
+    const int pickRow = 60;
+    const QString picked = list->item(pickRow)->text().section(QStringLiteral(" — "), 0, 0);
+    list->setCurrentRow(pickRow);
+    QTest::keyClick(list, Qt::Key_Return);
+    QVERIFY(f.closed(0, thing));
+    QCOMPARE(f.editing()->pendingCount(), 1);
+    QCOMPARE(f.cell(0, thing), picked);
+
+    // A key typed directly still works.
+    lookup = qobject_cast<ForeignKeyLookup *>(f.openEditor(1, thing));
+    QVERIFY(lookup);
+    lookup->lineEdit()->selectAll();
+    QTest::keyClicks(lookup->lineEdit(), QStringLiteral("7"));
+    QTest::keyClick(lookup->lineEdit(), Qt::Key_Return);
+    QVERIFY(f.closed(1, thing));
+    QCOMPARE(f.editing()->pendingCount(), 2);
+    f.commit();
+    QCOMPARE(f.editing()->pendingCount(), 0);
+    const auto stored = [&](int id) {
+        return await(f.registry->database()->execute(
+                         QStringLiteral("SELECT %1 FROM %2 WHERE id = %3")
+                             .arg(orm::quoteIdentifier(kThing), f.table(f.a, kOrders),
+                                  QString::number(id))))
+            .value(0, 0)
+            .toString();
+    };
+    QCOMPARE(stored(1), picked);
+    QCOMPARE(stored(2), QStringLiteral("7"));
+
+    // A composite key's columns edit plainly.
+    QTRY_VERIFY_WITH_TIMEOUT(window.gridModel()->isRowLoaded(0) && !window.isBusy(), 15000);
+    QWidget *plain = f.openEditor(0, columnOf(f, QStringLiteral("px")));
+    QVERIFY(qobject_cast<QLineEdit *>(plain));
+    QTest::keyClick(plain, Qt::Key_Escape);
+    f.settle();
+}
+
+void TestGridEditingTypes::lookupInTheActiveTenantAndOtherSchemas()
+{
+    STRATA_BACKEND_URL(url);
+    Fixture f(backend, url);
+    Types types(f);
+    f.open();
+    // The other tenant's table of the same name: its own rows.
+    QVERIFY(f.show(f.b, kOrders));
+    const int thing = columnOf(f, kThing);
+    auto *lookup = qobject_cast<ForeignKeyLookup *>(f.openEditor(0, thing));
+    QVERIFY(lookup);
+    QVERIFY(idle(lookup));
+    QCOMPARE(lookup->rowCount(), 3);
+    QVERIFY(!lookup->hasMore());
+    QVERIFY2(lookup->list()->item(0)->text().contains(QLatin1String("Only B 1000")),
+             qPrintable(lookup->list()->item(0)->text()));
+    // Nothing matches: said, nothing to pick.
+    lookup->lineEdit()->selectAll();
+    QTest::keyClicks(lookup->lineEdit(), QStringLiteral("apple"));
+    QTRY_VERIFY_WITH_TIMEOUT(!lookup->isBusy() && lookup->rowCount() == 0 &&
+                                 lookup->status().contains(QLatin1String("No row")),
+                             15000);
+    QTest::keyClick(lookup->lineEdit(), Qt::Key_Escape);
+    QVERIFY(f.closed(0, thing));
+    QCOMPARE(f.editing()->pendingCount(), 0);
+
+    if (f.pg()) {
+        // A key into another schema: that schema's rows, found by their text.
+        const int kind = columnOf(f, QStringLiteral("kind code"));
+        lookup = qobject_cast<ForeignKeyLookup *>(f.openEditor(0, kind));
+        QVERIFY(lookup);
+        lookup->lineEdit()->selectAll();
+        QTest::keyClicks(lookup->lineEdit(), QStringLiteral("second"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !lookup->isBusy() && lookup->rowCount() == 1 &&
+                lookup->list()->item(0)->text().startsWith(QLatin1String("k2")),
+            15000);
+        lookup->pick(0);
+        QVERIFY(f.closed(0, kind));
+        QCOMPARE(f.editing()->pendingCount(), 1);
+        QCOMPARE(f.cell(0, kind), QStringLiteral("k2"));
+        f.commit();
+        QCOMPARE(await(f.registry->database()->execute(
+                           QStringLiteral("SELECT \"kind code\" FROM %1 WHERE id = 1")
+                               .arg(f.table(f.b, kOrders))))
+                     .text(0, 0),
+                 QStringLiteral("k2"));
+    }
+    f.settle();
+}
+
+QTEST_MAIN(TestGridEditingTypes)
+#include "tst_grid_editing_types.moc"
