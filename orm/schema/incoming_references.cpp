@@ -39,11 +39,14 @@ QList<IncomingReference> groupRows(const Result &rows)
         references.last().columns << rows.text(r, 3);
         references.last().targetColumns << (rows.isNull(r, 4) ? QString() : rows.text(r, 4));
     }
-    // By code point, whatever the server's collation, so that both backends list alike.
+    // By code point, whatever the server's collation, and by their columns within a table
+    // (SQLite's keys have no names), so that both backends list alike.
     std::stable_sort(references.begin(), references.end(),
                      [](const IncomingReference &a, const IncomingReference &b) {
-                         return std::tie(a.schema, a.table, a.name) <
-                                std::tie(b.schema, b.table, b.name);
+                         const QString aColumns = a.columns.join(QChar(0));
+                         const QString bColumns = b.columns.join(QChar(0));
+                         return std::tie(a.schema, a.table, aColumns, a.name) <
+                                std::tie(b.schema, b.table, bColumns, b.name);
                      });
     return references;
 }

@@ -24,10 +24,11 @@ struct IncomingReference {
 };
 
 // The keys referencing `schema`.`table` (schema empty: PostgreSQL's current schema, SQLite's
-// "main"), a self-reference included, ordered by schema, table and constraint, each key's
-// columns in its own order; one catalog query (SQLite: one more for keys that name no columns,
-// which reference the primary key). A partitioned table's keys are listed once, not once per
-// partition. Throws Error(Configuration) naming a schema or table that does not exist.
+// "main"), a self-reference included, ordered by schema, table and the key's columns (by
+// code point), each key's columns in its own order; one catalog query (SQLite: one more for keys
+// that name no columns, which reference the primary key). A partitioned table's keys are listed
+// once, not once per partition. Throws Error(Configuration) naming a schema or table that does not
+// exist.
 QCoro::Task<QList<IncomingReference>> incomingReferences(Database *db, QString schema,
                                                          QString table);
 
