@@ -258,6 +258,7 @@ private slots:
     void backAndForwardRestore();
     void treeOpensRecordHistory();
     void backAcrossTenantSwitch();
+    void backAcrossConnections();
     void referencedByCountsAndOpens();
     void noReferencesSaysSo();
 };
@@ -554,6 +555,51 @@ void TestFkNavigation::backAcrossTenantSwitch()
     f.navigation()->forward();
     QVERIFY(f.shows(f.b, kOdd));
     QCOMPARE(window.schemaSwitcher()->currentText(), f.b);
+    f.settle();
+}
+
+void TestFkNavigation::backAcrossConnections()
+{
+    STRATA_BACKEND_URL(url);
+    Fixture f(backend, url);
+    // A second connection (a SQLite file) with a table of its own.
+    const QString otherUrl =
+        strata::test::urlFor(QStringLiteral("sqlite"), QStringLiteral("other"));
+    {
+        orm::Database other(otherUrl);
+        await(other.executeScript(
+            QStringLiteral("CREATE TABLE elsewhere (id integer PRIMARY KEY); INSERT INTO "
+                           "elsewhere VALUES (1), (2);")));
+        await(other.disconnect());
+    }
+    f.registry->addExtra(QStringLiteral("other"), otherUrl);
+    await(f.registry->reconnect(QStringLiteral("other")));
+    MainWindow &window = f.open();
+    QVERIFY(f.show(f.a, kOrders));
+    window.grid()->setCurrentCell(2, Note);
+    // The tree opens the other connection's table: a step of the history.
+    emit window.modelTree()->modelActivated(QStringLiteral("other"), QStringLiteral("main"),
+                                            QStringLiteral("elsewhere"));
+    QVERIFY(f.shows(QStringLiteral("main"), QStringLiteral("elsewhere")));
+    QCOMPARE(window.activeDatabase(), QStringLiteral("other"));
+    QCOMPARE(f.rows(), 2);
+    // Back: the primary again, in tenant a, at the same cell.
+    f.navigation()->back();
+    QVERIFY(f.shows(f.a, kOrders));
+    QCOMPARE(window.activeDatabase(), QString());
+    QCOMPARE(window.schemaSwitcher()->currentText(), f.a);
+    QTRY_COMPARE(window.grid()->currentRow(), 2);
+    QCOMPARE(f.currentColumn(), int(Note));
+    f.navigation()->forward();
+    QVERIFY(f.shows(QStringLiteral("main"), QStringLiteral("elsewhere")));
+    QCOMPARE(window.activeDatabase(), QStringLiteral("other"));
+    // The connection removed: its places go from the history.
+    f.navigation()->back();
+    QVERIFY(f.shows(f.a, kOrders));
+    QVERIFY(f.navigation()->forwardAction()->isEnabled());
+    f.settle();
+    await(f.registry->removeExtra(QStringLiteral("other")));
+    QTRY_VERIFY(!f.navigation()->forwardAction()->isEnabled());
     f.settle();
 }
 
