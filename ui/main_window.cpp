@@ -779,6 +779,8 @@ void MainWindow::onModelReady(const QString &database, const QString &schema,
         return; // removed meanwhile
     if (database != m_activeDatabase || schema != m_activeSchema)
         return; // asked for before a switch to another schema or connection
+    if (m_requested != QStringList{database, schema, model.table})
+        return; // asked for before another table was (a tenant switch's follow, then a click)
     RowSourcePtr source;
     try {
         source = std::make_shared<QuerySetRowSource>(m_registry, this->database(database), schema,
@@ -903,6 +905,7 @@ void MainWindow::followIntoActiveSchema()
     for (const orm::Model &model : m_modelTree->models(m_activeDatabase, schema)) {
         if (model.table == m_followTable) {
             m_followAsked = true;
+            m_requested = {m_activeDatabase, schema, model.table};
             m_modelTree->prepareModel(m_activeDatabase, schema, model); // then onModelReady
             return;
         }
@@ -1180,6 +1183,7 @@ void MainWindow::openModel(const QString &name)
             if (!same && !leaveEdits([this, name] { openModel(name); }))
                 return;
             m_modelTree->selectModel(m_activeDatabase, m_activeSchema, model.name);
+            m_requested = {m_activeDatabase, m_activeSchema, model.table};
             m_modelTree->prepareModel(m_activeDatabase, m_activeSchema, model);
             return;
         }

@@ -265,6 +265,9 @@ private:
     QString m_openedDatabase;
     QString m_openedSchema;
     QString m_pendingOpen; // a model asked for before its schema was listed
+    // The database, schema and table whose fields were asked for last: only that one opens
+    // when they arrive.
+    QStringList m_requested;
     QString m_startSchema;
     // The table the grid follows across tenant switches: kept while a tenant lacks it, so the
     // next one that has it opens it again.
