@@ -14,10 +14,18 @@ namespace strata::ui {
 struct CarriedQuery {
     QString sortColumn; // empty: none
     bool descending = false;
-    QList<std::pair<QString, QString>> filters; // column name, text typed
+    struct Filter {
+        QString column;
+        QString text;   // as typed, or what an exact filter shows
+        QVariant exact; // see GridFilter
+    };
+    QList<Filter> filters;
 
     static CarriedQuery capture(const orm::Columns &columns, const GridQuery &query);
-    GridQuery applyTo(const orm::Columns &columns) const;
+    // `names`: CaseInsensitive finds a column whose name differs in case when none has the
+    // very name (SQLite's names).
+    GridQuery applyTo(const orm::Columns &columns,
+                      Qt::CaseSensitivity names = Qt::CaseSensitive) const;
 };
 
 } // namespace strata::ui

@@ -530,6 +530,7 @@ QMenu *GridView::cellMenu(const QModelIndex &index)
         filter->setObjectName(QStringLiteral("filterByValueAction"));
         filter->setEnabled(!value.contains(QLatin1Char('\n')));
     }
+    emit cellMenuAboutToShow(menu, row, column);
     if (!actions().isEmpty()) { // what the window gives the grid (Refresh rows)
         menu->addSeparator();
         menu->addActions(actions());

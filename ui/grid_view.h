@@ -79,6 +79,9 @@ public:
 
 signals:
     void currentCellChanged(qint64 row, int column);
+    // cellMenu() is building its menu for a cell (table row, column): what others add to it
+    // (following foreign keys, ui/navigation/) goes in here, before the grid's own actions.
+    void cellMenuAboutToShow(QMenu *menu, qint64 row, int column);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;

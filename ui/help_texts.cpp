@@ -47,6 +47,7 @@ QString keyboardShortcutsHtml(const QWidget *window)
         {tr("Ctrl+Z / Ctrl+Shift+Z"), tr("Console: undo / redo in the editor")},
         {tr("Ctrl+C"), tr("Grid and results: copy the selected cells (tab-separated)")},
         {tr("Ctrl+End / Ctrl+Home"), tr("Grid: the last / first row of the table")},
+        {tr("Ctrl+click"), tr("Grid: go to the row a foreign-key cell references")},
         {tr("Enter, double-click"), tr("Tree: open the table")},
     };
     QString html = QStringLiteral("<table cellspacing='4'>");

@@ -17,6 +17,7 @@
 #include "ui/editing/grid_editing.h"
 #include "ui/fanout/drift_pane.h"
 #include "ui/fanout/fan_out_pane.h"
+#include "ui/navigation/foreign_key_navigation.h"
 
 #include "orm/core/database_url.h"
 #include "orm/core/error.h"
@@ -115,6 +116,7 @@ MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
     centreLayout->setContentsMargins(0, 0, 0, 0);
     centreLayout->setSpacing(0);
     m_editing = new editing::GridEditing(registry, m_grid, this);
+    m_navigation = new navigation::ForeignKeyNavigation(this);
     centreLayout->addWidget(m_gridTitle);
     centreLayout->addWidget(m_editing->bar());
     centreLayout->addWidget(m_grid, 1);
@@ -175,6 +177,12 @@ MainWindow::MainWindow(orm::Registry *registry, QWidget *parent)
     connect(m_editing, &editing::GridEditing::refused, this,
             [this](const QString &reason) { statusBar()->showMessage(reason, 10000); });
     connect(m_editing, &editing::GridEditing::changed, this, &MainWindow::updateStatus);
+    connect(m_navigation, &navigation::ForeignKeyNavigation::refused, this,
+            [this](const QString &reason) { statusBar()->showMessage(reason, 10000); });
+    connect(m_navigation, &navigation::ForeignKeyNavigation::hint, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 4000); });
+    connect(m_navigation, &navigation::ForeignKeyNavigation::busyChanged, this,
+            [this](bool) { emit busyChanged(isBusy()); });
     connect(m_editing, &editing::GridEditing::busyChanged, this, [this](bool) {
         updateStatus();
         emit busyChanged(isBusy());
@@ -311,6 +319,10 @@ void MainWindow::buildMenus()
     m_grid->addAction(refresh);
     m_panesEnd = refresh;
     m_viewMenu->addAction(tr("&Cancel the row count"), m_gridModel, &GridModel::cancelCount);
+    // Back and forward through the tables followed and opened (ui/navigation/).
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(m_navigation->backAction());
+    m_viewMenu->addAction(m_navigation->forwardAction());
 
     // Work over many databases and tenants (ui/fanout/): each pane is made on first use.
     QMenu *tools = menuBar()->addMenu(tr("&Tools"));
@@ -584,6 +596,9 @@ void MainWindow::onExtraRemoved(const QString &name)
         m_followTable.clear();
         m_followSchema.clear();
     }
+    m_navigation->forget(name);
+    if (m_arrival && m_arrival->database == name)
+        m_arrival.reset();
     if (m_openedDatabase == name)
         closeGrid();
     m_log->append(LogPane::Level::Info,
@@ -733,6 +748,9 @@ void MainWindow::onModelActivated(const QString &database, const QString &schema
         !leaveEdits([this, database, schema, model] { onModelActivated(database, schema, model); }))
         return;
     m_followTable.clear(); // the table chosen replaces the one followed across tenants
+    m_arrival.reset();
+    if (!same && !m_openedModel.name.isEmpty())
+        m_navigation->leaving(currentPlace(), navigation::Travel::Visit);
     if (database != m_activeDatabase)
         setActiveDatabase(database);
     if (schema != m_activeSchema)
@@ -761,6 +779,8 @@ void MainWindow::onModelReady(const QString &database, const QString &schema,
         return; // removed meanwhile
     if (database != m_activeDatabase || schema != m_activeSchema)
         return; // asked for before a switch to another schema or connection
+    if (m_requested != QStringList{database, schema, model.table})
+        return; // asked for before another table was (a tenant switch's follow, then a click)
     RowSourcePtr source;
     try {
         source = std::make_shared<QuerySetRowSource>(m_registry, this->database(database), schema,
@@ -769,12 +789,43 @@ void MainWindow::onModelReady(const QString &database, const QString &schema,
         onWorkFailed(tr("Opening %1").arg(model.name), error.toString());
         return;
     }
-    // A tenant switch carries the sort and filters over, by column name.
+    // A tenant switch carries the sort and filters over, by column name; a place opened
+    // (a key followed, back and forward) brings its own.
     GridQuery query;
-    const bool followed =
-        database == m_followDatabase && model.table == m_followTable && schema == m_followSchema;
-    if (followed)
+    const bool sqlite =
+        this->database(database)->url().backend() == orm::DatabaseUrl::Backend::Sqlite;
+    std::optional<navigation::Place> arrival;
+    if (m_arrival && m_arrival->database == database && m_arrival->schema == schema &&
+        (m_arrival->table == model.name || m_arrival->table == model.table ||
+         (sqlite && m_arrival->table.compare(model.table, Qt::CaseInsensitive) == 0)))
+        arrival = m_arrival;
+    m_arrival.reset();
+    const bool followed = !arrival && database == m_followDatabase &&
+                          model.table == m_followTable && schema == m_followSchema;
+    if (arrival) {
+        // SQLite's names match whatever their ASCII case (a key may name its columns so).
+        query = arrival->query.applyTo(source->columns(),
+                                       sqlite ? Qt::CaseInsensitive : Qt::CaseSensitive);
+        const auto exact = [](const GridFilter &filter) { return filter.isExact(); };
+        const auto carriedExact = [](const CarriedQuery::Filter &filter) {
+            return filter.exact.isValid();
+        };
+        // An exact filter that finds no column would show every row instead of the one asked
+        // for: say so instead.
+        if (std::count_if(query.filters.cbegin(), query.filters.cend(), exact) !=
+            std::count_if(arrival->query.filters.cbegin(), arrival->query.filters.cend(),
+                          carriedExact)) {
+            QStringList wanted;
+            for (const CarriedQuery::Filter &filter : arrival->query.filters)
+                wanted << filter.column;
+            m_followTable.clear();
+            closeGrid(tr("%1 has no column %2 to find the row by.")
+                          .arg(model.table, wanted.join(QStringLiteral(", "))));
+            return;
+        }
+    } else if (followed) {
         query = m_carried.applyTo(source->columns());
+    }
     m_followSchema.clear();
     m_followDatabase = database;
     m_followTable = model.table;
@@ -791,8 +842,45 @@ void MainWindow::onModelReady(const QString &database, const QString &schema,
     m_grid->table()->horizontalHeader()->setSortIndicator(
         m_gridModel->query().sortColumn,
         m_gridModel->query().descending ? Qt::DescendingOrder : Qt::AscendingOrder);
+    if (arrival)
+        navigation::restorePosition(m_grid, *arrival);
     updateStatus();
     emit modelOpened(model.name);
+}
+
+navigation::Place MainWindow::currentPlace() const
+{
+    if (m_openedModel.name.isEmpty())
+        return {};
+    return navigation::capturePlace(m_grid, m_openedDatabase, m_openedSchema, m_openedModel.name);
+}
+
+void MainWindow::openPlace(const navigation::Place &place, navigation::Travel travel)
+{
+    if (!place.isValid() || !database(place.database)) {
+        onWorkFailed(tr("Opening %1").arg(place.title()),
+                     tr("its connection is no longer open in this window"));
+        return;
+    }
+    const bool same = place.database == m_openedDatabase && place.schema == m_openedSchema &&
+                      place.table == m_openedModel.name;
+    if (!same && !leaveEdits([this, place, travel] { openPlace(place, travel); }))
+        return;
+    // Back and forward move through the history even from no table (a tenant that lacked it).
+    if (!m_openedModel.name.isEmpty() || travel != navigation::Travel::Visit)
+        m_navigation->leaving(currentPlace(), travel);
+    m_followTable.clear(); // the place chosen replaces the table followed across tenants
+    m_followSchema.clear();
+    m_pendingOpen.clear();
+    m_arrival = place;
+    if (place.database != m_activeDatabase) {
+        setStartSchema(place.schema);
+        setActiveDatabase(place.database);
+    } else if (place.schema != m_activeSchema) {
+        closeGrid(); // not this schema's table while the place's is read
+        setActiveSchema(place.schema);
+    }
+    openModel(place.table);
 }
 
 void MainWindow::closeGrid(const QString &message)
@@ -817,6 +905,7 @@ void MainWindow::followIntoActiveSchema()
     for (const orm::Model &model : m_modelTree->models(m_activeDatabase, schema)) {
         if (model.table == m_followTable) {
             m_followAsked = true;
+            m_requested = {m_activeDatabase, schema, model.table};
             m_modelTree->prepareModel(m_activeDatabase, schema, model); // then onModelReady
             return;
         }
@@ -958,7 +1047,8 @@ void MainWindow::reconnect(const QString &name, const QString &what)
 bool MainWindow::isBusy() const
 {
     return m_modelTree->pendingWork() > 0 || m_gridModel->isLoading() ||
-           m_editing->isCommitting() || m_editing->pendingWork() > 0;
+           m_editing->isCommitting() || m_editing->pendingWork() > 0 ||
+           m_navigation->pendingWork() > 0;
 }
 
 QStringList MainWindow::listedModels(const QString &database, const QString &schema) const
@@ -1094,10 +1184,19 @@ void MainWindow::openModel(const QString &name)
             if (!same && !leaveEdits([this, name] { openModel(name); }))
                 return;
             m_modelTree->selectModel(m_activeDatabase, m_activeSchema, model.name);
+            m_requested = {m_activeDatabase, m_activeSchema, model.table};
             m_modelTree->prepareModel(m_activeDatabase, m_activeSchema, model);
             return;
         }
     }
+    // SQLite matches names whatever their ASCII case (a foreign key may name its table so).
+    if (orm::Database *db = database(m_activeDatabase);
+        db && db->url().backend() == orm::DatabaseUrl::Backend::Sqlite)
+        for (const orm::Model &model : m_modelTree->models(m_activeDatabase, m_activeSchema))
+            if (model.table.compare(name, Qt::CaseInsensitive) == 0 && model.table != name) {
+                openModel(model.table);
+                return;
+            }
     onWorkFailed(
         tr("Opening %1").arg(name),
         tr("no table or view named '%1' in %2.%3 (it has: %4)")

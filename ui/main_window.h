@@ -10,6 +10,7 @@
 #include "preferences.h"
 #include "saved_connections.h"
 #include "saved_connections_controller.h"
+#include "ui/navigation/place.h"
 
 #include "orm/core/model.h"
 #include "orm/database/database.h"
@@ -20,6 +21,7 @@
 #include <QSet>
 
 #include <functional>
+#include <optional>
 
 class QComboBox;
 class QDockWidget;
@@ -44,6 +46,9 @@ class ModelTree;
 class QuerySetRowSource;
 namespace editing {
 class GridEditing;
+}
+namespace navigation {
+class ForeignKeyNavigation;
 }
 
 class MainWindow : public QMainWindow {
@@ -73,6 +78,19 @@ public:
     // Opens a model of the active database and schema in the grid, by model or table name.
     void openModel(const QString &name);
     QString openedModel() const { return m_openedModel.name; }
+    // The model the grid shows (fields and keys), in its database and schema; empty when none.
+    const orm::Model &openedTable() const { return m_openedModel; }
+    QString openedDatabase() const { return m_openedDatabase; }
+    QString openedSchema() const { return m_openedSchema; }
+    // Where the grid is now (an invalid place when no table is open).
+    navigation::Place currentPlace() const;
+    // Opens a place: its database, schema (the switcher follows) and table, with its sort and
+    // filters, then puts its cell back (navigation::restorePosition). Asks first about staged
+    // changes of another table, as the tree does. The history hears of the place left.
+    void openPlace(const navigation::Place &place,
+                   navigation::Travel travel = navigation::Travel::Visit);
+    // Following foreign keys, "Referenced by", Back and Forward (View menu).
+    navigation::ForeignKeyNavigation *navigation() const { return m_navigation; }
     // Opens a DDL viewer (non-modal) for a model of the tree: its real table's DDL, read from
     // `database` in the background. The viewer's Open in console emits consoleTextRequested.
     DdlViewer *showDdl(const QString &database, const QString &schema, const QString &model);
@@ -247,6 +265,9 @@ private:
     QString m_openedDatabase;
     QString m_openedSchema;
     QString m_pendingOpen; // a model asked for before its schema was listed
+    // The database, schema and table whose fields were asked for last: only that one opens
+    // when they arrive.
+    QStringList m_requested;
     QString m_startSchema;
     // The table the grid follows across tenant switches: kept while a tenant lacks it, so the
     // next one that has it opens it again.
@@ -271,6 +292,9 @@ private:
     GridView *m_grid = nullptr;
     GridModel *m_gridModel = nullptr;
     editing::GridEditing *m_editing = nullptr;
+    navigation::ForeignKeyNavigation *m_navigation = nullptr;
+    // A place being opened (openPlace): applied when its table's fields are in.
+    std::optional<navigation::Place> m_arrival;
     QAction *m_readOnlyMode = nullptr;
     LogPane *m_log = nullptr;
     QLabel *m_connectionLabel = nullptr;

@@ -73,7 +73,8 @@ void QuerySetRowSource::setQuery(const GridQuery &query)
         if (filter.column < 0 || filter.column >= m_columns.size())
             continue;
         const orm::Column &column = m_columns[filter.column];
-        where = where & compileFilter(column.name, column.type, filter.text);
+        where = where & (filter.isExact() ? orm::Q(column.name, filter.exact)
+                                          : compileFilter(column.name, column.type, filter.text));
     }
     orm::QuerySet ordered = m_base.filter(where).orderBy(orderStrings(keys));
     // Compile now, so an unknown field is an error here and not in a page fetch.

@@ -14,6 +14,7 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <QVariant>
 #include <QVariantList>
 
 #include <memory>
@@ -21,10 +22,17 @@
 namespace strata::ui {
 
 // One column filter typed into the grid's filter row, still as text ("abc", ">5", "NULL"...);
-// see ColumnFilter for how it compiles.
+// see ColumnFilter for how it compiles. Or an exact one (a followed foreign key, the rows that
+// reference one): `exact` set, the column equals that value as the source read it (RowBatch::
+// rawValue), compared by the server; `text` is then only what the filter row shows ("=5"),
+// never parsed, so quotes, timestamps, uuids and spaces stay exact. Typing a filter into the
+// column replaces it.
 struct GridFilter {
     int column = -1;
     QString text;
+    QVariant exact; // invalid: the text is the filter
+
+    bool isExact() const { return exact.isValid(); }
 };
 
 // What the grid shows: one sort column (or none: the source's default key order) and filters.
@@ -38,7 +46,7 @@ struct GridQuery {
 
 inline bool operator==(const GridFilter &a, const GridFilter &b)
 {
-    return a.column == b.column && a.text == b.text;
+    return a.column == b.column && a.text == b.text && a.exact == b.exact;
 }
 
 // A page of consecutive rows in the grid's order, with the keys of its first and last rows.
