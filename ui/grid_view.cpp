@@ -143,6 +143,14 @@ void GridView::setModel(GridModel *model)
     connect(model, &GridModel::totalRowsChanged, this, &GridView::onTotalRowsChanged);
     connect(model, &GridModel::baseChanged, this, &GridView::updateScrollRange);
     connect(model, &GridModel::rowsLoaded, this, &GridView::updateDetail);
+    connect(model, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                const QModelIndex current = m_table->currentIndex();
+                if (current.isValid() && current.row() >= topLeft.row() &&
+                    current.row() <= bottomRight.row() && current.column() >= topLeft.column() &&
+                    current.column() <= bottomRight.column())
+                    updateDetail();
+            });
     connect(model, &GridModel::rowsLoaded, this, [this] {
         if (!m_columnsFitted && m_model->columnCount() > 0 &&
             m_model->isRowLoaded(m_model->base())) {
@@ -418,12 +426,16 @@ void GridView::updateDetail()
         return;
     }
     const qint64 row = m_model->base() + current.row();
+    // Through the model's roles, so that a staged value shows, not the stored one under it.
+    QString text;
     if (!m_model->isRowLoaded(row))
-        m_detail->setPlainText(tr("(loading)"));
-    else if (m_model->isCellNull(row, current.column()))
-        m_detail->setPlainText(tr("NULL"));
+        text = tr("(loading)");
+    else if (current.data(GridModel::IsNullRole).toBool())
+        text = tr("NULL");
     else
-        m_detail->setPlainText(m_model->cellFullText(row, current.column()));
+        text = current.data(GridModel::FullTextRole).toString();
+    if (m_detail->toPlainText() != text) // dataChanged comes for every page and edit
+        m_detail->setPlainText(text);
 }
 
 QString GridView::selectionAsTsv(bool withHeaders) const

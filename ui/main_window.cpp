@@ -924,12 +924,8 @@ bool MainWindow::leaveEdits(const std::function<void()> &retry)
         statusBar()->showMessage(tr("A commit is under way: wait for it to finish"), 10000);
         return false;
     }
-    QMessageBox box(
-        QMessageBox::Question, tr("Unsaved changes"),
-        tr("%1 to %2 not committed.")
-            .arg(editing::countOf(m_editing->pendingCount(), tr("change is"), tr("changes are")),
-                 m_openedModel.name),
-        QMessageBox::NoButton, this);
+    QMessageBox box(QMessageBox::Question, tr("Unsaved changes"), uncommittedSentence(),
+                    QMessageBox::NoButton, this);
     box.setInformativeText(tr("Commit them first, discard them, or stay here?"));
     QPushButton *commit = box.addButton(tr("&Commit"), QMessageBox::AcceptRole);
     commit->setObjectName(QStringLiteral("commitEditsButton"));
@@ -1494,7 +1490,9 @@ void MainWindow::updateStatus()
         if (!filters.isEmpty())
             query += tr("filtered (%1): ").arg(filters.join(QStringLiteral(", ")));
         if (m_gridModel->isCountKnown())
-            query += tr("%1 rows").arg(locale.toString(m_gridModel->totalRows()));
+            query += m_gridModel->totalRows() == 1
+                         ? tr("1 row")
+                         : tr("%1 rows").arg(locale.toString(m_gridModel->totalRows()));
         else if (m_gridModel->isCounting())
             query += tr("counting rows…");
         else
@@ -1519,18 +1517,24 @@ void MainWindow::updateStatus()
     m_queryLabel->setText(query.isEmpty() ? tr("idle") : query);
 }
 
+QString MainWindow::uncommittedSentence() const
+{
+    const int count = m_editing->pendingCount();
+    if (count == 1)
+        return tr("1 change to %1 is not committed.").arg(m_openedModel.name);
+    return tr("%1 changes to %2 are not committed.").arg(count).arg(m_openedModel.name);
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (m_editing->hasChanges()) {
         const bool kept = !m_editing->journalDirectory().isEmpty();
         const auto answer = QMessageBox::question(
             this, tr("Unsaved changes"),
-            tr("%1 to %2 not committed. %3\n\nQuit anyway?")
-                .arg(
-                    editing::countOf(m_editing->pendingCount(), tr("change is"), tr("changes are")),
-                    m_openedModel.name,
-                    kept ? tr("They are kept and offered back at the next start.")
-                         : tr("Quitting loses them.")),
+            tr("%1 %2\n\nQuit anyway?")
+                .arg(uncommittedSentence(),
+                     kept ? tr("They are kept and offered back at the next start.")
+                          : tr("Quitting loses them.")),
             QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
         if (answer != QMessageBox::Yes) {
             event->ignore();

@@ -211,6 +211,8 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    // "3 changes to film are not committed."
+    QString uncommittedSentence() const;
     void buildMenus();
     void buildHelpMenu();
     void showHelp(const QString &id, const QString &title, const QString &html);

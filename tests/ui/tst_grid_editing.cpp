@@ -4,7 +4,7 @@
 // reverted; NULL and '' kept apart; a row another session changed is a conflict (nothing
 // written), re-applied then committed; a constraint violation is shown on its row with the
 // changes kept; tables that cannot be edited say why; rows inserted and deleted; a tenant
-// switch with pending changes asks.
+// switch with pending changes asks, and so does quitting.
 
 #include "grid_editing_fixture.h"
 
@@ -27,6 +27,7 @@ private slots:
     void insertAndDeleteRows();
     void tenantSwitchAsks();
     void journaledEditsOfferedBackAtStart();
+    void quitWithPendingChangesAsks();
 };
 
 void TestGridEditing::editShowsStagedThenCommits()
@@ -42,6 +43,9 @@ void TestGridEditing::editShowsStagedThenCommits()
     QVERIFY(f.type(0, Title, QStringLiteral("Ålpha \"1\"")));
     QCOMPARE(f.editing()->pendingCount(), 1);
     QCOMPARE(f.cell(0, Title), QStringLiteral("Ålpha \"1\""));
+    // The detail pane shows what is staged, not the stored value under it.
+    window.grid()->table()->setCurrentIndex(window.gridModel()->index(0, Title));
+    QCOMPARE(window.grid()->detailPane()->toPlainText(), QStringLiteral("Ålpha \"1\""));
     QVERIFY(window.gridModel()->index(0, Title).data(Qt::BackgroundRole).isValid());
     QVERIFY(!window.gridModel()->index(0, Note).data(Qt::BackgroundRole).isValid());
     QCOMPARE(f.stored(f.a, 1, QStringLiteral("Title")).toString(), QStringLiteral("Alpha"));
@@ -177,8 +181,11 @@ void TestGridEditing::nullIsNotEmpty()
     window.grid()->table()->setCurrentIndex(window.gridModel()->index(1, Note));
     window.grid()->table()->selectionModel()->select(window.gridModel()->index(1, Note),
                                                      QItemSelectionModel::ClearAndSelect);
+    QVERIFY(window.grid()->detailPane()->toPlainText() != QStringLiteral("NULL"));
     f.action(QStringLiteral("setNullAction"))->trigger();
     QCOMPARE(f.editing()->pendingCount(), 2);
+    // The current cell was set to NULL in place: the detail pane follows.
+    QCOMPARE(window.grid()->detailPane()->toPlainText(), QStringLiteral("NULL"));
     QVERIFY(window.gridModel()->index(1, Note).data(strata::ui::GridModel::IsNullRole).toBool());
     QCOMPARE(f.cell(1, Note), QStringLiteral("NULL"));
     // An untouched editor stages nothing: NULL stays NULL when opened and closed.
@@ -548,3 +555,43 @@ void TestGridEditing::journaledEditsOfferedBackAtStart()
 
 QTEST_MAIN(TestGridEditing)
 #include "tst_grid_editing.moc"
+
+// Quitting with staged changes asks first: No keeps the window and the changes; Yes quits
+// without writing them, and says whether the journal keeps them for the next start.
+void TestGridEditing::quitWithPendingChangesAsks()
+{
+    STRATA_BACKEND_URL(url);
+    for (const bool journaled : {false, true}) {
+        Fixture f(backend, url);
+        QTemporaryDir journal;
+        MainWindow &window = f.open(journaled ? journal.path() : QString());
+        QVERIFY(f.show(f.a));
+        QVERIFY(f.type(0, Title, QStringLiteral("not yet")));
+        {
+            MessageBoxAnswerer answer(QMessageBox::No);
+            QVERIFY(!window.close());
+            QCOMPARE(answer.seen, 1);
+            QVERIFY2(
+                answer.text.contains(QLatin1String("1 change to Odd \"Name\" is not committed")),
+                qPrintable(answer.text));
+            QVERIFY2(answer.text.contains(journaled
+                                              ? QLatin1String("offered back at the next start")
+                                              : QLatin1String("Quitting loses them")),
+                     qPrintable(answer.text));
+        }
+        QVERIFY(window.isVisible());
+        QCOMPARE(f.editing()->pendingCount(), 1);
+        QCOMPARE(f.cell(0, Title), QStringLiteral("not yet"));
+        const QString path = journaled ? f.editing()->changeSet()->journalPath() : QString();
+        {
+            MessageBoxAnswerer answer(QMessageBox::Yes);
+            QVERIFY(window.close());
+            QCOMPARE(answer.seen, 1);
+        }
+        QVERIFY(!window.isVisible());
+        QCOMPARE(f.stored(f.a, 1, QStringLiteral("Title")).toString(), QStringLiteral("Alpha"));
+        if (journaled)
+            QVERIFY2(QFile::exists(path), qPrintable(path));
+        f.settle();
+    }
+}
