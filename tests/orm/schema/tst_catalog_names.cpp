@@ -4,12 +4,12 @@
 
 #include "await.h"
 #include "backends.h"
+#include "scratch_schemas.h"
 
 #include "orm/core/error.h"
 #include "orm/query/sql_dialect.h"
 #include "orm/schema/catalog_names.h"
 
-#include <QTemporaryDir>
 #include <QTest>
 
 using orm::Database;
@@ -57,36 +57,15 @@ private slots:
 private:
     // A schema of its own: PostgreSQL creates one, SQLite attaches a fresh file under that
     // name. Both names need quoting.
-    QString freshSchema(Database &db, const QString &backend, const QString &prefix);
-    void dropSchema(Database &db, const QString &backend, const QString &schema);
-
-    QTemporaryDir m_dir;
+    strata::test::ScratchSchemas m_schemas;
 };
-
-QString TestCatalogNames::freshSchema(Database &db, const QString &backend, const QString &prefix)
-{
-    const QString schema = strata::test::uniqueName(prefix);
-    if (isPostgres(backend))
-        await(db.executeScript(QStringLiteral("CREATE SCHEMA %1").arg(q(schema))));
-    else
-        db.attach(schema, m_dir.filePath(strata::test::uniqueName(QStringLiteral("att")) + ".db"));
-    return schema;
-}
-
-void TestCatalogNames::dropSchema(Database &db, const QString &backend, const QString &schema)
-{
-    if (isPostgres(backend))
-        await(db.executeScript(QStringLiteral("DROP SCHEMA %1 CASCADE").arg(q(schema))));
-    else
-        db.detach(schema);
-}
 
 void TestCatalogNames::awkwardNamesInTableOrder()
 {
     STRATA_BACKEND_URL(url);
     Database db(url);
     await(db.connect());
-    const QString s = freshSchema(db, backend, QStringLiteral("Odd \"Name\" "));
+    const QString s = m_schemas.create(db, backend, QStringLiteral("Odd \"Name\" "));
     const QString odd = QStringLiteral("Odd \"Name\"");
     const QString spaced = QStringLiteral("weird name");
     const QString unicode = QStringLiteral("tàble ünïcode");
@@ -126,7 +105,7 @@ void TestCatalogNames::awkwardNamesInTableOrder()
     QVERIFY(!find(main, odd));
 
     await(db.executeScript(QStringLiteral("DROP TABLE %1").arg(mainTable)));
-    dropSchema(db, backend, s);
+    m_schemas.drop(db, backend, s);
     await(db.disconnect());
 }
 
@@ -135,7 +114,7 @@ void TestCatalogNames::droppedColumnsLeftOut()
     STRATA_BACKEND_URL(url);
     Database db(url);
     await(db.connect());
-    const QString s = freshSchema(db, backend, QStringLiteral("dropped"));
+    const QString s = m_schemas.create(db, backend, QStringLiteral("dropped"));
     await(db.executeScript(QStringLiteral("CREATE TABLE %1.t (a int, gone_col int, b int);"
                                           "ALTER TABLE %1.t DROP COLUMN gone_col;"
                                           "ALTER TABLE %1.t ADD COLUMN c int;")
@@ -143,7 +122,7 @@ void TestCatalogNames::droppedColumnsLeftOut()
     const QList<CatalogRelation> names = await(reflection::catalogNames(&db, s));
     QCOMPARE(names.size(), 1);
     QCOMPARE(names[0].columns, (QStringList{"a", "b", "c"}));
-    dropSchema(db, backend, s);
+    m_schemas.drop(db, backend, s);
     await(db.disconnect());
 }
 
@@ -152,9 +131,9 @@ void TestCatalogNames::emptySchema()
     STRATA_BACKEND_URL(url);
     Database db(url);
     await(db.connect());
-    const QString s = freshSchema(db, backend, QStringLiteral("empty names"));
+    const QString s = m_schemas.create(db, backend, QStringLiteral("empty names"));
     QVERIFY(await(reflection::catalogNames(&db, s)).isEmpty());
-    dropSchema(db, backend, s);
+    m_schemas.drop(db, backend, s);
     await(db.disconnect());
 }
 

@@ -6,12 +6,12 @@
 
 #include "await.h"
 #include "backends.h"
+#include "scratch_schemas.h"
 
 #include "orm/core/error.h"
 #include "orm/query/sql_dialect.h"
 #include "orm/schema/incoming_references.h"
 
-#include <QTemporaryDir>
 #include <QTest>
 
 using orm::Database;
@@ -65,37 +65,15 @@ private slots:
 private:
     // A schema of its own: PostgreSQL creates one, SQLite attaches a fresh file under that
     // name. Both names need quoting.
-    QString freshSchema(Database &db, const QString &backend, const QString &prefix);
-    void dropSchema(Database &db, const QString &backend, const QString &schema);
-
-    QTemporaryDir m_dir;
+    strata::test::ScratchSchemas m_schemas;
 };
-
-QString TestIncomingReferences::freshSchema(Database &db, const QString &backend,
-                                            const QString &prefix)
-{
-    const QString schema = strata::test::uniqueName(prefix);
-    if (isPostgres(backend))
-        await(db.executeScript(QStringLiteral("CREATE SCHEMA %1").arg(q(schema))));
-    else
-        db.attach(schema, m_dir.filePath(strata::test::uniqueName(QStringLiteral("att")) + ".db"));
-    return schema;
-}
-
-void TestIncomingReferences::dropSchema(Database &db, const QString &backend, const QString &schema)
-{
-    if (isPostgres(backend))
-        await(db.executeScript(QStringLiteral("DROP SCHEMA %1 CASCADE").arg(q(schema))));
-    else
-        db.detach(schema);
-}
 
 void TestIncomingReferences::singleCompositeAndSelfReferences()
 {
     STRATA_BACKEND_URL(url);
     Database db(url);
     await(db.connect());
-    const QString s = freshSchema(db, backend, QStringLiteral("Odd \"Refs\" "));
+    const QString s = m_schemas.create(db, backend, QStringLiteral("Odd \"Refs\" "));
     // `Odd "Name"` is referenced by itself, by a single key with awkward names, and by a
     // composite key whose columns are declared in another order than the target's.
     const QString target = ref(backend, s, Odd);
@@ -120,7 +98,7 @@ void TestIncomingReferences::singleCompositeAndSelfReferences()
         // PostgreSQL names every constraint; SQLite's pragma tells no name.
         QCOMPARE(reference.name.isEmpty(), !isPostgres(backend));
     }
-    dropSchema(db, backend, s);
+    m_schemas.drop(db, backend, s);
     await(db.disconnect());
 }
 
@@ -129,7 +107,7 @@ void TestIncomingReferences::keyWithoutColumnsReferencesThePrimaryKey()
     STRATA_BACKEND_URL(url);
     Database db(url);
     await(db.connect());
-    const QString s = freshSchema(db, backend, QStringLiteral("bare refs "));
+    const QString s = m_schemas.create(db, backend, QStringLiteral("bare refs "));
     // PostgreSQL fills in the primary key's columns itself; SQLite keeps the key without them
     // (and a target named in other ASCII case), and they are read from the target.
     const QString target =
@@ -142,7 +120,7 @@ void TestIncomingReferences::keyWithoutColumnsReferencesThePrimaryKey()
     const QList<IncomingReference> references =
         await(reflection::incomingReferences(&db, s, QStringLiteral("pair")));
     QCOMPARE(describe(references), QStringList{QStringLiteral("uses (x,y) -> (a,b)")});
-    dropSchema(db, backend, s);
+    m_schemas.drop(db, backend, s);
     await(db.disconnect());
 }
 
@@ -151,8 +129,8 @@ void TestIncomingReferences::otherSchemas()
     STRATA_BACKEND_URL(url);
     Database db(url);
     await(db.connect());
-    const QString s = freshSchema(db, backend, QStringLiteral("tenant one "));
-    const QString t = freshSchema(db, backend, QStringLiteral("Tenant \"Two\" "));
+    const QString s = m_schemas.create(db, backend, QStringLiteral("tenant one "));
+    const QString t = m_schemas.create(db, backend, QStringLiteral("Tenant \"Two\" "));
     // Both schemas have a parent and a child: each child references its own parent.
     for (const QString &schema : {s, t})
         await(db.executeScript(
@@ -179,8 +157,8 @@ void TestIncomingReferences::otherSchemas()
     QCOMPARE(
         describe(await(reflection::incomingReferences(&db, t, QStringLiteral("parent"))), true),
         QStringList{QStringLiteral("%1|child (p) -> (id)").arg(t)});
-    dropSchema(db, backend, s);
-    dropSchema(db, backend, t);
+    m_schemas.drop(db, backend, s);
+    m_schemas.drop(db, backend, t);
     await(db.disconnect());
 }
 
@@ -191,7 +169,7 @@ void TestIncomingReferences::partitionedTableOnce()
         return; // SQLite has no partitions: nothing to list twice
     Database db(url);
     await(db.connect());
-    const QString s = freshSchema(db, backend, QStringLiteral("parts "));
+    const QString s = m_schemas.create(db, backend, QStringLiteral("parts "));
     // A partitioned table referencing a partitioned one: PostgreSQL keeps a copy of the key per
     // partition on both sides.
     await(db.executeScript(
@@ -208,7 +186,7 @@ void TestIncomingReferences::partitionedTableOnce()
             .arg(q(s))));
     QCOMPARE(describe(await(reflection::incomingReferences(&db, s, QStringLiteral("day")))),
              QStringList{QStringLiteral("visit (d) -> (d)")});
-    dropSchema(db, backend, s);
+    m_schemas.drop(db, backend, s);
     await(db.disconnect());
 }
 
@@ -217,14 +195,14 @@ void TestIncomingReferences::tableWithoutReferences()
     STRATA_BACKEND_URL(url);
     Database db(url);
     await(db.connect());
-    const QString s = freshSchema(db, backend, QStringLiteral("alone "));
+    const QString s = m_schemas.create(db, backend, QStringLiteral("alone "));
     // It references another table itself: outgoing keys are not incoming ones.
     await(db.executeScript(
         QStringLiteral("CREATE TABLE %1.other (id integer PRIMARY KEY);"
                        "CREATE TABLE %1.%2 (id integer PRIMARY KEY, o integer REFERENCES %3 (id));")
             .arg(q(s), q(Weird), ref(backend, s, QStringLiteral("other")))));
     QVERIFY(await(reflection::incomingReferences(&db, s, Weird)).isEmpty());
-    dropSchema(db, backend, s);
+    m_schemas.drop(db, backend, s);
     await(db.disconnect());
 }
 
@@ -233,7 +211,7 @@ void TestIncomingReferences::unknownTableOrSchema()
     STRATA_BACKEND_URL(url);
     Database db(url);
     await(db.connect());
-    const QString s = freshSchema(db, backend, QStringLiteral("empty "));
+    const QString s = m_schemas.create(db, backend, QStringLiteral("empty "));
     const auto expectConfiguration = [&](const QString &schema, const QString &table,
                                          const QString &text) {
         try {
@@ -248,7 +226,7 @@ void TestIncomingReferences::unknownTableOrSchema()
     expectConfiguration(QStringLiteral("no such schema"), QStringLiteral("t"),
                         isPostgres(backend) ? QStringLiteral("no table named no such schema.t")
                                             : QStringLiteral("no such schema"));
-    dropSchema(db, backend, s);
+    m_schemas.drop(db, backend, s);
     await(db.disconnect());
 }
 
