@@ -50,6 +50,19 @@ struct Tenants {
     static QString q(const QString &name) { return orm::quoteIdentifier(name); }
 
     void run(const QString &sql) { await(db()->executeScript(sql)); }
+    // Rows `first` .. `first + rows - 1` of `film` (a qualified name), titled "Row <n>".
+    void insertNumberedRows(const QString &film, int first, int rows)
+    {
+        const QString from = QString::number(first);
+        const QString to = QString::number(first + rows - 1);
+        const QString numbers =
+            pg() ? QStringLiteral("SELECT n, 'Row ' || n FROM generate_series(%1, %2) AS g(n)")
+                       .arg(from, to)
+                 : QStringLiteral("WITH RECURSIVE g(n) AS (SELECT %1 UNION ALL SELECT n + 1 "
+                                  "FROM g WHERE n < %2) SELECT n, 'Row ' || n FROM g")
+                       .arg(from, to);
+        run(QStringLiteral("INSERT INTO %1 (%2, %3) %4").arg(film, q(kId), q(kTitle), numbers));
+    }
 
     orm::Model model(const QString &schema, const QString &table = kTable) const
     {

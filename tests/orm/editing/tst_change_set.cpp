@@ -882,16 +882,7 @@ void TestChangeSet::pasteAcrossChunksConflictsInTheLast()
     const QString film = t->film(t->a);
     constexpr int kFirst = 1000;
     constexpr int kRows = 1500;
-    const QString first = QString::number(kFirst);
-    const QString last = QString::number(kFirst + kRows - 1);
-    const QString numbers =
-        t->pg() ? QStringLiteral("SELECT n, 'Row ' || n FROM generate_series(%1, %2) AS g(n)")
-                      .arg(first, last)
-                : QStringLiteral("WITH RECURSIVE g(n) AS (SELECT %1 UNION ALL SELECT n + 1 FROM g "
-                                 "WHERE n < %2) SELECT n, 'Row ' || n FROM g")
-                      .arg(first, last);
-    t->run(QStringLiteral("INSERT INTO %1 (%2, %3) %4")
-               .arg(film, Tenants::q(kId), Tenants::q(kTitle), numbers));
+    t->insertNumberedRows(film, kFirst, kRows);
     const auto note = [](int n, int round) {
         return QStringLiteral("note %1 r%2").arg(n).arg(round);
     };
@@ -948,16 +939,7 @@ void TestChangeSet::rowsFoldedWhileSendingStayWhole()
     const QString film = t->film(t->a);
     constexpr int kFirst = 2000;
     constexpr int kRows = 600;
-    const QString first = QString::number(kFirst);
-    const QString last = QString::number(kFirst + kRows - 1);
-    const QString numbers =
-        t->pg() ? QStringLiteral("SELECT n, 'Row ' || n FROM generate_series(%1, %2) AS g(n)")
-                      .arg(first, last)
-                : QStringLiteral("WITH RECURSIVE g(n) AS (SELECT %1 UNION ALL SELECT n + 1 FROM g "
-                                 "WHERE n < %2) SELECT n, 'Row ' || n FROM g")
-                      .arg(first, last);
-    t->run(QStringLiteral("INSERT INTO %1 (%2, %3) %4")
-               .arg(film, Tenants::q(kId), Tenants::q(kTitle), numbers));
+    t->insertNumberedRows(film, kFirst, kRows);
     const auto note = [](int n, int round) {
         return QStringLiteral("note %1 r%2").arg(n).arg(round);
     };
