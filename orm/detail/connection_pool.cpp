@@ -237,7 +237,12 @@ QCoro::Task<std::unique_ptr<drivers::Connection>> ConnectionPool::take()
                 continue;
             }
             m_health->healthy(connection->serverAddress());
-            m_busy.insert(connection.get());
+            m_busy.emplace(connection.get(), ++m_lastLease);
+            if (auto it = m_cancels.find(connection.get()); it != m_cancels.end()) {
+                QCoro::Task<> cancel = std::move(it->second);
+                m_cancels.erase(it);
+                co_await cancel;
+            }
             co_await catchUp(connection.get());
             if (m_closed) {
                 m_busy.erase(connection.get());
@@ -251,7 +256,7 @@ QCoro::Task<std::unique_ptr<drivers::Connection>> ConnectionPool::take()
         if (size() < m_maxSize) {
             auto connection = co_await openNew();
             // Busy while it catches up, so that the pool's size counts it.
-            m_busy.insert(connection.get());
+            m_busy.emplace(connection.get(), ++m_lastLease);
             if (!m_closed)
                 co_await catchUp(connection.get());
             if (m_closed) {
@@ -294,11 +299,18 @@ QCoro::Task<> ConnectionPool::retire(std::shared_ptr<ConnectionPool> self,
     self->m_released.notifyAll();
 }
 
-void ConnectionPool::cancelRunning()
+void ConnectionPool::cancelRunning(quint64 upTo)
 {
-    for (drivers::Connection *busy : m_busy)
-        if (!m_cancels.contains(busy))
-            m_cancels.emplace(busy, cancelQuietly(busy));
+    for (const auto &[busy, lease] : m_busy) {
+        if (lease > upTo)
+            continue;
+        if (auto it = m_cancels.find(busy); it != m_cancels.end()) {
+            if (!it->second.isReady())
+                continue; // one is on its way already
+            m_cancels.erase(it);
+        }
+        m_cancels.emplace(busy, cancelQuietly(busy));
+    }
 }
 
 QCoro::Task<> ConnectionPool::close(std::chrono::milliseconds grace)
@@ -340,7 +352,9 @@ QCoro::Task<> ConnectionPool::close(std::chrono::milliseconds grace)
     // under them, so that nothing stays open. The holder's next call fails; giving the
     // connection back later only closes it again, which does nothing.
     if (!m_busy.empty()) {
-        const std::vector<drivers::Connection *> held(m_busy.begin(), m_busy.end());
+        std::vector<drivers::Connection *> held;
+        for (const auto &[connection, lease] : m_busy)
+            held.push_back(connection);
         for (drivers::Connection *connection : held) {
             QCoro::Task<> before;
             if (auto it = m_cancels.find(connection); it != m_cancels.end()) {

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -85,8 +86,11 @@ public:
     // close() posted to the pool's own thread, for a Database disconnected from another thread.
     static void closeOnItsThread(std::shared_ptr<ConnectionPool> pool);
 
-    // Cancels the statements running on connections in use (a runSync timeout).
-    void cancelRunning();
+    // Cancels the statements running on connections in use, of the leases numbered up to
+    // `upTo` (a runSync timeout: leases taken after it belong to later work).
+    void cancelRunning(quint64 upTo = std::numeric_limits<quint64>::max());
+    // The number of the latest lease take() handed out; readable from any thread.
+    quint64 lastLease() const { return m_lastLease.load(); }
 
     // Every live pool of `thread` (any Database), for closing them as that thread ends.
     static std::vector<std::shared_ptr<ConnectionPool>> poolsOf(QThread *thread);
@@ -125,8 +129,11 @@ private:
     std::set<drivers::Connection *> m_openingConnections; // opened by openNew(), not yet open
     WaitQueue m_closeFinished;                            // closed while close() runs
     std::vector<std::unique_ptr<drivers::Connection>> m_idle;
-    std::set<drivers::Connection *> m_busy;
-    std::map<drivers::Connection *, QCoro::Task<>> m_cancels; // sent by close(), not yet done
+    std::map<drivers::Connection *, quint64> m_busy; // by lease number
+    std::atomic<quint64> m_lastLease = 0;
+    // Cancels sent to a connection: close() and retire() wait for them, and take() before it
+    // hands the connection out again (else a late cancel would hit the next statement).
+    std::map<drivers::Connection *, QCoro::Task<>> m_cancels;
     int m_retiring = 0;
     int m_forceClosing = 0;
     WaitQueue m_released;

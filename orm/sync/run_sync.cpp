@@ -223,8 +223,11 @@ void cancelWorkOn(QThread *thread)
         if (thread == QThread::currentThread())
             pool->cancelRunning();
         else if (QObject *context = pool->context())
+            // Only the leases taken by now: the cancel lands later, maybe after the work has
+            // ended and the thread has started the caller's next statement.
             QMetaObject::invokeMethod(
-                context, [pool] { pool->cancelRunning(); }, Qt::QueuedConnection);
+                context, [pool, upTo = pool->lastLease()] { pool->cancelRunning(upTo); },
+                Qt::QueuedConnection);
     }
 }
 

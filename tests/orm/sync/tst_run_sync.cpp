@@ -2,6 +2,7 @@
 #include "event_loop.h"
 
 #include "orm/database/database.h"
+#include "orm/detail/connection_pool.h"
 #include "orm/registry/registry.h"
 #include "orm/sync/async_env.h"
 #include "orm/sync/run_sync.h"
@@ -54,6 +55,24 @@ QCoro::Task<int> queryInt(Database *db, QString sql)
     co_return result.value(0, 0).toInt();
 }
 
+// A statement that runs for seconds on either backend and can be cancelled.
+QString slowStatement(const QString &backend)
+{
+    return backend == QLatin1String("postgres")
+               ? QStringLiteral("SELECT pg_sleep(30)")
+               : QStringLiteral("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                                "FROM c WHERE x < 2000000000) SELECT count(*) FROM c");
+}
+
+// About half a second of work on either backend, answering 5.
+QString halfSecondStatement(const QString &backend)
+{
+    return backend == QLatin1String("postgres")
+               ? QStringLiteral("SELECT 5 FROM pg_sleep(0.5)")
+               : QStringLiteral("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                                "FROM c WHERE x < 3000000) SELECT count(*) / 3000000 + 4 FROM c");
+}
+
 } // namespace
 
 class TestRunSync : public QObject {
@@ -66,6 +85,8 @@ private slots:
     void localLoopIsReused();
     void exceptionsPropagate();
     void timeoutThrowsAndCancels();
+    void everyTimeoutCancels();
+    void aLateCancelSparesTheNextStatement();
     void insideLoopUsesSubloop();
     void subloopEndsWithItsThread();
     void explicitThread();
@@ -150,11 +171,7 @@ void TestRunSync::timeoutThrowsAndCancels()
     // A long statement is really cancelled: the database is usable right after.
     Database db(url);
     runSync([&db] { return db.connect(); });
-    const QString slow =
-        backend == QLatin1String("postgres")
-            ? QStringLiteral("SELECT pg_sleep(30)")
-            : QStringLiteral("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
-                             "FROM c WHERE x < 2000000000) SELECT count(*) FROM c");
+    const QString slow = slowStatement(backend);
     clock.restart();
     insideRunningLoop([&] {
         try {
@@ -166,6 +183,75 @@ void TestRunSync::timeoutThrowsAndCancels()
         QCOMPARE(runSync([&db] { return queryInt(&db, QStringLiteral("SELECT 8")); }), 8);
     });
     QVERIFY2(clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+    runSync([&db] { return db.disconnect(); });
+}
+
+// One connection, timed out on twice: the second cancel must go out too (it used to be
+// skipped, the first one's still counted as under way, and the follow-up query waited 30 s).
+void TestRunSync::everyTimeoutCancels()
+{
+    STRATA_BACKEND_URL(url);
+    Database db(url);
+    db.setPoolSize(1);
+    runSync([&db] { return db.connect(); });
+    const QString slow = slowStatement(backend);
+    QElapsedTimer clock;
+    clock.start();
+    insideRunningLoop([&] {
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            try {
+                runSync([&db, slow] { return queryInt(&db, slow); }, orm::RunSyncOptions{200ms});
+                QFAIL("no timeout");
+            } catch (const Error &error) {
+                QCOMPARE(error.kind(), Error::Kind::Timeout);
+            }
+            try {
+                QCOMPARE(runSync([&db] { return queryInt(&db, QStringLiteral("SELECT 8")); },
+                                 orm::RunSyncOptions{5s}),
+                         8);
+            } catch (const Error &error) {
+                QFAIL(qPrintable(QStringLiteral("attempt %1: %2").arg(attempt).arg(error.what())));
+            }
+        }
+    });
+    QVERIFY2(clock.elapsed() < 10000, qPrintable(QString::number(clock.elapsed())));
+    runSync([&db] { return db.disconnect(); });
+}
+
+// A timeout's cancel reaches the pool's thread later, through its event queue. By then the
+// work may have ended and the same connection may run the caller's next statement: the cancel
+// is only for the leases taken before the timeout.
+void TestRunSync::aLateCancelSparesTheNextStatement()
+{
+    STRATA_BACKEND_URL(url);
+    Database db(url);
+    db.setPoolSize(1);
+    runSync([&db] { return db.connect(); });
+    QCOMPARE(runSync(queryInt(&db, QStringLiteral("SELECT 1"))), 1);
+    const auto pools = orm::detail::ConnectionPool::poolsOf(QThread::currentThread());
+    QCOMPARE(pools.size(), size_t(1));
+    const std::shared_ptr<orm::detail::ConnectionPool> pool = pools.front();
+    const QString half = halfSecondStatement(backend);
+
+    // The cancel of the lease that ran SELECT 1 lands while the next statement runs.
+    const quint64 timedOutLease = pool->lastLease();
+    QTimer::singleShot(100ms, [pool, timedOutLease] { pool->cancelRunning(timedOutLease); });
+    try {
+        QCOMPARE(runSync(queryInt(&db, half)), 5);
+    } catch (const Error &error) {
+        QFAIL(error.what());
+    }
+
+    // The same cancel for the statement's own lease does stop it: the test can tell.
+    QTimer::singleShot(100ms, [pool] { pool->cancelRunning(pool->lastLease()); });
+    try {
+        runSync(queryInt(&db, half));
+        QFAIL("the statement was not cancelled");
+    } catch (const Error &error) {
+        QVERIFY2(error.kind() == Error::Kind::Cancelled || error.kind() == Error::Kind::Sql,
+                 error.what());
+    }
+    QCOMPARE(runSync(queryInt(&db, QStringLiteral("SELECT 9"))), 9);
     runSync([&db] { return db.disconnect(); });
 }
 
