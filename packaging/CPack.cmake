@@ -2,7 +2,15 @@
 #   cmake --build build && (cd build && cpack -G DEB)   ->  strata_<version>_<arch>.deb
 include(GNUInstallDirs)
 
+# The product's shared libraries go in a directory of their own, found through the RUNPATH.
+set(STRATA_LIBRARY_DIR ${CMAKE_INSTALL_LIBDIR}/strata)
+set(STRATA_LIBRARIES strata_orm_core strata_orm_postgres strata_orm_sqlite strata_orm
+    strata_orm_session strata_orm_fanout strata_orm_editing strata_ui strata_fanout_ui
+    strata_console)
+set_target_properties(strata PROPERTIES INSTALL_RPATH "$ORIGIN/../${STRATA_LIBRARY_DIR}")
+set_target_properties(${STRATA_LIBRARIES} PROPERTIES INSTALL_RPATH "$ORIGIN")
 install(TARGETS strata RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS ${STRATA_LIBRARIES} LIBRARY DESTINATION ${STRATA_LIBRARY_DIR} NAMELINK_SKIP)
 install(FILES ${CMAKE_CURRENT_LIST_DIR}/strata.desktop
         DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
 install(FILES ${CMAKE_CURRENT_LIST_DIR}/io.strata.Strata.metainfo.xml
@@ -31,6 +39,7 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://strata.io")
 # platform plugins.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6svg6, qt6-qpa-plugins")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${CMAKE_LIBRARY_OUTPUT_DIRECTORY})
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postgresql-client, gnome-keyring | kwalletmanager")
 
 include(CPack)

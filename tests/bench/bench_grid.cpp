@@ -1,7 +1,7 @@
 // Scenario "grid": the data grid (ui::GridModel + ui::GridView, offscreen) on a 10,000,000-row
 // table, against the same table opened with QSqlTableModel + QTableView.
 //
-//   first-rows  time from opening the table until its first rows are loaded and painted
+//   first-rows  time from opening the table until the first paint that shows its rows ends
 //   jump-end    Ctrl+End until the last rows are loaded and painted
 //   stall       the longest gap of a 1 ms timer on the GUI thread while scrolling to 1,000 random
 //               positions (each waited for until its rows are shown)
@@ -95,6 +95,51 @@ double medianRepaintMs(QWidget *viewport)
     return times[times.size() / 2];
 }
 
+// When the first paint of a viewport that shows loaded rows ended, on `clock` (ms): the moment
+// the user sees them. The paint is let through the viewport's own handling (the scroll area's
+// filter) and timed around it; a caller whose rows are in but not yet painted repaints.
+class FirstRowsPaint final : public QObject {
+public:
+    FirstRowsPaint(QWidget *viewport, std::function<bool()> rowsShown, const Stopwatch &clock)
+        : m_viewport(viewport)
+        , m_rowsShown(std::move(rowsShown))
+        , m_clock(clock)
+    {
+        m_viewport->installEventFilter(this);
+    }
+
+    // The end of that paint, after a synchronous repaint if none came yet.
+    double endedMs()
+    {
+        if (m_endedMs < 0)
+            m_viewport->repaint();
+        return m_endedMs;
+    }
+    // How long that paint took.
+    double tookMs() const { return m_tookMs; }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (watched != m_viewport || event->type() != QEvent::Paint || m_endedMs >= 0 ||
+            !m_rowsShown())
+            return false;
+        m_viewport->removeEventFilter(this);
+        const double start = m_clock.seconds() * 1e3;
+        QCoreApplication::sendEvent(m_viewport, event);
+        m_endedMs = m_clock.seconds() * 1e3;
+        m_tookMs = m_endedMs - start;
+        return true;
+    }
+
+private:
+    QWidget *const m_viewport;
+    const std::function<bool()> m_rowsShown;
+    const Stopwatch &m_clock;
+    double m_endedMs = -1;
+    double m_tookMs = 0;
+};
+
 // -- The children ------------------------------------------------------------------------------
 
 void childOurs(const Report &report, const QString &url, qint64 rows)
@@ -122,6 +167,8 @@ void childOurs(const Report &report, const QString &url, qint64 rows)
 
     // first-rows: the source set (as opening a model does) until the rows are painted.
     Stopwatch clock;
+    FirstRowsPaint firstPaint(
+        view.table()->viewport(), [&] { return visibleRowsLoaded(view); }, clock);
     double sourceSet = 0, rowsIn = 0, painted = 0;
     QObject::connect(&gridModel, &ui::GridModel::rowsLoaded, &gridModel, [&] {
         if (rowsIn == 0)
@@ -132,18 +179,18 @@ void childOurs(const Report &report, const QString &url, qint64 rows)
     sourceSet = clock.seconds() * 1e3;
     if (!waitUntil([&] { return visibleRowsLoaded(view); }, 60000))
         fail(QStringLiteral("the first rows never arrived: %1").arg(gridModel.lastError()));
-    const double beforePaint = clock.seconds() * 1e3;
-    view.table()->viewport()->repaint();
-    painted = clock.seconds() * 1e3;
+    const double seen = clock.seconds() * 1e3;
+    painted = firstPaint.endedMs();
     report.value(QStringLiteral("first-rows"), painted, QStringLiteral("ms"));
     // Where first-rows goes: setSource itself, the page until its rows reach the model, the
-    // wait until the view asked and laid out, the synchronous repaint.
-    note(QStringLiteral("grid: first rows: setSource %1 ms, rows in the model at %2 ms, shown at "
-                        "%3 ms, painted at %4 ms")
+    // moment the bench saw them loaded, the end of the paint that showed them.
+    note(QStringLiteral("grid: first rows: setSource %1 ms, rows in the model at %2 ms, seen at "
+                        "%3 ms, painted at %4 ms (the paint took %5 ms)")
              .arg(sourceSet, 0, 'f', 1)
              .arg(rowsIn, 0, 'f', 1)
-             .arg(beforePaint, 0, 'f', 1)
-             .arg(painted, 0, 'f', 1));
+             .arg(seen, 0, 'f', 1)
+             .arg(painted, 0, 'f', 1)
+             .arg(firstPaint.tookMs(), 0, 'f', 1));
 
     // jump-end: Ctrl+End on the table, as a user presses it (the count may still be running).
     clock.restart();
@@ -241,6 +288,8 @@ void childQSqlTableModel(const Report &report, Backend backend, const QString &u
 
         Stopwatch clock;
         auto *model = new QSqlTableModel(&view, db);
+        FirstRowsPaint firstPaint(
+            view.viewport(), [&] { return view.model() == model && model->rowCount() > 0; }, clock);
         model->setTable(kTable);
         model->setEditStrategy(QSqlTableModel::OnManualSubmit);
         if (!model->select())
@@ -249,15 +298,15 @@ void childQSqlTableModel(const Report &report, Backend backend, const QString &u
         view.setModel(model);
         if (!waitUntil([&] { return model->rowCount() > 0; }, kTimeoutMs))
             fail(QStringLiteral("QSqlTableModel showed no rows"));
-        const double beforePaint = clock.seconds() * 1e3;
-        view.viewport()->repaint();
-        note(QStringLiteral("grid: qsqltablemodel first rows: select() %1 ms, shown at %2 ms, "
-                            "painted at %3 ms")
+        const double seen = clock.seconds() * 1e3;
+        const double painted = firstPaint.endedMs();
+        note(QStringLiteral("grid: qsqltablemodel first rows: select() %1 ms, seen at %2 ms, "
+                            "painted at %3 ms (the paint took %4 ms)")
                  .arg(selected, 0, 'f', 1)
-                 .arg(beforePaint, 0, 'f', 1)
-                 .arg(clock.seconds() * 1e3, 0, 'f', 1));
-        report.reference(QStringLiteral("first-rows"), reference, clock.seconds() * 1e3,
-                         QStringLiteral("ms"));
+                 .arg(seen, 0, 'f', 1)
+                 .arg(painted, 0, 'f', 1)
+                 .arg(firstPaint.tookMs(), 0, 'f', 1));
+        report.reference(QStringLiteral("first-rows"), reference, painted, QStringLiteral("ms"));
 
         // The same number of random positions, within what its own scroll bar reaches.
         QRandomGenerator random(42);
