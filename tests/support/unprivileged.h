@@ -10,6 +10,7 @@
 //   void readOnlyFile() { STRATA_AS_UNPRIVILEGED_USER(); ... }
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
@@ -48,6 +49,30 @@ inline bool runsHere(const char *function, bool *passed, QString *output)
     QProcess child;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QString::fromLatin1(kUnprivilegedMarker), QStringLiteral("1"));
+    // The product's shared libraries, which the copies' RUNPATH (into the build tree) no longer
+    // reaches: all of those in the directory this process loaded its own from (the strata
+    // executable needs more of them), copied beside the executables and found first.
+    QFile maps(QStringLiteral("/proc/self/maps"));
+    if (maps.open(QIODevice::ReadOnly)) {
+        static const QRegularExpression library(QStringLiteral("(/\\S*)/libstrata_[^/\\s]*$"));
+        QStringList directories;
+        for (const QByteArray &line : maps.readAll().split('\n'))
+            if (const auto found = library.match(QString::fromLocal8Bit(line)); found.hasMatch())
+                if (!directories.contains(found.captured(1)))
+                    directories.append(found.captured(1));
+#ifdef STRATA_BINARY
+        // A test that only starts strata loads none itself: build/app/strata's are in build/lib.
+        directories.append(
+            QFileInfo(QStringLiteral(STRATA_BINARY)).dir().filePath(QStringLiteral("../lib")));
+#endif
+        for (const QString &directory : directories)
+            for (const QFileInfo &file :
+                 QDir(directory).entryInfoList({QStringLiteral("libstrata_*")}, QDir::Files))
+                reachable(file.filePath());
+    }
+    const QString libraryPath = env.value(QStringLiteral("LD_LIBRARY_PATH"));
+    env.insert(QStringLiteral("LD_LIBRARY_PATH"),
+               libraryPath.isEmpty() ? bin.path() : bin.path() + QLatin1Char(':') + libraryPath);
 #ifdef STRATA_BINARY
     env.insert(QStringLiteral("STRATA_TEST_REACHABLE_STRATA"),
                reachable(QStringLiteral(STRATA_BINARY)));
