@@ -15,6 +15,9 @@
 #include <QPolygonF>
 
 #include <algorithm>
+#include <functional>
+#include <memory>
+#include <utility>
 
 namespace strata::ui {
 namespace {
@@ -110,10 +113,21 @@ void GridModel::setSource(RowSourcePtr source, const GridQuery &query)
     }
     beginResetModel();
     m_columns = m_source ? m_source->columns() : orm::Columns{};
-    m_shownRows = 0;
-    m_total = 0;
+    resetRead();
+    m_shownRows = int(std::min<qint64>(m_total, m_spanRows));
+    // The first page is asked for before the views hear of the reset: their relayout and
+    // repaint (milliseconds of this thread) then run while it is read, and its reply is not
+    // asked for behind them. A new table is read from its top, where the views go.
+    m_viewLast = m_viewLast >= m_viewFirst ? m_viewLast - m_viewFirst : 50;
+    m_viewFirst = 0;
+    m_resetting = true;
+    askFirstPage();
+    m_resetting = false;
     endResetModel();
-    restart();
+    announceRead();
+    // Rows a source had at hand still arrive within setSource() (the console counts on it).
+    for (const std::function<void()> &deliver : std::exchange(m_afterReset, {}))
+        deliver();
 }
 
 bool GridModel::setQuery(const GridQuery &query)
@@ -159,6 +173,15 @@ void GridModel::refresh()
 
 void GridModel::restart()
 {
+    resetRead();
+    updateSpanRows();
+    announceRead();
+    // After the views have heard: they move their viewport to the top of the new read.
+    askFirstPage();
+}
+
+void GridModel::resetRead()
+{
     if (m_counting && m_source && !m_countDeferred)
         m_source->cancelCount();
     m_countDeferred = false;
@@ -167,20 +190,31 @@ void GridModel::restart()
     m_pages.clear();
     m_inFlight.clear();
     m_stats = {};
-    setError({});
+    m_errorCleared = !m_error.isEmpty(); // said in announceRead()
+    m_error.clear();
     m_countKnown = false;
     m_counting = false;
     m_base = 0;
     m_total = m_source ? m_pageRows : 0; // the first page, until it says more
-    updateSpanRows();
+}
+
+void GridModel::announceRead()
+{
+    if (std::exchange(m_errorCleared, false))
+        emit failureChanged(m_error);
     if (m_shownRows > 0)
         emit dataChanged(index(0, 0), index(m_shownRows - 1, std::max(0, columnCount() - 1)));
     emit headerDataChanged(Qt::Vertical, 0, std::max(0, m_shownRows - 1));
     emit baseChanged(0);
     emit totalRowsChanged(m_total, false);
+    if (m_source)
+        emit queryChanged(selectSql());
+}
+
+void GridModel::askFirstPage()
+{
     if (!m_source)
         return;
-    emit queryChanged(selectSql());
     m_counting = true;
     if (m_viewLast < m_viewFirst) // no view yet: the first rows are what anyone sees first
         m_viewLast = m_viewFirst + 50;
@@ -682,6 +716,13 @@ void GridModel::issue(const Request &request)
 
 void GridModel::onPageFetched(quint64 generation, const Request &request, RowPage fetched)
 {
+    if (m_resetting) { // it came at once, inside setSource's reset: taken right after it
+        auto page = std::make_shared<RowPage>(std::move(fetched));
+        m_afterReset.push_back([this, generation, request, page] {
+            onPageFetched(generation, request, std::move(*page));
+        });
+        return;
+    }
     if (generation != m_generation)
         return;
     // The count was deferred until the first page is in; it starts once these rows are shown
@@ -733,6 +774,11 @@ void GridModel::onPageFetched(quint64 generation, const Request &request, RowPag
 
 void GridModel::onFetchFailed(quint64 generation, const Request &request, const QString &message)
 {
+    if (m_resetting) {
+        m_afterReset.push_back(
+            [this, generation, request, message] { onFetchFailed(generation, request, message); });
+        return;
+    }
     if (generation != m_generation)
         return;
     startCount();

@@ -21,7 +21,9 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
 #include <map>
+#include <vector>
 
 class QIcon;
 
@@ -176,6 +178,11 @@ private:
     void onCountFinished(quint64 generation, qint64 rows);
     void onCountFailed(quint64 generation, const QString &message, bool cancelled);
     void restart();
+    // restart()'s three steps: the state of a new read (nothing emitted), what the views hear
+    // of it, and its first page asked for.
+    void resetRead();
+    void announceRead();
+    void askFirstPage();
     void startCount();
     void setError(const QString &message);
     void schedulePump() const;
@@ -212,6 +219,9 @@ private:
     qint64 m_viewLast = -1;
     mutable qint64 m_wanted = -1; // a row data() was asked for outside the viewport
     QString m_error;
+    bool m_errorCleared = false;                     // by resetRead(), not yet announced
+    bool m_resetting = false;                        // inside setSource's begin/endResetModel
+    std::vector<std::function<void()>> m_afterReset; // answers that came inside it
     QString m_queryError;
     Stats m_stats;
     QTimer *m_pumpTimer;

@@ -5,6 +5,7 @@
 #include "grid_delegate.h"
 #include "grid_model.h"
 #include "grid_notice.h"
+#include "row_number_header.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -52,6 +53,7 @@ GridView::GridView(QWidget *parent)
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     // Uniform rows: the header never measures a section, whatever the span's size.
+    m_table->setVerticalHeader(new RowNumberHeader(m_table));
     QHeaderView *rows = m_table->verticalHeader();
     rows->setSectionResizeMode(QHeaderView::Fixed);
     rows->setDefaultSectionSize(fontMetrics().height() + 6);
@@ -127,6 +129,8 @@ void GridView::setModel(GridModel *model)
         // columns stayed (a sort or filter keeps the reader's widths).
         if (m_table->horizontalHeader()->count() != m_model->columnCount())
             m_columnsFitted = false;
+        // A new table is read from its top (its first page is on its way already).
+        m_table->verticalScrollBar()->setValue(0);
         // The viewport waits for the first rows, and the filter row (editors: a few ms) for
         // their paint; asking for an editor builds it at once.
         m_filtersStale = true;
@@ -213,7 +217,7 @@ bool GridView::holdForFirstRows()
         return false;
     if (!m_holding) {
         m_holding = true;
-        m_table->viewport()->setUpdatesEnabled(false);
+        m_table->setUpdatesEnabled(false);
     }
     m_holdTimer->start();
     return true;
@@ -225,7 +229,7 @@ void GridView::releaseHold()
         return;
     m_holding = false;
     m_holdTimer->stop();
-    m_table->viewport()->setUpdatesEnabled(true); // repaints
+    m_table->setUpdatesEnabled(true); // repaints
     // The filter row after the rows' first paint (asking for an editor builds it at once).
     QTimer::singleShot(0, this, [this] { rebuildFilters(); });
 }

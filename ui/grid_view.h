@@ -98,9 +98,9 @@ private:
     void updateViewport();
     void updateDetail();
     void updateNotice();
-    // A new table's viewport keeps what it showed until its first rows are in (or a moment has
-    // passed, or loading ended): no frame of placeholders first, and the rows' reply is not
-    // queued behind that paint and the filter row's editors. False: nothing to wait for.
+    // A new table's grid (rows and headers) keeps what it showed until its first rows are in (or a
+    // moment has passed, or loading ended): no frame of placeholders first, and the rows' reply is
+    // not queued behind that paint and the filter row's editors. False: nothing to wait for.
     bool holdForFirstRows();
     void releaseHold();
 

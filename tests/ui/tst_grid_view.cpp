@@ -13,6 +13,8 @@
 #include <QTableView>
 #include <QTest>
 
+#include <utility>
+
 using strata::test::FakeRowSource;
 using strata::ui::GridModel;
 using strata::ui::GridView;
@@ -156,7 +158,10 @@ private slots:
         model.setSource(source);
         QCOMPARE(source->counts, 0);
         if (delayMs > 0) {
+            // The headers too: the old table's names must not stand over placeholders.
             QVERIFY(!view.table()->viewport()->updatesEnabled());
+            QVERIFY(!view.table()->horizontalHeader()->updatesEnabled());
+            QVERIFY(!view.table()->verticalHeader()->updatesEnabled());
             QVERIFY(filterEditors(view).isEmpty());
         }
         QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(view), 5000);
@@ -165,6 +170,60 @@ private slots:
         QTRY_COMPARE(source->counts, 1);
         QTRY_VERIFY(model.isCountKnown());
         QCOMPARE(model.totalRows(), 1000);
+    }
+
+    // The first page of a new table is asked for before the views hear of the reset (their
+    // relayout then runs while it is read), from the top, even when the view had scrolled deep
+    // into the previous table.
+    void newTableAsksItsFirstPageBeforeTheReset()
+    {
+        GridModel model;
+        GridView view;
+        view.resize(900, 600);
+        view.setModel(&model);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        model.setSource(std::make_shared<FakeRowSource>(kRows));
+        QTRY_VERIFY_WITH_TIMEOUT(model.isCountKnown(), 10000);
+        view.scrollToRow(50'000'000);
+        QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(view), 10000);
+
+        auto next = std::make_shared<FakeRowSource>(1000, 50);
+        QStringList askedBeforeTheReset;
+        bool reset = false;
+        const auto connection = connect(&model, &QAbstractItemModel::modelReset, this, [&] {
+            if (!std::exchange(reset, true))
+                askedBeforeTheReset = next->calls;
+        });
+        model.setSource(next);
+        disconnect(connection);
+        QVERIFY(reset);
+        QCOMPARE(askedBeforeTheReset, QStringList{QStringLiteral("first 256")});
+        QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(view), 5000);
+        QCOMPARE(view.topRow(), 0);
+        QCOMPARE(renderedRow(view, 0), QStringLiteral("1"));
+    }
+
+    // The row numbers' header measures one number of each length (the rest are the same
+    // width), and comes out as wide as Qt's own header measuring every one.
+    void rowNumbersSizedAsQtWould()
+    {
+        GridModel model;
+        GridView view;
+        view.resize(900, 600);
+        view.setModel(&model);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        model.setSource(std::make_shared<FakeRowSource>(kRows));
+        QTRY_VERIFY_WITH_TIMEOUT(model.isCountKnown(), 10000);
+        for (const qint64 row : {qint64(0), qint64(9'990), qint64(99'999'000)}) {
+            view.scrollToRow(row);
+            QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(view), 10000);
+            QHeaderView plain(Qt::Vertical);
+            plain.setModel(&model);
+            plain.setFont(view.table()->verticalHeader()->font());
+            QCOMPARE(view.table()->verticalHeader()->sizeHint().width(), plain.sizeHint().width());
+        }
     }
 
     // A source that keeps the first page waiting: after a moment the placeholders show (and

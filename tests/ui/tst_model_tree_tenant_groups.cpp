@@ -11,17 +11,19 @@
 
 #include "await.h"
 #include "backends.h"
+#include "own_database.h"
 
 #include "orm/registry/registry.h"
 #include "ui/model_tree.h"
 #include "ui/natural_order.h"
 
-#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QStandardItemModel>
 #include <QTest>
 #include <QTreeView>
+
+#include <optional>
 
 using strata::ui::ModelTree;
 
@@ -61,19 +63,13 @@ QStandardItem *childNamed(QStandardItem *parent, const QString &text)
 class TestModelTreeTenantGroups : public QObject {
     Q_OBJECT
 
-    QString m_database; // PostgreSQL: the database made for a test, dropped after it
+    std::optional<strata::test::OwnDatabase> m_database; // PostgreSQL: dropped after the test
 
     // A PostgreSQL database of its own: the shared one holds other suites' schemas.
     QString freshDatabase()
     {
-        m_database = strata::test::uniqueName(QStringLiteral("groups"));
-        orm::Database admin(strata::test::postgresUrl());
-        strata::test::await(
-            admin.executeScript(QStringLiteral("CREATE DATABASE %1").arg(m_database)));
-        QString url = strata::test::postgresUrl();
-        url.replace(QRegularExpression(QStringLiteral("/postgres($|\\?)")),
-                    QStringLiteral("/%1\\1").arg(m_database));
-        return url;
+        m_database.emplace(QStringLiteral("groups"));
+        return m_database->url();
     }
 
     // Waits for the comparison, without blocking the loop: QTRY pumps events.
@@ -84,15 +80,7 @@ class TestModelTreeTenantGroups : public QObject {
     }
 
 private slots:
-    void cleanup()
-    {
-        if (m_database.isEmpty())
-            return;
-        orm::Database admin(strata::test::postgresUrl());
-        strata::test::await(
-            admin.executeScript(QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)")
-                                    .arg(std::exchange(m_database, QString()))));
-    }
+    void cleanup() { m_database.reset(); }
 
     void postgresTenantsGroup_data()
     {
