@@ -23,6 +23,7 @@ inline QString pairScript()
 inline QString runPair(const QStringList &arguments)
 {
     QProcess process;
+    process.setProcessChannelMode(QProcess::ForwardedErrorChannel); // why it failed, in the log
     process.start(pairScript(), arguments);
     if (!process.waitForFinished(120000) || process.exitCode() != 0)
         return {};

@@ -168,12 +168,15 @@ create)
     mkdir -p "\$base"; chmod 755 "$dir/pairs" "\$base"
     [[ -n "${runas[*]}" ]] && chown postgres "\$base"
     p1=\$(free_port); p2=\$(free_port)
+    while [[ \$p2 == "\$p1" ]]; do p2=\$(free_port); done
+    # A server that does not start says why (its log) on stderr, which the test shows.
+    failed() { echo "pair.sh: creating \$2 failed at \$1" >&2; cat "\$base"/*.log >&2 2>/dev/null || true; exit 1; }
     run "$bindir/initdb" -D "\$base/primary" -U strata --pwfile="$dir/pwfile" \\
-        --auth-host=scram-sha-256 --auth-local=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
-    run "$bindir/pg_ctl" -D "\$base/primary" -l "\$base/primary.log" -w -t 30 -o "\$(opts \$p1)" start >/dev/null
+        --auth-host=scram-sha-256 --auth-local=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null || failed initdb "\$2"
+    run "$bindir/pg_ctl" -D "\$base/primary" -l "\$base/primary.log" -w -t 60 -o "\$(opts \$p1)" start >/dev/null || failed "primary start" "\$2"
     run env PGPASSWORD="$password" "$bindir/pg_basebackup" -h 127.0.0.1 -p \$p1 -U strata \\
-        -D "\$base/standby" -R -X stream >/dev/null
-    run "$bindir/pg_ctl" -D "\$base/standby" -l "\$base/standby.log" -w -t 30 -o "\$(opts \$p2)" start >/dev/null
+        -D "\$base/standby" -R -X stream >/dev/null || failed pg_basebackup "\$2"
+    run "$bindir/pg_ctl" -D "\$base/standby" -l "\$base/standby.log" -w -t 60 -o "\$(opts \$p2)" start >/dev/null || failed "standby start" "\$2"
     echo "\$p1 \$p2" ;;
 stop-primary) run "$bindir/pg_ctl" -D "\$base/primary" -m immediate -w stop >/dev/null ;;
 promote) run "$bindir/pg_ctl" -D "\$base/standby" -w -t 30 promote >/dev/null ;;
