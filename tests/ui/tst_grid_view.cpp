@@ -19,6 +19,19 @@ using strata::test::FakeRowSource;
 using strata::ui::GridModel;
 using strata::ui::GridView;
 
+// A 900 × 600 grid view on a model of its own, shown.
+struct ShownGrid {
+    GridModel model;
+    GridView view;
+    ShownGrid()
+    {
+        view.resize(900, 600);
+        view.setModel(&model);
+        view.show();
+    }
+    bool exposed() { return QTest::qWaitForWindowExposed(&view); }
+};
+
 class TestGridView : public QObject {
     Q_OBJECT
 
@@ -149,12 +162,10 @@ private slots:
     {
         QFETCH(int, delayMs);
         auto source = std::make_shared<FakeRowSource>(1000, delayMs);
-        GridModel model;
-        GridView view;
-        view.resize(900, 600);
-        view.setModel(&model);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        ShownGrid grid;
+        QVERIFY(grid.exposed());
+        GridModel &model = grid.model;
+        GridView &view = grid.view;
         model.setSource(source);
         QCOMPARE(source->counts, 0);
         if (delayMs > 0) {
@@ -177,12 +188,10 @@ private slots:
     // into the previous table.
     void newTableAsksItsFirstPageBeforeTheReset()
     {
-        GridModel model;
-        GridView view;
-        view.resize(900, 600);
-        view.setModel(&model);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        ShownGrid grid;
+        QVERIFY(grid.exposed());
+        GridModel &model = grid.model;
+        GridView &view = grid.view;
         model.setSource(std::make_shared<FakeRowSource>(kRows));
         QTRY_VERIFY_WITH_TIMEOUT(model.isCountKnown(), 10000);
         view.scrollToRow(50'000'000);
@@ -208,12 +217,10 @@ private slots:
     // width), and comes out as wide as Qt's own header measuring every one.
     void rowNumbersSizedAsQtWould()
     {
-        GridModel model;
-        GridView view;
-        view.resize(900, 600);
-        view.setModel(&model);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        ShownGrid grid;
+        QVERIFY(grid.exposed());
+        GridModel &model = grid.model;
+        GridView &view = grid.view;
         model.setSource(std::make_shared<FakeRowSource>(kRows));
         QTRY_VERIFY_WITH_TIMEOUT(model.isCountKnown(), 10000);
         for (const qint64 row : {qint64(0), qint64(9'990), qint64(99'999'000)}) {
@@ -231,12 +238,10 @@ private slots:
     void slowFirstPageShowsPlaceholdersAfterAMoment()
     {
         auto source = std::make_shared<FakeRowSource>(1000, 3000);
-        GridModel model;
-        GridView view;
-        view.resize(900, 600);
-        view.setModel(&model);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        ShownGrid grid;
+        QVERIFY(grid.exposed());
+        GridModel &model = grid.model;
+        GridView &view = grid.view;
         model.setSource(source);
         QVERIFY(!view.table()->viewport()->updatesEnabled());
         QTRY_VERIFY_WITH_TIMEOUT(view.table()->viewport()->updatesEnabled(), 2000);
