@@ -116,8 +116,8 @@ void GridModel::setSource(RowSourcePtr source, const GridQuery &query)
     resetRead();
     m_shownRows = int(std::min<qint64>(m_total, m_spanRows));
     // The first page is asked for before the views hear of the reset: their relayout and
-    // repaint (milliseconds of this thread) then run while it is read, and its reply is not
-    // asked for behind them. A new table is read from its top, where the views go.
+    // repaint (milliseconds of this thread) then run while it is read, and its reply is
+    // waiting when they are done. A new table is read from its top, where the views go.
     m_viewLast = m_viewLast >= m_viewFirst ? m_viewLast - m_viewFirst : 50;
     m_viewFirst = 0;
     m_resetting = true;
