@@ -17,4 +17,12 @@ QObject *threadContext();
 // locks or be inside a destructor).
 void resumeOn(QObject *context, std::coroutine_handle<> handle);
 
+// co_await NextTurn{}: resumes the coroutine on the next turn of its thread's event loop (the
+// caller, a click say, gets the loop back first).
+struct NextTurn {
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> handle) const { resumeOn(threadContext(), handle); }
+    void await_resume() const noexcept {}
+};
+
 } // namespace orm

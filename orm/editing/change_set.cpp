@@ -1,6 +1,7 @@
 #include "orm/editing/change_set.h"
 
 #include "orm/core/error.h"
+#include "orm/core/off_thread.h"
 #include "orm/core/thread_context.h"
 #include "orm/database/transaction.h"
 #include "orm/query/write_template.h"
@@ -9,7 +10,6 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QPointer>
-#include <QThreadPool>
 #include <QVarLengthArray>
 
 #include <algorithm>
@@ -289,14 +289,6 @@ QString explain(CommitError::Kind kind)
     }
 }
 
-// Lets `doomed` go on a pool thread (its last reference: what it holds is freed there).
-template <typename T>
-void freeElsewhere(std::shared_ptr<T> doomed)
-{
-    QThreadPool::globalInstance()->start(
-        [doomed = std::move(doomed)]() mutable { doomed.reset(); });
-}
-
 } // namespace
 
 // --- the state the commit task shares ------------------------------------------------------------
@@ -401,7 +393,7 @@ struct ChangeSet::State {
         retired->previousOfRow.swap(previousOfRow);
         retired->deletes.swap(deletes);
         retired->texts.swap(texts);
-        freeElsewhere(std::move(retired));
+        freeOffThread(std::move(retired));
     }
 
     struct Retired {
@@ -1107,13 +1099,6 @@ QCoro::Task<> rollbackQuietly(Transaction &transaction)
     }
 }
 
-// Resumes the coroutine from its thread's event loop.
-struct YieldToLoop {
-    bool await_ready() const noexcept { return false; }
-    void await_suspend(std::coroutine_handle<> handle) const { resumeOn(threadContext(), handle); }
-    void await_resume() const noexcept {}
-};
-
 constexpr auto kSlice = std::chrono::milliseconds(4);
 // Writes are sent in chunks, each while the next is built: small at first, so the server
 // (SQLite's worker thread) starts early, then 4 times larger each time, so that building a
@@ -1148,7 +1133,7 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
     const CommittingScope scope(d->committing);
     // Planned in slices that give the event loop back: a commit of 10,000 changes must not
     // freeze the window before its first statement is sent.
-    co_await YieldToLoop(); // the caller (a click, say) gets its turn of the loop back first
+    co_await NextTurn{}; // the caller (a click, say) gets its turn of the loop back first
     // Folded as they are sent: a row's item is complete once the row's last change is folded,
     // and the complete items (a prefix) are made into statements and sent while the rest are
     // folded, so the worker starts before the 10,000th change is planned.
@@ -1177,7 +1162,7 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
     while (folded < total && complete < kFirstChunk) {
         foldNext();
         if (sliceOver())
-            co_await YieldToLoop();
+            co_await NextTurn{};
     }
     const bool anyWrite =
         folded < total || std::any_of(builder.items.cbegin(), builder.items.cend(),
@@ -1219,7 +1204,7 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
                     foldNext();
                 }
                 if (sliceOver())
-                    co_await YieldToLoop();
+                    co_await NextTurn{};
             }
             qsizetype start = 0;
             while (!next.isEmpty()) {
@@ -1244,7 +1229,7 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
                         foldNext();
                     }
                     if (sliceOver())
-                        co_await YieldToLoop();
+                        co_await NextTurn{};
                 }
                 WriteResults part = co_await sending;
                 written.affected += part.affected;

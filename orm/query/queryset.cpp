@@ -613,14 +613,6 @@ QCoro::Task<qint64> QuerySet::doRemove(QuerySet self)
 
 namespace {
 
-// Resumes the coroutine from its thread's event loop: what a long loop on the calling thread
-// does every few milliseconds, so that a window stays responsive.
-struct YieldToLoop {
-    bool await_ready() const noexcept { return false; }
-    void await_suspend(std::coroutine_handle<> handle) const { resumeOn(threadContext(), handle); }
-    void await_resume() const noexcept {}
-};
-
 constexpr auto kSlice = std::chrono::milliseconds(4);
 
 // The driver names a failing set "parameter set N of M: ..." (Connection::executeBatch).
@@ -769,7 +761,7 @@ QCoro::Task<WriteResults> QuerySet::doWriteAll(QuerySet self, QList<Write> write
         }
         if ((statements.size() & 63) == 0 &&
             std::chrono::steady_clock::now() - sliceStart > kSlice) {
-            co_await YieldToLoop();
+            co_await NextTurn{}; // every few milliseconds, so that a window stays responsive
             sliceStart = std::chrono::steady_clock::now();
         }
     }

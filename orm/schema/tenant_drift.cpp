@@ -1,13 +1,10 @@
 #include "tenant_drift.h"
 
-#include "orm/core/thread_context.h"
+#include "orm/core/off_thread.h"
 #include "orm/schema/reflection.h"
 
-#include <QCoro/QCoroFuture>
 #include <QPointer>
-#include <QPromise>
 #include <QRegularExpression>
-#include <QThreadPool>
 
 #include <algorithm>
 #include <memory>
@@ -118,39 +115,6 @@ QString textArray(const QStringList &names)
 QString withoutSchema(QString definition, const QString &quotedSchema)
 {
     return definition.replace(quotedSchema + QLatin1Char('.'), QString());
-}
-
-// Resumes the coroutine on the next turn of its thread's event loop.
-struct NextTurn {
-    bool await_ready() const noexcept { return false; }
-    void await_suspend(std::coroutine_handle<> handle) { resumeOn(threadContext(), handle); }
-    void await_resume() const noexcept {}
-};
-
-// Runs `work` on a pool thread and hands its value back on the awaiting thread: reading 10,000
-// tables' rows into shapes and comparing 500 tenants is tens of milliseconds of CPU that must
-// not stall the window's thread. `work` owns what it reads (nothing it touches is shared).
-template <typename T, typename Work>
-QCoro::Task<T> offThread(Work work)
-{
-    // The value travels in a shared_ptr and is moved out: a QFuture hands out copies, and
-    // copying 10,000 tables' shapes here would be the stall again.
-    auto promise = std::make_shared<QPromise<std::shared_ptr<T>>>();
-    QFuture<std::shared_ptr<T>> future = promise->future();
-    promise->start();
-    QThreadPool::globalInstance()->start([promise, work = std::move(work)]() mutable {
-        try {
-            promise->addResult(std::make_shared<T>(work()));
-        } catch (...) {
-            promise->setException(std::current_exception());
-        }
-        promise->finish();
-    });
-    // Named first: GCC 12 and co_await (docs/DEVELOPING.md).
-    std::shared_ptr<T> value = co_await future;
-    // A worker that finished before the await: the caller still gets its event loop back first.
-    co_await NextTurn{};
-    co_return std::move(*value);
 }
 
 // The catalog's answers for a PostgreSQL read, turned into shapes off the awaiting thread.

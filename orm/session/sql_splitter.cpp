@@ -1,12 +1,9 @@
 #include "orm/session/sql_splitter.h"
 
-#include "orm/core/thread_context.h"
+#include "orm/core/off_thread.h"
 #include "orm/session/sqlite_statement_scanner.h"
 
-#include <QCoro/QCoroFuture>
-#include <QPromise>
 #include <QRegularExpression>
-#include <QThreadPool>
 
 #include <pg_query.h>
 
@@ -138,31 +135,12 @@ QList<SqlStatement> splitSql(const QString &script, Dialect dialect)
     return dialect == Dialect::Postgres ? splitPostgres(script) : splitSqlite(script);
 }
 
-namespace {
-
-// Resumes the coroutine on the next turn of its thread's event loop.
-struct NextTurn {
-    bool await_ready() const noexcept { return false; }
-    void await_suspend(std::coroutine_handle<> handle) { resumeOn(threadContext(), handle); }
-    void await_resume() const noexcept {}
-};
-
-} // namespace
-
 QCoro::Task<QList<SqlStatement>> splitSqlOffThread(QString script, Dialect dialect)
 {
-    auto promise = std::make_shared<QPromise<QList<SqlStatement>>>();
-    QFuture<QList<SqlStatement>> future = promise->future();
-    promise->start();
-    QThreadPool::globalInstance()->start([promise, script = std::move(script), dialect] {
-        promise->addResult(splitSql(script, dialect));
-        promise->finish();
-    });
-    // Named first: GCC 12 and co_await (docs/DEVELOPING.md).
-    QList<SqlStatement> statements = co_await future;
-    // A worker that finished before the await let the caller go on inside its own call: the
-    // caller always gets its event loop back first (a run never starts within run()).
-    co_await NextTurn{};
+    // The work and its task named first: GCC 12 and co_await (docs/DEVELOPING.md).
+    auto split = [script = std::move(script), dialect] { return splitSql(script, dialect); };
+    QCoro::Task<QList<SqlStatement>> splitting = offThread<QList<SqlStatement>>(std::move(split));
+    QList<SqlStatement> statements = co_await std::move(splitting);
     co_return statements;
 }
 

@@ -1,11 +1,15 @@
 // Statement splitting with each database's own scanner: no GUI, no database.
 #include "orm/session/sql_splitter.h"
 
+#include "blocked_global_pool.h"
 #include "reference_sql_splitter.h"
 
+#include <QCoro/QCoroTask>
 #include <QRandomGenerator>
 
 #include <QTest>
+
+#include <optional>
 
 using orm::Dialect;
 
@@ -209,6 +213,25 @@ private slots:
             orm::leadingKeywords(QStringLiteral("INSERT INTO %1 VALUES (1)").arg(QString(60, u'x')))
                 .size(),
             40);
+    }
+
+    // The console splits off its thread on Strata's pool: while Qt's own pool is held (by its
+    // raster engine's fills, or anyone's long jobs) a script is still split, on both dialects.
+    void splitsWhileQtsPoolIsBusy()
+    {
+        strata::test::BlockedGlobalPool blocked;
+        for (const Dialect dialect : {Dialect::Postgres, Dialect::Sqlite}) {
+            std::optional<QList<orm::SqlStatement>> statements;
+            const auto body = [&]() -> QCoro::Task<> {
+                QCoro::Task<QList<orm::SqlStatement>> splitting =
+                    orm::splitSqlOffThread(QStringLiteral("SELECT 1; SELECT 2"), dialect);
+                statements = co_await std::move(splitting);
+            };
+            QCoro::Task<> task = body(); // the lambda outlives its coroutine
+            QTRY_VERIFY_WITH_TIMEOUT(statements.has_value(), 5000);
+            QCOMPARE(statements->size(), 2);
+        }
+        QVERIFY(!blocked.released());
     }
 };
 

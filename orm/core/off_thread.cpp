@@ -1,0 +1,18 @@
+#include "orm/core/off_thread.h"
+
+#include <algorithm>
+
+namespace orm {
+
+QThreadPool &backgroundPool()
+{
+    static QThreadPool *pool = [] {
+        auto *p = new QThreadPool;
+        p->setObjectName(QStringLiteral("strata-background"));
+        p->setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
+        return p;
+    }();
+    return *pool;
+}
+
+} // namespace orm
