@@ -5,6 +5,7 @@
 #include "grid_delegate.h"
 #include "grid_model.h"
 #include "grid_notice.h"
+#include "grid_scroll_bar.h"
 #include "row_number_header.h"
 
 #include <QApplication>
@@ -28,7 +29,7 @@ namespace strata::ui {
 GridView::GridView(QWidget *parent)
     : QWidget(parent)
     , m_table(new QTableView)
-    , m_scrollBar(new QScrollBar(Qt::Vertical))
+    , m_scrollBar(new GridScrollBar)
     , m_detail(new QPlainTextEdit)
     , m_splitter(new QSplitter(Qt::Horizontal))
     , m_notice(new GridNotice)

@@ -1,15 +1,19 @@
 // The real GridView over a fake 100,000,000-row source: past QTableView's pixel overflow
 // (about 71 M rows of ~30 px), the rows asked for are the rows rendered, by the scroll bar, by
-// scrollToRow and by Ctrl+End;
+// scrollToRow and by Ctrl+End; and scrolling paints without waiting for Qt's thread pool.
 
+#include "blocked_global_pool.h"
 #include "fake_row_source.h"
 
 #include "ui/grid_model.h"
 #include "ui/grid_view.h"
+#include "ui/theme.h"
 
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QScrollBar>
+#include <QStyle>
+#include <QStyleOptionSlider>
 #include <QTableView>
 #include <QTest>
 
@@ -248,6 +252,73 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(filterEditors(view).size(), 3, 1000);
         QVERIFY(!model.isRowLoaded(0));
         QTRY_VERIFY_WITH_TIMEOUT(model.isRowLoaded(0), 10000);
+    }
+
+    // Scrolling paints the grid without Qt's global thread pool: Qt's raster engine splits a
+    // tall gradient or translucent fill (Fusion's scroll bar) across that pool and waits for it,
+    // so each scroll step waited for other threads (10-25 ms on a busy two-core machine), and
+    // for as long as anyone's long job held the pool.
+    void scrollingPaintsWithoutQtsThreadPool()
+    {
+        ShownGrid grid;
+        QVERIFY(grid.exposed());
+        grid.model.setSource(std::make_shared<FakeRowSource>(kRows));
+        QTRY_VERIFY_WITH_TIMEOUT(grid.model.isCountKnown(), 10000);
+        QVERIFY(grid.view.scrollBar()->height() > 200); // tall enough for Qt to split its fills
+        strata::test::BlockedGlobalPool blocked(5000);
+        for (const qint64 row : {qint64(1'000), qint64(60'000'000), qint64(99'999'000)}) {
+            grid.view.scrollToRow(row);
+            QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(grid.view), 10000);
+            grid.view.repaint();
+            QVERIFY2(!blocked.released(), "a paint waited for Qt's thread pool");
+        }
+    }
+
+    // The scroll bar's handle is drawn where the style puts it (where clicks land), and stands
+    // out from its groove by WCAG's 3:1 for controls, on the light and the dark theme.
+    void scrollBarHandleStandsOut_data()
+    {
+        QTest::addColumn<bool>("dark");
+        QTest::newRow("light") << false;
+        QTest::newRow("dark") << true;
+    }
+    void scrollBarHandleStandsOut()
+    {
+        QFETCH(bool, dark);
+        ShownGrid grid;
+        QVERIFY(grid.exposed());
+        grid.model.setSource(std::make_shared<FakeRowSource>(1000));
+        QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(grid.view), 10000);
+        QScrollBar *bar = grid.view.scrollBar();
+        bar->setPalette(dark ? strata::ui::darkPalette() : strata::ui::lightPalette());
+        grid.view.scrollToRow(500);
+        QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(grid.view), 10000);
+
+        QStyleOptionSlider option;
+        option.initFrom(bar);
+        option.orientation = bar->orientation();
+        option.minimum = bar->minimum();
+        option.maximum = bar->maximum();
+        option.sliderPosition = bar->sliderPosition();
+        option.sliderValue = bar->value();
+        option.pageStep = bar->pageStep();
+        option.singleStep = bar->singleStep();
+        option.subControls = QStyle::SC_All;
+        const auto part = [&](QStyle::SubControl control) {
+            return bar->style()->subControlRect(QStyle::CC_ScrollBar, &option, control, bar);
+        };
+        const QRect handle = part(QStyle::SC_ScrollBarSlider);
+        const QRect above = part(QStyle::SC_ScrollBarSubPage);
+        QVERIFY(handle.height() > 4);
+        QVERIFY(above.height() > 4);
+        const QImage image = bar->grab().toImage();
+        const QColor handleColour = image.pixelColor(handle.center());
+        const QColor grooveColour = image.pixelColor(above.center());
+        QVERIFY2(strata::ui::contrastRatio(handleColour, grooveColour) >= 3.0,
+                 qPrintable(QStringLiteral("handle %1 on groove %2: %3:1")
+                                .arg(handleColour.name(), grooveColour.name())
+                                .arg(strata::ui::contrastRatio(handleColour, grooveColour))));
+        QCOMPARE(image.pixelColor(handle.center().x(), handle.top() - 2), grooveColour);
     }
 
 private:
