@@ -78,12 +78,14 @@ public:
         // (not QTRY_: it returns from the function on failure)
         if (!QTest::qWaitForWindowActive(window.get()))
             qWarning("the window did not become active: its shortcuts may not fire");
-        QTest::qWaitFor(
+        const bool listed = QTest::qWaitFor(
             [this] {
                 return window->schemaSwitcher()->findText(a) >= 0 &&
                        window->schemaSwitcher()->findText(b) >= 0;
             },
             15000);
+        if (!listed)
+            qWarning("the schema switcher never listed both tenants");
         return *window;
     }
 

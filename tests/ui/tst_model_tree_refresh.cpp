@@ -40,8 +40,7 @@ class TestModelTreeRefresh : public QObject {
         return QStringLiteral("live");
     }
     // Runs DDL in the tenant as another client would.
-    void elsewhere(orm::Registry &registry, const QString &backend, const QString &schema,
-                   const QString &ddl)
+    void elsewhere(const QString &backend, const QString &schema, const QString &ddl)
     {
         if (backend == QLatin1String("postgres")) {
             orm::Database other(strata::test::postgresUrl());
@@ -72,12 +71,12 @@ private slots:
             window.listedModels(QString(), tenant).contains(QStringLiteral("first")), 10000);
         QCOMPARE(window.modelTree()->probeInterval(), 2000);
 
-        elsewhere(registry, backend, tenant, QStringLiteral("CREATE TABLE second (id INTEGER);"));
+        elsewhere(backend, tenant, QStringLiteral("CREATE TABLE second (id INTEGER);"));
         QTRY_VERIFY_WITH_TIMEOUT(
             window.listedModels(QString(), tenant).contains(QStringLiteral("second")), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(findNode(window.tree(), QStringLiteral("second")).isValid(),
                                  10000);
-        elsewhere(registry, backend, tenant, QStringLiteral("DROP TABLE first;"));
+        elsewhere(backend, tenant, QStringLiteral("DROP TABLE first;"));
         QTRY_VERIFY_WITH_TIMEOUT(
             !window.listedModels(QString(), tenant).contains(QStringLiteral("first")), 10000);
         QVERIFY(!findNode(window.tree(), QStringLiteral("first")).isValid());
@@ -102,7 +101,7 @@ private slots:
         window.setActiveSchema(tenant);
         QTRY_VERIFY_WITH_TIMEOUT(
             window.listedModels(QString(), tenant).contains(QStringLiteral("first")), 10000);
-        elsewhere(registry, backend, tenant, QStringLiteral("CREATE TABLE third (id INTEGER);"));
+        elsewhere(backend, tenant, QStringLiteral("CREATE TABLE third (id INTEGER);"));
         QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 10000);
         QVERIFY(!window.listedModels(QString(), tenant).contains(QStringLiteral("third")));
 
