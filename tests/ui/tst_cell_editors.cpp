@@ -3,15 +3,19 @@
 
 #include "ui/editing/blob_files.h"
 #include "ui/editing/cell_editors.h"
+#include "ui/editing/foreign_key_lookup.h"
 
 #include <QApplication>
 #include <QComboBox>
+#include <QCoro/QCoroTimer>
 #include <QDateEdit>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <chrono>
 #include <memory>
 
 using namespace strata::ui::editing;
@@ -175,6 +179,54 @@ private slots:
         QVERIFY(readBlobFile(path).ok() && readBlobFile(path).bytes.isEmpty());
         QCOMPARE(byteSize(kMaxBlobFileBytes), QStringLiteral("64 MiB"));
         QCOMPARE(byteSize(1536), QStringLiteral("1.5 KiB"));
+    }
+
+    // The foreign-key lookup drops an answer for text typed over since: the search for "a"
+    // comes back after the one for "ab" and leaves the list as "ab"'s answer made it. The
+    // searches are the test's own, each answering only when it is let go.
+    void lookupDropsStaleAnswers()
+    {
+        QHash<QString, bool> letGo;
+        QStringList asked;
+        int answered = 0;
+        const LookupSearch search = [&](LookupTarget, QString text,
+                                        QVariant) -> QCoro::Task<LookupPage> {
+            asked << text;
+            while (!letGo.value(text))
+                co_await QCoro::sleepFor(std::chrono::milliseconds(5));
+            LookupPage page;
+            page.rows << LookupRow{QVariant(1), QStringLiteral("1"),
+                                   QStringLiteral("found by '%1'").arg(text)};
+            ++answered;
+            co_return page;
+        };
+        LookupTarget target;
+        target.model.table = QStringLiteral("fruit");
+        target.keyColumn = QStringLiteral("id");
+        orm::ForeignKey key;
+        key.columns = {QStringLiteral("fruit_id")};
+        key.targetTable = QStringLiteral("fruit");
+        key.targetColumns = {QStringLiteral("id")};
+        QWidget host;
+        auto *lookup = new ForeignKeyLookup(nullptr, QString(), QString(), key, new QLineEdit,
+                                            target, {}, &host, search);
+        host.show();
+        QTRY_COMPARE(asked, QStringList{QString()}); // the first page, unfiltered
+        letGo[QString()] = true;
+        QTRY_VERIFY(!lookup->isBusy());
+
+        QTest::keyClicks(lookup->lineEdit(), QStringLiteral("a"));
+        QTRY_COMPARE(asked.size(), 2);
+        QTest::keyClicks(lookup->lineEdit(), QStringLiteral("b"));
+        QTRY_COMPARE(asked, (QStringList{QString(), QStringLiteral("a"), QStringLiteral("ab")}));
+        letGo[QStringLiteral("ab")] = true;
+        QTRY_COMPARE(answered, 2);
+        QTRY_COMPARE(lookup->list()->item(0)->text(), QStringLiteral("1 — found by 'ab'"));
+        letGo[QStringLiteral("a")] = true;
+        QTRY_COMPARE(answered, 3);
+        QTRY_VERIFY(!lookup->isBusy());
+        QCOMPARE(lookup->rowCount(), 1);
+        QCOMPARE(lookup->list()->item(0)->text(), QStringLiteral("1 — found by 'ab'"));
     }
 };
 

@@ -11,7 +11,10 @@
 #include "ui/editing/blob_files.h"
 #include "ui/editing/foreign_key_lookup.h"
 
+#include <QApplication>
 #include <QListWidget>
+#include <QStyleOptionViewItem>
+#include <QToolButton>
 
 using namespace grid_editing;
 using strata::ui::editing::ForeignKeyLookup;
@@ -166,6 +169,7 @@ private slots:
     void blobFileRefusals();
     void lookupSearchesPagesAndPicks();
     void lookupInTheActiveTenantAndOtherSchemas();
+    void lookupRowsGoAboveNearTheBottom();
 };
 
 void TestGridEditingTypes::enumListInOrderStagesAPick()
@@ -235,9 +239,23 @@ void TestGridEditingTypes::blobRoundTripThroughAFile()
     Fixture f(backend, url);
     Types types(f);
     MainWindow &window = f.open();
+    // Load and Save from a file show only on a table with a bytea / blob column.
+    const auto fileButtonsShown = [&] {
+        int shown = 0;
+        for (QToolButton *button : f.editing()->bar()->findChildren<QToolButton *>())
+            if (QAction *action = button->defaultAction();
+                action && action->objectName().endsWith(QLatin1String("FileAction")) &&
+                button->isVisibleTo(f.editing()->bar()))
+                ++shown;
+        return shown;
+    };
+    QVERIFY(f.show(f.a));
+    QCOMPARE(fileButtonsShown(), 0);
+    QVERIFY(!f.action(QStringLiteral("loadCellFromFileAction"))->isVisible());
     QVERIFY(f.show(f.a, kTyped));
-    QVERIFY(f.action(QStringLiteral("loadCellFromFileAction")));
-    QVERIFY(f.action(QStringLiteral("saveCellToFileAction")));
+    QCOMPARE(fileButtonsShown(), 2);
+    QVERIFY(f.action(QStringLiteral("loadCellFromFileAction"))->isVisible());
+    QVERIFY(f.action(QStringLiteral("saveCellToFileAction"))->isVisible());
     QTemporaryDir dir;
     const QString in = dir.filePath(QStringLiteral("every byte.bin"));
     {
@@ -415,6 +433,65 @@ void TestGridEditingTypes::lookupSearchesPagesAndPicks()
     QWidget *plain = f.openEditor(0, columnOf(f, QStringLiteral("px")));
     QVERIFY(qobject_cast<QLineEdit *>(plain));
     QTest::keyClick(plain, Qt::Key_Escape);
+    f.settle();
+}
+
+// The lookup's editor stays over its cell; its rows go below it, or above it when the cell is
+// near the grid's bottom (they used to push the whole editor up, off its cell), and the arrow
+// keys follow.
+void TestGridEditingTypes::lookupRowsGoAboveNearTheBottom()
+{
+    STRATA_BACKEND_URL(url);
+    Fixture f(backend, url);
+    Types types(f);
+    MainWindow &window = f.open();
+    QVERIFY(f.show(f.a, kOrders));
+    const int thing = columnOf(f, kThing);
+    auto *lookup = qobject_cast<ForeignKeyLookup *>(f.openEditor(0, thing));
+    QVERIFY2(lookup, qPrintable(f.editing()->lastNotice()));
+    QVERIFY(idle(lookup));
+    QTableView *view = window.grid()->table();
+    QWidget *area = view->viewport();
+    QCOMPARE(lookup->parentWidget(), area);
+    const QModelIndex index = window.gridModel()->index(0, thing);
+    QStyleOptionViewItem option;
+    option.initFrom(view);
+    const QRect cell = view->visualRect(index);
+    const auto placeAt = [&](int top) {
+        option.rect = QRect(cell.left(), top, cell.width(), cell.height());
+        view->itemDelegate()->updateEditorGeometry(lookup, option, index);
+        QApplication::processEvents(); // the layout settles
+        const QRect line(lookup->lineEdit()->mapTo(area, QPoint(0, 0)), lookup->lineEdit()->size());
+        const QRect rows(lookup->list()->mapTo(area, QPoint(0, 0)), lookup->list()->size());
+        return std::pair{line, rows};
+    };
+
+    const auto [lineAtTop, rowsAtTop] = placeAt(0);
+    QVERIFY(!lookup->rowsAbove());
+    QCOMPARE(lineAtTop.top(), 0);
+    QVERIFY(rowsAtTop.top() >= lineAtTop.bottom());
+
+    const int bottomTop = area->height() - cell.height();
+    QVERIFY2(bottomTop > 220, "the grid is too short for this test");
+    const auto [line, rows] = placeAt(bottomTop);
+    QVERIFY(lookup->rowsAbove());
+    QCOMPARE(line.top(), bottomTop); // still over its cell
+    QVERIFY2(rows.bottom() <= line.top() && rows.top() >= 0 && rows.height() >= 80,
+             qPrintable(QStringLiteral("rows %1,%2 %3x%4; the editor at %5")
+                            .arg(rows.x())
+                            .arg(rows.y())
+                            .arg(rows.width())
+                            .arg(rows.height())
+                            .arg(line.top())));
+    QVERIFY(QRect(QPoint(0, 0), area->size()).contains(lookup->geometry()));
+    // Up goes into the rows, at the nearest one; Down from there comes back.
+    lookup->lineEdit()->setFocus();
+    QTest::keyClick(lookup->lineEdit(), Qt::Key_Up);
+    QVERIFY(lookup->list()->hasFocus());
+    QCOMPARE(lookup->list()->currentRow(), lookup->list()->count() - 1);
+    QTest::keyClick(lookup->list(), Qt::Key_Down);
+    QVERIFY(lookup->lineEdit()->hasFocus());
+    QTest::keyClick(lookup->lineEdit(), Qt::Key_Escape);
     f.settle();
 }
 

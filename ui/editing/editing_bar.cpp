@@ -49,6 +49,10 @@ EditingBar::EditingBar(GridEditing *editing, QWidget *parent)
         auto *tool = new QToolButton;
         tool->setDefaultAction(action);
         tool->setAutoRaise(true);
+        // A tool button does not follow its action's visibility by itself.
+        tool->setVisible(action->isVisible());
+        connect(action, &QAction::visibleChanged, tool,
+                [tool, action] { tool->setVisible(action->isVisible()); });
         row->addWidget(tool);
     }
     row->addStretch(1);

@@ -31,7 +31,7 @@ struct LookupAnswer {
 // The target (loaded first when not known yet), then one page.
 QCoro::Task<LookupAnswer> answer(orm::Registry *registry, std::optional<LookupTarget> known,
                                  QString database, QString schema, orm::ForeignKey key,
-                                 QString text, QVariant afterKey)
+                                 QString text, QVariant afterKey, LookupSearch search)
 {
     LookupAnswer result;
     if (known) {
@@ -40,7 +40,11 @@ QCoro::Task<LookupAnswer> answer(orm::Registry *registry, std::optional<LookupTa
         LookupTarget loaded = co_await loadLookupTarget(registry, database, schema, key);
         result.target = std::move(loaded);
     }
-    LookupPage page = co_await searchLookup(registry, result.target, text, afterKey);
+    // Named first: GCC 12 and co_await (docs/DEVELOPING.md).
+    QCoro::Task<LookupPage> reading = search
+                                          ? search(result.target, text, afterKey)
+                                          : searchLookup(registry, result.target, text, afterKey);
+    LookupPage page = co_await std::move(reading);
     result.page = std::move(page);
     co_return result;
 }
@@ -124,7 +128,7 @@ ForeignKeyLookup::ForeignKeyLookup(orm::Registry *registry, const QString &datab
                                    const QString &schema, const orm::ForeignKey &key,
                                    QLineEdit *editor, std::optional<LookupTarget> known,
                                    std::function<void(const LookupTarget &)> remember,
-                                   QWidget *parent)
+                                   QWidget *parent, LookupSearch searcher)
     : QWidget(parent)
     , m_registry(registry)
     , m_database(database)
@@ -132,6 +136,7 @@ ForeignKeyLookup::ForeignKeyLookup(orm::Registry *registry, const QString &datab
     , m_key(key)
     , m_target(std::move(known))
     , m_remember(std::move(remember))
+    , m_search(std::move(searcher))
     , m_editor(editor)
     , m_list(new QListWidget(this))
 {
@@ -208,14 +213,30 @@ void ForeignKeyLookup::activate(QListWidgetItem *item)
         pick(m_list->row(item));
 }
 
+void ForeignKeyLookup::setRowsAbove(bool above)
+{
+    if (above == m_rowsAbove)
+        return;
+    m_rowsAbove = above;
+    auto *box = static_cast<QVBoxLayout *>(layout());
+    box->removeWidget(m_editor);
+    box->removeWidget(m_list);
+    box->addWidget(above ? static_cast<QWidget *>(m_list) : m_editor, above ? 1 : 0);
+    box->addWidget(above ? static_cast<QWidget *>(m_editor) : m_list, above ? 0 : 1);
+}
+
 bool ForeignKeyLookup::eventFilter(QObject *watched, QEvent *event)
 {
     if (event->type() != QEvent::KeyPress)
         return QWidget::eventFilter(watched, event);
     const int key = static_cast<QKeyEvent *>(event)->key();
-    if (watched == m_editor && key == Qt::Key_Down && m_list->count() > 0) {
+    // Towards the list, and back from its nearest row, as the two are shown.
+    const int towardsList = m_rowsAbove ? Qt::Key_Up : Qt::Key_Down;
+    const int towardsEditor = m_rowsAbove ? Qt::Key_Down : Qt::Key_Up;
+    const int nearestRow = m_rowsAbove ? m_list->count() - 1 : 0;
+    if (watched == m_editor && key == towardsList && m_list->count() > 0) {
         m_list->setFocus();
-        m_list->setCurrentRow(0);
+        m_list->setCurrentRow(nearestRow);
         return true;
     }
     if (watched == m_list) {
@@ -223,7 +244,7 @@ bool ForeignKeyLookup::eventFilter(QObject *watched, QEvent *event)
             activate(m_list->currentItem());
             return true; // the delegate must not take the editor a second time
         }
-        if (key == Qt::Key_Up && m_list->currentRow() <= 0) {
+        if (key == towardsEditor && m_list->currentRow() == nearestRow) {
             m_editor->setFocus();
             return true;
         }
@@ -253,7 +274,8 @@ void ForeignKeyLookup::fetch(bool more)
     launchTask(
         this,
         answer(m_registry, m_target, m_database, m_schema, m_key,
-               m_typed ? m_editor->text().trimmed() : QString(), more ? m_lastKey : QVariant()),
+               m_typed ? m_editor->text().trimmed() : QString(), more ? m_lastKey : QVariant(),
+               m_search),
         [this, generation, more](const LookupAnswer &got) {
             --m_running;
             if (!m_target) {

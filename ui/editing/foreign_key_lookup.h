@@ -65,17 +65,24 @@ QCoro::Task<LookupTarget> loadLookupTarget(orm::Registry *registry, QString data
 QCoro::Task<LookupPage> searchLookup(orm::Registry *registry, LookupTarget target, QString text,
                                      QVariant afterKey, int limit = kLookupPageRows);
 
-// The editor: the cell's line editor with the list of matching rows below it.
+// How the lookup reads a page: searchLookup on the registry, unless told otherwise (a test that
+// must decide when each answer comes).
+using LookupSearch =
+    std::function<QCoro::Task<LookupPage>(LookupTarget target, QString text, QVariant afterKey)>;
+
+// The editor: the cell's line editor with the list of matching rows below it (or above).
 class ForeignKeyLookup : public QWidget {
     Q_OBJECT
 
 public:
     // `editor`: the cell's own line editor, taken over. `known`: the target already loaded
     // for this key (GridEditing keeps them per table); `remember` is given one loaded here.
+    // `searcher` reads the pages (searchLookup on `registry` when empty).
     ForeignKeyLookup(orm::Registry *registry, const QString &database, const QString &schema,
                      const orm::ForeignKey &key, QLineEdit *editor,
                      std::optional<LookupTarget> known,
-                     std::function<void(const LookupTarget &)> remember, QWidget *parent);
+                     std::function<void(const LookupTarget &)> remember, QWidget *parent,
+                     LookupSearch searcher = {});
 
     QLineEdit *lineEdit() const { return m_editor; }
     QListWidget *list() const { return m_list; }
@@ -90,6 +97,10 @@ public:
     void pick(int row);
     // Reads the next page of the same search.
     void fetchMore();
+    // The rows' list above the editor (a cell near the grid's bottom) or below it; the arrow
+    // keys move between the two in the direction they are shown.
+    void setRowsAbove(bool above);
+    bool rowsAbove() const { return m_rowsAbove; }
 
 signals:
     // A row was picked: the delegate takes the editor's value and closes it.
@@ -113,6 +124,7 @@ private:
     orm::ForeignKey m_key;
     std::optional<LookupTarget> m_target;
     std::function<void(const LookupTarget &)> m_remember;
+    LookupSearch m_search;
     QLineEdit *m_editor;
     QListWidget *m_list;
     QTimer m_debounce;
@@ -120,6 +132,7 @@ private:
     int m_running = 0;
     bool m_typed = false; // until the user types, the rows are not filtered
     bool m_more = false;
+    bool m_rowsAbove = false;
     QVariant m_lastKey;
     QString m_status;
 };

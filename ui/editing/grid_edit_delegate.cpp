@@ -3,6 +3,7 @@
 #include "foreign_key_lookup.h"
 #include "grid_editing.h"
 
+#include <QLineEdit>
 #include <QPlainTextEdit>
 
 namespace strata::ui::editing {
@@ -60,14 +61,25 @@ void GridEditDelegate::updateEditorGeometry(QWidget *editor, const QStyleOptionV
         rect.setWidth(std::max(rect.width(), 360));
         rect.setHeight(std::max(rect.height() * 6, 140));
         editor->setGeometry(rect);
-    } else if (qobject_cast<ForeignKeyLookup *>(editor)) {
-        // The cell's editor on top, the referenced rows below it.
-        QRect rect = option.rect;
-        rect.setWidth(std::max(rect.width(), 420));
-        rect.setHeight(rect.height() + 220);
-        // Near the grid's bottom it moves up rather than hide its rows past the edge.
-        if (const QWidget *area = editor->parentWidget(); area && rect.bottom() >= area->height())
-            rect.moveTop(std::max(0, area->height() - rect.height()));
+    } else if (auto *lookup = qobject_cast<ForeignKeyLookup *>(editor)) {
+        // The cell's editor stays over the cell; the referenced rows go below it, or above it
+        // when there is more room there (near the grid's bottom), rather than past the edge.
+        constexpr int kRowsHeight = 220;
+        constexpr int kLeastRowsHeight = 80;
+        const QRect cell = option.rect;
+        const QWidget *area = editor->parentWidget();
+        const int roomBelow = area ? area->height() - cell.bottom() - 1 : kRowsHeight;
+        const int roomAbove = cell.top();
+        const bool above = roomBelow < kRowsHeight && roomAbove > roomBelow;
+        const int rows =
+            std::max(kLeastRowsHeight, std::min(kRowsHeight, above ? roomAbove : roomBelow));
+        // The line editor exactly over the cell, as the grid's other editors are.
+        const int line = cell.height();
+        lookup->lineEdit()->setFixedHeight(line);
+        QRect rect(cell.left(), cell.top(), std::max(cell.width(), 420), line + rows);
+        if (above)
+            rect.moveTop(cell.top() - rows);
+        lookup->setRowsAbove(above);
         editor->setGeometry(rect);
     }
 }

@@ -77,25 +77,30 @@ GridEditing::GridEditing(orm::Registry *registry, GridView *grid, QObject *paren
     action(QStringLiteral("deleteRowsAction"), tr("&Delete rows"), QKeySequence::Delete, [this] {
         deleteSelectedRows();
     })->setToolTip(tr("Mark the selected rows for deletion (deleted when committed)"));
-    action(QStringLiteral("loadCellFromFileAction"), tr("L&oad from file…"), QKeySequence(),
-           [this] {
-               if (!m_grid)
-                   return;
-               const QString path =
-                   QFileDialog::getOpenFileName(m_grid->window(), tr("Load the cell from a file"));
-               if (!path.isEmpty())
-                   loadCellFromFile(path);
-           })
-        ->setToolTip(tr("Stage a file's bytes as this bytea / blob cell's new value"));
-    action(QStringLiteral("saveCellToFileAction"), tr("Sa&ve to file…"), QKeySequence(), [this] {
-        if (!m_grid)
-            return;
-        const QString path =
-            QFileDialog::getSaveFileName(m_grid->window(), tr("Save the cell to a file"));
-        if (!path.isEmpty())
-            saveCellToFile(path);
-    })->setToolTip(tr("Write this bytea / blob cell's bytes (staged, else stored) to a file"));
+    m_loadFile = action(
+        QStringLiteral("loadCellFromFileAction"), tr("L&oad from file…"), QKeySequence(), [this] {
+            if (!m_grid)
+                return;
+            const QString path =
+                QFileDialog::getOpenFileName(m_grid->window(), tr("Load the cell from a file"));
+            if (!path.isEmpty())
+                loadCellFromFile(path);
+        });
+    m_loadFile->setToolTip(tr("Stage a file's bytes as this bytea / blob cell's new value"));
+    m_saveFile = action(
+        QStringLiteral("saveCellToFileAction"), tr("Sa&ve to file…"), QKeySequence(), [this] {
+            if (!m_grid)
+                return;
+            const QString path =
+                QFileDialog::getSaveFileName(m_grid->window(), tr("Save the cell to a file"));
+            if (!path.isEmpty())
+                saveCellToFile(path);
+        });
+    m_saveFile->setToolTip(
+        tr("Write this bytea / blob cell's bytes (staged, else stored) to a file"));
     grid->addActions(m_actions);
+    connect(this, &GridEditing::changed, this, &GridEditing::showFileActions);
+    showFileActions();
 
     QTableView *table = grid->table();
     // Paints as the grid's delegate did; editors come from here.
@@ -187,6 +192,16 @@ void GridEditing::readValueLists()
             qWarning("the value lists of the grid's table could not be read: %s",
                      qPrintable(failure.message));
         });
+}
+
+void GridEditing::showFileActions()
+{
+    bool blobs = false;
+    if (m_changes)
+        for (const orm::Field &field : m_changes->model().fields)
+            blobs = blobs || field.type == orm::LogicalType::Bytes;
+    m_loadFile->setVisible(blobs);
+    m_saveFile->setVisible(blobs);
 }
 
 void GridEditing::closeTable()

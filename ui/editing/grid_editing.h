@@ -149,6 +149,8 @@ private:
     // The stored row's values as the grid read them (column name -> raw value).
     QVariantMap rowValues(qint64 row) const;
     void readValueLists();
+    // Load/Save from a file show only while the open table has a bytea / blob column.
+    void showFileActions();
     // The grid's current cell (row, column), or why there is none.
     std::optional<std::pair<qint64, int>> currentCell() const;
     // The single-column foreign key `column` is, if any.
@@ -161,6 +163,8 @@ private:
     QPointer<GridModel> m_model; // the window's; it may go first
     EditingBar *m_bar;
     QList<QAction *> m_actions;
+    QAction *m_loadFile = nullptr;
+    QAction *m_saveFile = nullptr;
     QString m_journalDirectory;
     bool m_readOnlyMode = false;
     std::unique_ptr<orm::editing::ChangeSet> m_changes;
