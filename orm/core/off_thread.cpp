@@ -6,6 +6,7 @@ namespace orm {
 
 QThreadPool &backgroundPool()
 {
+    // Never destroyed: leaving the program does not wait for work still in flight.
     static QThreadPool *pool = [] {
         auto *p = new QThreadPool;
         p->setObjectName(QStringLiteral("strata-background"));

@@ -4,8 +4,9 @@
 // script, freeing 10,000 staged changes) runs on Strata's own thread pool and hands its value
 // back on the awaiting thread.
 //
-//   QList<SqlStatement> statements = co_await orm::offThread<QList<SqlStatement>>(
-//       [script] { return splitSql(script, Dialect::Sqlite); });
+//   auto split = [script] { return splitSql(script, Dialect::Sqlite); };
+//   QCoro::Task<QList<SqlStatement>> splitting = orm::offThread<QList<SqlStatement>>(split);
+//   QList<SqlStatement> statements = co_await std::move(splitting); // named first: GCC 12
 //
 // Never on QThreadPool::globalInstance(): Qt's raster engine splits large gradient and
 // translucent fills across that pool and makes the GUI thread wait for them, so a long job
