@@ -133,6 +133,33 @@ public:
             },
             5000);
     }
+    // The same for a cell of the editing bar's new rows (`column` in the table's field order).
+    QWidget *openNewRowEditor(int row, int column) const
+    {
+        QTableView *view = window->editing()->bar()->newRows();
+        const QModelIndex index = view->model()->index(row, column);
+        view->setCurrentIndex(index);
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_F2);
+        return view->indexWidget(index);
+    }
+    bool newRowClosed(int row, int column) const
+    {
+        QTableView *view = window->editing()->bar()->newRows();
+        return QTest::qWaitFor(
+            [&] { return view->indexWidget(view->model()->index(row, column)) == nullptr; }, 5000);
+    }
+    // A new row's column by its name.
+    int newRowColumn(const QString &name) const
+    {
+        const QAbstractItemModel *rows = window->editing()->bar()->newRowsModel();
+        for (int c = 0; c < rows->columnCount(); ++c)
+            if (rows->headerData(c, Qt::Horizontal).toString() == name)
+                return c;
+        qWarning() << "the new rows have no column" << name;
+        return -1;
+    }
+
     // Types `text` into a cell's editor (replacing what it held) and presses Enter.
     bool type(int row, int column, const QString &text) const
     {

@@ -25,6 +25,7 @@ private slots:
     void readOnlyTablesSayWhy();
     void readOnlyDatabaseSaysWhy();
     void insertAndDeleteRows();
+    void failedInsertIsMarkedOnItsRow();
     void tenantSwitchAsks();
     void journaledEditsOfferedBackAtStart();
     void quitWithPendingChangesAsks();
@@ -423,6 +424,42 @@ void TestGridEditing::insertAndDeleteRows()
     QCOMPARE(added.value(1, 0).toString(), QStringLiteral("Beta"));
     QCOMPARE(added.value(1, 2).toString(), QStringLiteral("x"));
     QVERIFY(!f.editing()->bar()->newRows()->isVisibleTo(&window));
+    f.settle();
+}
+
+// A new row the server refuses (NOT NULL "Title" left out) is marked with the server's message
+// on that row, the first of two; nothing is written, and once fixed it commits.
+void TestGridEditing::failedInsertIsMarkedOnItsRow()
+{
+    STRATA_BACKEND_URL(url);
+    Fixture f(backend, url);
+    f.open();
+    QVERIFY(f.show(f.a));
+    f.action(QStringLiteral("insertRowAction"))->trigger();
+    f.action(QStringLiteral("insertRowAction"))->trigger();
+    strata::ui::editing::PendingInsertsModel *rows = f.editing()->bar()->newRowsModel();
+    QVERIFY(rows->setData(rows->index(1, Title), QStringLiteral("Second")));
+    f.commit();
+    QCOMPARE(f.editing()->pendingCount(), 3);
+    QCOMPARE(f.rowCount(f.a), 3);
+    const QString message = rows->index(0, Note).data(Qt::ToolTipRole).toString();
+    QVERIFY2(message.contains(QLatin1String("Title"), Qt::CaseInsensitive) &&
+                 message.contains(QLatin1String("NULL"), Qt::CaseInsensitive),
+             qPrintable(message));
+    QCOMPARE(rows->headerData(0, Qt::Vertical, Qt::ToolTipRole).toString(), message);
+    QVERIFY(rows->index(0, Note).data(Qt::BackgroundRole).isValid());
+    QVERIFY(rows->index(1, Note).data(Qt::ToolTipRole).toString() != message);
+    QVERIFY(!rows->headerData(1, Qt::Vertical, Qt::ToolTipRole).isValid());
+
+    // Typed in the new row's own line editor, then committed.
+    auto *line = qobject_cast<QLineEdit *>(f.openNewRowEditor(0, Title));
+    QVERIFY(line);
+    QTest::keyClicks(line, QStringLiteral("First"));
+    QTest::keyClick(line, Qt::Key_Return);
+    QVERIFY(f.newRowClosed(0, Title));
+    f.commit();
+    QCOMPARE(f.editing()->pendingCount(), 0);
+    QCOMPARE(f.rowCount(f.a), 5);
     f.settle();
 }
 

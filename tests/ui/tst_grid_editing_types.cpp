@@ -12,12 +12,14 @@
 #include "ui/editing/foreign_key_lookup.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QListWidget>
 #include <QStyleOptionViewItem>
 #include <QToolButton>
 
 using namespace grid_editing;
 using strata::ui::editing::ForeignKeyLookup;
+using strata::ui::editing::PendingInsertsModel;
 
 namespace {
 
@@ -170,6 +172,8 @@ private slots:
     void lookupSearchesPagesAndPicks();
     void lookupInTheActiveTenantAndOtherSchemas();
     void lookupRowsGoAboveNearTheBottom();
+    void newRowsTakeTheGridsEditors();
+    void newRowLookupPicks();
 };
 
 void TestGridEditingTypes::enumListInOrderStagesAPick()
@@ -543,6 +547,202 @@ void TestGridEditingTypes::lookupInTheActiveTenantAndOtherSchemas()
                      .text(0, 0),
                  QStringLiteral("k2"));
     }
+    f.settle();
+}
+
+// The editing bar's new rows edit with the grid's own editors: the enum's list in its order, a
+// file into a bytea / blob cell and back out, Set NULL and Delete rows on the new rows while
+// they have the focus (the grid's rows untouched), each undone on its own; committed as staged.
+void TestGridEditingTypes::newRowsTakeTheGridsEditors()
+{
+    STRATA_BACKEND_URL(url);
+    Fixture f(backend, url);
+    Types types(f);
+    MainWindow &window = f.open();
+    QVERIFY(f.show(f.a, kTyped));
+    QTRY_VERIFY_WITH_TIMEOUT(f.editing()->valueLists().contains(kMood), 15000);
+    QTableView *grid = window.grid()->table();
+    const int gridData = columnOf(f, QStringLiteral("data"));
+    grid->setCurrentIndex(window.gridModel()->index(0, gridData));
+    grid->setFocus();
+    f.action(QStringLiteral("insertRowAction"))->trigger();
+    f.action(QStringLiteral("insertRowAction"))->trigger();
+    PendingInsertsModel *rows = f.editing()->bar()->newRowsModel();
+    QTableView *newRows = f.editing()->bar()->newRows();
+    QCOMPARE(rows->rowCount(), 2);
+    QVERIFY(!f.editing()->newRowsActive()); // the grid had the focus
+
+    // The key, typed: a left-to-the-server cell opens empty.
+    const int id = f.newRowColumn(QStringLiteral("id"));
+    auto *line = qobject_cast<QLineEdit *>(f.openNewRowEditor(0, id));
+    QVERIFY(line);
+    QVERIFY(line->text().isEmpty());
+    QTest::keyClicks(line, QStringLiteral("70"));
+    QTest::keyClick(line, Qt::Key_Return);
+    QVERIFY(f.newRowClosed(0, id));
+    QCOMPARE(rows->index(0, id).data().toString(), QStringLiteral("70"));
+    QVERIFY(f.editing()->newRowsActive());
+
+    // The enum: its values in their order; untouched, DEFAULT stays.
+    const int mood = f.newRowColumn(kMood);
+    auto *box = qobject_cast<QComboBox *>(f.openNewRowEditor(0, mood));
+    QVERIFY2(box, qPrintable(f.editing()->lastNotice()));
+    QStringList items;
+    for (int i = 0; i < box->count(); ++i)
+        items << box->itemText(i);
+    QCOMPARE(items, (QStringList{"sad", "meh", "ok", "happy"}));
+    QTest::keyClick(box, Qt::Key_Return);
+    QVERIFY(f.newRowClosed(0, mood));
+    QCOMPARE(rows->index(0, mood).data().toString(), QStringLiteral("DEFAULT"));
+    box = qobject_cast<QComboBox *>(f.openNewRowEditor(0, mood));
+    QVERIFY(box);
+    box->setCurrentIndex(box->findText(QStringLiteral("happy")));
+    QTest::keyClick(box, Qt::Key_Return);
+    QVERIFY(f.newRowClosed(0, mood));
+    QCOMPARE(rows->index(0, mood).data().toString(), QStringLiteral("happy"));
+    const int staged = f.editing()->pendingCount();
+
+    // A file into the new row's blob, where the focus is, and back out byte for byte.
+    QTemporaryDir dir;
+    const QString in = dir.filePath(QStringLiteral("every byte.bin"));
+    {
+        QFile file(in);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(everyByte());
+    }
+    const int data = f.newRowColumn(QStringLiteral("data"));
+    newRows->setCurrentIndex(rows->index(0, data));
+    newRows->setFocus();
+    QVERIFY2(f.editing()->loadCellFromFile(in), qPrintable(f.editing()->lastNotice()));
+    QCOMPARE(f.editing()->pendingCount(), staged + 1);
+    QVERIFY(!window.gridModel()->index(0, gridData).data(Qt::BackgroundRole).isValid());
+    QCOMPARE(rows->valueAt(rows->index(0, data)).value_or(QVariant()).toByteArray(), everyByte());
+    const QString out = dir.filePath(QStringLiteral("new row.bin"));
+    QVERIFY2(f.editing()->saveCellToFile(out), qPrintable(f.editing()->lastNotice()));
+    QCOMPARE(fileBytes(out), everyByte());
+    // The second new row's blob is left to the server: nothing to save, said so.
+    QVERIFY(!f.editing()->saveInsertedCellToFile(rows->insertIdAt(1), QStringLiteral("data"),
+                                                 dir.filePath(QStringLiteral("none.bin"))));
+    QVERIFY2(f.editing()->lastNotice().contains(QLatin1String("left to the server")),
+             qPrintable(f.editing()->lastNotice()));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("none.bin"))));
+
+    // Set NULL on the new row's label (not the grid's selection).
+    const int label = f.newRowColumn(QStringLiteral("label"));
+    newRows->setCurrentIndex(rows->index(0, label));
+    newRows->selectionModel()->select(rows->index(0, label), QItemSelectionModel::ClearAndSelect);
+    f.action(QStringLiteral("setNullAction"))->trigger();
+    const std::optional<QVariant> null = rows->valueAt(rows->index(0, label));
+    QVERIFY(null && (!null->isValid() || null->isNull()));
+    QVERIFY(!window.gridModel()->index(0, gridData).data(Qt::BackgroundRole).isValid());
+
+    // Delete rows drops the selected new row; Ctrl+Z brings it back; dropped again.
+    newRows->selectionModel()->select(rows->index(1, id), QItemSelectionModel::ClearAndSelect |
+                                                              QItemSelectionModel::Rows);
+    f.action(QStringLiteral("deleteRowsAction"))->trigger();
+    QCOMPARE(rows->rowCount(), 1);
+    QVERIFY(!window.gridModel()->index(0, gridData).data(Qt::FontRole).value<QFont>().strikeOut());
+    f.action(QStringLiteral("undoEditAction"))->trigger();
+    QCOMPARE(rows->rowCount(), 2);
+    newRows->selectionModel()->select(rows->index(1, id), QItemSelectionModel::ClearAndSelect |
+                                                              QItemSelectionModel::Rows);
+    f.action(QStringLiteral("deleteRowsAction"))->trigger();
+    QCOMPARE(rows->rowCount(), 1);
+    // They are in the new rows' own menu.
+    QStringList named;
+    for (QAction *action : newRows->actions())
+        named << action->objectName();
+    for (const char *name : {"setNullAction", "deleteRowsAction", "loadCellFromFileAction",
+                             "saveCellToFileAction", "undoEditAction"})
+        QVERIFY2(named.contains(QLatin1String(name)), name);
+    QCOMPARE(newRows->contextMenuPolicy(), Qt::ActionsContextMenu);
+
+    // Back in the grid, the file goes into the grid's cell.
+    grid->setFocus();
+    grid->setCurrentIndex(window.gridModel()->index(1, gridData));
+    QVERIFY(!f.editing()->newRowsActive());
+    QVERIFY2(f.editing()->loadCellFromFile(in), qPrintable(f.editing()->lastNotice()));
+    QVERIFY(window.gridModel()->index(1, gridData).data(Qt::BackgroundRole).isValid());
+    QCOMPARE(rows->valueAt(rows->index(0, data)).value_or(QVariant()).toByteArray(), everyByte());
+
+    f.commit();
+    QCOMPARE(f.editing()->pendingCount(), 0);
+    const orm::Result added = await(f.registry->database()->execute(
+        QStringLiteral("SELECT %1, data, label FROM %2 WHERE id = 70")
+            .arg(orm::quoteIdentifier(kMood), f.table(f.a, kTyped))));
+    QCOMPARE(added.rowCount(), 1);
+    QCOMPARE(added.text(0, 0), QStringLiteral("happy"));
+    QCOMPARE(added.value(0, 1).toByteArray(), everyByte());
+    QVERIFY(added.isNull(0, 2));
+    const orm::Result changed = await(f.registry->database()->execute(
+        QStringLiteral("SELECT data FROM %1 WHERE id = 2").arg(f.table(f.a, kTyped))));
+    QCOMPARE(changed.value(0, 0).toByteArray(), everyByte());
+    QCOMPARE(await(f.registry->database()->execute(
+                       QStringLiteral("SELECT count(*) FROM %1").arg(f.table(f.a, kTyped))))
+                 .value(0, 0)
+                 .toInt(),
+             3);
+    f.settle();
+}
+
+// A new row's foreign-key cell offers the lookup as the grid's cells do, and the small list of
+// new rows makes room for its rows while it is open; the pick is staged and inserted.
+void TestGridEditingTypes::newRowLookupPicks()
+{
+    STRATA_BACKEND_URL(url);
+    Fixture f(backend, url);
+    Types types(f);
+    f.open();
+    QVERIFY(f.show(f.a, kOrders));
+    f.action(QStringLiteral("insertRowAction"))->trigger();
+    PendingInsertsModel *rows = f.editing()->bar()->newRowsModel();
+    QTableView *newRows = f.editing()->bar()->newRows();
+    QTRY_VERIFY(newRows->isVisible() && newRows->height() > 0);
+    const int small = newRows->height();
+    QVERIFY(small <= 110);
+
+    const int id = f.newRowColumn(QStringLiteral("id"));
+    auto *line = qobject_cast<QLineEdit *>(f.openNewRowEditor(0, id));
+    QVERIFY(line);
+    QTest::keyClicks(line, QStringLiteral("900"));
+    QTest::keyClick(line, Qt::Key_Return);
+    QVERIFY(f.newRowClosed(0, id));
+
+    const int thing = f.newRowColumn(kThing);
+    auto *lookup = qobject_cast<ForeignKeyLookup *>(f.openNewRowEditor(0, thing));
+    QVERIFY2(lookup, qPrintable(f.editing()->lastNotice()));
+    QVERIFY(lookup->lineEdit()->text().isEmpty());
+    QVERIFY(idle(lookup));
+    QCOMPARE(lookup->rowCount(), strata::ui::editing::kLookupPageRows);
+    // Room for the rows: the list of new rows grew, and the lookup lies whole inside it with
+    // its rows at their full height (they had 50 pixels or less before).
+    QTRY_VERIFY(newRows->height() > small);
+    QTRY_VERIFY(QRect(QPoint(0, 0), newRows->viewport()->size()).contains(lookup->geometry()));
+    QTRY_VERIFY2(lookup->list()->height() >= 200,
+                 qPrintable(QString::number(lookup->list()->height())));
+    QVERIFY(!lookup->rowsAbove());
+
+    QLineEdit *typed = lookup->lineEdit();
+    QTest::keyClicks(typed, QStringLiteral("banana"));
+    QTRY_VERIFY_WITH_TIMEOUT(!lookup->isBusy() && lookup->rowCount() == 12, 15000);
+    grabTo(f.window.get(), QStringLiteral("new-row-lookup-") + backend);
+    QListWidget *list = lookup->list();
+    const QString picked = list->item(2)->text().section(QStringLiteral(" — "), 0, 0);
+    list->setFocus();
+    list->setCurrentRow(2);
+    QTest::keyClick(list, Qt::Key_Return);
+    QVERIFY(f.newRowClosed(0, thing));
+    QCOMPARE(rows->index(0, thing).data().toString(), picked);
+    // Closed: the list is as small as before.
+    QTRY_VERIFY(newRows->height() <= 110);
+
+    f.commit();
+    QCOMPARE(f.editing()->pendingCount(), 0);
+    const orm::Result added = await(f.registry->database()->execute(
+        QStringLiteral("SELECT %1 FROM %2 WHERE id = 900")
+            .arg(orm::quoteIdentifier(kThing), f.table(f.a, kOrders))));
+    QCOMPARE(added.rowCount(), 1);
+    QCOMPARE(added.text(0, 0), picked);
     f.settle();
 }
 

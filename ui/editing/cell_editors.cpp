@@ -130,6 +130,15 @@ QWidget *typeEditor(const orm::Column &column, const QVariant &current, QWidget 
 
 } // namespace
 
+orm::Column editorColumn(const orm::Field &field)
+{
+    orm::Column column;
+    column.name = field.name;
+    column.type = field.type;
+    column.typeName = field.sqlType;
+    return column;
+}
+
 QWidget *createCellEditor(const orm::Column &column, const QVariant &current, QWidget *parent,
                           const QStringList &choices)
 {

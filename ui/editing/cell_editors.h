@@ -7,6 +7,7 @@
 // (checked when taken), JSON (checked when taken). What an editor gives back is never NULL: setting
 // NULL is its own action (GridEditing::setNull), so an empty editor means the empty string.
 
+#include "orm/core/model.h"
 #include "orm/core/row_batch.h"
 
 #include <QString>
@@ -18,6 +19,9 @@ namespace strata::ui::editing {
 
 // Text this long, or holding a line break, opens the multi-line editor.
 constexpr int kLongText = 80;
+
+// A model's field as the editors take a column (name, type, SQL type).
+orm::Column editorColumn(const orm::Field &field);
 
 // An editor for a cell of `column` showing `current` (its raw value; invalid for NULL).
 // `choices`: the values the column may hold (an enum's labels, a SQLite CHECK's list), in order:

@@ -1,6 +1,7 @@
 #include "editing_bar.h"
 
 #include "cell_editors.h"
+#include "grid_edit_delegate.h"
 #include "grid_editing.h"
 #include "pending_inserts_model.h"
 
@@ -17,6 +18,19 @@
 #include <QVBoxLayout>
 
 namespace strata::ui::editing {
+namespace {
+
+// The new rows' list at most this high, but for the lookup's rows while one is open.
+constexpr int kNewRowsHeight = 110;
+constexpr int kLookupRoom = 240;
+// GridEditing's actions that act on the new rows when they have the focus (and their menu).
+const QStringList kNewRowActions{
+    QStringLiteral("undoEditAction"),       QStringLiteral("setNullAction"),
+    QStringLiteral("deleteRowsAction"),     QStringLiteral("loadCellFromFileAction"),
+    QStringLiteral("saveCellToFileAction"),
+};
+
+} // namespace
 
 EditingBar::EditingBar(GridEditing *editing, QWidget *parent)
     : QWidget(parent)
@@ -95,8 +109,31 @@ EditingBar::EditingBar(GridEditing *editing, QWidget *parent)
     m_inserts = new QTableView;
     m_inserts->setObjectName(QStringLiteral("newRowsTable"));
     m_inserts->setModel(m_insertsModel);
-    m_inserts->setMaximumHeight(110);
+    m_inserts->setMaximumHeight(kNewRowsHeight);
     m_inserts->horizontalHeader()->setDefaultSectionSize(140);
+    // The grid's typed editors and lookup, and the actions that apply to a new row's cells.
+    auto *delegate = new GridEditDelegate(m_editing, nullptr, m_inserts);
+    m_inserts->setItemDelegate(delegate);
+    m_inserts->setEditTriggers(QAbstractItemView::DoubleClicked |
+                               QAbstractItemView::EditKeyPressed |
+                               QAbstractItemView::AnyKeyPressed);
+    m_inserts->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (QAction *action : m_editing->actions())
+        if (kNewRowActions.contains(action->objectName()))
+            m_inserts->addAction(action);
+    // The lookup's rows need more room than a few new rows leave: the list grows while it is open.
+    connect(delegate, &GridEditDelegate::lookupOpened, this, [this](QWidget *lookup) {
+        const int rows = m_inserts->horizontalHeader()->height() +
+                         m_inserts->verticalHeader()->length() + 2 * m_inserts->frameWidth();
+        m_inserts->setFixedHeight(rows + kLookupRoom);
+        ++m_openLookups;
+        connect(lookup, &QObject::destroyed, this, [this] {
+            if (--m_openLookups > 0)
+                return; // the next cell's lookup opened before this one went
+            m_inserts->setMinimumHeight(0);
+            m_inserts->setMaximumHeight(kNewRowsHeight);
+        });
+    });
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

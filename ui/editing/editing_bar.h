@@ -3,7 +3,7 @@
 // The small bar above the grid while a table is open: the pending count, Review, Commit,
 // Revert and the editing actions; what the last edit or commit said (a read-only table's
 // reason, a refusal, an error); the rows a commit stopped on, with their current values, to
-// re-apply or drop; and the rows staged for insertion.
+// re-apply or drop; and the rows staged for insertion, edited with the grid's own editors.
 
 #include <QWidget>
 
@@ -44,6 +44,7 @@ private:
     QTreeWidget *m_conflicts;
     QTableView *m_inserts;
     PendingInsertsModel *m_insertsModel;
+    int m_openLookups = 0; // lookups open in the new rows (they are given room)
 };
 
 } // namespace strata::ui::editing

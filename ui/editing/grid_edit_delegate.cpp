@@ -42,6 +42,7 @@ QWidget *GridEditDelegate::createEditor(QWidget *parent, const QStyleOptionViewI
             emit self->commitData(lookup);
             emit self->closeEditor(lookup, QAbstractItemDelegate::NoHint);
         });
+        emit self->lookupOpened(lookup);
     }
     return editor;
 }

@@ -32,6 +32,10 @@ public:
     void setModelData(QWidget *editor, QAbstractItemModel *model,
                       const QModelIndex &index) const override;
 
+signals:
+    // A foreign-key cell's editor opened with its lookup (the view may need room for its rows).
+    void lookupOpened(QWidget *lookup);
+
 private:
     QPointer<GridEditing> m_editing;
     QPointer<QAbstractItemDelegate> m_painter;

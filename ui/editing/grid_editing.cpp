@@ -4,6 +4,7 @@
 #include "cell_editors.h"
 #include "editing_bar.h"
 #include "grid_edit_delegate.h"
+#include "pending_inserts_model.h"
 #include "review_dialog.h"
 
 #include "ui/cell_format.h"
@@ -14,6 +15,7 @@
 #include "orm/core/error.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QBrush>
 #include <QFileDialog>
 #include <QFont>
@@ -74,9 +76,11 @@ GridEditing::GridEditing(orm::Registry *registry, GridView *grid, QObject *paren
     action(QStringLiteral("duplicateRowAction"), tr("Dup&licate row"),
            QKeySequence(Qt::CTRL | Qt::Key_D), [this] { duplicateSelectedRows(); })
         ->setToolTip(tr("A new row with the selected row's values (its key left to the server)"));
-    action(QStringLiteral("deleteRowsAction"), tr("&Delete rows"), QKeySequence::Delete, [this] {
-        deleteSelectedRows();
-    })->setToolTip(tr("Mark the selected rows for deletion (deleted when committed)"));
+    action(QStringLiteral("deleteRowsAction"), tr("&Delete rows"), QKeySequence::Delete,
+           [this] { deleteSelectedRows(); })
+        ->setToolTip(
+            tr("Mark the selected rows for deletion (deleted when committed); selected new "
+               "rows are dropped"));
     m_loadFile = action(
         QStringLiteral("loadCellFromFileAction"), tr("L&oad from file…"), QKeySequence(), [this] {
             if (!m_grid)
@@ -108,6 +112,14 @@ GridEditing::GridEditing(orm::Registry *registry, GridView *grid, QObject *paren
     table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed |
                            QAbstractItemView::AnyKeyPressed);
     m_bar = new EditingBar(this);
+    // Which of the two lists the actions act on: the one the user was in last.
+    connect(qApp, &QApplication::focusChanged, this, [this](QWidget *, QWidget *now) {
+        QWidget *newRows = m_bar->newRows();
+        if (now && (now == newRows || newRows->isAncestorOf(now)))
+            m_newRowsFocused = true;
+        else if (now && m_grid && (now == m_grid->table() || m_grid->table()->isAncestorOf(now)))
+            m_newRowsFocused = false;
+    });
 }
 
 GridEditing::~GridEditing()
@@ -341,6 +353,19 @@ bool GridEditing::setNullOnSelection()
 {
     if (refuseIfReadOnly() || !m_grid)
         return false;
+    if (newRowsActive()) {
+        const QList<std::pair<int, QString>> cells = selectedNewCells();
+        if (cells.isEmpty())
+            return refuse(tr("Select the new rows' cells to set to NULL"));
+        try {
+            for (const auto &[insertId, column] : cells)
+                m_changes->updateInsertedCell(insertId, column, QVariant());
+        } catch (const orm::Error &error) {
+            return refuse(error.message());
+        }
+        afterChange();
+        return true;
+    }
     QList<orm::editing::ChangeSet::CellEdit> edits;
     for (const QModelIndex &index : m_grid->table()->selectionModel()->selectedIndexes()) {
         const qint64 row = m_model->base() + index.row();
@@ -513,6 +538,13 @@ bool GridEditing::deleteSelectedRows()
 {
     if (refuseIfReadOnly())
         return false;
+    if (newRowsActive()) {
+        QList<int> rows;
+        for (const auto &cell : selectedNewCells())
+            if (!rows.contains(cell.first))
+                rows << cell.first;
+        return removeInsertedRows(rows);
+    }
     int marked = 0;
     try {
         for (qint64 row : selectedRows()) {
@@ -544,6 +576,59 @@ bool GridEditing::setInsertedCell(int insertId, const QString &column, const QVa
     return true;
 }
 
+bool GridEditing::removeInsertedRows(const QList<int> &insertIds)
+{
+    if (refuseIfReadOnly())
+        return false;
+    if (insertIds.isEmpty())
+        return refuse(tr("Select the new rows to drop"));
+    try {
+        for (int insertId : insertIds)
+            m_changes->deleteInsertedRow(insertId);
+    } catch (const orm::Error &error) {
+        return refuse(error.message());
+    }
+    afterChange();
+    return true;
+}
+
+bool GridEditing::newRowsActive() const
+{
+    return m_newRowsFocused && m_changes && !m_changes->pendingInserts().isEmpty();
+}
+
+bool GridEditing::isNewRowCell(const QModelIndex &index) const
+{
+    return index.model() == m_bar->newRowsModel();
+}
+
+std::optional<std::pair<int, QString>> GridEditing::currentNewCell() const
+{
+    const QModelIndex index = m_bar->newRows()->currentIndex();
+    if (!index.isValid() || !m_changes)
+        return std::nullopt;
+    const PendingInsertsModel *rows = m_bar->newRowsModel();
+    return std::make_pair(rows->insertIdAt(index.row()), rows->columnAt(index.column()).name);
+}
+
+QList<std::pair<int, QString>> GridEditing::selectedNewCells() const
+{
+    QList<std::pair<int, QString>> cells;
+    if (!m_changes)
+        return cells;
+    const PendingInsertsModel *rows = m_bar->newRowsModel();
+    QModelIndexList indexes = m_bar->newRows()->selectionModel()->selectedIndexes();
+    if (indexes.isEmpty() && m_bar->newRows()->currentIndex().isValid())
+        indexes << m_bar->newRows()->currentIndex();
+    std::sort(indexes.begin(), indexes.end());
+    for (const QModelIndex &index : std::as_const(indexes)) {
+        const orm::Field *field = m_changes->model().field(rows->columnAt(index.column()).name);
+        if (field && !field->generated) // the server computes those: never staged
+            cells.append({rows->insertIdAt(index.row()), field->name});
+    }
+    return cells;
+}
+
 void GridEditing::rebase(int conflict)
 {
     if (!m_changes || m_committing || conflict < 0 || conflict >= m_conflicts.size())
@@ -571,6 +656,8 @@ QWidget *GridEditing::createEditor(const QModelIndex &index, QWidget *parent)
 {
     if (refuseIfReadOnly())
         return nullptr;
+    if (isNewRowCell(index))
+        return createNewRowEditor(index, parent);
     const qint64 row = m_model->base() + index.row();
     const std::optional<orm::editing::RowKey> key = keyAt(row);
     if (!key)
@@ -589,12 +676,31 @@ QWidget *GridEditing::createEditor(const QModelIndex &index, QWidget *parent)
     if (const auto pending = m_changes->pendingValue(*key, column.name))
         current = *pending;
     QWidget *editor = createCellEditor(column, current, parent, m_valueLists.value(column.name));
-    const orm::ForeignKey *foreignKey = foreignKeyOf(column.name);
+    return offerLookup(column.name, editor, parent);
+}
+
+QWidget *GridEditing::createNewRowEditor(const QModelIndex &index, QWidget *parent)
+{
+    const orm::Column column = m_bar->newRowsModel()->columnAt(index.column());
+    if (const orm::Field *field = m_changes->model().field(column.name);
+        field && field->generated) {
+        refuse(tr("%1 is computed by the server (a generated column)").arg(column.name));
+        return nullptr;
+    }
+    // A cell left to the server opens empty, as a NULL one does.
+    const QVariant current = m_bar->newRowsModel()->valueAt(index).value_or(QVariant());
+    QWidget *editor = createCellEditor(column, current, parent, m_valueLists.value(column.name));
+    return offerLookup(column.name, editor, parent);
+}
+
+QWidget *GridEditing::offerLookup(const QString &column, QWidget *editor, QWidget *parent)
+{
+    const orm::ForeignKey *foreignKey = foreignKeyOf(column);
     auto *line = qobject_cast<QLineEdit *>(editor);
     if (!foreignKey || !line)
         return editor;
     // The referenced rows to pick from, under the cell's own editor.
-    const QString name = column.name;
+    const QString name = column;
     const int opened = m_opened;
     return new ForeignKeyLookup(
         m_registry, m_changes->database(), m_changes->schema(), *foreignKey, line,
@@ -628,44 +734,31 @@ std::optional<std::pair<qint64, int>> GridEditing::currentCell() const
     return std::make_pair(m_model->base() + index.row(), index.column());
 }
 
-bool GridEditing::loadCellFromFile(const QString &path)
+std::optional<QByteArray> GridEditing::blobFromFile(const orm::Column &column, const QString &path)
 {
-    if (refuseIfReadOnly())
-        return false;
-    const auto cell = currentCell();
-    if (!cell)
-        return refuse(tr("Select the cell to load the file into"));
-    const orm::Column column = m_model->columns().value(cell->second);
-    if (column.type != orm::LogicalType::Bytes)
-        return refuse(tr("%1 is %2, not bytea or a blob: only those take a file")
-                          .arg(column.name, column.typeName));
-    if (const orm::Field *field = m_changes->model().field(column.name); field && field->generated)
-        return refuse(tr("%1 is computed by the server (a generated column)").arg(column.name));
-    const BlobFile file = readBlobFile(path);
-    if (!file.ok())
-        return refuse(file.error);
-    if (!stageCell(cell->first, cell->second, file.bytes))
-        return false;
-    setNotice(tr("%1 staged from %2").arg(byteSize(file.bytes.size()), path));
-    emit changed();
-    return true;
+    if (column.type != orm::LogicalType::Bytes) {
+        refuse(tr("%1 is %2, not bytea or a blob: only those take a file")
+                   .arg(column.name, column.typeName));
+        return std::nullopt;
+    }
+    if (const orm::Field *field = m_changes->model().field(column.name);
+        field && field->generated) {
+        refuse(tr("%1 is computed by the server (a generated column)").arg(column.name));
+        return std::nullopt;
+    }
+    BlobFile file = readBlobFile(path);
+    if (!file.ok()) {
+        refuse(file.error);
+        return std::nullopt;
+    }
+    return std::move(file.bytes);
 }
 
-bool GridEditing::saveCellToFile(const QString &path)
+bool GridEditing::blobToFile(const orm::Column &column, const QVariant &value, const QString &path)
 {
-    if (!m_changes)
-        return refuse(tr("No table is open"));
-    const auto cell = currentCell();
-    if (!cell || !m_model->isRowLoaded(cell->first))
-        return refuse(tr("Select the cell to save"));
-    const orm::Column column = m_model->columns().value(cell->second);
     if (column.type != orm::LogicalType::Bytes)
         return refuse(tr("%1 is %2, not bytea or a blob: only those are saved to a file")
                           .arg(column.name, column.typeName));
-    QVariant value = m_model->rawValue(cell->first, cell->second);
-    if (const std::optional<orm::editing::RowKey> key = keyAt(cell->first))
-        if (const auto pending = m_changes->pendingValue(*key, column.name))
-            value = *pending;
     if (!value.isValid() || value.isNull())
         return refuse(tr("%1 is NULL here: there are no bytes to save").arg(column.name));
     // Blobs arrive as bytes; a value that came as text is saved as its UTF-8.
@@ -679,10 +772,86 @@ bool GridEditing::saveCellToFile(const QString &path)
     return true;
 }
 
+bool GridEditing::loadCellFromFile(const QString &path)
+{
+    if (refuseIfReadOnly())
+        return false;
+    if (newRowsActive()) {
+        const auto cell = currentNewCell();
+        if (!cell)
+            return refuse(tr("Select the new row's cell to load the file into"));
+        return loadInsertedCellFromFile(cell->first, cell->second, path);
+    }
+    const auto cell = currentCell();
+    if (!cell)
+        return refuse(tr("Select the cell to load the file into"));
+    const std::optional<QByteArray> bytes =
+        blobFromFile(m_model->columns().value(cell->second), path);
+    if (!bytes || !stageCell(cell->first, cell->second, *bytes))
+        return false;
+    setNotice(tr("%1 staged from %2").arg(byteSize(bytes->size()), path));
+    emit changed();
+    return true;
+}
+
+bool GridEditing::saveCellToFile(const QString &path)
+{
+    if (!m_changes)
+        return refuse(tr("No table is open"));
+    if (newRowsActive()) {
+        const auto cell = currentNewCell();
+        if (!cell)
+            return refuse(tr("Select the new row's cell to save"));
+        return saveInsertedCellToFile(cell->first, cell->second, path);
+    }
+    const auto cell = currentCell();
+    if (!cell || !m_model->isRowLoaded(cell->first))
+        return refuse(tr("Select the cell to save"));
+    const orm::Column column = m_model->columns().value(cell->second);
+    QVariant value = m_model->rawValue(cell->first, cell->second);
+    if (const std::optional<orm::editing::RowKey> key = keyAt(cell->first))
+        if (const auto pending = m_changes->pendingValue(*key, column.name))
+            value = *pending;
+    return blobToFile(column, value, path);
+}
+
+bool GridEditing::loadInsertedCellFromFile(int insertId, const QString &column, const QString &path)
+{
+    if (refuseIfReadOnly())
+        return false;
+    const orm::Field *field = m_changes->model().field(column);
+    if (!field)
+        return refuse(tr("%1 has no column %2").arg(m_changes->model().name, column));
+    const std::optional<QByteArray> bytes = blobFromFile(editorColumn(*field), path);
+    if (!bytes || !setInsertedCell(insertId, column, *bytes))
+        return false;
+    setNotice(tr("%1 staged from %2").arg(byteSize(bytes->size()), path));
+    emit changed();
+    return true;
+}
+
+bool GridEditing::saveInsertedCellToFile(int insertId, const QString &column, const QString &path)
+{
+    if (!m_changes)
+        return refuse(tr("No table is open"));
+    const orm::Field *field = m_changes->model().field(column);
+    if (!field)
+        return refuse(tr("%1 has no column %2").arg(m_changes->model().name, column));
+    const QVariantMap values = m_changes->insertValues(insertId);
+    if (!values.contains(column))
+        return refuse(
+            tr("%1 is left to the server in this new row: there are no bytes to save").arg(column));
+    return blobToFile(editorColumn(*field), values.value(column), path);
+}
+
 void GridEditing::loadEditor(QWidget *editor, const QModelIndex &index) const
 {
     if (auto *lookup = qobject_cast<ForeignKeyLookup *>(editor))
         editor = lookup->lineEdit();
+    if (isNewRowCell(index)) {
+        setCellEditorValue(editor, m_bar->newRowsModel()->valueAt(index).value_or(QVariant()));
+        return;
+    }
     const qint64 row = m_model->base() + index.row();
     QVariant current = m_model->rawValue(row, index.column());
     if (const std::optional<orm::editing::RowKey> key = keyAt(row); key && m_changes)
@@ -698,6 +867,10 @@ void GridEditing::takeEditor(QWidget *editor, const QModelIndex &index)
         return;
     if (auto *lookup = qobject_cast<ForeignKeyLookup *>(editor))
         editor = lookup->lineEdit();
+    if (isNewRowCell(index)) {
+        takeNewRowEditor(editor, index);
+        return;
+    }
     const qint64 row = m_model->base() + index.row();
     const orm::Column column = m_model->columns().value(index.column());
     if (!editorWasChanged(editor))
@@ -714,6 +887,23 @@ void GridEditing::takeEditor(QWidget *editor, const QModelIndex &index)
     if (sameCellValue(column, current, typed.value))
         return; // opened and closed unchanged: nothing to stage
     stageCell(row, index.column(), typed.value);
+}
+
+void GridEditing::takeNewRowEditor(QWidget *editor, const QModelIndex &index)
+{
+    const PendingInsertsModel *rows = m_bar->newRowsModel();
+    const orm::Column column = rows->columnAt(index.column());
+    if (!editorWasChanged(editor))
+        return; // opened and closed untouched: DEFAULT stays DEFAULT
+    const EditorValue typed = cellEditorValue(editor);
+    if (!typed.ok()) {
+        refuse(tr("%1: %2").arg(column.name, typed.error));
+        return;
+    }
+    if (const std::optional<QVariant> current = rows->valueAt(index);
+        current && sameCellValue(column, *current, typed.value))
+        return;
+    setInsertedCell(rows->insertIdAt(index.row()), column.name, typed.value);
 }
 
 QVariant GridEditing::cellData(qint64 row, int column, int role) const

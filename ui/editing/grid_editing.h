@@ -103,12 +103,21 @@ public:
     bool deleteSelectedRows();
     // A new row's cell, from the text typed in the bar's list of new rows.
     bool setInsertedCell(int insertId, const QString &column, const QVariant &value);
+    // New rows dropped (not inserted); each is undone as one change.
+    bool removeInsertedRows(const QList<int> &insertIds);
+    // A new row's bytea / blob cell from and to a file, as loadCellFromFile does for the grid's.
+    bool loadInsertedCellFromFile(int insertId, const QString &column, const QString &path);
+    bool saveInsertedCellToFile(int insertId, const QString &column, const QString &path);
+    // Whether the bar's new rows had the focus last, rather than the grid: Set NULL, Delete
+    // rows and the file actions then act on their selected cells and rows.
+    bool newRowsActive() const;
     // Conflicts after a failed commit, by their position in conflicts(): take the row's current
     // values as seen and keep the changes (the next commit writes over them), or drop them.
     void rebase(int conflict);
     void drop(int conflict);
 
     // --- for item delegates (GridEditDelegate, or the grid's own) ------------------------------
+    // The index is the grid's, or a cell of the bar's new rows (PendingInsertsModel).
     // An editor for the cell, or null after refused() when it cannot be edited.
     QWidget *createEditor(const QModelIndex &index, QWidget *parent);
     void loadEditor(QWidget *editor, const QModelIndex &index) const;
@@ -153,6 +162,19 @@ private:
     void showFileActions();
     // The grid's current cell (row, column), or why there is none.
     std::optional<std::pair<qint64, int>> currentCell() const;
+    bool isNewRowCell(const QModelIndex &index) const;
+    QWidget *createNewRowEditor(const QModelIndex &index, QWidget *parent);
+    void takeNewRowEditor(QWidget *editor, const QModelIndex &index);
+    // The new rows' current cell (insert id, column name), and their selected cells.
+    std::optional<std::pair<int, QString>> currentNewCell() const;
+    QList<std::pair<int, QString>> selectedNewCells() const;
+    // `editor` (a line editor) with the referenced rows to pick from, when `column` is a
+    // single-column foreign key; else `editor` itself.
+    QWidget *offerLookup(const QString &column, QWidget *editor, QWidget *parent);
+    // A file's bytes for a cell of `column`, or refused() with why not.
+    std::optional<QByteArray> blobFromFile(const orm::Column &column, const QString &path);
+    // Writes a cell's value to a file, or refused() with why not.
+    bool blobToFile(const orm::Column &column, const QVariant &value, const QString &path);
     // The single-column foreign key `column` is, if any.
     const orm::ForeignKey *foreignKeyOf(const QString &column) const;
     // Whether the row is one a commit stopped on; its message.
@@ -181,6 +203,7 @@ private:
     int m_reads = 0;
     int m_opened = 0; // counts tables closed, so an answer for an earlier one is known
     QHash<QString, LookupTarget> m_lookupTargets; // by foreign-key column, for the open table
+    bool m_newRowsFocused = false;                // the new rows had the focus last, not the grid
 };
 
 } // namespace editing

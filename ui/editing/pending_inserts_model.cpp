@@ -38,6 +38,24 @@ void PendingInsertsModel::reload()
     endResetModel();
 }
 
+orm::Column PendingInsertsModel::columnAt(int column) const
+{
+    const orm::editing::ChangeSet *changes = m_editing->changeSet();
+    if (!changes || column < 0 || column >= changes->model().fields.size())
+        return {};
+    return editorColumn(changes->model().fields[column]);
+}
+
+std::optional<QVariant> PendingInsertsModel::valueAt(const QModelIndex &index) const
+{
+    const orm::editing::ChangeSet *changes = m_editing->changeSet();
+    if (!changes || !index.isValid() || index.row() >= m_ids.size())
+        return std::nullopt;
+    const QVariantMap values = changes->insertValues(m_ids[index.row()]);
+    const auto it = values.constFind(m_columns.value(index.column()));
+    return it == values.cend() ? std::nullopt : std::optional<QVariant>(it.value());
+}
+
 int PendingInsertsModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : int(m_ids.size());
@@ -56,13 +74,21 @@ QVariant PendingInsertsModel::data(const QModelIndex &index, int role) const
     const QVariantMap values = changes->insertValues(m_ids[index.row()]);
     const QString &column = m_columns[index.column()];
     const bool given = values.contains(column);
+    // The commit stopped on this row: its message on every cell, in the warning tone.
+    const std::optional<orm::editing::CommitError> &error = m_editing->lastError();
+    const bool stopped = error && error->insertId > 0 && error->insertId == m_ids[index.row()];
+    if (stopped && role == Qt::ToolTipRole)
+        return error->message;
+    if (stopped && role == Qt::BackgroundRole) {
+        QColor tone = toneColor(Tone::Warning, QPalette());
+        tone.setAlpha(90);
+        return QBrush(tone);
+    }
     switch (role) {
     case Qt::DisplayRole: {
         if (!given)
             return tr("DEFAULT");
-        orm::Column info;
-        info.type = changes->model().fields[index.column()].type;
-        return stagedText(info, values.value(column));
+        return stagedText(columnAt(index.column()), values.value(column));
     }
     case Qt::EditRole:
         return given ? values.value(column).toString() : QString();
@@ -88,24 +114,25 @@ QVariant PendingInsertsModel::data(const QModelIndex &index, int role) const
 
 bool PendingInsertsModel::setData(const QModelIndex &index, const QVariant &value, int role)
 {
-    const orm::editing::ChangeSet *changes = m_editing->changeSet();
-    if (role != Qt::EditRole || !changes || !index.isValid())
+    if (role != Qt::EditRole || !m_editing->changeSet() || !index.isValid() ||
+        index.row() >= m_ids.size())
         return false;
-    const orm::Field &field = changes->model().fields[index.column()];
-    orm::Column info;
-    info.name = field.name;
-    info.type = field.type;
-    info.typeName = field.sqlType;
+    const orm::Column info = columnAt(index.column());
     const EditorValue parsed = parseCellText(info, value.toString());
     if (!parsed.ok()) {
-        emit m_editing->refused(tr("%1: %2").arg(field.name, parsed.error));
+        emit m_editing->refused(tr("%1: %2").arg(info.name, parsed.error));
         return false;
     }
-    return m_editing->setInsertedCell(m_ids[index.row()], field.name, parsed.value);
+    return m_editing->setInsertedCell(m_ids[index.row()], info.name, parsed.value);
 }
 
 QVariant PendingInsertsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Vertical && role == Qt::ToolTipRole) {
+        const std::optional<orm::editing::CommitError> &error = m_editing->lastError();
+        if (error && error->insertId > 0 && error->insertId == m_ids.value(section, -1))
+            return error->message;
+    }
     if (role != Qt::DisplayRole)
         return {};
     if (orientation == Qt::Horizontal)
