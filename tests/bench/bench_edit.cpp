@@ -153,7 +153,8 @@ void runEdit(const Context &context, Backend backend)
             continue;
         ours = pass == 1 ? committed : std::min(ours, committed);
         reference = pass == 1 ? hand : std::min(reference, hand);
-        stall = pass == 1 ? probe.maxStallMs() : std::min(stall, probe.maxStallMs());
+        // Times are the best pass (the least noise); the stall is the worst, what a user meets.
+        stall = std::max(stall, probe.maxStallMs());
         stageSeconds = pass == 1 ? staged : std::min(stageSeconds, staged);
     }
     test::await(db->executeScript(QStringLiteral("DROP TABLE IF EXISTS bench_edit")), kTimeoutMs);
