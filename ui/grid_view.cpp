@@ -19,6 +19,7 @@
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
+#include <QTextDocument>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -427,7 +428,9 @@ void GridView::updateDetail()
 {
     const QModelIndex current = m_table->currentIndex();
     if (!m_model || !current.isValid()) {
-        m_detail->clear();
+        // Cleared again, an empty pane still relaid and repainted itself on every page.
+        if (!m_detail->document()->isEmpty())
+            m_detail->clear();
         return;
     }
     const qint64 row = m_model->base() + current.row();

@@ -11,6 +11,7 @@
 
 #include <QHeaderView>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QStyle>
 #include <QStyleOptionSlider>
@@ -34,6 +35,18 @@ struct ShownGrid {
         view.show();
     }
     bool exposed() { return QTest::qWaitForWindowExposed(&view); }
+};
+
+// Counts the paint events a widget gets.
+struct PaintCounter : QObject {
+    explicit PaintCounter(QWidget *widget) { widget->installEventFilter(this); }
+    bool eventFilter(QObject *, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint)
+            ++count;
+        return false;
+    }
+    int count = 0;
 };
 
 class TestGridView : public QObject {
@@ -272,6 +285,29 @@ private slots:
             grid.view.repaint();
             QVERIFY2(!blocked.released(), "a paint waited for Qt's thread pool");
         }
+    }
+
+    // Scrolling with no current cell leaves the (empty) detail pane alone: clearing it again
+    // on every page that arrived repainted it twice per scroll step.
+    void scrollingLeavesAnEmptyDetailPaneAlone()
+    {
+        ShownGrid grid;
+        QVERIFY(grid.exposed());
+        grid.model.setSource(std::make_shared<FakeRowSource>(kRows));
+        QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(grid.view), 10000);
+        auto *detail = grid.view.findChild<QPlainTextEdit *>(QStringLiteral("detailPane"));
+        QVERIFY(detail && detail->isVisible());
+        QVERIFY(!grid.view.table()->currentIndex().isValid());
+        PaintCounter paints(detail->viewport());
+        for (const qint64 row : {qint64(1'000), qint64(60'000'000), qint64(99'999'000)}) {
+            grid.view.scrollToRow(row);
+            QTRY_VERIFY_WITH_TIMEOUT(visibleLoaded(grid.view), 10000);
+            QApplication::processEvents();
+        }
+        QCOMPARE(paints.count, 0);
+        // With a current cell it shows that cell's value.
+        grid.view.table()->setCurrentIndex(grid.model.index(0, 0));
+        QTRY_VERIFY(!detail->toPlainText().isEmpty());
     }
 
     // The scroll bar's handle is drawn where the style puts it (where clicks land), and stands
