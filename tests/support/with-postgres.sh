@@ -26,11 +26,18 @@ if [[ $(id -u) -eq 0 ]]; then
     runas=(runuser -u postgres --)
 fi
 
-port=""
-for _ in $(seq 50); do
-    candidate=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-done
+# A port nobody listens on, other than those given. Below the kernel's ephemeral range (32768
+# and up): the suites' own listeners and every client connection take ports there, and a
+# server that picked one of those could not bind it. Empty when none was found.
+free_port() {
+    local candidate
+    for _ in $(seq 50); do
+        candidate=$((20000 + RANDOM % 12000))
+        [[ " $* " == *" $candidate "* ]] && continue
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then echo "$candidate"; return; fi
+    done
+}
+port=$(free_port)
 [[ -n $port ]] || fail_or_skip "no free port found"
 
 password="strata-test-$RANDOM$RANDOM"
@@ -73,12 +80,7 @@ standby_missing() {
     if [[ -n ${CI:-} ]]; then exit 1; fi
     echo "with-postgres: running without the standby" >&2
 }
-standby_port=""
-for _ in $(seq 50); do
-    candidate=$((20000 + RANDOM % 30000))
-    [[ $candidate == "$port" ]] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then standby_port=$candidate; break; fi
-done
+standby_port=$(free_port "$port")
 if [[ -z $standby_port ]]; then
     standby_missing "no free port found for the standby"
 elif ! as_owner env PGPASSWORD="$password" "$bindir/pg_basebackup" -h 127.0.0.1 -p "$port" -U strata \
@@ -98,12 +100,7 @@ fi
 # PgBouncer in transaction pooling mode in front of the cluster, with 2 server connections, so
 # that consecutive transactions of one client really land on different server sessions. Its
 # URL is STRATA_TEST_PGBOUNCER_URL; without it the pooler suites fail under CI, skip elsewhere.
-bouncer_port=""
-for _ in $(seq 50); do
-    candidate=$((20000 + RANDOM % 30000))
-    [[ $candidate == "$port" || $candidate == "$standby_port" ]] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then bouncer_port=$candidate; break; fi
-done
+bouncer_port=$(free_port "$port" "$standby_port")
 bouncer=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
 if [[ ! -x $bouncer ]]; then
     standby_missing "pgbouncer is not installed"
@@ -156,27 +153,33 @@ cat > "$dir/pair.sh" <<PAIR
 set -euo pipefail
 base="$dir/pairs/\$2"
 run() { (cd / && ${runas[*]} "\$@"); }
-free_port() {
-    while :; do
-        p=\$((20000 + RANDOM % 30000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/\$p") 2>/dev/null; then echo \$p; return; fi
+$(declare -f free_port)
+# Starts a server of the pair on a free port (another, if someone took that one meanwhile):
+# prints the port; fails after five tries.
+start_on_free_port() { # data directory, log, ports to avoid...
+    local data=\$1 log=\$2 p; shift 2
+    for _ in 1 2 3 4 5; do
+        p=\$(free_port "\$@")
+        [[ -n \$p ]] || continue
+        if run "$bindir/pg_ctl" -D "\$data" -l "\$log" -w -t 60 -o "\$(opts \$p)" start >/dev/null; then
+            echo "\$p"; return 0
+        fi
     done
+    return 1
 }
 opts() { echo "-c listen_addresses=127.0.0.1 -c port=\$1 -c unix_socket_directories=$dir -c fsync=off -c max_connections=50"; }
 case \$1 in
 create)
     mkdir -p "\$base"; chmod 755 "$dir/pairs" "\$base"
     [[ -n "${runas[*]}" ]] && chown postgres "\$base"
-    p1=\$(free_port); p2=\$(free_port)
-    while [[ \$p2 == "\$p1" ]]; do p2=\$(free_port); done
     # A server that does not start says why (its log) on stderr, which the test shows.
     failed() { echo "pair.sh: creating \$2 failed at \$1" >&2; cat "\$base"/*.log >&2 2>/dev/null || true; exit 1; }
     run "$bindir/initdb" -D "\$base/primary" -U strata --pwfile="$dir/pwfile" \\
         --auth-host=scram-sha-256 --auth-local=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null || failed initdb "\$2"
-    run "$bindir/pg_ctl" -D "\$base/primary" -l "\$base/primary.log" -w -t 60 -o "\$(opts \$p1)" start >/dev/null || failed "primary start" "\$2"
+    p1=\$(start_on_free_port "\$base/primary" "\$base/primary.log" $port $standby_port $bouncer_port) || failed "primary start" "\$2"
     run env PGPASSWORD="$password" "$bindir/pg_basebackup" -h 127.0.0.1 -p \$p1 -U strata \\
         -D "\$base/standby" -R -X stream >/dev/null || failed pg_basebackup "\$2"
-    run "$bindir/pg_ctl" -D "\$base/standby" -l "\$base/standby.log" -w -t 60 -o "\$(opts \$p2)" start >/dev/null || failed "standby start" "\$2"
+    p2=\$(start_on_free_port "\$base/standby" "\$base/standby.log" \$p1 $port $standby_port $bouncer_port) || failed "standby start" "\$2"
     echo "\$p1 \$p2" ;;
 stop-primary) run "$bindir/pg_ctl" -D "\$base/primary" -m immediate -w stop >/dev/null ;;
 promote) run "$bindir/pg_ctl" -D "\$base/standby" -w -t 30 promote >/dev/null ;;
