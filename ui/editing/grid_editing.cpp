@@ -113,13 +113,17 @@ GridEditing::GridEditing(orm::Registry *registry, GridView *grid, QObject *paren
                            QAbstractItemView::AnyKeyPressed);
     m_bar = new EditingBar(this);
     // Which of the two lists the actions act on: the one the user was in last.
-    connect(qApp, &QApplication::focusChanged, this, [this](QWidget *, QWidget *now) {
-        QWidget *newRows = m_bar->newRows();
-        if (now && (now == newRows || newRows->isAncestorOf(now)))
-            m_newRowsFocused = true;
-        else if (now && m_grid && (now == m_grid->table() || m_grid->table()->isAncestorOf(now)))
-            m_newRowsFocused = false;
-    });
+    // The bar lives in the window's layout and may go first when the window is torn down.
+    connect(qApp, &QApplication::focusChanged, this,
+            [this, bar = QPointer<EditingBar>(m_bar)](QWidget *, QWidget *now) {
+                if (!now || !bar)
+                    return;
+                QWidget *newRows = bar->newRows();
+                if (now == newRows || newRows->isAncestorOf(now))
+                    m_newRowsFocused = true;
+                else if (m_grid && (now == m_grid->table() || m_grid->table()->isAncestorOf(now)))
+                    m_newRowsFocused = false;
+            });
 }
 
 GridEditing::~GridEditing()
