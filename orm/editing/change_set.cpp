@@ -305,6 +305,7 @@ struct ChangeSet::State {
     QList<StagedChange> changes;
     int nextId = 1;
     bool committing = false;
+    bool staging = false; // updateCellsInSlices() is under way
     std::unique_ptr<ChangeJournal> journal;
 
     // Indexes over `changes`, rebuilt when a change leaves other than from the end. A row's
@@ -488,10 +489,22 @@ struct ChangeSet::State {
         return {};
     }
 
+    // Undo, revert, drop, rebase and commit wait for a commit or a sliced staging to end.
+    void requireIdle() const
+    {
+        if (committing)
+            usage(QStringLiteral("%1: a commit is under way").arg(modelName()));
+        if (staging)
+            usage(QStringLiteral("%1: cells are being staged").arg(modelName()));
+    }
+
     void requireStaging() const
     {
         if (committing)
             usage(QStringLiteral("%1: a commit is under way; stage changes after it")
+                      .arg(modelName()));
+        if (staging)
+            usage(QStringLiteral("%1: cells are being staged; stage changes after them")
                       .arg(modelName()));
         const QString reason = readOnlyReason();
         if (!reason.isEmpty())
@@ -558,7 +571,7 @@ struct ChangeSet::State {
 
     void journalStaged(qsizetype first)
     {
-        if (journal) {
+        if (journal && first < changes.size()) {
             if (changes.size() - first == 1)
                 journal->stage(changes.last());
             else
@@ -856,39 +869,83 @@ int ChangeSet::updateCell(const RowKey &key, const QString &column, const QVaria
     return d->changes.last().id;
 }
 
-QList<int> ChangeSet::updateCells(const QList<CellEdit> &edits)
-{
-    d->requireStaging();
-    // All checked before any is staged: a paste goes in whole or not at all.
+// A batch of cells staged in two passes: every cell checked before any is staged (a paste goes
+// in whole or not at all), then staged in order. Stepwise, so that updateCellsInSlices() can
+// give the event loop back between steps.
+struct ChangeSet::CellBatch {
+    State &d;
+    const QList<CellEdit> &edits;
     QList<KeyText> keyTexts;
-    keyTexts.reserve(edits.size());
-    for (const CellEdit &edit : edits) {
-        keyTexts.append(keyText(edit.key));
-        d->requireCell(edit.key, edit.column, keyTexts.last());
-    }
-    d->ensureJournal();
     QList<int> ids;
-    ids.reserve(edits.size());
-    const qsizetype first = d->changes.size();
-    d->changes.reserve(first + edits.size());
-    d->lastOfRow.reserve(d->lastOfRow.size() + edits.size());
-    d->previousOfRow.reserve(first + edits.size());
-    d->texts.reserve(first + edits.size());
-    for (qsizetype i = 0; i < edits.size(); ++i) {
+    qsizetype first = 0;
+
+    CellBatch(State &state, const QList<CellEdit> &cells)
+        : d(state)
+        , edits(cells)
+    {
+        keyTexts.reserve(edits.size());
+    }
+
+    bool checked() const { return keyTexts.size() == edits.size(); }
+    void checkNext()
+    {
+        const CellEdit &edit = edits[keyTexts.size()];
+        keyTexts.append(keyText(edit.key));
+        d.requireCell(edit.key, edit.column, keyTexts.last());
+    }
+
+    // Once every cell is checked: makes the journal and room for the batch.
+    void startStaging()
+    {
+        d.ensureJournal();
+        ids.reserve(edits.size());
+        first = d.changes.size();
+        d.changes.reserve(first + edits.size());
+        d.lastOfRow.reserve(d.lastOfRow.size() + edits.size());
+        d.previousOfRow.reserve(first + edits.size());
+        d.texts.reserve(first + edits.size());
+    }
+
+    bool staged() const { return ids.size() == edits.size(); }
+    void stageNext()
+    {
+        const qsizetype i = ids.size();
         const CellEdit &edit = edits[i];
         StagedChange change;
         change.kind = Kind::Update;
         change.key = edit.key;
         change.column = edit.column;
         // Indexed as they go: a cell pasted twice checks the value the server had.
-        change.seen = d->originalSeen(keyTexts[i], edit.column).value_or(edit.seen);
+        change.seen = d.originalSeen(keyTexts[i], edit.column).value_or(edit.seen);
         change.value = edit.value;
-        change.id = d->nextId++;
+        change.id = d.nextId++;
         ids.append(change.id);
-        d->append(std::move(change), keyTexts[i]);
+        d.append(std::move(change), keyTexts[i]);
     }
-    d->journalStaged(first);
-    return ids;
+};
+
+QList<int> ChangeSet::updateCells(const QList<CellEdit> &edits)
+{
+    d->requireStaging();
+    CellBatch batch(*d, edits);
+    while (!batch.checked())
+        batch.checkNext();
+    batch.startStaging();
+    while (!batch.staged())
+        batch.stageNext();
+    d->journalStaged(batch.first);
+    return batch.ids;
+}
+
+QCoro::Task<QList<int>> ChangeSet::updateCellsInSlices(QList<CellEdit> edits)
+{
+    d->requireStaging();
+    return doUpdateCells(d, std::move(edits));
+}
+
+bool ChangeSet::isStaging() const
+{
+    return d->staging;
 }
 
 int ChangeSet::insertRow(const QVariantMap &values)
@@ -1003,8 +1060,7 @@ QVariantMap ChangeSet::insertValues(int insertId) const
 
 bool ChangeSet::undo()
 {
-    if (d->committing)
-        usage(QStringLiteral("%1: a commit is under way").arg(d->modelName()));
+    d->requireIdle();
     if (d->changes.isEmpty())
         return false;
     // Last in, first out: the cells typed into an insert go before the insert does.
@@ -1018,16 +1074,14 @@ bool ChangeSet::undo()
 
 void ChangeSet::revert()
 {
-    if (d->committing)
-        usage(QStringLiteral("%1: a commit is under way").arg(d->modelName()));
+    d->requireIdle();
     d->clearChanges();
     d->forgetJournal();
 }
 
 void ChangeSet::drop(const RowKey &key)
 {
-    if (d->committing)
-        usage(QStringLiteral("%1: a commit is under way").arg(d->modelName()));
+    d->requireIdle();
     const KeyText text = keyText(key);
     QList<int> ids;
     for (const StagedChange &change : std::as_const(d->changes))
@@ -1045,8 +1099,7 @@ void ChangeSet::drop(const RowKey &key)
 
 void ChangeSet::rebase(const Conflict &conflict)
 {
-    if (d->committing)
-        usage(QStringLiteral("%1: a commit is under way").arg(d->modelName()));
+    d->requireIdle();
     if (conflict.deleted)
         usage(QStringLiteral("%1 of %2 was deleted: its changes cannot be re-applied, drop them")
                   .arg(d->describeKey(conflict.key), d->modelName()));
@@ -1081,8 +1134,7 @@ QList<PlannedStatement> ChangeSet::review() const
 
 QCoro::Task<CommitResult> ChangeSet::commit()
 {
-    if (d->committing)
-        usage(QStringLiteral("%1: a commit is already under way").arg(d->modelName()));
+    d->requireIdle();
     return doCommit(d);
 }
 
@@ -1099,7 +1151,7 @@ QCoro::Task<> rollbackQuietly(Transaction &transaction)
     }
 }
 
-constexpr auto kSlice = std::chrono::milliseconds(4);
+constexpr auto kSlice = std::chrono::milliseconds(2);
 // Writes are sent in chunks, each while the next is built: small at first, so the server
 // (SQLite's worker thread) starts early, then 4 times larger each time, so that building a
 // chunk (a fraction of what writing it costs) stays ahead and few hand-offs between the two
@@ -1107,18 +1159,60 @@ constexpr auto kSlice = std::chrono::milliseconds(4);
 constexpr qsizetype kFirstChunk = 256;
 constexpr qsizetype kLargestChunk = 16384;
 
-// Ends `committing` however the task ends.
-struct CommittingScope {
-    explicit CommittingScope(bool &flag)
+// Says when a slice of work has had its time, to give the event loop back (the clock is read
+// every 64 steps: reading it costs).
+class SliceClock {
+public:
+    bool over()
+    {
+        if ((++m_work & 63) != 0 || std::chrono::steady_clock::now() - m_start < kSlice)
+            return false;
+        m_start = std::chrono::steady_clock::now();
+        return true;
+    }
+
+private:
+    qsizetype m_work = 0;
+    std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
+};
+
+// Sets a flag (committing, staging) for as long as a task runs, however it ends.
+struct BusyScope {
+    explicit BusyScope(bool &flag)
         : m_flag(flag)
     {
         m_flag = true;
     }
-    ~CommittingScope() { m_flag = false; }
+    ~BusyScope() { m_flag = false; }
     bool &m_flag;
 };
 
 } // namespace
+
+QCoro::Task<QList<int>> ChangeSet::doUpdateCells(std::shared_ptr<State> d, QList<CellEdit> edits)
+{
+    const BusyScope scope(d->staging);
+    CellBatch batch(*d, edits);
+    SliceClock slice;
+    while (!batch.checked()) {
+        batch.checkNext();
+        if (slice.over())
+            co_await NextTurn{};
+    }
+    batch.startStaging();
+    // Journaled slice by slice as the cells are staged: what a crash leaves is what was staged.
+    qsizetype journaled = batch.first; // the changes before it are in the journal
+    while (!batch.staged()) {
+        batch.stageNext();
+        if (slice.over()) {
+            d->journalStaged(journaled);
+            journaled = d->changes.size();
+            co_await NextTurn{};
+        }
+    }
+    d->journalStaged(journaled);
+    co_return batch.ids;
+}
 
 QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
 {
@@ -1130,7 +1224,7 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
         result.status = CommitResult::Status::Refused;
         co_return result;
     }
-    const CommittingScope scope(d->committing);
+    const BusyScope scope(d->committing);
     // Planned in slices that give the event loop back: a commit of 10,000 changes must not
     // freeze the window before its first statement is sent.
     co_await NextTurn{}; // the caller (a click, say) gets its turn of the loop back first
@@ -1144,14 +1238,7 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
     qsizetype complete = 0; // items whose every change is folded: a prefix of builder.items
     qsizetype made = 0;     // items made into statements, or skipped (dropped inserts)
     int frontier = -1;      // the last change the items folded so far wait for
-    qsizetype work = 0;
-    auto sliceStart = std::chrono::steady_clock::now();
-    const auto sliceOver = [&sliceStart, &work]() {
-        if ((++work & 63) != 0 || std::chrono::steady_clock::now() - sliceStart < kSlice)
-            return false;
-        sliceStart = std::chrono::steady_clock::now();
-        return true;
-    };
+    SliceClock slice;
     const auto foldNext = [&]() {
         frontier = qMax(frontier, lastOf[size_t(folded)]);
         builder.add(d->changes[folded], folded, d->previousOfRow[folded], d->identity);
@@ -1161,7 +1248,7 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
     };
     while (folded < total && complete < kFirstChunk) {
         foldNext();
-        if (sliceOver())
+        if (slice.over())
             co_await NextTurn{};
     }
     const bool anyWrite =
@@ -1203,7 +1290,7 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
                 } else {
                     foldNext();
                 }
-                if (sliceOver())
+                if (slice.over())
                     co_await NextTurn{};
             }
             qsizetype start = 0;
@@ -1228,7 +1315,7 @@ QCoro::Task<CommitResult> ChangeSet::doCommit(std::shared_ptr<State> d)
                     } else {
                         foldNext();
                     }
-                    if (sliceOver())
+                    if (slice.over())
                         co_await NextTurn{};
                 }
                 WriteResults part = co_await sending;

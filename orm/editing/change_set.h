@@ -20,8 +20,9 @@
 // (RowBatch::rawValue: the server's text on PostgreSQL), so the check compares what the
 // server stores, to the microsecond.
 //
-// Use it on one thread. A commit task holds the set's state, so the set may be destroyed while
-// one runs; while it runs, staging, undo, revert, drop and rebase throw Error(Usage).
+// Use it on one thread. A commit task (and a sliced staging) holds the set's state, so the set
+// may be destroyed while one runs; while it runs, staging, undo, revert, drop and rebase throw
+// Error(Usage).
 
 #include "orm/editing/change_journal.h"
 #include "orm/editing/row_identity.h"
@@ -143,6 +144,13 @@ public:
         QVariant value;
     };
     QList<int> updateCells(const QList<CellEdit> &edits);
+    // The same in slices that give the event loop back every few milliseconds, so that a window
+    // stays responsive through a paste of 10,000 cells (done at once when it is small): every
+    // cell checked first, then staged and journaled slice by slice. Until the last is staged,
+    // staging, undo, revert, drop, rebase and commit throw Error(Usage). Holds the set's state,
+    // like commit().
+    QCoro::Task<QList<int>> updateCellsInSlices(QList<CellEdit> edits);
+    bool isStaging() const;
     // A new row; columns not in `values` are left to the server (defaults, identity,
     // generated). An invalid QVariant value is an explicit NULL.
     int insertRow(const QVariantMap &values = {});
@@ -197,6 +205,9 @@ public:
 private:
     struct State;
     struct StatementMaker;
+    struct CellBatch;
+    static QCoro::Task<QList<int>> doUpdateCells(std::shared_ptr<State> state,
+                                                 QList<CellEdit> edits);
     static QCoro::Task<CommitResult> doCommit(std::shared_ptr<State> state);
     std::shared_ptr<State> d;
 };

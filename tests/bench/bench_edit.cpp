@@ -2,8 +2,8 @@
 // committed through orm::editing::ChangeSet (one transaction, the optimistic check on every
 // UPDATE, the writes pipelined) against the same UPDATEs pipelined by hand: BEGIN, one
 // executeBatch of "UPDATE ... SET name = $1 WHERE id = $2", COMMIT on a driver connection
-// ("pipelined"). And the stall of the thread that stages (a paste of the 10,000 cells) and
-// commits.
+// ("pipelined"). And the stall of the thread that stages (a paste of the 10,000 cells, in
+// slices, as the grid stages it) and commits.
 
 #include "scenarios.h"
 #include "support/await.h"
@@ -116,7 +116,7 @@ void runEdit(const Context &context, Backend backend)
         StallProbe probe;
         probe.start();
         const Stopwatch staging;
-        edits.updateCells(paste);
+        test::await(edits.updateCellsInSlices(std::move(paste)), kTimeoutMs);
         const double staged = staging.seconds();
         const Stopwatch committing;
         const orm::editing::CommitResult result = test::await(edits.commit(), kTimeoutMs);

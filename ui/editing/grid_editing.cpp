@@ -275,6 +275,8 @@ bool GridEditing::refuseIfReadOnly()
         return !refuse(tr("Read-only: %1").arg(reason));
     if (m_committing)
         return !refuse(tr("A commit is under way: wait for it to finish"));
+    if (m_changes->isStaging())
+        return !refuse(tr("Cells are being staged: wait for them"));
     return false;
 }
 
@@ -381,18 +383,29 @@ bool GridEditing::setNullOnSelection()
     }
     if (edits.isEmpty())
         return refuse(tr("Select the cells to set to NULL"));
+    // In slices: a whole column of 10,000 cells leaves the window responsive (a few cells are
+    // staged at once, before this returns).
+    const int opened = m_opened;
     try {
-        m_changes->updateCells(edits);
+        launchTask(
+            this, m_changes->updateCellsInSlices(std::move(edits)),
+            [this, opened](const QList<int> &) {
+                if (opened == m_opened) // not a table closed since
+                    afterChange();
+            },
+            [this, opened](const TaskFailure &failure) {
+                if (opened == m_opened)
+                    refuse(failure.message);
+            });
     } catch (const orm::Error &error) {
         return refuse(error.message());
     }
-    afterChange();
     return true;
 }
 
 bool GridEditing::undo()
 {
-    if (!m_changes || m_committing)
+    if (!m_changes || busy())
         return false;
     bool undone = false;
     try {
@@ -408,7 +421,7 @@ bool GridEditing::undo()
 
 void GridEditing::revert()
 {
-    if (!m_changes || m_committing)
+    if (!m_changes || busy())
         return;
     m_changes->revert();
     m_conflicts.clear();
@@ -418,7 +431,7 @@ void GridEditing::revert()
 
 void GridEditing::commit(std::function<void()> then)
 {
-    if (!m_changes || m_committing)
+    if (!m_changes || busy())
         return;
     if (refuseIfReadOnly())
         return;
@@ -635,7 +648,7 @@ QList<std::pair<int, QString>> GridEditing::selectedNewCells() const
 
 void GridEditing::rebase(int conflict)
 {
-    if (!m_changes || m_committing || conflict < 0 || conflict >= m_conflicts.size())
+    if (!m_changes || busy() || conflict < 0 || conflict >= m_conflicts.size())
         return;
     try {
         m_changes->rebase(m_conflicts[conflict]);
@@ -649,7 +662,7 @@ void GridEditing::rebase(int conflict)
 
 void GridEditing::drop(int conflict)
 {
-    if (!m_changes || m_committing || conflict < 0 || conflict >= m_conflicts.size())
+    if (!m_changes || busy() || conflict < 0 || conflict >= m_conflicts.size())
         return;
     m_changes->drop(m_conflicts[conflict].key);
     m_conflicts.removeAt(conflict);

@@ -72,6 +72,8 @@ public:
     int pendingCount() const;
     bool hasChanges() const { return pendingCount() > 0; }
     bool isCommitting() const { return m_committing; }
+    // A commit, or cells staged in slices, is under way: nothing else is staged or undone.
+    bool busy() const { return m_committing || (m_changes && m_changes->isStaging()); }
     // What the editing bar says last: a refusal, a commit's outcome.
     const QString &lastNotice() const { return m_notice; }
     const QList<orm::editing::Conflict> &conflicts() const { return m_conflicts; }

@@ -9,9 +9,9 @@
 #include "unprivileged.h"
 
 #include <QFile>
-
 #include <QRegularExpression>
 #include <QTemporaryDir>
+#include <QTimer>
 
 using namespace editing_fixture;
 using orm::editing::ChangeSet;
@@ -73,6 +73,7 @@ private slots:
     void awkwardTextsCommitAndCheckExactly();
     void pasteAcrossChunksConflictsInTheLast();
     void rowsFoldedWhileSendingStayWhole();
+    void pasteInSlicesGivesTheLoopBack();
 };
 
 void TestChangeSet::rowIdentity()
@@ -1004,4 +1005,79 @@ void TestChangeSet::rowsFoldedWhileSendingStayWhole()
     QCOMPARE(result.conflicts.first().key.value(0).toInt(), changedBehind);
     rows = t->rows(t->a);
     QCOMPARE(rows[kFirst + 2].value(kNote).toString(), note(kFirst + 2, 1));
+}
+
+// A paste too large for one turn of the event loop is staged in slices: the loop turns while it
+// goes, staging, undo and commit are refused meanwhile, a bad cell anywhere stages nothing, and
+// what ends up staged and journaled is what updateCells() stages at once. The set may go while
+// a paste is staged.
+void TestChangeSet::pasteInSlicesGivesTheLoopBack()
+{
+    STRATA_BACKEND_URL(url);
+    auto t = makeTenants(backend, url);
+    constexpr int kCells = 60'000; // many 2 ms slices, even on a fast machine
+    QList<ChangeSet::CellEdit> paste;
+    paste.reserve(kCells);
+    for (int n = 1; n <= kCells; ++n)
+        paste.append({{n}, kNote, kNull, QStringLiteral("pasted %1").arg(n)});
+    const auto inUsage = [](const auto &call) {
+        try {
+            call();
+        } catch (const orm::Error &error) {
+            return error.kind() == orm::Error::Kind::Usage &&
+                   error.message().contains(QLatin1String("being staged"));
+        }
+        return false;
+    };
+
+    QTemporaryDir journals;
+    QVERIFY(journals.isValid());
+    ChangeSet edits(t->registry.get(), QString(), t->a, t->model(t->a),
+                    {journals.path(), QStringLiteral("test")});
+    int turns = 0;
+    QTimer ticker;
+    QObject::connect(&ticker, &QTimer::timeout, [&turns] { ++turns; });
+    ticker.start(0);
+    auto staging = edits.updateCellsInSlices(paste);
+    QVERIFY(!staging.isReady());
+    QVERIFY(edits.isStaging());
+    QVERIFY(inUsage([&] { edits.updateCell({1}, kTitle, kNull, QStringLiteral("x")); }));
+    QVERIFY(inUsage([&] { edits.undo(); }));
+    QVERIFY(inUsage([&] { edits.revert(); }));
+    QVERIFY(inUsage([&] { (void)edits.commit(); }));
+    const QList<int> ids = await(std::move(staging));
+    ticker.stop();
+    QVERIFY2(turns >= 2, qPrintable(QStringLiteral("the loop turned %1 times").arg(turns)));
+    QVERIFY(!edits.isStaging());
+    QCOMPARE(ids.size(), kCells);
+    QCOMPARE(edits.pendingCount(), kCells);
+
+    // The same as staged at once, in memory and in the journal.
+    ChangeSet atOnce(t->registry.get(), QString(), t->a, t->model(t->a));
+    QCOMPARE(atOnce.updateCells(paste), ids);
+    QCOMPARE(edits.changes().size(), atOnce.changes().size());
+    for (qsizetype i = 0; i < kCells; i += 997) {
+        QCOMPARE(edits.changes()[i].key, atOnce.changes()[i].key);
+        QCOMPARE(edits.changes()[i].value, atOnce.changes()[i].value);
+    }
+    const auto journaled = orm::editing::ChangeJournal::read(edits.journalPath());
+    QCOMPARE(journaled.changes.size(), kCells);
+    QCOMPARE(journaled.changes.last().value, paste.last().value);
+    QCOMPARE(journaled.changes.last().id, ids.last());
+
+    // A bad cell at the very end: nothing of the paste is staged.
+    QList<ChangeSet::CellEdit> bad = paste;
+    bad.last().column = QStringLiteral("no such column");
+    QVERIFY_THROWS_EXCEPTION(orm::Error, await(edits.updateCellsInSlices(bad)));
+    QVERIFY(!edits.isStaging());
+    QCOMPARE(edits.pendingCount(), kCells);
+    QVERIFY(edits.undo());
+    QCOMPARE(edits.pendingCount(), kCells - 1);
+
+    // The set may be destroyed while a paste is staged: the task ends on its own.
+    auto doomed = std::make_unique<ChangeSet>(t->registry.get(), QString(), t->a, t->model(t->a));
+    auto orphan = doomed->updateCellsInSlices(paste);
+    QVERIFY(!orphan.isReady());
+    doomed.reset();
+    QCOMPARE(await(std::move(orphan)).size(), kCells);
 }
