@@ -25,6 +25,7 @@ private slots:
     void readOnlyTablesSayWhy();
     void readOnlyDatabaseSaysWhy();
     void insertAndDeleteRows();
+    void selectionOfUnreadRowsIsRefused();
     void failedInsertIsMarkedOnItsRow();
     void tenantSwitchAsks();
     void journaledEditsOfferedBackAtStart();
@@ -424,6 +425,40 @@ void TestGridEditing::insertAndDeleteRows()
     QCOMPARE(added.value(1, 0).toString(), QStringLiteral("Beta"));
     QCOMPARE(added.value(1, 2).toString(), QStringLiteral("x"));
     QVERIFY(!f.editing()->bar()->newRows()->isVisibleTo(&window));
+    f.settle();
+}
+
+// A selection reaching rows the grid has not read yet (Select All on 5,000 rows) is refused,
+// naming how many, by Delete rows, Set NULL and Duplicate: acting on the rows read alone would
+// leave out part of the selection without a word. A selection of rows read goes ahead.
+void TestGridEditing::selectionOfUnreadRowsIsRefused()
+{
+    STRATA_BACKEND_URL(url);
+    Fixture f(backend, url);
+    f.elsewhere(f.a, QStringLiteral("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM "
+                                    "n WHERE i < 5000) INSERT INTO %1 (\"Title\") SELECT 'row ' "
+                                    "|| i FROM n"));
+    MainWindow &window = f.open();
+    QVERIFY(f.show(f.a));
+    strata::ui::GridModel *model = window.gridModel();
+    QTableView *view = window.grid()->table();
+    view->selectAll();
+    const qint64 last = model->base() + model->rowCount() - 1;
+    QVERIFY(model->isRowLoaded(model->base()));
+    QVERIFY(!model->isRowLoaded(last));
+    for (const char *name : {"deleteRowsAction", "setNullAction", "duplicateRowAction"}) {
+        f.action(QString::fromLatin1(name))->trigger();
+        QCOMPARE(f.editing()->pendingCount(), 0);
+        QVERIFY2(f.editing()->lastNotice().contains(QLatin1String("not been read")),
+                 qPrintable(
+                     QStringLiteral("%1: %2").arg(QLatin1String(name), f.editing()->lastNotice())));
+    }
+    QCOMPARE(f.rowCount(f.a), 5003);
+
+    view->selectionModel()->select(QItemSelection(model->index(0, Title), model->index(1, Title)),
+                                   QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    f.action(QStringLiteral("deleteRowsAction"))->trigger();
+    QCOMPARE(f.editing()->pendingCount(), 2);
     f.settle();
 }
 

@@ -319,6 +319,20 @@ QList<qint64> GridEditing::selectedRows() const
     return rows;
 }
 
+bool GridEditing::refuseUnreadRows(QList<qint64> rows)
+{
+    // Acting on the rows read alone would leave out part of what was selected without a word.
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    const auto unread = std::count_if(rows.cbegin(), rows.cend(),
+                                      [this](qint64 row) { return !m_model->isRowLoaded(row); });
+    if (unread == 0)
+        return false;
+    return !refuse(tr("%n of the selected rows have not been read into the grid yet: scroll "
+                      "through them first, or select fewer",
+                      nullptr, int(unread)));
+}
+
 QVariantMap GridEditing::rowValues(qint64 row) const
 {
     QVariantMap values;
@@ -372,8 +386,14 @@ bool GridEditing::setNullOnSelection()
         afterChange();
         return true;
     }
+    const QModelIndexList selected = m_grid->table()->selectionModel()->selectedIndexes();
+    QList<qint64> rows;
+    for (const QModelIndex &index : selected)
+        rows << m_model->base() + index.row();
+    if (refuseUnreadRows(rows))
+        return false;
     QList<orm::editing::ChangeSet::CellEdit> edits;
-    for (const QModelIndex &index : m_grid->table()->selectionModel()->selectedIndexes()) {
+    for (const QModelIndex &index : selected) {
         const qint64 row = m_model->base() + index.row();
         const std::optional<orm::editing::RowKey> key = keyAt(row);
         if (!key || m_changes->isDeleted(*key))
@@ -535,6 +555,8 @@ bool GridEditing::duplicateSelectedRows()
     if (refuseIfReadOnly())
         return false;
     const QList<qint64> rows = selectedRows();
+    if (refuseUnreadRows(rows))
+        return false;
     int made = 0;
     try {
         for (qint64 row : rows)
@@ -562,9 +584,12 @@ bool GridEditing::deleteSelectedRows()
                 rows << cell.first;
         return removeInsertedRows(rows);
     }
+    const QList<qint64> rows = selectedRows();
+    if (refuseUnreadRows(rows))
+        return false;
     int marked = 0;
     try {
-        for (qint64 row : selectedRows()) {
+        for (qint64 row : rows) {
             const std::optional<orm::editing::RowKey> key = keyAt(row);
             if (!key || m_changes->isDeleted(*key))
                 continue;

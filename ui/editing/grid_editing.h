@@ -152,6 +152,8 @@ signals:
 private:
     bool refuse(const QString &reason);
     bool refuseIfReadOnly();
+    // Refuses (naming how many) when some of `rows` are not read yet.
+    bool refuseUnreadRows(QList<qint64> rows);
     void setNotice(const QString &text);
     void afterChange();
     void onCommitted(const orm::editing::CommitResult &result);
