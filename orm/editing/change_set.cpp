@@ -489,7 +489,7 @@ struct ChangeSet::State {
         return {};
     }
 
-    // Undo, revert, drop, rebase and commit wait for a commit or a sliced staging to end.
+    // Undo, revert, drop, rebase and commit are refused while a commit or a sliced staging runs.
     void requireIdle() const
     {
         if (committing)
